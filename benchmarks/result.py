@@ -1,0 +1,154 @@
+"""The benchmark result contract (DESIGN.md, contract 2).
+
+Pure pydantic, no torch: `calculator/` imports this module to read results as data.
+Bump SCHEMA_VERSION on any breaking change and keep `load_result` able to say so clearly.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from prompt_or_tune.files import write_atomic
+
+SCHEMA_VERSION = 1
+
+ApproachName = Literal[
+    "zero_shot", "few_shot", "chain_of_thought", "prompt_tuning", "lora", "full_finetune"
+]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Environment(_Strict):
+    device: str = Field(description="'cpu' or 'cuda'")
+    gpu_name: str | None = None
+    peak_bf16_flops: float | None = Field(None, description="dense bf16 FLOP/s of the GPU, for MFU")
+    cpu_count: int
+    python_version: str
+    platform: str
+    torch_version: str
+    transformers_version: str
+    peft_version: str
+
+
+class ModelInfo(_Strict):
+    name: str
+    source: str = Field(description="package path, local directory or Hugging Face id")
+    parameters: int
+    dtype: str
+
+
+class TaskInfo(_Strict):
+    name: str
+    source: str
+    labels: list[str]
+    verbalizers: list[str] = Field(description="the word scored for each label, same order")
+    split_sizes: dict[str, int] = Field(description="train / validation / test example counts")
+    seed: int
+
+
+class TrainingStats(_Strict):
+    seconds: float
+    steps: int
+    epochs: float
+    tokens: int = Field(description="non-padding tokens processed in training")
+    tokens_per_second: float
+    peak_memory_mb: float = Field(description="CUDA peak allocated, or process RSS peak on CPU")
+    flops: float = Field(description="estimate: ~4·N per token for LoRA/prompt-tuning, 6·N full")
+    mfu: float | None = Field(None, description="flops / seconds / peak; GPU only")
+    trainable_parameters: int
+    loss_curve: list[float] = Field(default_factory=list, description="training loss per logged step")
+
+
+class CurvePoint(_Strict):
+    labeled_examples: int
+    accuracy: float
+    accuracy_ci: tuple[float, float]
+    macro_f1: float
+
+
+class Consistency(_Strict):
+    """Accuracy over prompt paraphrases (and example orders): the spread is brittleness."""
+
+    variants: list[str]
+    accuracies: list[float]
+    spread: float = Field(description="max - min accuracy over the variants")
+
+
+class ApproachResult(_Strict):
+    approach: ApproachName
+    config: dict = Field(default_factory=dict)
+    labeled_examples: int = Field(description="labeled examples the approach consumed (k for few-shot)")
+    n_test: int
+    accuracy: float
+    accuracy_ci: tuple[float, float] = Field(description="95% Wilson interval")
+    macro_f1: float
+    per_class_accuracy: dict[str, float]
+    unparseable: int = 0
+    prompt_tokens_model: float = Field(description="mean prompt tokens per request, model tokenizer")
+    prompt_tokens_tiktoken: float | None = Field(None, description="same prompt, tiktoken count")
+    output_tokens_model: float
+    output_tokens_tiktoken: float | None = None
+    tiktoken_encoding: str | None = None
+    latency_ms_p50: float
+    latency_ms_p95: float
+    batch_size: int
+    throughput_requests_per_second: float
+    eval_tokens_per_second: float
+    eval_mfu: float | None = None
+    training: TrainingStats | None = None
+    learning_curve: list[CurvePoint] = Field(default_factory=list)
+    consistency: Consistency | None = None
+
+
+class BenchmarkResult(_Strict):
+    schema_version: int = SCHEMA_VERSION
+    run_id: str
+    created_at: str = Field(description="ISO 8601, UTC")
+    status: Literal["complete", "partial", "failed"] = "complete"
+    quick: bool
+    environment: Environment
+    model: ModelInfo
+    task: TaskInfo
+    approaches: list[ApproachResult]
+    notes: list[str] = Field(default_factory=list)
+    error: str | None = None
+
+    def approach(self, name: str) -> ApproachResult | None:
+        return next((a for a in self.approaches if a.approach == name), None)
+
+
+class ResultError(ValueError):
+    """A result file that cannot be read as this schema; the message says why."""
+
+
+def load_result(path: str | Path) -> BenchmarkResult:
+    """Read `result.json` (or a run folder holding one)."""
+    path = Path(path)
+    if path.is_dir():
+        path = path / "result.json"
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise ResultError(f"no benchmark result at {path}") from exc
+    except json.JSONDecodeError as exc:
+        raise ResultError(f"{path} is not valid JSON: {exc.msg} (line {exc.lineno})") from exc
+    version = raw.get("schema_version") if isinstance(raw, dict) else None
+    if version != SCHEMA_VERSION:
+        raise ResultError(f"{path}: schema_version {version!r}, this version reads {SCHEMA_VERSION}")
+    try:
+        return BenchmarkResult.model_validate(raw)
+    except ValueError as exc:
+        raise ResultError(f"{path} does not match the benchmark result schema: {exc}") from exc
+
+
+def save_result(result: BenchmarkResult, run_dir: str | Path) -> Path:
+    path = Path(run_dir) / "result.json"
+    write_atomic(path, result.model_dump_json(indent=2))
+    return path

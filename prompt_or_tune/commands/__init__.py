@@ -1,0 +1,1 @@
+"""CLI subcommands; see prompt_or_tune.cli."""
