@@ -1,0 +1,83 @@
+"""What every approach is: a name, its data needs and a cost profile over the inputs.
+
+A profile is the shape DESIGN.md gives every approach: a one-off cost, a fixed monthly cost
+and a cost per request, each split into named parts. Formulas are plain arithmetic over the
+inputs, so the same code prices one scenario or 100,000 Monte Carlo draws at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+import numpy as np
+
+Number = float | np.ndarray
+Params = Mapping[str, Number]
+HOURS_PER_MONTH = 730.0
+MTOK = 1e6
+
+
+@dataclass(frozen=True)
+class CostProfile:
+    one_off: dict[str, Number]
+    fixed: dict[str, Number]
+    per_request: dict[str, Number]
+
+    @property
+    def one_off_usd(self) -> Number:
+        return sum(self.one_off.values(), 0.0)
+
+    @property
+    def monthly_fixed_usd(self) -> Number:
+        return sum(self.fixed.values(), 0.0)
+
+    @property
+    def per_request_usd(self) -> Number:
+        return sum(self.per_request.values(), 0.0)
+
+
+@dataclass(frozen=True)
+class Approach:
+    name: str
+    title: str
+    family: str  # "prompting", "tuning" or "pretraining"
+    summary: str
+    formula: str  # how the three parts are computed, in words, for the cost table
+    labels_needed: Callable[[Params], Number]
+    profile: Callable[[Params], CostProfile]
+
+
+def engineering_usd(p: Params, approach: str) -> Number:
+    return p[f"team.hours.{approach}"] * p["team.engineer_usd_per_hour"]
+
+
+def labels_usd(p: Params, labels_needed: Number) -> Number:
+    """Only labels beyond those on hand are bought."""
+    return np.maximum(0.0, labels_needed - p["labeling.labels_on_hand"]) * p["labeling.cost_per_label_usd"]
+
+
+def gpu_hours_for(flops: Number, p: Params, mfu_key: str) -> Number:
+    return flops / (p["gpu.peak_flops"] * p[mfu_key]) / 3600.0
+
+
+def self_hosted_per_request_usd(p: Params, params: Number, tokens_per_request: Number) -> Number:
+    """GPU time per request: measured or set throughput, else FLOPs (2·N per token) at serving MFU."""
+    if "hosting.serving_requests_per_gpu_second" in p:
+        requests_per_second = p["hosting.serving_requests_per_gpu_second"]
+    else:
+        requests_per_second = p["gpu.peak_flops"] * p["hosting.serving_mfu"] / (
+            2.0 * params * tokens_per_request
+        )
+    return p["hosting.gpu_usd_per_hour"] / 3600.0 / requests_per_second
+
+
+def standby_usd_per_month(p: Params) -> Number:
+    return p["hosting.standby_gpus"] * HOURS_PER_MONTH * p["hosting.gpu_usd_per_hour"]
+
+
+def spread_over_months(amount: Number, every_months: Number) -> Number:
+    """A cost repeated every R months as a monthly amount; R = 0 means never."""
+    months = np.asarray(every_months, dtype=float)
+    monthly = np.where(months > 0, amount / np.where(months > 0, months, 1.0), 0.0)
+    return float(monthly) if monthly.ndim == 0 else monthly

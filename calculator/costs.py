@@ -1,0 +1,101 @@
+"""Total cost of ownership over the horizon: TCO = one-off + Σ_m (fixed + V_m · per request)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from calculator.approaches import REGISTRY, CostProfile
+from calculator.approaches.base import Number, Params
+from calculator.breakeven import BreakEven, break_evens
+from calculator.inputs import Inputs, resolve_inputs
+from calculator.scenario import Scenario
+
+
+def monthly_volumes(p: Params) -> np.ndarray:
+    """V_m for m = 0 … H−1: the first month's volume grown by the monthly rate."""
+    months = np.arange(int(p["workload.horizon_months"]))
+    growth = 1.0 + p["workload.monthly_growth_pct"] / 100.0
+    return p["workload.requests_per_month"] * growth**months
+
+
+def total_volume(p: Params) -> Number:
+    """Σ_m V_m in closed form (vectorized over draws)."""
+    horizon = p["workload.horizon_months"]
+    rate = np.asarray(p["workload.monthly_growth_pct"], dtype=float) / 100.0
+    safe = np.where(rate == 0, 1.0, rate)
+    factor = np.where(rate == 0, horizon, ((1.0 + rate) ** horizon - 1.0) / safe)
+    total = p["workload.requests_per_month"] * factor
+    return float(total) if np.ndim(total) == 0 else total
+
+
+def tco(profile: CostProfile, p: Params) -> Number:
+    horizon = p["workload.horizon_months"]
+    return profile.one_off_usd + horizon * profile.monthly_fixed_usd + profile.per_request_usd * total_volume(p)
+
+
+@dataclass
+class ApproachCosts:
+    name: str
+    profile: CostProfile
+    tco_usd: float
+    cumulative_usd: list[float]
+    monthly_usd: list[float]
+    accuracy: float | None
+    labels_needed: float
+
+    @property
+    def cost_per_correct_usd(self) -> float | None:
+        """Per-request cost divided by the share of answers that are right."""
+        if not self.accuracy:
+            return None
+        return self.profile.per_request_usd / self.accuracy
+
+
+@dataclass
+class CostReport:
+    scenario: Scenario
+    inputs: Inputs
+    volumes: list[float]
+    approaches: dict[str, ApproachCosts]
+    break_even: list[BreakEven]
+    errors: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def horizon_months(self) -> int:
+        return len(self.volumes)
+
+    def ranked(self) -> list[ApproachCosts]:
+        return sorted(self.approaches.values(), key=lambda costs: costs.tco_usd)
+
+
+def approach_costs(name: str, inputs: Inputs, volumes: np.ndarray) -> ApproachCosts:
+    approach = REGISTRY[name]
+    profile = approach.profile(inputs)
+    monthly = profile.monthly_fixed_usd + volumes * profile.per_request_usd
+    cumulative = profile.one_off_usd + np.cumsum(monthly)
+    accuracy = inputs.get(f"accuracy.{name}")
+    return ApproachCosts(
+        name=name,
+        profile=profile,
+        tco_usd=float(tco(profile, inputs)),
+        cumulative_usd=[float(x) for x in cumulative],
+        monthly_usd=[float(x) for x in monthly],
+        accuracy=None if accuracy is None else float(accuracy),
+        labels_needed=float(approach.labels_needed(inputs)),
+    )
+
+
+def evaluate(scenario: Scenario, inputs: Inputs | None = None) -> CostReport:
+    """Costs of every approach the scenario compares. Raises PriceNotFound for a missing price."""
+    inputs = inputs or resolve_inputs(scenario)
+    volumes = monthly_volumes(inputs)
+    approaches = {name: approach_costs(name, inputs, volumes) for name in scenario.approaches}
+    return CostReport(
+        scenario=scenario,
+        inputs=inputs,
+        volumes=[float(v) for v in volumes],
+        approaches=approaches,
+        break_even=break_evens(list(approaches.values()), scenario.workload.horizon_months),
+    )

@@ -1,0 +1,172 @@
+"""Resolve a scenario into the flat numbers the cost model uses, each with unit and source.
+
+Keys are the scenario's dotted field names (so `--set` and uncertainty ranges name the same
+thing), plus derived entries (`tokens.*`, `gpu.*`, `accuracy.*`, ...). Values are floats, or
+numpy arrays when the Monte Carlo draws them: every formula downstream is plain arithmetic.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from statistics import fmean
+
+import numpy as np
+
+from calculator import prices
+from calculator.prompts import build_prompt
+from calculator.scenario import APPROACHES, Scenario, field_unit, get_dotted, numeric_fields
+from calculator.tokens import counter_for
+
+USER = "user input"
+DEFAULT = "default"
+Number = float | np.ndarray
+
+
+@dataclass(frozen=True)
+class Quantity:
+    value: Number
+    unit: str
+    source: str
+
+
+@dataclass
+class Inputs(Mapping[str, Number]):
+    """Numbers by name; `quantities` keeps unit and source for the tables and reports."""
+
+    quantities: dict[str, Quantity] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+    def __getitem__(self, key: str) -> Number:
+        return self.quantities[key].value
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.quantities)
+
+    def __len__(self) -> int:
+        return len(self.quantities)
+
+    def add(self, key: str, value: Number, unit: str, source: str) -> None:
+        self.quantities[key] = Quantity(value, unit, source)
+
+    def with_values(self, values: Mapping[str, Number]) -> Inputs:
+        """A copy with some values replaced (sources kept): used for sensitivity and draws."""
+        updated = dict(self.quantities)
+        for key, value in values.items():
+            old = updated[key]
+            updated[key] = Quantity(value, old.unit, old.source)
+        return Inputs(updated, list(self.notes))
+
+
+def _user_set(scenario: Scenario, dotted: str) -> bool:
+    node = scenario
+    for part in dotted.split("."):
+        if part not in node.model_fields_set:
+            return False
+        node = getattr(node, part)
+    return True
+
+
+def resolve_inputs(scenario: Scenario) -> Inputs:
+    """Every number the cost model reads, with where it came from. Raises PriceNotFound."""
+    inputs = Inputs()
+    for dotted in numeric_fields():
+        value = get_dotted(scenario, dotted)
+        if value is not None:
+            source = USER if _user_set(scenario, dotted) else DEFAULT
+            inputs.add(dotted, float(value), field_unit(dotted), source)
+    _add_api_prices(scenario, inputs)
+    _add_gpu(scenario, inputs)
+    _add_tokens(scenario, inputs)
+    _add_finetune_provider(scenario, inputs)
+    _add_accuracy(scenario, inputs)
+    _add_measured(scenario, inputs)
+    return inputs
+
+
+def _add_api_prices(scenario: Scenario, inputs: Inputs) -> None:
+    api = scenario.api
+    overridden = {
+        "api.input_usd_per_mtok": api.input_usd_per_mtok,
+        "api.output_usd_per_mtok": api.output_usd_per_mtok,
+        "api.cached_input_usd_per_mtok": api.cached_input_usd_per_mtok,
+    }
+    table = None
+    if api.input_usd_per_mtok is None or api.output_usd_per_mtok is None:
+        table = prices.api_token_prices(api.model, api.provider_id)
+    for key, attr in (("api.input_usd_per_mtok", "input"), ("api.output_usd_per_mtok", "output"),
+                      ("api.cached_input_usd_per_mtok", "cached_input")):
+        if overridden[key] is None:
+            if table is None:  # both main prices overridden: cached defaults to the input price
+                inputs.add(key, inputs["api.input_usd_per_mtok"], "USD/1M tokens",
+                           "formula: equals api.input_usd_per_mtok (no cached price given)")
+            else:
+                inputs.add(key, getattr(table, attr), "USD/1M tokens", table.source)
+    if table is not None:
+        inputs.add("api.batch_input_usd_per_mtok", table.batch_input, "USD/1M tokens",
+                   f"{table.source} (batch)")
+        inputs.add("api.batch_output_usd_per_mtok", table.batch_output, "USD/1M tokens",
+                   f"{table.source} (batch)")
+    else:
+        for side in ("input", "output"):
+            inputs.add(f"api.batch_{side}_usd_per_mtok", inputs[f"api.{side}_usd_per_mtok"],
+                       "USD/1M tokens", f"formula: equals api.{side}_usd_per_mtok (overridden price)")
+
+
+def _add_gpu(scenario: Scenario, inputs: Inputs) -> None:
+    row = prices.gpu(scenario.hosting.gpu)
+    table_source = f"data/gpu_prices.yaml: {row.name} ({row.source}; checked {row.checked})"
+    if scenario.hosting.gpu_usd_per_hour is None:
+        inputs.add("hosting.gpu_usd_per_hour", row.usd_per_hour, "USD/GPU-hour", table_source)
+    inputs.add("gpu.peak_flops", row.peak_bf16_tflops * 1e12, "FLOP/s", table_source)
+
+
+def _add_tokens(scenario: Scenario, inputs: Inputs) -> None:
+    task = scenario.task
+    counter = counter_for(scenario.api.model, scenario.api.tiktoken_encoding)
+    if not counter.exact:
+        inputs.notes.append(f"Token counts are estimates: {counter.note}.")
+    src = f"{counter.source}, mean over {len(task.sample_inputs)} sample input(s)"
+    for approach in (*APPROACHES, "tuned"):
+        if approach in ("prompt_tuning", "lora", "full_finetune", "pretrain"):
+            continue  # they share the 'tuned' prompt
+        prompts = [build_prompt(approach, task, text) for text in task.sample_inputs]
+        inputs.add(f"tokens.{approach}.input", fmean(counter.count(p.text) for p in prompts),
+                   "tokens/request", src)
+        inputs.add(f"tokens.{approach}.prefix", float(counter.count(prompts[0].prefix)),
+                   "tokens/request", f"{counter.source}: the fixed part of the prompt")
+    inputs.add("tokens.label", fmean(counter.count(" " + label) for label in task.labels),
+               "tokens/request", f"{counter.source}, mean over the {len(task.labels)} labels")
+
+
+def _add_finetune_provider(scenario: Scenario, inputs: Inputs) -> None:
+    if scenario.finetuning.hosting != "provider":
+        return
+    base, provider = scenario.finetuning.provider_base_model, scenario.api.provider_id
+    row = prices.finetune_training_price(base, provider)
+    inputs.add("provider_ft.training_usd_per_mtok", row.training_usd_per_mtok, "USD/1M tokens",
+               f"data/finetune_prices.yaml: {provider}/{base} ({row.source}; checked {row.checked})")
+    serving = prices.finetuned_model_prices(base, provider)
+    inputs.add("provider_ft.input_usd_per_mtok", serving.input, "USD/1M tokens", serving.source)
+    inputs.add("provider_ft.output_usd_per_mtok", serving.output, "USD/1M tokens", serving.source)
+
+
+def _add_accuracy(scenario: Scenario, inputs: Inputs) -> None:
+    for approach, value in scenario.quality.accuracy.items():
+        inputs.add(f"accuracy.{approach}", value, "fraction", USER)
+
+
+def _add_measured(scenario: Scenario, inputs: Inputs) -> None:
+    measured = scenario.measured
+    if measured is None:
+        return
+    source = f"benchmark run {measured.run_id} ({measured.model} on {measured.device})"
+    for approach, numbers in measured.approaches.items():
+        inputs.add(f"accuracy.{approach}", numbers.accuracy, "fraction", source)
+    if measured.training_mfu is not None:
+        inputs.add("finetuning.training_mfu", measured.training_mfu, "fraction", source)
+    if measured.serving_requests_per_gpu_second is not None and \
+            scenario.hosting.serving_requests_per_gpu_second is None:
+        inputs.add("hosting.serving_requests_per_gpu_second",
+                   measured.serving_requests_per_gpu_second, "requests/s",
+                   f"{source}, scaled to finetuning.base_model_params by parameter count")

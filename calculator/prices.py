@@ -1,0 +1,131 @@
+"""Price lookups: API tokens from genai-prices, GPUs and hosted fine-tuning from data/ tables."""
+
+from __future__ import annotations
+
+import importlib.metadata
+from decimal import Decimal
+from functools import cache
+
+import yaml
+from genai_prices import Usage, calc_price
+from genai_prices.types import TieredPrices
+from pydantic import BaseModel, ConfigDict, Field
+
+from prompt_or_tune.files import DATA_DIR
+
+GPU_TABLE = DATA_DIR / "gpu_prices.yaml"
+FINETUNE_TABLE = DATA_DIR / "finetune_prices.yaml"
+MTOK = 1_000_000
+
+
+class PriceNotFound(LookupError):
+    """No price for this model/provider; the message says what to set instead."""
+
+
+class TokenPrices(BaseModel):
+    """USD per million tokens, with where they came from."""
+
+    input: float
+    output: float
+    cached_input: float
+    batch_input: float
+    batch_output: float
+    source: str
+
+
+class GpuRow(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str
+    usd_per_hour: float = Field(gt=0)
+    peak_bf16_tflops: float = Field(gt=0)
+    memory_gb: float = Field(gt=0)
+    source: str
+    checked: str
+
+
+class FinetuneRow(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    provider_id: str
+    model: str
+    training_usd_per_mtok: float = Field(gt=0)
+    source: str
+    checked: str
+
+
+def genai_prices_source() -> str:
+    return f"genai-prices {importlib.metadata.version('genai-prices')} bundled price snapshot"
+
+
+def _per_mtok(value: Decimal | TieredPrices | None) -> float | None:
+    """Per-1M price; for tiered prices the base tier (requests below the first threshold)."""
+    if value is None:
+        return None
+    return float(value.base if isinstance(value, TieredPrices) else value)
+
+
+def _lookup(model: str, provider_id: str, context: dict[str, str] | None = None):
+    usage = Usage(input_tokens=MTOK, output_tokens=MTOK)
+    try:
+        return calc_price(usage, model_ref=model, provider_id=provider_id, price_context=context).model_price
+    except LookupError as exc:
+        raise PriceNotFound(
+            f"api.model: genai-prices has no price for {model!r} at provider {provider_id!r} "
+            f"({exc}); pick another model or set api.input_usd_per_mtok and api.output_usd_per_mtok"
+        ) from None
+
+
+@cache
+def api_token_prices(model: str, provider_id: str) -> TokenPrices:
+    """Standard, cached-input and batch prices per 1M tokens for an API model."""
+    standard = _lookup(model, provider_id)
+    batch = _lookup(model, provider_id, {"processing": "batch"})
+    input_price = _per_mtok(standard.input_mtok)
+    output_price = _per_mtok(standard.output_mtok)
+    if input_price is None or output_price is None:
+        raise PriceNotFound(f"api.model: {model!r} has no per-token price in genai-prices")
+    return TokenPrices(
+        input=input_price,
+        output=output_price,
+        cached_input=_per_mtok(standard.cache_read_mtok) or input_price,
+        batch_input=_per_mtok(batch.input_mtok) or input_price,
+        batch_output=_per_mtok(batch.output_mtok) or output_price,
+        source=f"{genai_prices_source()}: {provider_id}/{model}",
+    )
+
+
+def finetuned_model_prices(base_model: str, provider_id: str) -> TokenPrices:
+    """Serving prices of a provider-tuned model (genai-prices `ft:` entries)."""
+    return api_token_prices(f"ft:{base_model}:org::tuned", provider_id).model_copy(
+        update={"source": f"{genai_prices_source()}: {provider_id}/ft:{base_model}"}
+    )
+
+
+@cache
+def gpu_table() -> dict[str, GpuRow]:
+    rows = yaml.safe_load(GPU_TABLE.read_text(encoding="utf-8"))["gpus"]
+    return {row["name"]: GpuRow.model_validate({**row, "checked": str(row["checked"])}) for row in rows}
+
+
+def gpu(name: str) -> GpuRow:
+    table = gpu_table()
+    if name not in table:
+        raise PriceNotFound(f"hosting.gpu: unknown GPU {name!r}; known: {', '.join(table)}")
+    return table[name]
+
+
+@cache
+def finetune_table() -> dict[tuple[str, str], FinetuneRow]:
+    rows = yaml.safe_load(FINETUNE_TABLE.read_text(encoding="utf-8"))["models"]
+    parsed = [FinetuneRow.model_validate({**row, "checked": str(row["checked"])}) for row in rows]
+    return {(row.provider_id, row.model): row for row in parsed}
+
+
+def finetune_training_price(model: str, provider_id: str) -> FinetuneRow:
+    row = finetune_table().get((provider_id, model))
+    if row is None:
+        known = ", ".join(f"{p}/{m}" for p, m in finetune_table())
+        raise PriceNotFound(
+            f"finetuning.provider_base_model: no hosted fine-tuning price for {provider_id}/{model} "
+            f"in data/finetune_prices.yaml; known: {known}"
+        )
+    return row

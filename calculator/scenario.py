@@ -1,0 +1,390 @@
+"""The scenario contract: a company's numbers, validated (DESIGN.md, contract 1).
+
+Every numeric field carries a unit (`json_schema_extra["unit"]`), a default, bounds and help
+text; the dashboard builds its inputs from these and the CLI's `--set` checks against them.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+APPROACHES = (
+    "zero_shot",
+    "few_shot",
+    "chain_of_thought",
+    "prompt_tuning",
+    "lora",
+    "full_finetune",
+    "pretrain",
+)
+PROMPTING = ("zero_shot", "few_shot", "chain_of_thought")
+TUNED = ("prompt_tuning", "lora", "full_finetune")
+NOT_RANGED = {"workload.horizon_months"}  # the horizon fixes the months; it is not drawn
+Approach = Literal[
+    "zero_shot", "few_shot", "chain_of_thought", "prompt_tuning", "lora", "full_finetune", "pretrain"
+]
+
+
+def quantity(default: Any, unit: str, help: str, **bounds: Any) -> Any:
+    """A scenario field with its unit and help text in one place."""
+    return Field(default, description=help, json_schema_extra={"unit": unit}, **bounds)
+
+
+class Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, validate_assignment=True)
+
+
+class Workload(Section):
+    requests_per_month: float = quantity(
+        50_000, "requests/month", "Requests the task handles in the first month.", ge=0, le=1e10
+    )
+    monthly_growth_pct: float = quantity(
+        0.0, "%/month", "Compound growth of the request volume per month.", ge=-50, le=100
+    )
+    horizon_months: int = quantity(
+        12, "months", "How many months the total cost of ownership covers.", ge=1, le=120
+    )
+
+
+class FewShotExample(Section):
+    text: str = Field(min_length=1, max_length=20_000)
+    label: str = Field(min_length=1, max_length=200)
+
+
+class Task(Section):
+    instructions: str = Field(
+        "Classify the customer message into exactly one of the labels.",
+        min_length=1,
+        max_length=20_000,
+        description="The instruction every prompt starts with.",
+    )
+    labels: list[str] = Field(
+        default_factory=lambda: ["billing", "technical", "account", "other"],
+        min_length=2,
+        max_length=500,
+        description="The answers the model may give.",
+    )
+    sample_inputs: list[str] = Field(
+        default_factory=lambda: ["My invoice shows a charge I don't recognise, can you explain it?"],
+        min_length=1,
+        max_length=2_000,
+        description="Typical inputs; token counts are averaged over them.",
+    )
+    few_shot_examples: list[FewShotExample] = Field(
+        default_factory=list,
+        max_length=500,
+        description="Examples shown to few-shot prompts; empty: sample inputs stand in.",
+    )
+    few_shot_k: int = quantity(8, "examples", "Examples in each few-shot prompt.", ge=1, le=200)
+    reasoning_tokens: float = quantity(
+        150, "tokens/request", "Reasoning a chain-of-thought answer writes before its label.",
+        ge=0, le=100_000,
+    )
+
+    @field_validator("labels")
+    @classmethod
+    def _distinct_labels(cls, labels: list[str]) -> list[str]:
+        cleaned = [label.strip() for label in labels]
+        if any(not label for label in cleaned):
+            raise ValueError("labels must not be empty strings")
+        if len(set(cleaned)) != len(cleaned):
+            raise ValueError("labels must be distinct")
+        return cleaned
+
+
+class Api(Section):
+    provider_id: str = Field("openai", description="genai-prices provider id, e.g. openai, anthropic.")
+    model: str = Field("gpt-4o-mini", description="API model used for prompting (genai-prices name).")
+    input_usd_per_mtok: float | None = quantity(
+        None, "USD/1M tokens", "Override the input price from genai-prices.", gt=0, le=10_000
+    )
+    output_usd_per_mtok: float | None = quantity(
+        None, "USD/1M tokens", "Override the output price from genai-prices.", gt=0, le=10_000
+    )
+    cached_input_usd_per_mtok: float | None = quantity(
+        None, "USD/1M tokens", "Override the cached-input price.", gt=0, le=10_000
+    )
+    cache_hit_share: float = quantity(
+        0.0, "fraction", "Share of the fixed prompt prefix billed at the cached-input price.",
+        ge=0, le=1,
+    )
+    batch_share: float = quantity(
+        0.0, "fraction", "Share of requests sent through the provider's batch API.", ge=0, le=1
+    )
+    tiktoken_encoding: str | None = Field(
+        None, description="Force a tiktoken encoding (cl100k_base, o200k_base, p50k_base)."
+    )
+
+
+class Labeling(Section):
+    cost_per_label_usd: float = quantity(
+        0.50, "USD/label", "What one labeled example costs to produce.", ge=0, le=10_000
+    )
+    labels_on_hand: int = quantity(
+        0, "labels", "Labeled examples the company already has.", ge=0, le=1_000_000_000
+    )
+
+
+class EngineeringHours(Section):
+    zero_shot: float = quantity(8, "hours", "Prompt design and evaluation.", ge=0, le=100_000)
+    few_shot: float = quantity(16, "hours", "Prompt and example curation.", ge=0, le=100_000)
+    chain_of_thought: float = quantity(24, "hours", "Prompt, parser and evaluation.", ge=0, le=100_000)
+    prompt_tuning: float = quantity(60, "hours", "Training pipeline and serving.", ge=0, le=100_000)
+    lora: float = quantity(80, "hours", "Training pipeline, evaluation and serving.", ge=0, le=100_000)
+    full_finetune: float = quantity(120, "hours", "As LoRA, plus bigger infrastructure.", ge=0, le=100_000)
+    pretrain: float = quantity(4_000, "hours", "A pretraining team's time.", ge=0, le=10_000_000)
+
+
+class Team(Section):
+    engineer_usd_per_hour: float = quantity(
+        100, "USD/hour", "Loaded cost of one engineering hour.", gt=0, le=5_000
+    )
+    hours: EngineeringHours = Field(default_factory=EngineeringHours)
+
+
+class FineTuning(Section):
+    base_model: str = Field("Llama-3.1-8B-Instruct", description="Open model that gets tuned.")
+    base_model_params: float = quantity(
+        8e9, "parameters", "Parameter count of the tuned (and self-served) model.", ge=1e6, le=2e12
+    )
+    labeled_examples: int = quantity(
+        2_000, "labels", "Labeled examples for LoRA and full fine-tuning.", ge=1, le=100_000_000
+    )
+    prompt_tuning_labeled_examples: int = quantity(
+        2_000, "labels", "Labeled examples for prompt-tuning.", ge=1, le=100_000_000
+    )
+    epochs: float = quantity(3, "epochs", "Passes over the labeled examples.", gt=0, le=100)
+    training_mfu: float = quantity(
+        0.35, "fraction", "Model FLOP utilisation reached when training.", gt=0, le=1
+    )
+    soft_prompt_tokens: int = quantity(
+        20, "tokens", "Virtual tokens a prompt-tuned model prepends.", ge=1, le=1_000
+    )
+    retrain_every_months: int = quantity(
+        0, "months", "Retrain (compute again) every R months; 0 = never.", ge=0, le=120
+    )
+    hosting: Literal["self_hosted", "provider"] = Field(
+        "self_hosted",
+        description="Serve tuned models on own GPUs, or fine-tune and serve at the API provider.",
+    )
+    provider_base_model: str = Field(
+        "gpt-4o-mini-2024-07-18",
+        description="Provider model fine-tuned when hosting is 'provider' (data/finetune_prices.yaml).",
+    )
+
+
+class Hosting(Section):
+    gpu: str = Field("H100 80GB", description="GPU type from data/gpu_prices.yaml.")
+    gpu_usd_per_hour: float | None = quantity(
+        None, "USD/GPU-hour", "Override the GPU price from the table.", gt=0, le=1_000
+    )
+    standby_gpus: float = quantity(
+        1, "GPUs", "GPUs kept running for availability, paid every hour of the month.", ge=0, le=10_000
+    )
+    serving_mfu: float = quantity(
+        0.25, "fraction", "FLOP utilisation reached when serving (batched).", gt=0, le=1
+    )
+    serving_requests_per_gpu_second: float | None = quantity(
+        None, "requests/s", "Override the serving throughput of one GPU.", gt=0, le=1e7
+    )
+
+
+class Pretrain(Section):
+    model_params: float = quantity(
+        1e9, "parameters", "Size of a model trained from scratch.", ge=1e6, le=2e12
+    )
+    tokens_per_param: float = quantity(
+        20, "tokens/parameter", "Training tokens per parameter (Chinchilla: about 20).", gt=0, le=10_000
+    )
+    mfu: float = quantity(0.40, "fraction", "FLOP utilisation of the pretraining run.", gt=0, le=1)
+    data_cost_usd: float = quantity(
+        250_000, "USD", "Acquiring and cleaning the pretraining corpus.", ge=0, le=1e11
+    )
+
+
+class Quality(Section):
+    accuracy_target: float = quantity(
+        0.85, "fraction", "Accuracy the task must reach to be acceptable.", ge=0, le=1
+    )
+    accuracy: dict[Approach, float] = Field(
+        default_factory=dict,
+        description="Accuracy per approach typed in by the user (a benchmark overrides it).",
+    )
+    needs_consistent_output: bool = Field(
+        False, description="Outputs must be stable across phrasing (weighs prompt brittleness)."
+    )
+
+    @field_validator("accuracy")
+    @classmethod
+    def _fractions(cls, accuracy: dict[str, float]) -> dict[str, float]:
+        for name, value in accuracy.items():
+            if not 0 <= value <= 1:
+                raise ValueError(f"accuracy of {name} must be between 0 and 1, got {value}")
+        return accuracy
+
+
+class Constraints(Section):
+    budget_usd: float | None = quantity(
+        None, "USD", "Most the company will spend over the horizon.", gt=0, le=1e12
+    )
+    launch_weeks: float | None = quantity(
+        None, "weeks", "Time until the task must be live.", gt=0, le=520
+    )
+
+
+class Range(Section):
+    low: float
+    high: float
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Range:
+        if self.low > self.high:
+            raise ValueError(f"range low {self.low} is above high {self.high}")
+        return self
+
+
+class MeasuredApproach(Section):
+    accuracy: float = Field(ge=0, le=1)
+    accuracy_ci: tuple[float, float]
+    prompt_tokens: float | None = None
+    consistency_spread: float | None = None
+
+
+class Measured(Section):
+    """Numbers taken from a benchmark run; each carries that run's id as its source."""
+
+    run_id: str
+    model: str
+    device: str
+    approaches: dict[Approach, MeasuredApproach] = Field(default_factory=dict)
+    learning_curve: list[tuple[int, float]] = Field(
+        default_factory=list, description="LoRA (labeled examples, accuracy) points."
+    )
+    training_mfu: float | None = None
+    serving_requests_per_gpu_second: float | None = None
+
+
+class Scenario(Section):
+    name: str = Field("Untitled scenario", min_length=1, max_length=200)
+    description: str = Field("", max_length=5_000)
+    currency: Literal["USD"] = "USD"
+    approaches: list[Approach] = Field(
+        default_factory=lambda: list(APPROACHES), min_length=1,
+        description="Approaches compared.",
+    )
+    workload: Workload = Field(default_factory=Workload)
+    task: Task = Field(default_factory=Task)
+    api: Api = Field(default_factory=Api)
+    labeling: Labeling = Field(default_factory=Labeling)
+    team: Team = Field(default_factory=Team)
+    finetuning: FineTuning = Field(default_factory=FineTuning)
+    hosting: Hosting = Field(default_factory=Hosting)
+    pretrain: Pretrain = Field(default_factory=Pretrain)
+    quality: Quality = Field(default_factory=Quality)
+    constraints: Constraints = Field(default_factory=Constraints)
+    uncertainty: dict[str, Range] = Field(
+        default_factory=dict,
+        description="Ranges (low, high) on numeric fields, by dotted name, e.g. workload.requests_per_month.",
+    )
+    measured: Measured | None = None
+
+    @field_validator("approaches")
+    @classmethod
+    def _unique(cls, approaches: list[str]) -> list[str]:
+        return list(dict.fromkeys(approaches))
+
+    @model_validator(mode="after")
+    def _ranges_name_numeric_fields(self) -> Scenario:
+        numeric = set(numeric_fields()) - NOT_RANGED
+        for dotted, rng in self.uncertainty.items():
+            if dotted not in numeric:
+                raise ValueError(
+                    f"uncertainty: '{dotted}' is not a numeric scenario field "
+                    f"(e.g. workload.requests_per_month, api.input_usd_per_mtok)"
+                )
+            bounds = field_bounds(dotted)
+            for side in (rng.low, rng.high):
+                if not bounds.contains(side):
+                    raise ValueError(f"uncertainty: {dotted} range {side} outside {bounds}")
+        return self
+
+
+# --- field metadata -------------------------------------------------------------------------
+
+
+class Bounds(BaseModel):
+    low: float | None = None
+    high: float | None = None
+    low_open: bool = False
+    high_open: bool = False
+
+    def contains(self, value: float) -> bool:
+        if self.low is not None and (value < self.low or (self.low_open and value == self.low)):
+            return False
+        return not (
+            self.high is not None and (value > self.high or (self.high_open and value == self.high))
+        )
+
+    def __str__(self) -> str:
+        left = "(" if self.low_open else "["
+        right = ")" if self.high_open else "]"
+        low = "-inf" if self.low is None else f"{self.low:g}"
+        high = "inf" if self.high is None else f"{self.high:g}"
+        return f"{left}{low}, {high}{right}"
+
+
+def _field(dotted: str):
+    model: type[BaseModel] = Scenario
+    parts = dotted.split(".")
+    for part in parts[:-1]:
+        info = model.model_fields.get(part)
+        annotation = getattr(info, "annotation", None)
+        if info is None or not (isinstance(annotation, type) and issubclass(annotation, BaseModel)):
+            raise KeyError(dotted)
+        model = annotation
+    info = model.model_fields.get(parts[-1])
+    if info is None:
+        raise KeyError(dotted)
+    return info
+
+
+def field_unit(dotted: str) -> str:
+    extra = _field(dotted).json_schema_extra or {}
+    return str(extra.get("unit", ""))
+
+
+def field_help(dotted: str) -> str:
+    return _field(dotted).description or ""
+
+
+def field_bounds(dotted: str) -> Bounds:
+    bounds = Bounds()
+    for meta in _field(dotted).metadata:
+        for attr, side, is_open in (("ge", "low", False), ("gt", "low", True),
+                                    ("le", "high", False), ("lt", "high", True)):
+            value = getattr(meta, attr, None)
+            if value is not None:
+                setattr(bounds, side, float(value))
+                setattr(bounds, f"{side}_open", is_open)
+    return bounds
+
+
+def numeric_fields(model: type[BaseModel] = Scenario, prefix: str = "") -> list[str]:
+    """Dotted names of every number a user can set (those carrying a unit)."""
+    names: list[str] = []
+    for name, info in model.model_fields.items():
+        annotation = info.annotation
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            names += numeric_fields(annotation, f"{prefix}{name}.")
+        elif info.json_schema_extra and "unit" in info.json_schema_extra:
+            names.append(f"{prefix}{name}")
+    return names
+
+
+def get_dotted(scenario: BaseModel, dotted: str) -> Any:
+    value: Any = scenario
+    for part in dotted.split("."):
+        value = getattr(value, part)
+    return value

@@ -1,0 +1,144 @@
+"""Reading, writing and overriding scenarios, with errors a person can act on."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from calculator.scenario import Scenario, field_bounds, field_unit
+from prompt_or_tune.files import DATA_DIR, write_atomic
+
+MAX_SCENARIO_BYTES = 1_000_000
+PRESETS_DIR = DATA_DIR / "scenarios"
+
+
+class ScenarioError(ValueError):
+    """A scenario that cannot be used; `str()` is one line naming the field and what is allowed."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
+
+
+def describe_validation_error(exc: ValidationError) -> ScenarioError:
+    """The first problem of a pydantic error as one line: field, value, allowed range."""
+    error = exc.errors()[0]
+    dotted = ".".join(str(part) for part in error["loc"] if part != "__root__")
+    message = error["msg"].removeprefix("Value error, ")
+    if error["type"] == "extra_forbidden":
+        message = "unknown field (check the spelling)"
+    elif error["type"] == "missing":
+        message = "required field is missing"
+    parts = [f"{dotted}: {message}" if dotted else message]
+    if "input" in error and error["type"] not in ("missing", "extra_forbidden"):
+        shown = repr(error["input"])
+        parts.append(f"got {shown[:60]}")
+    try:
+        bounds = field_bounds(dotted)
+        if bounds.low is not None or bounds.high is not None:
+            unit = field_unit(dotted)
+            parts.append(f"allowed {bounds}{' ' + unit if unit else ''}")
+    except KeyError:
+        pass
+    more = len(exc.errors()) - 1
+    if more:
+        parts.append(f"and {more} more problem{'s' if more > 1 else ''}")
+    return ScenarioError("; ".join(parts), field=dotted or None)
+
+
+def scenario_from_mapping(data: Any) -> Scenario:
+    if not isinstance(data, dict):
+        raise ScenarioError(
+            f"a scenario must be a mapping of sections (workload, api, ...), got {type(data).__name__}"
+        )
+    try:
+        return Scenario.model_validate(data)
+    except ValidationError as exc:
+        raise describe_validation_error(exc) from None
+
+
+def parse_scenario_text(text: str, suffix: str = ".yaml") -> Scenario:
+    if len(text.encode("utf-8")) > MAX_SCENARIO_BYTES:
+        raise ScenarioError(f"scenario file is over the {MAX_SCENARIO_BYTES // 1000} kB limit")
+    try:
+        data = json.loads(text) if suffix == ".json" else yaml.safe_load(text)
+    except (json.JSONDecodeError, yaml.YAMLError) as exc:
+        first_line = str(exc).splitlines()[0]
+        raise ScenarioError(f"scenario is not valid {suffix.lstrip('.').upper()}: {first_line}") from None
+    return scenario_from_mapping(data)
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """A scenario from a YAML or JSON file, or a preset name such as `support_intents`."""
+    path = Path(path)
+    if not path.exists() and (PRESETS_DIR / f"{path.name}.yaml").exists():
+        path = PRESETS_DIR / f"{path.name}.yaml"
+    try:
+        if path.stat().st_size > MAX_SCENARIO_BYTES:
+            raise ScenarioError(f"{path}: over the {MAX_SCENARIO_BYTES // 1000} kB limit for a scenario")
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ScenarioError(f"{path}: no such scenario file (presets: {', '.join(preset_names())})") from None
+    except UnicodeDecodeError:
+        raise ScenarioError(f"{path}: not UTF-8 text") from None
+    except IsADirectoryError:
+        raise ScenarioError(f"{path}: is a folder, not a scenario file") from None
+    return parse_scenario_text(text, ".json" if path.suffix.lower() == ".json" else ".yaml")
+
+
+def scenario_to_text(scenario: Scenario, fmt: str = "yaml") -> str:
+    data = scenario.model_dump(mode="json", exclude_none=True)
+    if fmt == "json":
+        return json.dumps(data, indent=2, ensure_ascii=False)
+    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
+
+
+def save_scenario(scenario: Scenario, path: str | Path) -> Path:
+    """Write atomically; the format follows the suffix (.json, else YAML)."""
+    path = Path(path)
+    write_atomic(path, scenario_to_text(scenario, "json" if path.suffix.lower() == ".json" else "yaml"))
+    return path
+
+
+def apply_overrides(scenario: Scenario, assignments: list[str]) -> Scenario:
+    """Apply `dotted.field=value` strings (values parsed as YAML scalars or lists)."""
+    data = scenario.model_dump(mode="json")
+    for assignment in assignments:
+        dotted, sep, raw = assignment.partition("=")
+        dotted = dotted.strip()
+        if not sep or not dotted:
+            raise ScenarioError(f"--set {assignment!r}: expected dotted.field=value")
+        try:
+            value = yaml.safe_load(raw)
+        except yaml.YAMLError:
+            value = raw
+        set_path(data, dotted, value)
+    return scenario_from_mapping(data)
+
+
+def set_path(data: dict, dotted: str, value: Any) -> None:
+    node = data
+    parts = dotted.split(".")
+    for part in parts[:-1]:
+        child = node.get(part) if isinstance(node, dict) else None
+        if child is None:
+            child = {}
+            node[part] = child
+        if not isinstance(child, dict):
+            raise ScenarioError(f"{dotted}: '{part}' is a value, not a section", field=dotted)
+        node = child
+    node[parts[-1]] = value
+
+
+def preset_names() -> list[str]:
+    return sorted(path.stem for path in PRESETS_DIR.glob("*.yaml"))
+
+
+def load_preset(name: str) -> Scenario:
+    if name not in preset_names():
+        raise ScenarioError(f"preset {name!r} not found; presets: {', '.join(preset_names())}")
+    return load_scenario(PRESETS_DIR / f"{name}.yaml")

@@ -1,0 +1,62 @@
+"""`prompt-or-tune cost SCENARIO [--set a.b=v ...] [--json]`: the cost model from a shell."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from calculator.prices import PriceNotFound
+from calculator.scenario_io import ScenarioError, apply_overrides, load_scenario
+from calculator.summary import summarize
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("cost", help="total cost of ownership of every approach")
+    parser.add_argument("scenario", help="scenario YAML/JSON file, or a preset name")
+    parser.add_argument("--set", dest="overrides", action="append", default=[],
+                        metavar="dotted.field=value", help="override one scenario field (repeatable)")
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument("--draws", type=int, default=20_000, help="Monte Carlo draws")
+    parser.set_defaults(handler=run)
+
+
+def fail(message: str) -> int:
+    print(f"prompt-or-tune: error: {message}", file=sys.stderr)
+    return 2
+
+
+def run(args: argparse.Namespace) -> int:
+    if not 100 <= args.draws <= 2_000_000:
+        return fail(f"--draws: {args.draws} outside the allowed [100, 2000000]")
+    try:
+        scenario = apply_overrides(load_scenario(args.scenario), args.overrides)
+        summary = summarize(scenario, args.draws)
+    except (ScenarioError, PriceNotFound) as exc:
+        return fail(str(exc))
+    if args.json:
+        print(json.dumps(summary, indent=2))
+    else:
+        print(format_table(summary))
+    return 0
+
+
+def format_table(summary: dict) -> str:
+    mc = summary["monte_carlo"]
+    rows = sorted(summary["approaches"].items(), key=lambda item: item[1]["tco_usd"])
+    header = f"{'approach':<18}{'one-off $':>14}{'fixed $/mo':>13}{'$/request':>12}{'TCO $':>15}{'P(cheapest)':>13}"
+    lines = [f"{summary['scenario']} — {summary['horizon_months']} months, USD", header, "-" * len(header)]
+    for name, c in rows:
+        lines.append(
+            f"{name:<18}{c['one_off_usd']:>14,.0f}{c['monthly_fixed_usd']:>13,.0f}"
+            f"{c['per_request_usd']:>12.6f}{c['tco_usd']:>15,.0f}{mc['p_cheapest'][name]:>13.0%}"
+        )
+    crossings = [b for b in summary["break_even"] if b["requests_per_month"] is not None]
+    if crossings:
+        lines += ["", "Break-even volumes (constant requests/month):"]
+        for b in crossings:
+            month = f", curves cross in month {b['month']}" if b["month"] else ""
+            lines.append(f"  {b['approach']} vs {b['versus']}: {b['requests_per_month']:,.0f}"
+                         f" — {b['cheaper_above']} cheaper above{month}")
+    lines += [f"note: {note}" for note in summary["notes"]]
+    return "\n".join(lines)
