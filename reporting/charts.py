@@ -1,0 +1,238 @@
+"""The plotly figures of the dashboard and the reports: one color per approach in every chart.
+
+Each function takes calculator or benchmark objects and returns a `go.Figure`; no figure computes
+money of its own (TCO against volume asks `calculator.costs.tco` for every volume at once).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+import plotly.graph_objects as go
+
+from benchmarks.result import BenchmarkResult
+from calculator.approaches import REGISTRY
+from calculator.costs import CostReport, tco
+from calculator.uncertainty import MonteCarlo, TornadoBar
+
+# Okabe-Ito inspired, distinguishable for color-blind readers; fixed by approach, not by order.
+APPROACH_COLORS: dict[str, str] = {
+    "zero_shot": "#56B4E9",
+    "few_shot": "#0072B2",
+    "chain_of_thought": "#009E73",
+    "prompt_tuning": "#E69F00",
+    "lora": "#D55E00",
+    "full_finetune": "#CC79A7",
+    "pretrain": "#555555",
+}
+PART_COLORS = {"one-off": "#7F7F7F", "fixed": "#B9A07A", "per request": "#4C78A8"}
+LAYOUT = {
+    "template": "plotly_white",
+    "height": 380,
+    "margin": {"l": 60, "r": 20, "t": 50, "b": 50},
+    "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0},
+}
+
+
+def title_of(name: str) -> str:
+    return REGISTRY[name].title if name in REGISTRY else name
+
+
+def color_of(name: str) -> str:
+    return APPROACH_COLORS.get(name, "#333333")
+
+
+def _figure(title: str, x_title: str, y_title: str, **layout: object) -> go.Figure:
+    fig = go.Figure()
+    fig.update_layout(title={"text": title}, xaxis_title=x_title, yaxis_title=y_title,
+                      **{**LAYOUT, **layout})
+    return fig
+
+
+def cumulative_cost(report: CostReport) -> go.Figure:
+    """Cumulative cost per approach over the horizon; crossings (break-even months) marked."""
+    fig = _figure("Cumulative cost over the horizon", "month", "cumulative cost (USD)")
+    months = list(range(1, report.horizon_months + 1))
+    for name, costs in report.approaches.items():
+        fig.add_scatter(x=months, y=costs.cumulative_usd, name=title_of(name), mode="lines",
+                        line={"color": color_of(name), "width": 2.5},
+                        hovertemplate="month %{x}: $%{y:,.0f}<extra>" + title_of(name) + "</extra>")
+    xs, ys, texts = [], [], []
+    for be in report.break_even:
+        if be.month is None or be.approach not in report.approaches:
+            continue
+        xs.append(be.month)
+        ys.append(report.approaches[be.approach].cumulative_usd[be.month - 1])
+        texts.append(f"{title_of(be.approach)} = {title_of(be.versus)} in month {be.month}")
+    if xs:
+        fig.add_scatter(x=xs, y=ys, mode="markers", name="break-even", hovertext=texts,
+                        hoverinfo="text", marker={"symbol": "x", "size": 11, "color": "black"})
+    fig.update_yaxes(type="log", tickprefix="$")
+    return fig
+
+
+def monthly_split(report: CostReport) -> go.Figure:
+    """An average month per approach: one-off spread over the horizon, fixed, per-request parts."""
+    fig = _figure("Average month: one-off (spread), fixed and per-request cost", "",
+                  "USD per month", barmode="stack")
+    names = list(report.approaches)
+    horizon = report.horizon_months
+    mean_volume = float(np.mean(report.volumes))
+    parts = {
+        "one-off": [float(report.approaches[n].profile.one_off_usd) / horizon for n in names],
+        "fixed": [float(report.approaches[n].profile.monthly_fixed_usd) for n in names],
+        "per request": [float(report.approaches[n].profile.per_request_usd) * mean_volume
+                        for n in names],
+    }
+    for part, values in parts.items():
+        fig.add_bar(x=[title_of(n) for n in names], y=values, name=part,
+                    marker_color=PART_COLORS[part],
+                    hovertemplate="%{x}: $%{y:,.2f}<extra>" + part + "</extra>")
+    fig.update_yaxes(tickprefix="$")
+    return fig
+
+
+def unit_costs(report: CostReport) -> go.Figure:
+    """Cost per request, and per correct answer where the approach's accuracy is known."""
+    fig = _figure("Cost per request and per correct answer", "", "USD", barmode="group")
+    names = list(report.approaches)
+    per_request = [float(report.approaches[n].profile.per_request_usd) for n in names]
+    per_correct = [report.approaches[n].cost_per_correct_usd for n in names]
+    labels = [title_of(n) for n in names]
+    fig.add_bar(x=labels, y=per_request, name="per request",
+                marker_color=[color_of(n) for n in names], hovertemplate="%{x}: $%{y:.6f}")
+    fig.add_bar(x=labels, y=[float("nan") if v is None else v for v in per_correct],
+                name="per correct answer", marker_color=[color_of(n) for n in names],
+                marker_pattern_shape="/", hovertemplate="%{x}: $%{y:.6f}")
+    fig.update_yaxes(type="log", tickprefix="$")
+    return fig
+
+
+def volume_grid(report: CostReport, points: int = 60) -> np.ndarray:
+    """Monthly volumes from 100× below to 100× above the scenario's, log-spaced."""
+    center = max(report.scenario.workload.requests_per_month, 1.0)
+    return np.logspace(np.log10(center / 100), np.log10(center * 100), points)
+
+
+def tco_vs_volume(report: CostReport, volumes: np.ndarray | None = None) -> go.Figure:
+    """TCO at a constant monthly volume (log x): where the lines cross are the break-even volumes."""
+    volumes = volume_grid(report) if volumes is None else volumes
+    at_volume = report.inputs.with_values(
+        {"workload.requests_per_month": volumes, "workload.monthly_growth_pct": 0.0})
+    fig = _figure(f"TCO over {report.horizon_months} months at a constant monthly volume",
+                  "requests per month", "TCO (USD)")
+    for name in report.approaches:
+        totals = np.broadcast_to(tco(REGISTRY[name].profile(at_volume), at_volume), volumes.shape)
+        fig.add_scatter(x=volumes, y=totals, name=title_of(name), mode="lines",
+                        line={"color": color_of(name), "width": 2.5},
+                        hovertemplate="%{x:,.0f} req/month: $%{y:,.0f}<extra>"
+                        + title_of(name) + "</extra>")
+    low, high = float(volumes[0]), float(volumes[-1])
+    for be in report.break_even:
+        volume = be.requests_per_month
+        if volume is not None and low <= volume <= high:
+            fig.add_vline(x=volume, line={"color": "#999999", "dash": "dot", "width": 1})
+    fig.add_vline(x=report.scenario.workload.requests_per_month,
+                  line={"color": "black", "width": 1.5}, annotation_text="your volume")
+    fig.update_xaxes(type="log")
+    fig.update_yaxes(type="log", tickprefix="$")
+    return fig
+
+
+def tornado_chart(bars: Iterable[TornadoBar], a: str, b: str) -> go.Figure:
+    """How TCO(a) − TCO(b) moves with each input at its low and high value."""
+    bars = list(bars)[::-1]  # widest on top
+    fig = _figure(f"Sensitivity: TCO({title_of(a)}) − TCO({title_of(b)})", "USD", "",
+                  barmode="overlay", height=max(300, 60 + 28 * len(bars)))
+    labels = [bar.input + ("" if bar.ranged else " (±25%)") for bar in bars]
+    fig.add_bar(y=labels, x=[bar.low_delta_usd for bar in bars], orientation="h",
+                name="input at low", marker_color=color_of(b),
+                customdata=[bar.low_value for bar in bars],
+                hovertemplate="%{y} = %{customdata:,.4g}: $%{x:,.0f}<extra>low</extra>")
+    fig.add_bar(y=labels, x=[bar.high_delta_usd for bar in bars], orientation="h",
+                name="input at high", marker_color=color_of(a),
+                customdata=[bar.high_value for bar in bars],
+                hovertemplate="%{y} = %{customdata:,.4g}: $%{x:,.0f}<extra>high</extra>")
+    fig.add_vline(x=0, line={"color": "black", "width": 1})
+    fig.update_xaxes(tickprefix="$")
+    return fig
+
+
+def monte_carlo_bands(mc: MonteCarlo) -> go.Figure:
+    """TCO P10–P90 band and median per approach, from the Monte Carlo draws."""
+    names = list(mc.tco_p50)
+    fig = _figure(f"TCO range over {mc.draws:,} draws (P10, median, P90)", "", "TCO (USD)")
+    for name in names:
+        p10, p50, p90 = mc.tco_p10[name], mc.tco_p50[name], mc.tco_p90[name]
+        fig.add_scatter(x=[title_of(name)], y=[p50], mode="markers", name=title_of(name),
+                        marker={"color": color_of(name), "size": 12}, showlegend=False,
+                        error_y={"type": "data", "symmetric": False, "array": [p90 - p50],
+                                 "arrayminus": [p50 - p10], "thickness": 6, "width": 0,
+                                 "color": color_of(name)},
+                        hovertemplate=f"P10 ${p10:,.0f}<br>median ${p50:,.0f}<br>P90 ${p90:,.0f}"
+                        f"<extra>{title_of(name)}</extra>")
+    fig.update_yaxes(type="log", tickprefix="$")
+    return fig
+
+
+def p_cheapest(mc: MonteCarlo) -> go.Figure:
+    """The share of Monte Carlo draws in which each approach is the cheapest."""
+    names = list(mc.p_cheapest)
+    fig = _figure("Probability of being the cheapest", "", "share of draws")
+    fig.add_bar(x=[title_of(n) for n in names], y=[mc.p_cheapest[n] for n in names],
+                marker_color=[color_of(n) for n in names], hovertemplate="%{x}: %{y:.1%}<extra></extra>",
+                text=[f"{mc.p_cheapest[n]:.0%}" for n in names], textposition="outside")
+    fig.update_yaxes(range=[0, 1.1], tickformat=".0%")
+    return fig
+
+
+def accuracy_comparison(results: Iterable[BenchmarkResult]) -> go.Figure:
+    """Accuracy with its 95% interval per approach, one group per benchmark run."""
+    fig = _figure("Accuracy with 95% interval", "approach", "accuracy", barmode="group")
+    for result in results:
+        approaches = result.approaches
+        fig.add_bar(
+            x=[title_of(a.approach) for a in approaches], y=[a.accuracy for a in approaches],
+            name=result.run_id, marker_color=[color_of(a.approach) for a in approaches],
+            error_y={"type": "data", "symmetric": False,
+                     "array": [a.accuracy_ci[1] - a.accuracy for a in approaches],
+                     "arrayminus": [a.accuracy - a.accuracy_ci[0] for a in approaches]},
+            hovertemplate="%{x}: %{y:.1%}<extra>" + result.run_id + "</extra>")
+    fig.update_yaxes(range=[0, 1], tickformat=".0%")
+    return fig
+
+
+def learning_curves(results: Iterable[BenchmarkResult]) -> go.Figure:
+    """LoRA accuracy against labeled examples; best prompt of each run as a dotted line."""
+    fig = _figure("Learning curve: LoRA accuracy against labeled examples", "labeled examples",
+                  "accuracy")
+    for result in results:
+        lora = result.approach("lora")
+        if lora is None or not lora.learning_curve:
+            continue
+        points = lora.learning_curve
+        fig.add_scatter(x=[p.labeled_examples for p in points], y=[p.accuracy for p in points],
+                        mode="lines+markers", name=f"LoRA, {result.run_id}",
+                        line={"color": color_of("lora")},
+                        error_y={"type": "data", "symmetric": False,
+                                 "array": [p.accuracy_ci[1] - p.accuracy for p in points],
+                                 "arrayminus": [p.accuracy - p.accuracy_ci[0] for p in points]})
+        prompts = [a for a in result.approaches if a.approach in ("zero_shot", "few_shot",
+                                                                  "chain_of_thought")]
+        if prompts:
+            best = max(prompts, key=lambda a: a.accuracy)
+            fig.add_hline(y=best.accuracy, line={"color": color_of(best.approach), "dash": "dot"},
+                          annotation_text=f"best prompt ({title_of(best.approach)}), {result.run_id}")
+    fig.update_xaxes(type="log")
+    fig.update_yaxes(range=[0, 1], tickformat=".0%")
+    return fig
+
+
+def loss_curves(curves: dict[str, list[float]]) -> go.Figure:
+    """Training loss per logged step, one line per trained approach."""
+    fig = _figure("Training loss", "logged step", "loss", height=300)
+    for name, losses in curves.items():
+        fig.add_scatter(y=losses, mode="lines", name=title_of(name),
+                        line={"color": color_of(name)})
+    return fig

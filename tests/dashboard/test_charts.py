@@ -1,0 +1,71 @@
+"""The shared plotly figures: one color per approach everywhere, break-evens marked."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from calculator.costs import evaluate
+from calculator.scenario_io import load_preset
+from calculator.summary import run_monte_carlo
+from calculator.uncertainty import tornado
+from reporting import charts
+from tests.dashboard.fake_result import fake_result
+
+
+@pytest.fixture(scope="module")
+def report():
+    return evaluate(load_preset("support_intents"))
+
+
+def test_every_approach_has_its_own_color():
+    from calculator.scenario import APPROACHES
+
+    assert set(charts.APPROACH_COLORS) == set(APPROACHES)
+    assert len(set(charts.APPROACH_COLORS.values())) == len(APPROACHES)
+
+
+def test_cumulative_cost_lines_use_the_approach_colors_and_mark_break_evens(report):
+    fig = charts.cumulative_cost(report)
+    lines = [t for t in fig.data if t.mode == "lines"]
+    assert [t.line.color for t in lines] == [charts.color_of(n) for n in report.approaches]
+    assert list(lines[0].y) == report.approaches[next(iter(report.approaches))].cumulative_usd
+    crossings = [be for be in report.break_even if be.month is not None]
+    markers = [t for t in fig.data if t.name == "break-even"]
+    assert len(markers) == (1 if crossings else 0)
+    if crossings:
+        assert len(markers[0].x) == len(crossings)
+
+
+def test_tco_vs_volume_matches_the_calculator_at_the_scenario_volume(report):
+    volume = report.scenario.workload.requests_per_month
+    fig = charts.tco_vs_volume(report, volumes=np.array([volume]))
+    for trace, name in zip(fig.data, report.approaches, strict=True):
+        p = report.approaches[name].profile
+        expected = p.one_off_usd + report.horizon_months * (p.monthly_fixed_usd + volume * p.per_request_usd)
+        assert trace.y[0] == pytest.approx(expected)
+
+
+def test_the_other_figures_build_and_export(report):
+    mc = run_monte_carlo(report, draws=500)
+    figures = [
+        charts.monthly_split(report),
+        charts.unit_costs(report),
+        charts.tornado_chart(tornado(report.inputs, "lora", "few_shot", report.scenario.uncertainty),
+                             "lora", "few_shot"),
+        charts.monte_carlo_bands(mc),
+        charts.p_cheapest(mc),
+        charts.loss_curves({"lora": [2.0, 1.5, 1.1]}),
+    ]
+    for fig in figures:
+        assert fig.data, fig.layout.title.text
+        assert fig.to_json()
+
+
+def test_benchmark_figures_show_each_run():
+    runs = [fake_result("run-a"), fake_result("run-b", lora_accuracy=0.9)]
+    accuracy = charts.accuracy_comparison(runs)
+    assert [t.name for t in accuracy.data] == ["run-a", "run-b"]
+    assert list(accuracy.data[1].y)[-1] == 0.9
+    curves = charts.learning_curves(runs)
+    assert [list(t.x) for t in curves.data] == [[16, 64, 256], [16, 64, 256]]
