@@ -1,0 +1,160 @@
+"""Each approach's one-off, fixed and per-request cost against hand calculations.
+
+The inputs are round numbers; every expected figure below is worked out in the comment beside
+it, not recomputed by the code under test.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from calculator.approaches import REGISTRY
+from calculator.costs import monthly_volumes, tco, total_volume
+
+P = {
+    "workload.requests_per_month": 100_000.0,
+    "workload.monthly_growth_pct": 0.0,
+    "workload.horizon_months": 12.0,
+    "task.few_shot_k": 8.0,
+    "task.reasoning_tokens": 200.0,
+    "api.input_usd_per_mtok": 2.0,
+    "api.output_usd_per_mtok": 8.0,
+    "api.cached_input_usd_per_mtok": 0.5,
+    "api.batch_input_usd_per_mtok": 1.0,
+    "api.batch_output_usd_per_mtok": 4.0,
+    "api.cache_hit_share": 0.0,
+    "api.batch_share": 0.0,
+    "labeling.cost_per_label_usd": 0.5,
+    "labeling.labels_on_hand": 500.0,
+    "team.engineer_usd_per_hour": 100.0,
+    "team.hours.zero_shot": 8.0,
+    "team.hours.few_shot": 16.0,
+    "team.hours.chain_of_thought": 24.0,
+    "team.hours.prompt_tuning": 60.0,
+    "team.hours.lora": 80.0,
+    "team.hours.full_finetune": 120.0,
+    "team.hours.pretrain": 4000.0,
+    "finetuning.base_model_params": 8e9,
+    "finetuning.labeled_examples": 2000.0,
+    "finetuning.prompt_tuning_labeled_examples": 1000.0,
+    "finetuning.epochs": 3.0,
+    "finetuning.training_mfu": 0.4,
+    "finetuning.soft_prompt_tokens": 20.0,
+    "finetuning.retrain_every_months": 0.0,
+    "hosting.gpu_usd_per_hour": 3.6,
+    "hosting.standby_gpus": 1.0,
+    "hosting.serving_mfu": 0.25,
+    "gpu.peak_flops": 1e15,
+    "pretrain.model_params": 1e9,
+    "pretrain.tokens_per_param": 20.0,
+    "pretrain.mfu": 0.5,
+    "pretrain.data_cost_usd": 100_000.0,
+    "tokens.zero_shot.input": 300.0,
+    "tokens.zero_shot.prefix": 250.0,
+    "tokens.few_shot.input": 1000.0,
+    "tokens.few_shot.prefix": 950.0,
+    "tokens.chain_of_thought.input": 320.0,
+    "tokens.chain_of_thought.prefix": 270.0,
+    "tokens.tuned.input": 60.0,
+    "tokens.label": 2.0,
+}
+
+
+def costs(name: str, **changes: float):
+    p = {**P, **changes}
+    profile = REGISTRY[name].profile(p)
+    return profile.one_off_usd, profile.monthly_fixed_usd, profile.per_request_usd, tco(profile, p)
+
+
+def test_zero_shot():
+    one_off, fixed, per_request, total = costs("zero_shot")
+    assert one_off == pytest.approx(800.0)  # 8 h × $100
+    assert fixed == 0
+    assert per_request == pytest.approx(616e-6)  # (300 × $2 + 2 × $8) / 1M
+    assert total == pytest.approx(1539.2)  # 800 + 12 × 100,000 × 0.000616
+
+
+def test_few_shot_with_labels_on_hand_and_cache():
+    one_off, _, per_request, total = costs("few_shot")
+    assert one_off == pytest.approx(1600.0)  # 16 h × $100; the 8 example labels are on hand
+    assert per_request == pytest.approx(2016e-6)  # (1000 × 2 + 2 × 8) / 1M
+    assert total == pytest.approx(4019.2)  # 1600 + 1.2M × 0.002016
+    one_off, _, per_request, _ = costs("few_shot", **{"api.cache_hit_share": 0.5, "labeling.labels_on_hand": 0.0})
+    assert one_off == pytest.approx(1604.0)  # + 8 labels × $0.50
+    # 475 cached prefix tokens: ((1000 − 475) × 2 + 475 × 0.5 + 2 × 8) / 1M
+    assert per_request == pytest.approx(1303.5e-6)
+
+
+def test_chain_of_thought_bills_reasoning():
+    one_off, _, per_request, total = costs("chain_of_thought")
+    assert one_off == pytest.approx(2400.0)
+    assert per_request == pytest.approx(2256e-6)  # (320 × 2 + (200 + 2) × 8) / 1M
+    assert total == pytest.approx(5107.2)  # 2400 + 1.2M × 0.002256
+
+
+def test_batch_share_mixes_prices():
+    _, _, per_request, _ = costs("zero_shot", **{"api.batch_share": 0.5})
+    assert per_request == pytest.approx(462e-6)  # ½ × 616e-6 + ½ × (300 × 1 + 2 × 4) / 1M
+
+
+def test_lora_self_hosted():
+    one_off, fixed, per_request, total = costs("lora")
+    # labels (2000 − 500) × 0.5 = 750; engineering 80 × 100 = 8000;
+    # training 2000 × (60 + 2) × 3 = 372,000 tokens × 4 × 8e9 = 1.1904e16 FLOPs
+    #   / (1e15 × 0.4) = 29.76 s = 0.0082667 GPU-h × $3.6 = $0.02976
+    assert one_off == pytest.approx(8750.02976)
+    assert fixed == pytest.approx(2628.0)  # 1 standby GPU × 730 h × $3.6
+    # 2.5e14 FLOP/s / (2 × 8e9 × 62) = 252.016 req/s → $3.6 / 3600 / 252.016
+    assert per_request == pytest.approx(3.968e-6)
+    assert total == pytest.approx(40290.79136)  # 8750.02976 + 12 × 2628 + 1.2M × 3.968e-6
+
+
+def test_full_finetune_uses_six_n():
+    one_off, _, _, _ = costs("full_finetune")
+    # 750 + 12,000 + 372,000 × 6 × 8e9 / 4e14 / 3600 × 3.6 = 750 + 12,000 + 0.04464
+    assert one_off == pytest.approx(12750.04464)
+
+
+def test_prompt_tuning_serves_soft_prompt_tokens():
+    one_off, _, per_request, _ = costs("prompt_tuning")
+    # labels (1000 − 500) × 0.5 = 250; 6000 engineering; 186,000 tokens × 4 × 8e9 / 4e14 / 3600 × 3.6
+    assert one_off == pytest.approx(6250.01488)
+    # (60 + 20 + 2) tokens: $0.001/s × 2 × 8e9 × 82 / 2.5e14
+    assert per_request == pytest.approx(5.248e-6)
+
+
+def test_retraining_is_spread_over_its_months():
+    _, fixed, _, _ = costs("lora", **{"finetuning.retrain_every_months": 3.0})
+    assert fixed == pytest.approx(2628.0 + 0.02976 / 3)
+
+
+def test_provider_hosted_lora():
+    provider = {
+        "provider_ft.training_usd_per_mtok": 3.0,
+        "provider_ft.input_usd_per_mtok": 0.3,
+        "provider_ft.output_usd_per_mtok": 1.2,
+    }
+    one_off, fixed, per_request, _ = costs("lora", **provider)
+    assert one_off == pytest.approx(750 + 8000 + 1.116)  # 372,000 tokens × $3 / 1M
+    assert fixed == 0  # the provider serves it: no standby GPUs
+    assert per_request == pytest.approx(20.4e-6)  # (60 × 0.3 + 2 × 1.2) / 1M
+    # prompt-tuning cannot be bought from the provider: stays self-hosted
+    _, fixed_pt, _, _ = costs("prompt_tuning", **provider)
+    assert fixed_pt == pytest.approx(2628.0)
+
+
+def test_pretrain_chinchilla_compute():
+    one_off, fixed, per_request, _ = costs("pretrain")
+    # 6 × 1e9 × 20e9 = 1.2e20 FLOPs / (1e15 × 0.5) = 240,000 s = 66.67 h × $3.6 = $240
+    # + corpus 100,000 + 4000 h × 100 + labels 750
+    assert one_off == pytest.approx(500_990.0)
+    assert fixed == pytest.approx(2628.0)
+    assert per_request == pytest.approx(4.96e-7)  # $0.001/s × 2 × 1e9 × 62 / 2.5e14
+
+
+def test_volume_growth_path():
+    p = {**P, "workload.monthly_growth_pct": 10.0, "workload.horizon_months": 3.0}
+    assert list(monthly_volumes(p)) == pytest.approx([100_000, 110_000, 121_000])
+    assert total_volume(p) == pytest.approx(331_000)
+    # zero-shot: 800 + 331,000 × 0.000616
+    assert tco(REGISTRY["zero_shot"].profile(p), p) == pytest.approx(800 + 203.896)
