@@ -1,7 +1,17 @@
-"""Prompt or Tune dashboard (placeholder until the dashboard lands)."""
+"""Prompt or Tune dashboard: layout only; every number comes from calculator/ or a result file."""
 
 import streamlit as st
 
-st.set_page_config(page_title="Prompt or Tune", layout="wide")
-st.title("Prompt or Tune")
-st.write("Prompt engineering or fine-tuning: the cost model and benchmarks are being built.")
+from dashboard import sidebar, state
+from dashboard.guard import run_page
+
+st.set_page_config(page_title="Prompt or Tune", page_icon="⚖️", layout="wide")
+state.init()
+page = st.navigation([
+    st.Page("dashboard/pages/decision.py", title="Decision", icon="✅", default=True),
+    st.Page("dashboard/pages/costs.py", title="Costs", icon="💰"),
+    st.Page("dashboard/pages/scenario.py", title="Scenario", icon="📝"),
+])
+run_page(sidebar.render)
+page.run()
+state.sync_url()

@@ -1,0 +1,1 @@
+"""The Streamlit dashboard: pages under `pages/`, one small view module per page."""

@@ -1,0 +1,68 @@
+"""The Costs page: headline figures, then the charts, then every number with its source."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from calculator.costs import CostReport
+from calculator.recommend import Recommendation, money, title
+from dashboard import compute, state
+from dashboard.tables import approach_table, break_even_table, sources_table
+from reporting import charts
+
+MONEY = st.column_config.NumberColumn(format="dollar")
+
+
+def _headline(report: CostReport, decision: Recommendation) -> None:
+    cheapest = report.ranked()[0]
+    chosen = decision.approach(decision.choice) if decision.choice else None
+    cols = st.columns(4)
+    cols[0].metric(f"Cheapest over {report.horizon_months} months", title(cheapest.name))
+    cols[1].metric("Its total cost", money(cheapest.tco_usd))
+    cols[2].metric("Cheapest meeting the target", chosen.title if chosen else "none yet")
+    cols[3].metric("Its total cost", money(chosen.tco_usd) if chosen else "–")
+
+
+def _tornado(report: CostReport, decision: Recommendation) -> None:
+    names = list(report.approaches)
+    ranked = [r.name for r in decision.ranked]
+    first = decision.choice or ranked[0]
+    second = next(n for n in ranked if n != first) if len(ranked) > 1 else first
+    cols = st.columns(2)
+    a = cols[0].selectbox("Sensitivity of", names, index=names.index(first), format_func=title)
+    b = cols[1].selectbox("against", names, index=names.index(second), format_func=title)
+    if a == b:
+        st.info("Pick two different approaches to compare.")
+        return
+    st.plotly_chart(charts.tornado_chart(compute.sensitivity(state.scenario(), a, b), a, b),
+                    width="stretch")
+
+
+def render() -> None:
+    scenario = state.scenario()
+    report = compute.cost_report(scenario)
+    decision = compute.recommendation(scenario)
+    mc = compute.monte_carlo(scenario)
+    st.title("Costs")
+    _headline(report, decision)
+    for note in report.inputs.notes:
+        st.info(note)
+    st.plotly_chart(charts.cumulative_cost(report), width="stretch")
+    left, right = st.columns(2)
+    left.plotly_chart(charts.monthly_split(report), width="stretch")
+    right.plotly_chart(charts.unit_costs(report), width="stretch")
+    st.plotly_chart(charts.tco_vs_volume(report), width="stretch")
+    with st.expander("Break-even volumes and months"):
+        st.dataframe(break_even_table(report), hide_index=True, width="stretch",
+                     column_config={"break-even (requests/month)":
+                                    st.column_config.NumberColumn(format="localized")})
+    st.subheader("Uncertainty")
+    left, right = st.columns(2)
+    left.plotly_chart(charts.monte_carlo_bands(mc), width="stretch")
+    right.plotly_chart(charts.p_cheapest(mc), width="stretch")
+    _tornado(report, decision)
+    st.subheader("Every number")
+    table = approach_table(report)
+    st.dataframe(table, hide_index=True, width="stretch",
+                 column_config={col: MONEY for col in table.columns if "USD" in col})
+    st.dataframe(sources_table(report), hide_index=True, width="stretch", height=320)

@@ -1,0 +1,116 @@
+"""Scenario inputs as widgets, built from the schema: label with unit, help with allowed range.
+
+Every widget writes through `state.change_field`; a rejected value shows its message right
+below the widget (field, value, allowed range) while the page goes on with the last good scenario.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any
+
+import streamlit as st
+
+from calculator.scenario import field_bounds, field_help, field_unit, get_dotted
+from dashboard import state
+
+SLIDERS = {"workload.horizon_months", "workload.monthly_growth_pct"}
+Convert = Callable[[Any], Any]
+
+
+def widget_key(place: str, dotted: str) -> str:
+    return f"{state.WIDGET_PREFIX}{place}:{dotted}"
+
+
+def label_of(dotted: str) -> str:
+    name = dotted.rsplit(".", 1)[-1].replace("_", " ")
+    unit = field_unit(dotted)
+    return f"{name[0].upper()}{name[1:]} ({unit})" if unit else name.capitalize()
+
+
+def help_of(dotted: str) -> str:
+    bounds = field_bounds(dotted)
+    return f"{field_help(dotted)} Allowed {bounds} {field_unit(dotted)}. Field `{dotted}`."
+
+
+def _on_change(key: str, dotted: str, convert: Convert | None) -> None:
+    value = st.session_state[key]
+    state.change_field(dotted, convert(value) if convert else value, from_key=key)
+
+
+def callback(key: str, dotted: str, convert: Convert | None = None) -> dict[str, Any]:
+    """Keyword arguments that wire a widget to the scenario field."""
+    return {"key": key, "on_change": _on_change, "args": (key, dotted, convert)}
+
+
+def show_error(dotted: str) -> None:
+    message = state.field_error(dotted)
+    if message:
+        st.error(message, icon="⚠️")
+
+
+def _step(value: float | None, is_int: bool) -> float | int:
+    if is_int:
+        return 1
+    if not value:
+        return 0.01
+    return 10.0 ** (math.floor(math.log10(abs(value))) - 1)
+
+
+def number_field(dotted: str, place: str = "main", label: str | None = None) -> None:
+    """A slider for fractions and the horizon/growth, else a number box (empty = not set)."""
+    value = get_dotted(state.scenario(), dotted)
+    key = widget_key(place, dotted)
+    is_int = isinstance(value, int)
+    common = {"label": label or label_of(dotted), "help": help_of(dotted), **callback(key, dotted)}
+    bounds = field_bounds(dotted)
+    if value is not None and (dotted in SLIDERS or field_unit(dotted) == "fraction"):
+        low, high = bounds.low or 0.0, bounds.high or 1.0
+        if is_int:
+            st.slider(min_value=int(low), max_value=int(high), step=1,
+                      **({} if key in st.session_state else {"value": value}), **common)
+        else:
+            st.slider(min_value=float(low), max_value=float(high), step=_step(high - low, False),
+                      **({} if key in st.session_state else {"value": float(value)}), **common)
+    else:
+        fmt = "%d" if is_int else ("%.0f" if value is not None and abs(value) >= 1000 else "%.4g")
+        st.number_input(step=_step(value, is_int), format=fmt,
+                        **({} if key in st.session_state else {"value": value}), **common)
+    show_error(dotted)
+
+
+def number_grid(fields: list[str], place: str = "main", columns: int = 3) -> None:
+    cols = st.columns(columns)
+    for i, dotted in enumerate(fields):
+        with cols[i % columns]:
+            number_field(dotted, place)
+
+
+def choice_field(dotted: str, options: list[Any], label: str, help: str, place: str = "main",
+                 format_func: Callable[[Any], str] = str) -> None:
+    value = get_dotted(state.scenario(), dotted)
+    if value not in options:
+        options = [value, *options]
+    key = widget_key(place, dotted)
+    st.selectbox(label, options, format_func=format_func, help=help,
+                 **({} if key in st.session_state else {"index": options.index(value)}),
+                 **callback(key, dotted))
+    show_error(dotted)
+
+
+def text_field(dotted: str, label: str, help: str, area: bool = False, lines: bool = False,
+               place: str = "main") -> None:
+    """Free text; with `lines` the field is a list, one entry per line."""
+    value = get_dotted(state.scenario(), dotted)
+    shown = "\n".join(value) if lines else value
+    key = widget_key(place, dotted)
+    convert = _lines if lines else None
+    widget = st.text_area if area or lines else st.text_input
+    widget(label, help=help, **({} if key in st.session_state else {"value": shown}),
+           **callback(key, dotted, convert))
+    show_error(dotted)
+
+
+def _lines(text: str) -> list[str]:
+    return [line.strip() for line in text.splitlines() if line.strip()]

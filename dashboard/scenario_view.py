@@ -1,0 +1,175 @@
+"""The Scenario page: every input, grouped, with units and help; save, load and share."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from calculator.prices import finetune_table, gpu_table
+from calculator.recommend import title
+from calculator.scenario import APPROACHES, NOT_RANGED, numeric_fields
+from calculator.scenario_io import (
+    MAX_SCENARIO_BYTES,
+    ScenarioError,
+    parse_scenario_text,
+    scenario_to_text,
+)
+from dashboard import fields, state
+from dashboard.fields import callback, choice_field, number_grid, text_field, widget_key
+from dashboard.text import escape_md
+
+ENCODINGS = [None, "cl100k_base", "o200k_base", "p50k_base"]
+UPLOAD_KEY, UPLOADED_ID = "scenario_upload", "scenario_upload_id"
+
+
+def _numbers(prefix: str) -> list[str]:
+    return [f for f in numeric_fields() if f.startswith(prefix)]
+
+
+def _save_and_load() -> None:
+    scenario = state.scenario()
+    cols = st.columns([1, 1, 2])
+    cols[0].download_button("Download YAML", scenario_to_text(scenario, "yaml"),
+                            file_name="scenario.yaml", mime="application/x-yaml")
+    cols[1].download_button("Download JSON", scenario_to_text(scenario, "json"),
+                            file_name="scenario.json", mime="application/json")
+    upload = cols[2].file_uploader("Load a scenario file (YAML or JSON)", type=["yaml", "yml", "json"],
+                                   key=UPLOAD_KEY)
+    if upload is None or st.session_state.get(UPLOADED_ID) == upload.file_id:
+        return
+    st.session_state[UPLOADED_ID] = upload.file_id
+    try:
+        if upload.size > MAX_SCENARIO_BYTES:
+            raise ScenarioError(f"{upload.size:,} bytes is over the {MAX_SCENARIO_BYTES:,}-byte scenario limit")
+        text = upload.getvalue().decode("utf-8")
+        suffix = ".json" if upload.name.lower().endswith(".json") else ".yaml"
+        state.set_scenario(parse_scenario_text(text, suffix), preset_name=state.preset())
+    except UnicodeDecodeError:
+        st.error("The scenario file is not UTF-8 text; nothing was changed.")
+    except ScenarioError as exc:
+        st.error(f"The scenario file was not loaded: {exc}")
+    else:
+        st.rerun()
+
+
+def _workload() -> None:
+    text_field("name", "Scenario name", "Shown on the pages and in reports.")
+    number_grid(_numbers("workload."))
+    key = widget_key("main", "approaches")
+    st.multiselect("Approaches compared", list(APPROACHES), format_func=title,
+                   help="Approaches priced and ranked.",
+                   **({} if key in st.session_state else {"default": state.scenario().approaches}),
+                   **callback(key, "approaches"))
+    fields.show_error("approaches")
+
+
+def _prompting() -> None:
+    text_field("task.instructions", "Instructions", "The instruction every prompt starts with.", area=True)
+    left, right = st.columns(2)
+    with left:
+        text_field("task.labels", "Labels (one per line)", "The answers the model may give.", lines=True)
+    with right:
+        text_field("task.sample_inputs", "Sample inputs (one per line)",
+                   "Typical inputs; token counts are averaged over them.", lines=True)
+    number_grid(_numbers("task."))
+    cols = st.columns(3)
+    with cols[0]:
+        text_field("api.provider_id", "API provider", "genai-prices provider id, e.g. openai, anthropic.")
+    with cols[1]:
+        text_field("api.model", "API model", "Model used for prompting; its price comes from genai-prices.")
+    with cols[2]:
+        choice_field("api.tiktoken_encoding", ENCODINGS, "Tokenizer",
+                     "Force a tiktoken encoding; empty: the model's own (or o200k_base).",
+                     format_func=lambda e: e or "model's own")
+    number_grid(_numbers("api."))
+
+
+def _finetuning() -> None:
+    cols = st.columns(3)
+    with cols[0]:
+        text_field("finetuning.base_model", "Base model", "Open model that gets tuned.")
+    with cols[1]:
+        choice_field("finetuning.hosting", ["self_hosted", "provider"], "Tuned model hosting",
+                     "Serve on own GPUs, or fine-tune and serve at the API provider.")
+    with cols[2]:
+        choice_field("finetuning.provider_base_model", sorted({m for _, m in finetune_table()}),
+                     "Provider model to fine-tune", "Used when hosting is 'provider'.")
+    number_grid(_numbers("finetuning."))
+    st.markdown("**Labels and engineering time**")
+    number_grid(_numbers("labeling.") + _numbers("team."))
+
+
+def _hosting() -> None:
+    choice_field("hosting.gpu", list(gpu_table()), "GPU type", "Priced from data/gpu_prices.yaml.")
+    number_grid(_numbers("hosting."))
+    st.markdown("**Training from scratch**")
+    number_grid(_numbers("pretrain."))
+
+
+def _accuracy_changed(name: str, key: str) -> None:
+    accuracy = dict(state.scenario().quality.accuracy)
+    value = st.session_state[key]
+    if value is None:
+        accuracy.pop(name, None)
+    else:
+        accuracy[name] = value
+    state.change_field("quality.accuracy", accuracy, from_key=key)
+
+
+def _quality() -> None:
+    number_grid(_numbers("quality.") + _numbers("constraints."))
+    key = widget_key("main", "quality.needs_consistent_output")
+    st.checkbox("Outputs must be consistent across phrasing",
+                **({} if key in st.session_state else
+                   {"value": state.scenario().quality.needs_consistent_output}),
+                help="Weighs a measured paraphrase spread against prompting.",
+                **callback(key, "quality.needs_consistent_output"))
+    st.markdown("**Accuracy per approach** (typed in; a benchmark run overrides it; empty = unknown)")
+    accuracy = state.scenario().quality.accuracy
+    cols = st.columns(4)
+    for i, name in enumerate(state.scenario().approaches):
+        key = widget_key("main", f"quality.accuracy.{name}")
+        cols[i % 4].number_input(title(name), min_value=0.0, max_value=1.0, step=0.01, format="%.3f",
+                                 key=key, on_change=_accuracy_changed, args=(name, key),
+                                 **({} if key in st.session_state else {"value": accuracy.get(name)}))
+    fields.show_error("quality.accuracy")
+    if state.scenario().measured:
+        m = state.scenario().measured
+        st.info(f"Measured accuracies from benchmark run {escape_md(m.run_id)} "
+                f"({escape_md(m.model)} on {escape_md(m.device)}) override these.")
+
+
+def _uncertainty() -> None:
+    st.caption("Ranges (low, high) on any numeric input: the Monte Carlo draws from them and the "
+               "tornado swings them. Inputs without a range swing ±25% in the tornado.")
+    rangeable = [f for f in numeric_fields() if f not in NOT_RANGED]
+    current = state.scenario().uncertainty
+    frame = pd.DataFrame([{"field": k, "low": r.low, "high": r.high} for k, r in current.items()],
+                         columns=["field", "low", "high"])
+    edited = st.data_editor(frame, num_rows="dynamic", hide_index=True, width="stretch",
+                            key=widget_key("main", "uncertainty"), column_config={
+                                "field": st.column_config.SelectboxColumn(options=rangeable, required=True),
+                                "low": st.column_config.NumberColumn(required=True),
+                                "high": st.column_config.NumberColumn(required=True)})
+    ranges = {row.field: {"low": row.low, "high": row.high} for row in edited.itertuples()
+              if isinstance(row.field, str) and pd.notna(row.low) and pd.notna(row.high)}
+    changed = ranges != {k: r.model_dump() for k, r in current.items()}
+    if changed and state.change_field("uncertainty", ranges):  # resets the editor to the new ranges
+        st.rerun()
+    fields.show_error("uncertainty")
+
+
+GROUPS = {"Workload": _workload, "Prompting": _prompting, "Fine-tuning": _finetuning,
+          "Hosting": _hosting, "Quality target": _quality, "Uncertainty": _uncertainty}
+
+
+def render() -> None:
+    st.title("Scenario")
+    if link_error := st.session_state.pop(state.LINK_ERROR, None):
+        st.warning(link_error)
+    st.caption("Every input of the cost model. The page URL holds the scenario: copy it to share "
+               "this exact view. Hover a field's ⓘ for its meaning and allowed range.")
+    _save_and_load()
+    for tab, group in zip(st.tabs(list(GROUPS)), GROUPS.values(), strict=True):
+        with tab:
+            group()

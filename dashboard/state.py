@@ -1,0 +1,88 @@
+"""The session's scenario: one validated Scenario in session state, mirrored into the URL.
+
+Widgets never hold the truth: each one writes through `change_field`, which validates the whole
+scenario and, when the value is rejected, keeps the last good scenario and records a message
+for that field (shown inline by the widget; every other number on the page keeps working).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import streamlit as st
+
+from calculator.prices import PriceNotFound
+from calculator.scenario import Scenario
+from calculator.scenario_io import ScenarioError
+from dashboard.compute import cost_report
+from dashboard.edit import updated
+from dashboard.urlstate import base_scenario, scenario_from_params, scenario_to_params
+
+DEFAULT_PRESET = "support_intents"
+SCENARIO, PRESET, ERRORS, LINK_ERROR = "scenario", "preset", "field_errors", "link_error"
+WIDGET_PREFIX = "f:"  # widget keys: f:<place>:<dotted field>
+
+
+def init() -> None:
+    """First run of a session: the scenario from the URL, else the default preset."""
+    if SCENARIO in st.session_state:
+        return
+    st.session_state[ERRORS] = {}
+    params = st.query_params.to_dict()
+    scenario, preset = base_scenario(DEFAULT_PRESET), DEFAULT_PRESET
+    if params:
+        try:
+            scenario, preset = scenario_from_params(params)
+            cost_report(scenario)
+        except (ScenarioError, PriceNotFound) as exc:
+            st.session_state[LINK_ERROR] = f"The link's scenario was not used: {exc}"
+    st.session_state[SCENARIO], st.session_state[PRESET] = scenario, preset
+
+
+def scenario() -> Scenario:
+    return st.session_state[SCENARIO]
+
+
+def preset() -> str:
+    return st.session_state[PRESET]
+
+
+def field_error(dotted: str) -> str | None:
+    return st.session_state[ERRORS].get(dotted)
+
+
+def set_scenario(new: Scenario, preset_name: str | None = None) -> None:
+    """Replace the scenario (preset, upload, benchmark applied); widgets re-read their values."""
+    st.session_state[SCENARIO] = new
+    if preset_name is not None:
+        st.session_state[PRESET] = preset_name
+    st.session_state[ERRORS] = {}
+    for key in [k for k in st.session_state if str(k).startswith(WIDGET_PREFIX)]:
+        del st.session_state[key]
+
+
+def change_field(dotted: str, value: Any, from_key: str | None = None) -> bool:
+    """Apply one field's new value if the scenario stays valid and priceable; else record why.
+
+    Other widgets showing the same field (sidebar and Scenario page) re-read the new value.
+    """
+    errors = st.session_state[ERRORS]
+    try:
+        new = updated(scenario(), {dotted: value})
+        cost_report(new)
+    except (ScenarioError, PriceNotFound) as exc:
+        errors[dotted] = str(exc)
+        return False
+    errors.pop(dotted, None)
+    st.session_state[SCENARIO] = new
+    for key in [k for k in st.session_state if str(k).startswith(WIDGET_PREFIX)
+                and str(k).endswith(":" + dotted) and k != from_key]:
+        del st.session_state[key]
+    return True
+
+
+def sync_url() -> None:
+    """Write the scenario into the query parameters, so the link reproduces the view."""
+    wanted = scenario_to_params(scenario(), preset())
+    if st.query_params.to_dict() != wanted:
+        st.query_params.from_dict(wanted)

@@ -1,0 +1,34 @@
+"""Helpers for AppTest runs of the dashboard."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+APP = str(Path(__file__).resolve().parents[2] / "streamlit_app.py")
+PAGES = {
+    "decision": "dashboard/pages/decision.py",
+    "costs": "dashboard/pages/costs.py",
+    "scenario": "dashboard/pages/scenario.py",
+}
+
+
+def open_app(page: str = "decision", query: dict[str, str] | None = None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    if query:
+        at.query_params.update(query)
+    at.run()
+    if page != "decision":
+        at.switch_page(PAGES[page]).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def metric(at: AppTest, label: str) -> str:
+    return next(m.value for m in at.metric if m.label == label)
+
+
+def widget(at: AppTest, kind: str, key_end: str):
+    """The widget whose key ends with the dotted field name (keys are f:<place>:<field>)."""
+    return next(w for w in getattr(at, kind) if w.key and w.key.endswith(key_end))

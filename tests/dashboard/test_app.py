@@ -1,0 +1,104 @@
+"""AppTest: the dashboard shows what calculator/ computes, and bad input stays inline."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+import yaml
+
+from calculator.costs import evaluate
+from calculator.recommend import money, recommend
+from calculator.scenario_io import load_preset
+from calculator.summary import run_monte_carlo
+from dashboard.edit import updated
+from tests.dashboard.apptest import PAGES, metric, open_app, widget
+
+PRESET = "support_intents"
+
+
+def expected_choice_tco(changes: dict) -> str:
+    report = evaluate(updated(load_preset(PRESET), changes))
+    decision = recommend(report, run_monte_carlo(report))
+    return money(decision.approach(decision.choice).tco_usd)
+
+
+@pytest.mark.parametrize("page", list(PAGES))
+def test_every_page_loads_without_errors(page):
+    at = open_app(page)
+    assert not at.error, [e.value for e in at.error]
+    assert metric(at, "Answer")
+
+
+def test_volume_change_moves_the_costs_as_the_calculator_says():
+    at = open_app("costs")
+    before = metric(at, "Its total cost")
+    widget(at, "number_input", "side:workload.requests_per_month").set_value(200_000).run()
+    report = evaluate(updated(load_preset(PRESET), {"workload.requests_per_month": 200_000}))
+    cheapest = report.ranked()[0]
+    assert [m.value for m in at.metric if m.label == "Its total cost"][0] == money(cheapest.tco_usd)
+    assert metric(at, "Its total cost") != before
+    assert at.query_params["workload.requests_per_month"] == "200000.0"
+
+
+def test_horizon_slider_on_the_scenario_page_changes_the_decision_cost():
+    at = open_app("scenario")
+    widget(at, "slider", "main:workload.horizon_months").set_value(12).run()
+    at.switch_page(PAGES["decision"]).run()
+    assert metric(at, "Cost over 12 months") == expected_choice_tco({"workload.horizon_months": 12})
+
+
+def test_out_of_range_input_is_reported_inline_and_the_page_keeps_working():
+    at = open_app("scenario")
+    widget(at, "number_input", "main:workload.requests_per_month").set_value(-5).run()
+    messages = [e.value for e in at.error]
+    assert any("workload.requests_per_month" in m and "allowed [0, 1e+10]" in m for m in messages)
+    assert not at.exception
+    at.switch_page(PAGES["decision"]).run()  # the last good scenario is still priced
+    assert metric(at, "Cost over 24 months") == expected_choice_tco({})
+
+
+def test_unknown_api_model_is_reported_inline():
+    at = open_app("scenario")
+    widget(at, "text_input", "main:api.model").set_value("no-such-model").run()
+    assert any("genai-prices has no price" in e.value for e in at.error)
+    assert metric(at, "Answer")
+
+
+def test_a_link_reproduces_the_scenario():
+    at = open_app("decision", query={"preset": PRESET, "workload.horizon_months": "6"})
+    assert metric(at, "Cost over 6 months") == expected_choice_tco({"workload.horizon_months": 6})
+
+
+def test_a_bad_link_falls_back_to_the_preset_with_a_message():
+    at = open_app("scenario", query={"workload.horizon_months": "0"})
+    assert any("workload.horizon_months" in w.value for w in at.warning)
+
+
+def test_uploaded_scenario_replaces_the_current_one_and_its_name_is_escaped():
+    at = open_app("scenario")
+    data = load_preset("internal_helpdesk").model_dump(mode="json", exclude_unset=True)
+    data["name"] = "<b>Acme</b> **$5**"
+    at.file_uploader[0].upload("mine.yaml", yaml.safe_dump(data).encode()).run()
+    assert not at.exception and not at.error
+    caption = next(c.value for c in at.sidebar.caption if "Acme" in c.value)
+    assert caption == r"\<b\>Acme\</b\> \*\*\$5\*\*"
+
+
+def test_broken_upload_says_why_and_keeps_the_scenario():
+    at = open_app("scenario")
+    at.file_uploader[0].upload("bad.yaml", b"workload: [1, 2").run()
+    assert any("not valid YAML" in e.value for e in at.error)
+    assert metric(at, "Answer") == "LoRA fine-tune"
+
+
+def test_slider_change_rerenders_well_under_a_second():
+    at = open_app("costs")
+    slider = widget(at, "slider", "side:workload.horizon_months")
+    timings = []
+    for months in (18, 20, 22):
+        start = time.perf_counter()
+        slider.set_value(months).run()
+        timings.append(time.perf_counter() - start)
+    assert not at.exception
+    assert min(timings) < 1.0, timings
