@@ -11,6 +11,7 @@ page = st.navigation([
     st.Page("dashboard/pages/decision.py", title="Decision", icon="✅", default=True),
     st.Page("dashboard/pages/costs.py", title="Costs", icon="💰"),
     st.Page("dashboard/pages/scenario.py", title="Scenario", icon="📝"),
+    st.Page("dashboard/pages/tokens.py", title="Tokens", icon="🔤"),
 ])
 run_page(sidebar.render)
 page.run()

@@ -11,6 +11,7 @@ PAGES = {
     "decision": "dashboard/pages/decision.py",
     "costs": "dashboard/pages/costs.py",
     "scenario": "dashboard/pages/scenario.py",
+    "tokens": "dashboard/pages/tokens.py",
 }
 
 

@@ -102,3 +102,20 @@ def test_slider_change_rerenders_well_under_a_second():
         timings.append(time.perf_counter() - start)
     assert not at.exception
     assert min(timings) < 1.0, timings
+
+
+def test_tokens_page_counts_a_pasted_input_with_tiktoken():
+    from calculator.prompts import build_prompt
+    from calculator.tokens import counter_for
+
+    at = open_app("tokens")
+    at.selectbox[0].select("Paste your own…").run()
+    text = "Where is my parcel? " * 10
+    at.text_area[0].set_value(text).run()
+    scenario = load_preset(PRESET)
+    counter = counter_for(scenario.api.model, scenario.api.tiktoken_encoding)
+    expected = counter.count(build_prompt("few_shot", scenario.task, text).text)
+    table = at.dataframe[0].value
+    row = table[table["approach"] == "Few-shot prompt"].iloc[0]
+    assert row["prompt tokens"] == expected
+    assert any(text.strip() in c.value for c in at.code)

@@ -1,0 +1,60 @@
+"""The Tokens page: the exact prompt each approach sends, its tiktoken count and what it costs."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from calculator.approaches import REGISTRY
+from calculator.costs import CostReport
+from calculator.prompts import build_prompt
+from calculator.recommend import money, title
+from calculator.scenario import PROMPTING
+from calculator.tokens import counter_for
+from dashboard import compute, state
+
+PASTE = "Paste your own…"
+MAX_INPUT_CHARS = 20_000
+
+
+def token_key(approach: str) -> str:
+    """Prompting approaches have their own prompt; tuned and pretrained models share one."""
+    return approach if approach in PROMPTING else "tuned"
+
+
+def per_request_usd(report: CostReport, approach: str, prompt_tokens: int) -> float:
+    """The calculator's per-request cost with this prompt's token count in place of the mean."""
+    inputs = report.inputs.with_values({f"tokens.{token_key(approach)}.input": float(prompt_tokens)})
+    return float(REGISTRY[approach].profile(inputs).per_request_usd)
+
+
+def render() -> None:
+    scenario = state.scenario()
+    report = compute.cost_report(scenario)
+    st.title("Tokens")
+    samples = scenario.task.sample_inputs
+    choice = st.selectbox("Sample input", [*samples, PASTE],
+                          format_func=lambda s: s if len(s) < 90 else s[:87] + "…")
+    text = choice
+    if choice == PASTE:
+        text = st.text_area("Your input", max_chars=MAX_INPUT_CHARS, value=samples[0])
+    counter = counter_for(scenario.api.model, scenario.api.tiktoken_encoding)
+    volume = scenario.workload.requests_per_month
+    (st.caption if counter.exact else st.warning)(f"Token counts: {counter.source}.")
+    rows = []
+    for name in scenario.approaches:
+        prompt = build_prompt(name, scenario.task, text)
+        tokens = counter.count(prompt.text)
+        cost = per_request_usd(report, name, tokens)
+        rows.append({"approach": title(name), "prompt tokens": tokens,
+                     "cached prefix tokens": counter.count(prompt.prefix),
+                     "per request (USD)": cost, "first month at this prompt (USD)": cost * volume})
+        with st.expander(f"{title(name)}: {tokens:,} prompt tokens, {money(cost)} per request, "
+                         f"{money(cost * volume)} in the first month"):
+            st.code(prompt.text, language=None, wrap_lines=True)
+    st.subheader("Per approach")
+    st.caption(f"Per-request part of the cost at {volume:,.0f} requests in the first month; "
+               "one-off and fixed costs are on the Costs page.")
+    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", column_config={
+        "per request (USD)": st.column_config.NumberColumn(format="%.6f"),
+        "first month at this prompt (USD)": st.column_config.NumberColumn(format="dollar")})
