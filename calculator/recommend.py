@@ -118,6 +118,7 @@ class Recommendation:
     evidence_gaps: list[EvidenceGap]
     ranked: list[RankedApproach]
     p_stays_cheapest: float | None  # among the approaches that meet the target and constraints
+    rival: str | None = None  # the approach the choice is weighed against (tornado, payback)
 
     def approach(self, name: str) -> RankedApproach | None:
         return next((r for r in self.ranked if r.name == name), None)
@@ -534,7 +535,8 @@ def recommend(report: CostReport, mc: MonteCarlo) -> Recommendation:
     changes += [s for s in [_target_change(chosen, ranked, target)] if s]
     if rival is not None:
         changes += _sensitivity_change(report, chosen, rival)
-    return Recommendation(verdict, chosen.name, headline, target, reasons, changes, gaps, ranked, p_stays)
+    return Recommendation(verdict, chosen.name, headline, target, reasons, changes, gaps, ranked, p_stays,
+                          rival.name if rival else None)
 
 
 def _rival(chosen: RankedApproach, ranked: list[RankedApproach]) -> RankedApproach | None:

@@ -1,0 +1,123 @@
+"""Everything a report shows, computed once: costs, uncertainty, the decision, the figures.
+
+The HTML, Markdown, JSON and PDF writers only lay this out; none of them computes a number.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import plotly.graph_objects as go
+
+from benchmarks.result import BenchmarkResult
+from calculator.costs import CostReport, evaluate
+from calculator.measured import apply_benchmark
+from calculator.recommend import Recommendation, recommend
+from calculator.scenario import Scenario
+from calculator.scenario_io import scenario_to_text
+from calculator.summary import DEFAULT_DRAWS, run_monte_carlo, summary_of
+from calculator.uncertainty import MonteCarlo, TornadoBar, tornado
+from reporting import charts
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A figure whose title is lifted out (the report prints it), so it never meets the legend."""
+
+    key: str
+    caption: str
+    figure: go.Figure
+    title: str = ""
+
+    @classmethod
+    def of(cls, key: str, caption: str, figure: go.Figure) -> Chart:
+        title = figure.layout.title.text or ""
+        untitled = go.Figure(figure).update_layout(title_text=None, margin_t=40)
+        return cls(key, caption, untitled, title)
+
+
+@dataclass(frozen=True)
+class ReportData:
+    scenario: Scenario  # with the benchmark's measured inputs applied: rerunning it gives these numbers
+    results: list[BenchmarkResult]
+    costs: CostReport
+    mc: MonteCarlo
+    recommendation: Recommendation
+    tornado_pair: tuple[str, str]
+    tornado_bars: list[TornadoBar]
+    summary: dict
+    generated_at: str
+
+    @property
+    def scenario_yaml(self) -> str:
+        return scenario_to_text(self.scenario, "yaml")
+
+
+def build(scenario: Scenario, results: Sequence[BenchmarkResult] = (), draws: int = DEFAULT_DRAWS,
+          now: datetime | None = None) -> ReportData:
+    """Apply the benchmark runs (the last one given supplies the measured inputs) and compute all.
+
+    Raises ScenarioError / PriceNotFound like `evaluate` does.
+    """
+    for result in results:
+        scenario = apply_benchmark(scenario, result)
+    costs = evaluate(scenario)
+    mc = run_monte_carlo(costs, draws)
+    rec = recommend(costs, mc)
+    pair = tornado_pair(costs, rec)
+    bars = tornado(costs.inputs, *pair, scenario.uncertainty) if pair[0] != pair[1] else []
+    return ReportData(
+        scenario=scenario,
+        results=list(results),
+        costs=costs,
+        mc=mc,
+        recommendation=rec,
+        tornado_pair=pair,
+        tornado_bars=bars,
+        summary=summary_of(costs, mc),
+        generated_at=(now or datetime.now(UTC)).strftime("%Y-%m-%d %H:%M UTC"),
+    )
+
+
+def tornado_pair(costs: CostReport, rec: Recommendation) -> tuple[str, str]:
+    """The choice against its rival, or the two cheapest approaches when none is chosen."""
+    if rec.choice and rec.rival:
+        return rec.choice, rec.rival
+    names = [c.name for c in costs.ranked()]
+    return names[0], names[1] if len(names) > 1 else names[0]
+
+
+def figures(data: ReportData) -> list[Chart]:
+    """Every chart of the report, in reading order."""
+    found = [
+        Chart.of("cumulative", "Cumulative cost of each approach month by month; x marks where two "
+              "curves cross (break-even month).", charts.cumulative_cost(data.costs)),
+        Chart.of("tco_vs_volume", "Total cost over the horizon at a constant monthly volume; lines "
+              "cross at the break-even volumes.", charts.tco_vs_volume(data.costs)),
+        Chart.of("monthly_split", "An average month: the one-off cost spread over the horizon, the "
+              "fixed cost and the per-request cost.", charts.monthly_split(data.costs)),
+        Chart.of("unit_costs", "Cost per request and per correct answer (per request ÷ accuracy).",
+              charts.unit_costs(data.costs)),
+        Chart.of("monte_carlo", "Total cost P10–P90 over the uncertainty ranges.",
+              charts.monte_carlo_bands(data.mc)),
+        Chart.of("p_cheapest", "Share of Monte Carlo draws in which each approach is the cheapest "
+              "(accuracy not considered).", charts.p_cheapest(data.mc)),
+    ]
+    if data.tornado_bars:
+        found.append(Chart.of("tornado", "Which inputs move the cost difference between the two "
+                           "leading approaches, one at a time over its range.",
+                           charts.tornado_chart(data.tornado_bars, *data.tornado_pair)))
+    if data.results:
+        found.append(Chart.of("accuracy", "Measured accuracy with its 95% interval, per run.",
+                           charts.accuracy_comparison(data.results)))
+        if any(r.approach("lora") and r.approach("lora").learning_curve for r in data.results):
+            found.append(Chart.of("learning_curve", "LoRA accuracy against labeled examples; dotted: "
+                               "the best prompt.", charts.learning_curves(data.results)))
+        losses = {a.approach: a.training.loss_curve for r in data.results[-1:]
+                  for a in r.approaches if a.training and a.training.loss_curve}
+        if losses:
+            found.append(Chart.of("loss", f"Training loss of run {data.results[-1].run_id}.",
+                               charts.loss_curves(losses)))
+    return found

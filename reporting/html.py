@@ -1,0 +1,49 @@
+"""The HTML report: one self-contained file, interactive charts with plotly.js inlined."""
+
+from __future__ import annotations
+
+from functools import cache
+
+import jinja2
+import plotly.io as pio
+from markupsafe import Markup
+from plotly.offline import get_plotlyjs
+
+import prompt_or_tune
+from prompt_or_tune.files import DATA_DIR
+from reporting import tables
+from reporting.document import ReportData, figures
+
+TEMPLATES = DATA_DIR / "report_templates"
+VERDICT_COLORS = {"recommend": "#1a7f37", "provisional": "#bf8700", "constrained": "#cf222e",
+                  "undecided": "#bf8700", "none_meets": "#cf222e"}
+
+
+@cache
+def environment() -> jinja2.Environment:
+    return jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,
+                              undefined=jinja2.StrictUndefined)
+
+
+def chart_html(figure, key: str) -> Markup:
+    """A plotly div; plotly writes its JSON with '<' escaped, so user text cannot close the script."""
+    return Markup(pio.to_html(figure, full_html=False, include_plotlyjs=False, div_id=f"plot-{key}",
+                              config={"displaylogo": False, "responsive": True}))
+
+
+def render_html(data: ReportData) -> str:
+    charts = [{"key": c.key, "title": c.title, "caption": c.caption, "html": chart_html(c.figure, c.key)}
+              for c in figures(data)]
+    return environment().get_template("report.html.j2").render(
+        version=prompt_or_tune.__version__,
+        scenario=data.scenario,
+        costs=data.costs,
+        rec=data.recommendation,
+        verdict_color=VERDICT_COLORS[data.recommendation.verdict],
+        tables=tables.all_tables(data),
+        charts=charts,
+        notes=tables.assumptions(data),
+        generated_at=data.generated_at,
+        scenario_yaml=data.scenario_yaml,
+        plotly_js=Markup(get_plotlyjs()),
+    )

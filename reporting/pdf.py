@@ -1,0 +1,201 @@
+"""The PDF report: static charts, A4 or Letter, the scenario attached as a file to rerun it.
+
+Text uses DejaVu Sans when the system has it (any Unicode a user types); otherwise the PDF core
+font, with characters outside Latin-1 replaced, and a note saying so.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from pathlib import Path
+from typing import Literal
+
+from fpdf import FPDF, FontFace
+from fpdf.enums import TableCellFillMode
+
+import prompt_or_tune
+from reporting import tables
+from reporting.document import ReportData, figures
+from reporting.static import PNG_WIDTH, to_pngs
+from reporting.tables import Table
+
+Paper = Literal["A4", "Letter"]
+PAPERS: dict[str, str] = {"a4": "A4", "letter": "Letter"}
+FONT_DIRS = (Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/dejavu"),
+             Path("/usr/local/share/fonts"))
+ASCII_FOR = {"—": "-", "–": "-", "≥": ">=", "≤": "<=", "×": "x", "÷": "/", "Σ": "sum", "≈": "~",
+             "’": "'", "‘": "'", "“": '"', "”": '"', "…": "...", "→": "->", "·": "*", "Δ": "d"}
+MARGIN = 15
+
+
+def _font_file(name: str) -> Path | None:
+    return next((d / name for d in FONT_DIRS if (d / name).is_file()), None)
+
+
+class ReportPDF(FPDF):
+    def __init__(self, paper: Paper, footer_text: str):
+        super().__init__(orientation="portrait", unit="mm", format=paper)
+        self.footer_text = footer_text
+        self.set_margins(MARGIN, MARGIN, MARGIN)
+        self.set_auto_page_break(True, margin=MARGIN)
+        regular, bold, mono = (_font_file(f) for f in ("DejaVuSans.ttf", "DejaVuSans-Bold.ttf",
+                                                        "DejaVuSansMono.ttf"))
+        self.unicode = bool(regular and bold and mono)
+        if self.unicode:
+            self.add_font("body", "", regular)
+            self.add_font("body", "B", bold)
+            self.add_font("mono", "", mono)
+        self.body, self.mono = ("body", "mono") if self.unicode else ("helvetica", "courier")
+
+    def text_of(self, text: str) -> str:
+        """Text the current fonts can draw (Latin-1 only with the core fonts)."""
+        if self.unicode:
+            return text
+        text = "".join(ASCII_FOR.get(ch, ch) for ch in unicodedata.normalize("NFC", text))
+        return text.encode("latin-1", "replace").decode("latin-1")
+
+    def footer(self) -> None:
+        self.set_y(-10)
+        self.set_font(self.body, size=7)
+        self.set_text_color(110)
+        self.cell(0, 5, self.text_of(f"{self.footer_text} — page {self.page_no()}/{{nb}}"), align="C")
+        self.set_text_color(0)
+
+    # --- blocks ---------------------------------------------------------------------------
+
+    def heading(self, text: str, size: float = 14) -> None:
+        if self.will_page_break(30):
+            self.add_page()
+        self.ln(3)
+        self.set_font(self.body, "B", size)
+        self.multi_cell(0, size * 0.5, self.text_of(text), new_x="LMARGIN", new_y="NEXT")
+        self.ln(1.5)
+
+    def paragraph(self, text: str, size: float = 9.5, bold: bool = False) -> None:
+        self.set_font(self.body, "B" if bold else "", size)
+        self.multi_cell(0, size * 0.48, self.text_of(text), align="L", new_x="LMARGIN", new_y="NEXT")
+        self.ln(1.5)
+
+    def bullets(self, items: list[str], size: float = 9.5) -> None:
+        self.set_font(self.body, "", size)
+        for item in items:
+            self.set_x(MARGIN + 1)
+            self.cell(4, size * 0.48, "•" if self.unicode else "-")
+            self.multi_cell(0, size * 0.48, self.text_of(item), align="L", new_x="LMARGIN", new_y="NEXT")
+            self.ln(0.8)
+        self.ln(1)
+
+    def table_block(self, table: Table, size: float = 7) -> None:
+        if self.will_page_break(25):
+            self.add_page()
+        self.set_font(self.body, "B", 9.5)
+        self.cell(0, 5, self.text_of(table.title), new_x="LMARGIN", new_y="NEXT")
+        self.set_font(self.body, "", size)
+        headed = any(table.columns)
+        with self.table(col_widths=table.widths or None, text_align="LEFT", line_height=size * 0.5,
+                        first_row_as_headings=headed, width=self.epw, padding=0.8,
+                        headings_style=FontFace(emphasis="BOLD", fill_color=(235, 235, 240)),
+                        cell_fill_color=(248, 248, 250), cell_fill_mode=TableCellFillMode.ROWS,
+                        borders_layout="HORIZONTAL_LINES") as grid:
+            for row in ([table.columns] if headed else []) + table.rows:
+                cells = grid.row()
+                for cell in row:
+                    cells.cell(self.text_of(cell))
+        if table.note:
+            self.set_font(self.body, "", 7)
+            self.set_text_color(90)
+            self.multi_cell(0, 3.4, self.text_of(table.note), align="L", new_x="LMARGIN", new_y="NEXT")
+            self.set_text_color(0)
+        self.ln(3)
+
+    def chart(self, png: bytes | None, title: str, caption: str, height_px: int) -> None:
+        height = self.epw * height_px / PNG_WIDTH
+        if self.will_page_break(height + 16):
+            self.add_page()
+        self.set_font(self.body, "B", 9.5)
+        self.multi_cell(0, 5, self.text_of(title), align="L", new_x="LMARGIN", new_y="NEXT")
+        if png is not None:
+            self.image(png, w=self.epw, h=height)
+        self.set_font(self.body, "", 8)
+        self.set_text_color(80)
+        self.multi_cell(0, 3.8, self.text_of(caption), align="L", new_x="LMARGIN", new_y="NEXT")
+        self.set_text_color(0)
+        self.ln(3)
+
+    def code(self, text: str) -> None:
+        self.set_font(self.mono, "", 7)
+        self.set_fill_color(246, 246, 248)
+        self.multi_cell(0, 3.3, self.text_of(text), fill=True, new_x="LMARGIN", new_y="NEXT")
+
+
+def render_pdf(data: ReportData, paper: Paper = "A4") -> bytes:
+    rec = data.recommendation
+    sections = tables.all_tables(data)
+    pdf = ReportPDF(paper, f"Prompt or Tune — {data.scenario.name}")
+    pdf.set_title(f"Prompt or Tune: {data.scenario.name}")
+    pdf.set_creator(f"prompt-or-tune {prompt_or_tune.__version__}")
+    pdf.embed_file(bytes=data.scenario_yaml.encode("utf-8"), basename="scenario.yaml",
+                   desc="The scenario of this report: prompt-or-tune report scenario.yaml reruns it")
+    pdf.add_page()
+    pdf.set_font(pdf.body, "B", 18)
+    pdf.multi_cell(0, 8, pdf.text_of(f"Prompt or Tune: {data.scenario.name}"), new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font(pdf.body, "", 8)
+    pdf.set_text_color(100)
+    pdf.cell(0, 5, pdf.text_of(f"Decision report generated {data.generated_at} by prompt-or-tune "
+                               f"{prompt_or_tune.__version__}. All amounts in {data.scenario.currency}. "
+                               f"Paper: {paper}."), new_x="LMARGIN", new_y="NEXT")
+    pdf.set_text_color(0)
+
+    pdf.heading("1. The question")
+    pdf.paragraph(f"Which way of adapting a language model to this task is the cheapest over "
+                  f"{data.costs.horizon_months} months that reaches the accuracy target?")
+    if data.scenario.description:
+        pdf.paragraph(data.scenario.description.strip())
+    pdf.table_block(sections["question"][0], size=8)
+
+    pdf.heading("2. Recommendation")
+    pdf.paragraph(rec.headline, size=11, bold=True)
+    pdf.heading("Why", size=11)
+    pdf.bullets(rec.reasons)
+    if rec.what_would_change:
+        pdf.heading("What would change the answer", size=11)
+        pdf.bullets(rec.what_would_change)
+    for table in sections["ranking"] + sections["evidence"]:
+        pdf.table_block(table)
+
+    pdf.add_page()
+    pdf.heading("3. Charts")
+    charts = figures(data)
+    pngs, missing = to_pngs({c.key: c.figure for c in charts})
+    if missing:
+        pdf.paragraph(missing, bold=True)
+    for c in charts:
+        pdf.chart(pngs.get(c.key), c.title, c.caption, int(c.figure.layout.height or 380))
+
+    pdf.heading("4. Costs with their sources")
+    for table in sections["costs"]:
+        pdf.table_block(table)
+
+    pdf.heading("5. Benchmark results and their environment")
+    if sections["benchmarks"]:
+        for table in sections["benchmarks"]:
+            pdf.table_block(table)
+    elif data.scenario.measured:
+        m = data.scenario.measured
+        pdf.paragraph(f"Measured inputs come from benchmark run {m.run_id} ({m.model} on {m.device}); "
+                      f"its result file was not attached to this report.")
+    else:
+        pdf.paragraph("No benchmark run is attached: every accuracy is typed in by the user.")
+
+    pdf.heading("6. Assumptions and price tables")
+    pdf.bullets(tables.assumptions(data) + ([] if pdf.unicode else [
+        "DejaVu fonts not found: characters outside Latin-1 are shown as '?'."]), size=8.5)
+    for table in sections["assumptions"]:
+        pdf.table_block(table)
+
+    pdf.heading("7. The scenario, to rerun this report")
+    pdf.paragraph("The scenario below is also attached to this PDF as scenario.yaml (pdfdetach "
+                  "-saveall, or the attachments pane of a PDF reader). prompt-or-tune report "
+                  "scenario.yaml --format pdf reproduces these numbers.", size=8.5)
+    pdf.code(data.scenario_yaml)
+    return bytes(pdf.output())
