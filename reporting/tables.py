@@ -80,7 +80,7 @@ def ranking(rec: Recommendation) -> Table:
                  note=f"Target {pct(rec.accuracy_target)}. Ranked by: target met (lower end of the "
                       "interval), constraints kept, then TCO. Accuracy sources: see the inputs table "
                       "(accuracy.*). Engineering weeks: engineering hours ÷ 40 h/week.",
-                 widths=[0.5, 2.2, 1.5, 2.3, 1.5, 2.6, 1.4, 1.2, 1.1, 3])
+                 widths=[0.5, 2.4, 1.5, 2.2, 1.4, 2.6, 1.9, 1.2, 1.1, 2.5])
 
 
 def _parts(parts: dict) -> str:
