@@ -5,13 +5,13 @@ import streamlit as st
 from dashboard import sidebar, state
 from dashboard.guard import run_page
 
-st.set_page_config(page_title="Prompt or Tune", page_icon="⚖️", layout="wide")
+st.set_page_config(page_title="Prompt or Tune", page_icon=":material/balance:", layout="wide")
 state.init()
 page = st.navigation([
-    st.Page("dashboard/pages/decision.py", title="Decision", icon="✅", default=True),
-    st.Page("dashboard/pages/costs.py", title="Costs", icon="💰"),
-    st.Page("dashboard/pages/scenario.py", title="Scenario", icon="📝"),
-    st.Page("dashboard/pages/tokens.py", title="Tokens", icon="🔤"),
+    st.Page("dashboard/pages/decision.py", title="Decision", icon=":material/task_alt:", default=True),
+    st.Page("dashboard/pages/costs.py", title="Costs", icon=":material/payments:"),
+    st.Page("dashboard/pages/scenario.py", title="Scenario", icon=":material/tune:"),
+    st.Page("dashboard/pages/tokens.py", title="Tokens", icon=":material/token:"),
 ])
 run_page(sidebar.render)
 page.run()

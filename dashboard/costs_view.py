@@ -16,11 +16,18 @@ MONEY = st.column_config.NumberColumn(format="dollar")
 def _headline(report: CostReport, decision: Recommendation) -> None:
     cheapest = report.ranked()[0]
     chosen = decision.approach(decision.choice) if decision.choice else None
-    cols = st.columns(4)
-    cols[0].metric(f"Cheapest over {report.horizon_months} months", title(cheapest.name))
-    cols[1].metric("Its total cost", money(cheapest.tco_usd))
-    cols[2].metric("Cheapest meeting the target", chosen.title if chosen else "none yet")
-    cols[3].metric("Its total cost", money(chosen.tco_usd) if chosen else "–")
+    target = f"{decision.accuracy_target:.0%}"
+    cols = st.columns(3)
+    cols[0].metric(f"Cheapest over {report.horizon_months} months: {title(cheapest.name)}",
+                   money(cheapest.tco_usd))
+    if chosen:
+        cols[1].metric(f"Cheapest meeting {target} accuracy: {chosen.title}", money(chosen.tco_usd),
+                       delta=f"{money(chosen.tco_usd - cheapest.tco_usd)} more" if chosen.name != cheapest.name
+                       else None, delta_color="off")
+    else:
+        cols[1].metric(f"Cheapest meeting {target} accuracy", "none known")
+    cols[2].metric("First month volume", f"{report.volumes[0]:,.0f}",
+                   help="Requests in month 1; set it in the sidebar or on the Scenario page.")
 
 
 def _tornado(report: CostReport, decision: Recommendation) -> None:

@@ -20,7 +20,7 @@ def render() -> None:
     decision = compute.recommendation(scenario)
     st.title("Decision")
     chosen = decision.approach(decision.choice) if decision.choice else None
-    cols = st.columns(4)
+    cols = st.columns([3, 2, 2, 2])
     cols[0].metric("Choose", chosen.title if chosen else "–", help=VERDICTS[decision.verdict])
     cols[1].metric(f"Cost over {scenario.workload.horizon_months} months",
                    money(chosen.tco_usd) if chosen else "–")

@@ -47,7 +47,7 @@ def callback(key: str, dotted: str, convert: Convert | None = None) -> dict[str,
 def show_error(dotted: str) -> None:
     message = state.field_error(dotted)
     if message:
-        st.error(message, icon="⚠️")
+        st.error(message, icon=":material/error:")
 
 
 def _step(value: float | None, is_int: bool) -> float | int:

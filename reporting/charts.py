@@ -29,9 +29,10 @@ APPROACH_COLORS: dict[str, str] = {
 PART_COLORS = {"one-off": "#7F7F7F", "fixed": "#B9A07A", "per request": "#4C78A8"}
 LAYOUT = {
     "template": "plotly_white",
-    "height": 380,
-    "margin": {"l": 60, "r": 20, "t": 50, "b": 50},
-    "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0},
+    "height": 400,
+    "margin": {"l": 60, "r": 20, "t": 40, "b": 40},
+    "legend": {"orientation": "h", "yanchor": "top", "y": -0.18, "x": 0},
+    "modebar": {"orientation": "v"},
 }
 
 
@@ -48,6 +49,11 @@ def _figure(title: str, x_title: str, y_title: str, **layout: object) -> go.Figu
     fig.update_layout(title={"text": title}, xaxis_title=x_title, yaxis_title=y_title,
                       **{**LAYOUT, **layout})
     return fig
+
+
+def _log_money(fig: go.Figure, fmt: str = "$~s") -> None:
+    """A log money axis labelled once per decade: $1k, $10k, $100k (cents: "$~g")."""
+    fig.update_yaxes(type="log", dtick=1, tickformat=fmt)
 
 
 def cumulative_cost(report: CostReport) -> go.Figure:
@@ -68,13 +74,13 @@ def cumulative_cost(report: CostReport) -> go.Figure:
     if xs:
         fig.add_scatter(x=xs, y=ys, mode="markers", name="break-even", hovertext=texts,
                         hoverinfo="text", marker={"symbol": "x", "size": 11, "color": "black"})
-    fig.update_yaxes(type="log", tickprefix="$")
+    _log_money(fig)
     return fig
 
 
 def monthly_split(report: CostReport) -> go.Figure:
     """An average month per approach: one-off spread over the horizon, fixed, per-request parts."""
-    fig = _figure("Average month: one-off (spread), fixed and per-request cost", "",
+    fig = _figure("Average month by part (one-off spread over the horizon)", "",
                   "USD per month", barmode="stack")
     names = list(report.approaches)
     horizon = report.horizon_months
@@ -105,7 +111,7 @@ def unit_costs(report: CostReport) -> go.Figure:
     fig.add_bar(x=labels, y=[float("nan") if v is None else v for v in per_correct],
                 name="per correct answer", marker_color=[color_of(n) for n in names],
                 marker_pattern_shape="/", hovertemplate="%{x}: $%{y:.6f}")
-    fig.update_yaxes(type="log", tickprefix="$")
+    _log_money(fig, "$~g")
     return fig
 
 
@@ -136,7 +142,7 @@ def tco_vs_volume(report: CostReport, volumes: np.ndarray | None = None) -> go.F
     fig.add_vline(x=report.scenario.workload.requests_per_month,
                   line={"color": "black", "width": 1.5}, annotation_text="your volume")
     fig.update_xaxes(type="log")
-    fig.update_yaxes(type="log", tickprefix="$")
+    _log_money(fig)
     return fig
 
 
@@ -172,7 +178,7 @@ def monte_carlo_bands(mc: MonteCarlo) -> go.Figure:
                                  "color": color_of(name)},
                         hovertemplate=f"P10 ${p10:,.0f}<br>median ${p50:,.0f}<br>P90 ${p90:,.0f}"
                         f"<extra>{title_of(name)}</extra>")
-    fig.update_yaxes(type="log", tickprefix="$")
+    _log_money(fig)
     return fig
 
 

@@ -27,7 +27,8 @@ def open_app(page: str = "decision", query: dict[str, str] | None = None) -> App
 
 
 def metric(at: AppTest, label: str) -> str:
-    return next(m.value for m in at.metric if m.label == label)
+    """The value of the first metric whose label starts with `label`."""
+    return next(m.value for m in at.metric if m.label.startswith(label))
 
 
 def widget(at: AppTest, kind: str, key_end: str):

@@ -1,0 +1,112 @@
+"""End to end in headless Chromium: the running app answers a volume change, and looks right."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
+WIDTH, HEIGHT = 1366, 768
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not (os.path.exists(CHROMIUM) and os.path.exists(CHROMEDRIVER)),
+                       reason="needs Debian's chromium and chromium-driver (apt-get install -y "
+                              "chromium chromium-driver; `make test` installs them as root)"),
+]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def app_url():
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--server.headless", "true",
+         "--browser.gatherUsageStats", "false"],
+        cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(120):
+            try:
+                if urllib.request.urlopen(f"{url}/_stcore/health", timeout=1).status == 200:
+                    break
+            except OSError:
+                time.sleep(0.5)
+        else:
+            pytest.fail("streamlit did not start within 60 s")
+        yield url
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory):
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 "--no-first-run", f"--window-size={WIDTH},{HEIGHT}",
+                 f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}"):
+        options.add_argument(flag)
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",  # the page itself is 1366×768
+                           {"width": WIDTH, "height": HEIGHT, "deviceScaleFactor": 1, "mobile": False})
+    yield driver
+    driver.quit()
+
+
+def metric_values(driver) -> dict[str, str]:
+    from selenium.webdriver.common.by import By
+
+    values = {}
+    for box in driver.find_elements(By.CSS_SELECTOR, '[data-testid="stMetric"]'):
+        label = box.find_element(By.CSS_SELECTOR, '[data-testid="stMetricLabel"]').text.strip()
+        values.setdefault(label, box.find_element(By.CSS_SELECTOR, '[data-testid="stMetricValue"]').text)
+    return values
+
+
+def cheapest(driver) -> str | None:
+    """The headline cost on the Costs page."""
+    return next((v for k, v in metric_values(driver).items() if k.startswith("Cheapest over")), None)
+
+
+def test_volume_change_in_the_browser_changes_the_cost(app_url, browser, tmp_path):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    wait = WebDriverWait(browser, 60)
+    browser.get(f"{app_url}/costs")
+    wait.until(lambda d: cheapest(d) and d.find_elements(By.CSS_SELECTOR, ".js-plotly-plot"))
+    before = cheapest(browser)
+    box = browser.find_element(By.CSS_SELECTOR, '[data-testid="stSidebar"] input[type="number"]')
+    box.send_keys(Keys.CONTROL, "a")
+    box.send_keys("200000", Keys.ENTER)
+    wait.until(lambda d: cheapest(d) not in (None, before))
+    wait.until(lambda d: "requests_per_month=200000" in d.current_url)
+    assert not browser.find_elements(By.CSS_SELECTOR, '[data-testid="stException"]')
+    time.sleep(1.5)  # let plotly finish drawing before the picture
+    shot = tmp_path / "dashboard.png"
+    browser.save_screenshot(str(shot))
+    assert shot.stat().st_size > 20_000
+    if target := os.environ.get("DASHBOARD_SCREENSHOT"):
+        shutil.copy(shot, target)
