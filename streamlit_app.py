@@ -12,6 +12,7 @@ page = st.navigation([
     st.Page("dashboard/pages/costs.py", title="Costs", icon=":material/payments:"),
     st.Page("dashboard/pages/scenario.py", title="Scenario", icon=":material/tune:"),
     st.Page("dashboard/pages/tokens.py", title="Tokens", icon=":material/token:"),
+    st.Page("dashboard/pages/benchmark.py", title="Benchmark", icon=":material/science:"),
 ])
 run_page(sidebar.render)
 page.run()

@@ -1,4 +1,3 @@
-from dashboard.costs_view import render
 from dashboard.guard import run_page
 
-run_page(render)
+run_page("dashboard.costs_view")

@@ -1,4 +1,3 @@
-from dashboard.decision_view import render
 from dashboard.guard import run_page
 
-run_page(render)
+run_page("dashboard.decision_view")

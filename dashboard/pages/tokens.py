@@ -1,4 +1,3 @@
 from dashboard.guard import run_page
-from dashboard.tokens_view import render
 
-run_page(render)
+run_page("dashboard.tokens_view")

@@ -12,6 +12,7 @@ PAGES = {
     "costs": "dashboard/pages/costs.py",
     "scenario": "dashboard/pages/scenario.py",
     "tokens": "dashboard/pages/tokens.py",
+    "benchmark": "dashboard/pages/benchmark.py",
 }
 
 

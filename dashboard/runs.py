@@ -1,0 +1,44 @@
+"""Finished benchmark runs on disk: found by their result file, summarised for the tables."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from benchmarks.result import BenchmarkResult, ResultError, load_result
+from calculator.recommend import title
+from prompt_or_tune.files import runs_dir
+
+
+def finished_runs(root: Path | None = None) -> tuple[dict[str, BenchmarkResult], list[str]]:
+    """Results by run id, newest first, and one line per run folder that could not be read."""
+    root = root or runs_dir()
+    found, problems = [], []
+    for result_file in root.glob("*/result.json"):
+        try:
+            found.append(load_result(result_file))
+        except ResultError as exc:
+            problems.append(str(exc))
+    found.sort(key=lambda r: r.created_at, reverse=True)
+    return {r.run_id: r for r in found}, problems
+
+
+def runs_table(results: list[BenchmarkResult]) -> pd.DataFrame:
+    """One row per run and approach: accuracy with interval, tokens, speed, training."""
+    rows = []
+    for r in results:
+        for a in r.approaches:
+            t = a.training
+            rows.append({
+                "run": r.run_id, "model": r.model.name, "task": r.task.name,
+                "device": r.environment.gpu_name or r.environment.device, "approach": title(a.approach),
+                "accuracy": a.accuracy, "95% CI": f"{a.accuracy_ci[0]:.1%}–{a.accuracy_ci[1]:.1%}",
+                "labels used": a.labeled_examples, "prompt tokens": a.prompt_tokens_model,
+                "latency p50 (ms)": a.latency_ms_p50, "latency p95 (ms)": a.latency_ms_p95,
+                "eval tokens/s": a.eval_tokens_per_second, "eval MFU": a.eval_mfu,
+                "training (s)": t.seconds if t else None,
+                "training tokens/s": t.tokens_per_second if t else None,
+                "training MFU": t.mfu if t else None,
+            })
+    return pd.DataFrame(rows)

@@ -1,0 +1,50 @@
+"""The Benchmark page: finished runs are listed, compared, and applied to the scenario."""
+
+from __future__ import annotations
+
+import pytest
+
+from benchmarks.result import save_result
+from calculator.costs import evaluate
+from calculator.measured import apply_benchmark
+from calculator.recommend import recommend
+from calculator.scenario_io import load_preset
+from calculator.summary import run_monte_carlo
+from prompt_or_tune.files import runs_dir
+from tests.dashboard.apptest import PAGES, metric, open_app
+from tests.dashboard.fake_result import fake_result
+
+
+@pytest.fixture
+def finished_run():
+    result = fake_result("run-dash-1", lora_accuracy=0.95)
+    save_result(result, runs_dir() / result.run_id)
+    return result
+
+
+def test_a_finished_run_is_listed_and_applied_to_the_scenario(finished_run):
+    at = open_app("benchmark")
+    assert not at.error, [e.value for e in at.error]
+    table = at.dataframe[0].value
+    assert set(table["run"]) >= {"run-dash-1"}
+    button = next(b for b in at.button if b.key == "apply:run-dash-1")
+    button.click().run()
+    assert any("run\\-dash\\-1" in s.value for s in at.success)
+    at.switch_page(PAGES["decision"]).run()
+    scenario = apply_benchmark(load_preset("support_intents"), finished_run)
+    report = evaluate(scenario)
+    decision = recommend(report, run_monte_carlo(report))
+    assert metric(at, "Choose") == decision.approach(decision.choice).title
+    ranked = at.dataframe[-1].value
+    source = ranked[ranked["approach"] == "LoRA fine-tune"]["accuracy source"].iloc[0]
+    assert source == decision.approach("lora").accuracy_source
+    assert source.startswith("benchmark run run-dash-1")
+
+
+def test_an_unreadable_run_folder_is_a_warning_not_a_crash():
+    folder = runs_dir() / "broken-run"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "result.json").write_text("{not json", encoding="utf-8")
+    at = open_app("benchmark")
+    assert any("not valid JSON" in w.value for w in at.warning)
+    assert not at.exception
