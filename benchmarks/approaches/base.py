@@ -1,0 +1,174 @@
+"""What every approach shares: the run context, scoring a prompt on the test split, the result row."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import numpy as np
+
+from benchmarks.config import BenchConfig
+from benchmarks.metrics import latency_percentiles, quality
+from benchmarks.models import LoadedModel
+from benchmarks.prompts import PromptBuilder
+from benchmarks.result import ApproachResult, Consistency, Environment, TrainingStats
+from benchmarks.scoring import Scores, score_choices
+from benchmarks.tasks import Example
+from benchmarks.tokens import TokenCounter
+from benchmarks.training import TrainItem, TrainSettings, train
+
+
+@dataclass
+class Evaluation:
+    """Predictions on a split and how fast they came; -1 marks an unparseable answer."""
+
+    truth: np.ndarray
+    pred: np.ndarray
+    latency_s: np.ndarray
+    seconds: float
+    prompt_tokens: int
+    batch_size: int
+    prompt_texts: list[str]
+    output_tokens_model: float
+    output_texts: list[str]
+    unparseable: int = 0
+
+
+@dataclass
+class Context:
+    """One run's shared state; approaches read it and add prediction rows."""
+
+    config: BenchConfig
+    loaded: LoadedModel
+    task: object  # benchmarks.tasks.Task
+    environment: Environment
+    emit: Callable[[dict], None]
+    counter: TokenCounter = field(default_factory=TokenCounter)
+    predictions: list[dict] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def model(self):
+        return self.loaded.model
+
+    @property
+    def pad_id(self) -> int:
+        return self.loaded.tokenizer.pad_token_id
+
+    def builder(self, **kwargs) -> PromptBuilder:
+        if "use_chat" not in kwargs:
+            kwargs["use_chat"] = self.use_chat
+        return PromptBuilder(self.task, self.loaded.tokenizer, max_len=self.config.max_seq_len, **kwargs)
+
+    @cached_property
+    def use_chat(self) -> bool:
+        """Chat template or plain prompt: 'auto' keeps whichever scores better on validation."""
+        has_chat = bool(getattr(self.loaded.tokenizer, "chat_template", None))
+        if self.config.chat_template != "auto" or not has_chat:
+            return has_chat and self.config.chat_template != "off"
+        examples = self.task.validation or self.task.train[:100]
+        acc = {}
+        for chat in (True, False):
+            ev = self.evaluate(self.builder(use_chat=chat), examples, stage="choosing the prompt template")
+            acc[chat] = float(np.mean(ev.truth == ev.pred))
+        choice = acc[True] >= acc[False]
+        self.notes.append(
+            f"prompt template: {'chat' if choice else 'plain'} (validation accuracy chat {acc[True]:.3f}, plain {acc[False]:.3f})"
+        )
+        return choice
+
+    def evaluate(
+        self, builder: PromptBuilder, examples: list[Example], *, model=None, soft_prompt=None, stage: str = "scoring"
+    ) -> Evaluation:
+        """Score every label of every example with the fast scorer; predict the most likely."""
+        suffixes = builder.suffix_ids([e.text for e in examples])
+        choices = builder.choice_ids
+
+        def progress(done: int, total: int) -> None:
+            self.emit({"stage": stage, "message": f"{stage}: {done}/{total}", "fraction": done / total})
+
+        scores: Scores = score_choices(
+            model or self.model, builder.prefix_ids, suffixes, choices, self.pad_id,
+            max_batch=self.config.eval_batch_size, soft_prompt=soft_prompt, on_batch=progress,
+        )
+        pred = scores.predictions
+        return Evaluation(
+            truth=np.array([e.label for e in examples]), pred=pred, latency_s=scores.latency_s,
+            seconds=scores.seconds, prompt_tokens=scores.prompt_tokens, batch_size=scores.max_batch,
+            prompt_texts=[builder.text(e.text) for e in examples],
+            output_tokens_model=float(np.mean([len(choices[p]) for p in pred])),
+            output_texts=[self.task.verbalizers[p] for p in pred],
+        )
+
+    def balanced_shots(self, k: int, seed: int) -> list[Example]:
+        """k training examples, labels as balanced as k allows, in a seeded random order."""
+        rng = random.Random(seed)
+        by_label: dict[int, list[Example]] = {}
+        for ex in self.task.train:
+            by_label.setdefault(ex.label, []).append(ex)
+        pools = {lab: rng.sample(exs, len(exs)) for lab, exs in sorted(by_label.items())}
+        shots: list[Example] = []
+        while len(shots) < k and any(pools.values()):
+            for lab in sorted(pools):
+                if pools[lab] and len(shots) < k:
+                    shots.append(pools[lab].pop())
+        rng.shuffle(shots)
+        return shots
+
+    def train_items(self, builder: PromptBuilder, examples: list[Example]) -> list[TrainItem]:
+        suffixes = builder.suffix_ids([e.text for e in examples])
+        return [
+            TrainItem(builder.prefix_ids + suffix + builder.choice_ids[e.label], len(builder.choice_ids[e.label]))
+            for suffix, e in zip(suffixes, examples, strict=True)
+        ]
+
+    def train(self, name: str, examples: list[Example], params, *, lr: float, flops_per_param_token: int,
+              builder: PromptBuilder, model=None, soft_prompt=None, min_steps: int = 0) -> TrainingStats:
+        """Train on `examples` with the fast loop, streaming loss events."""
+        cfg = self.config
+        epochs = max(cfg.train_epochs, min_steps * cfg.train_batch_size / max(len(examples), 1))
+        settings = TrainSettings(lr=lr, epochs=epochs, batch_size=cfg.train_batch_size, seed=cfg.seed)
+
+        def on_step(step: int, total: int, loss: float) -> None:
+            self.emit({"stage": f"training {name}", "fraction": step / total, "loss": loss, "step": step,
+                       "message": f"training {name}: step {step}/{total}, loss {loss:.4f}"})
+
+        return train(
+            model or self.model, self.train_items(builder, examples), params, settings,
+            flops_per_token=flops_per_param_token * self.loaded.info.parameters,
+            peak_flops=self.environment.peak_bf16_flops, soft_prompt=soft_prompt, on_step=on_step,
+        )
+
+    def consistency(self, main: Evaluation, variants: dict[str, PromptBuilder], **eval_kwargs) -> Consistency:
+        """Accuracy under the main prompt and each variant on the test split; spread = max - min."""
+        accs = [float(np.mean(main.truth == main.pred))]
+        for label, builder in variants.items():
+            ev = self.evaluate(builder, self.task.test, stage=f"consistency: {label}", **eval_kwargs)
+            accs.append(float(np.mean(ev.truth == ev.pred)))
+        return Consistency(variants=["main prompt", *variants], accuracies=accs, spread=max(accs) - min(accs))
+
+    def result(self, name: str, ev: Evaluation, *, config: dict, labeled: int, **extra) -> ApproachResult:
+        """The contract row for an approach, and its per-example predictions."""
+        for i, (t, p, out) in enumerate(zip(ev.truth, ev.pred, ev.output_texts, strict=True)):
+            self.predictions.append({
+                "approach": name, "index": i, "label": self.task.labels[t],
+                "prediction": self.task.labels[p] if p >= 0 else "", "correct": bool(t == p), "output": out,
+            })
+        p50, p95 = latency_percentiles(ev.latency_s)
+        n = len(ev.truth)
+        flops = 2 * self.loaded.info.parameters * ev.prompt_tokens
+        peak = self.environment.peak_bf16_flops
+        return ApproachResult(
+            approach=name, config=config, labeled_examples=labeled, n_test=n,
+            **quality(ev.truth, ev.pred, self.task.labels), unparseable=ev.unparseable,
+            prompt_tokens_model=ev.prompt_tokens / n,
+            prompt_tokens_tiktoken=self.counter.mean(ev.prompt_texts),
+            output_tokens_model=ev.output_tokens_model,
+            output_tokens_tiktoken=self.counter.mean(ev.output_texts),
+            tiktoken_encoding=self.counter.label,
+            latency_ms_p50=p50, latency_ms_p95=p95, batch_size=ev.batch_size,
+            throughput_requests_per_second=n / ev.seconds, eval_tokens_per_second=ev.prompt_tokens / ev.seconds,
+            eval_mfu=flops / ev.seconds / peak if peak else None, **extra,
+        )

@@ -1,0 +1,71 @@
+"""LoRA (PEFT): low-rank adapters trained on the labeled examples, scored like zero-shot.
+
+Also the learning curve: the same recipe at several training sizes.
+"""
+
+from __future__ import annotations
+
+from benchmarks.approaches.base import Context
+from benchmarks.result import ApproachResult, CurvePoint, TrainingStats
+
+# Adapted modules per model family: every attention and MLP projection (QLoRA's finding that
+# adapting all linear layers matters more than the rank).
+FAMILY_TARGETS = {
+    "llama": ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"],
+    "mistral": ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"],
+    "qwen2": ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"],
+    "gpt2": ["c_attn", "c_proj", "c_fc"],
+}
+MIN_STEPS = 30  # small learning-curve sizes still get this many optimizer steps
+
+
+def lora_targets(model, given: list[str] | None) -> list[str] | str:
+    return given or FAMILY_TARGETS.get(model.config.model_type, "all-linear")
+
+
+def train_and_score(ctx: Context, examples, *, min_steps: int = 0):
+    """Train a fresh adapter on `examples`, score the test split, remove the adapter again."""
+    from peft import LoraConfig, get_peft_model
+
+    cfg = ctx.config
+    builder = ctx.builder()
+    lora = LoraConfig(
+        r=cfg.lora_rank, lora_alpha=cfg.lora_alpha, lora_dropout=0.0,
+        target_modules=lora_targets(ctx.model, cfg.lora_targets), task_type="CAUSAL_LM",
+    )
+    peft_model = get_peft_model(ctx.model, lora)
+    try:
+        tuned = peft_model.get_base_model()  # the model with adapters injected
+        params = [p for p in peft_model.parameters() if p.requires_grad]
+        stats: TrainingStats = ctx.train(
+            f"lora ({len(examples)} examples)", examples, params, lr=cfg.lora_lr,
+            flops_per_param_token=4, builder=builder, model=tuned, min_steps=min_steps,
+        )
+        ev = ctx.evaluate(builder, ctx.task.test, model=tuned, stage=f"scoring lora ({len(examples)} examples)")
+    finally:
+        peft_model.unload()  # restores the original modules for the next approach
+    return ev, stats, builder, lora
+
+
+def run(ctx: Context) -> ApproachResult:
+    from benchmarks.metrics import quality
+
+    train = ctx.task.train
+    ev, stats, builder, lora = train_and_score(ctx, train)
+    curve = []
+    for size in ctx.config.learning_curve:
+        if size >= len(train):
+            continue
+        point, *_ = train_and_score(ctx, train[:size], min_steps=MIN_STEPS)
+        q = quality(point.truth, point.pred, ctx.task.labels)
+        curve.append(CurvePoint(labeled_examples=size, accuracy=q["accuracy"],
+                                accuracy_ci=q["accuracy_ci"], macro_f1=q["macro_f1"]))
+    full = quality(ev.truth, ev.pred, ctx.task.labels)
+    curve.append(CurvePoint(labeled_examples=len(train), accuracy=full["accuracy"],
+                            accuracy_ci=full["accuracy_ci"], macro_f1=full["macro_f1"]))
+    return ctx.result(
+        "lora", ev, labeled=len(train), training=stats, learning_curve=curve,
+        config={"r": lora.r, "alpha": lora.lora_alpha, "targets": sorted(lora.target_modules),
+                "lr": ctx.config.lora_lr, "epochs": stats.epochs, "batch_size": ctx.config.train_batch_size,
+                "chat_template": builder.use_chat},
+    )

@@ -1,0 +1,275 @@
+"""Background benchmark runs that several viewers (dashboard sessions, the CLI) can watch.
+
+A run is a folder under the runs root: config.json (what to run), status.json (rewritten
+atomically), events.jsonl (appended: progress, training loss, metrics), and the runner's
+result.json / predictions.csv / run.log. One model run at a time per machine: a run waits for
+a file lock and says "queued" meanwhile. A run whose process died (SIGKILL, power loss) is
+found by the next start and marked failed; atomic writes mean it left no torn files.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import time
+import traceback
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Literal
+
+from filelock import FileLock
+from pydantic import BaseModel, Field
+
+from benchmarks.config import BenchConfig
+from prompt_or_tune.files import home_dir, runs_dir, write_atomic
+
+State = Literal["queued", "running", "complete", "failed", "cancelled"]
+ACTIVE: tuple[str, ...] = ("queued", "running")
+_CHILDREN: list[subprocess.Popen] = []  # spawned runs, polled so finished ones are reaped
+
+
+class RunStatus(BaseModel):
+    run_id: str
+    run_dir: str
+    state: State
+    progress: float = Field(0.0, ge=0.0, le=1.0)
+    stage: str = ""
+    message: str = ""
+    error: str | None = None
+    result_path: str | None = None
+    pid: int | None = None
+    pid_started: float | None = Field(None, description="process create time, to tell a reused pid apart")
+    created_at: str = ""
+    updated_at: str = ""
+    events: list[dict] = Field(default_factory=list, description="from events.jsonl; filled by run_status")
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def machine_lock() -> FileLock:
+    """Held by the run that is using the model; others queue on it."""
+    path = home_dir() / "locks" / "benchmark.lock"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return FileLock(str(path))
+
+
+def new_run_dir(root: str | Path | None = None) -> Path:
+    """A fresh, unique run folder: UTC timestamp + random suffix, never reused."""
+    root = Path(root) if root else runs_dir()
+    root.mkdir(parents=True, exist_ok=True)
+    while True:
+        run_dir = root / f"{datetime.now(UTC):%Y%m%d-%H%M%S}-{secrets.token_hex(3)}"
+        try:
+            run_dir.mkdir()
+            return run_dir
+        except FileExistsError:
+            continue
+
+
+def _write_status(run_dir: Path, status: RunStatus) -> None:
+    status.updated_at = _now()
+    write_atomic(run_dir / "status.json", status.model_dump_json(exclude={"events"}, indent=1))
+
+
+def _read_status(run_dir: Path) -> RunStatus | None:
+    try:
+        return RunStatus.model_validate_json((run_dir / "status.json").read_text(encoding="utf-8"))
+    except (FileNotFoundError, ValueError):
+        return None
+
+
+def _append_event(run_dir: Path, event: dict) -> None:
+    with (run_dir / "events.jsonl").open("a", encoding="utf-8") as handle:
+        handle.write(json.dumps({"time": time.time(), **event}) + "\n")
+
+
+def _read_events(run_dir: Path) -> list[dict]:
+    try:
+        lines = (run_dir / "events.jsonl").read_text(encoding="utf-8").splitlines()
+    except FileNotFoundError:
+        return []
+    events = []
+    for line in lines:
+        try:
+            events.append(json.loads(line))
+        except json.JSONDecodeError:  # a line cut short by a kill
+            continue
+    return events
+
+
+def _alive(status: RunStatus) -> bool:
+    import psutil
+
+    if not status.pid:
+        return False
+    try:
+        proc = psutil.Process(status.pid)
+        if status.pid_started is not None and abs(proc.create_time() - status.pid_started) > 1:
+            return False  # the pid now belongs to another process
+        return proc.status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False
+
+
+def _dead_message(status: RunStatus) -> str:
+    return (f"incomplete run: its process ({status.pid}) ended during '{status.stage or status.state}' "
+            "without finishing (killed?); partial results, if any, are in result.json")
+
+
+def run_status(run_dir: str | Path) -> RunStatus:
+    """The run's state, progress and events, read from its files (safe from any process)."""
+    run_dir = Path(run_dir)
+    status = _read_status(run_dir)
+    if status is None:
+        status = RunStatus(run_id=run_dir.name, run_dir=str(run_dir), state="failed",
+                           message="no readable status.json in this folder")
+    elif status.state in ACTIVE and status.pid and not _alive(status):
+        status.state, status.error = "failed", _dead_message(status)
+        status.message = status.error
+    status.events = _read_events(run_dir)
+    return status
+
+
+def list_runs(root: str | Path | None = None) -> list[RunStatus]:
+    """Every run under `root` (default: the runs folder), newest first."""
+    root = Path(root) if root else runs_dir()
+    if not root.is_dir():
+        return []
+    dirs = [d for d in root.iterdir() if d.is_dir() and (d / "status.json").exists()]
+    return [run_status(d) for d in sorted(dirs, key=lambda d: d.name, reverse=True)]
+
+
+def recover_incomplete(root: str | Path | None = None) -> list[str]:
+    """Mark runs whose process is gone as failed (persisted); returns their ids."""
+    found = []
+    root = Path(root) if root else runs_dir()
+    for d in root.iterdir() if root.is_dir() else []:
+        status = _read_status(d)
+        if status and status.state in ACTIVE and status.pid and not _alive(status):
+            status.state, status.error = "failed", _dead_message(status)
+            status.message = status.error
+            _write_status(d, status)
+            _append_event(d, {"stage": "failed", "message": status.error})
+            found.append(status.run_id)
+    return found
+
+
+def prepare_run(config: BenchConfig, root: str | Path | None = None) -> Path:
+    """Create the run folder with its config and a 'queued' status."""
+    run_dir = new_run_dir(root)
+    write_atomic(run_dir / "config.json", config.model_dump_json(indent=1))
+    _write_status(run_dir, RunStatus(run_id=run_dir.name, run_dir=str(run_dir), state="queued",
+                                     message="waiting to start", created_at=_now()))
+    return run_dir
+
+
+def start_run(config: BenchConfig, root: str | Path | None = None) -> Path:
+    """Start a benchmark in a background process and return its folder at once."""
+    run_dir = prepare_run(config, root)
+    log = (run_dir / "process.log").open("ab")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "benchmarks", str(run_dir)], stdout=log, stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL, start_new_session=True, cwd=Path(__file__).resolve().parent.parent,
+    )
+    log.close()
+    _set_pid(run_dir, proc.pid)
+    _CHILDREN.append(proc)
+    return run_dir
+
+
+def _set_pid(run_dir: Path, pid: int) -> None:
+    import psutil
+
+    status = _read_status(run_dir)
+    if status and status.pid is None:
+        try:
+            status.pid, status.pid_started = pid, psutil.Process(pid).create_time()
+        except psutil.NoSuchProcess:
+            status.pid = pid
+        _write_status(run_dir, status)
+    for child in list(_CHILDREN):
+        if child.poll() is not None:
+            _CHILDREN.remove(child)
+
+
+def cancel_run(run_dir: str | Path) -> RunStatus:
+    """Ask a queued or running benchmark to stop; it ends as 'cancelled'."""
+    run_dir = Path(run_dir)
+    (run_dir / "cancel").touch()
+    status = run_status(run_dir)
+    if status.state in ACTIVE and status.pid and _alive(status):
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(status.pid, signal.SIGTERM)
+    return status
+
+
+class Cancelled(Exception):
+    pass
+
+
+def execute(run_dir: str | Path, on_event=None) -> RunStatus:
+    """Run a prepared folder in this process: queue on the machine lock, run, record the outcome."""
+    import psutil
+
+    from benchmarks.runner import run_benchmark
+
+    run_dir = Path(run_dir)
+    status = _read_status(run_dir) or RunStatus(run_id=run_dir.name, run_dir=str(run_dir), state="queued")
+    status.pid, status.pid_started = os.getpid(), psutil.Process().create_time()
+    _write_status(run_dir, status)
+
+    def on_sigterm(signum, frame):
+        raise Cancelled()
+
+    signal.signal(signal.SIGTERM, on_sigterm)
+    last_write = [0.0]
+
+    def record(event: dict) -> None:
+        _append_event(run_dir, event)
+        status.progress = event.get("progress", status.progress)
+        status.stage, status.message = event.get("stage", status.stage), event.get("message", status.message)
+        if time.monotonic() - last_write[0] > 0.5 or "metrics" in event:
+            _write_status(run_dir, status)
+            last_write[0] = time.monotonic()
+        if on_event:
+            on_event(event)
+
+    try:
+        config = BenchConfig.model_validate_json((run_dir / "config.json").read_text(encoding="utf-8"))
+        for found in recover_incomplete(run_dir.parent):
+            record({"stage": "queued", "message": f"found an incomplete run {found} (its process died); marked it failed"})
+        lock = machine_lock()
+        while True:
+            try:
+                lock.acquire(timeout=1)
+                break
+            except TimeoutError:
+                if (run_dir / "cancel").exists():
+                    raise Cancelled() from None
+                if status.stage != "queued":
+                    record({"stage": "queued", "progress": 0.0, "message": "queued: another benchmark is using the model"})
+        try:
+            status.state = "running"
+            record({"stage": "starting", "progress": 0.0, "message": "starting"})
+            result = run_benchmark(config, run_dir, on_event=record)
+        finally:
+            lock.release()
+        status.state = "complete" if result.status != "failed" else "failed"
+        status.progress, status.result_path = 1.0, str(run_dir / "result.json")
+        status.error = result.error
+        status.message = f"{result.status}: {len(result.approaches)} approaches"
+    except Cancelled:
+        status.state, status.message = "cancelled", "cancelled by the user"
+    except Exception as exc:
+        status.state, status.error = "failed", f"{exc.__class__.__name__}: {exc}"
+        status.message = status.error
+        _append_event(run_dir, {"stage": "failed", "message": status.error, "traceback": traceback.format_exc()})
+    _write_status(run_dir, status)
+    return status

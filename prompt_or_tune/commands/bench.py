@@ -1,0 +1,73 @@
+"""`prompt-or-tune bench`: run the live benchmark (or, with --perf, the speed harness)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from benchmarks.config import ALL_APPROACHES, BUILTIN_TASKS, BenchConfig
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser(
+        "bench", help="measure prompting vs tuning approaches on a model and a task",
+        description="Run approaches on one model and one task; writes result.json, predictions.csv and run.log.",
+    )
+    p.add_argument("--model", default=BenchConfig.model_fields["model"].default,
+                   help="packaged default, a local directory, or a Hugging Face id already on disk")
+    p.add_argument("--task", default="rotten_tomatoes", help=f"built-in task: {', '.join(BUILTIN_TASKS)}")
+    p.add_argument("--data", type=Path, help="your own CSV or JSONL (overrides --task)")
+    p.add_argument("--text-col", default="text", help="text column of --data")
+    p.add_argument("--label-col", default="label", help="label column of --data")
+    p.add_argument("--approaches", help=f"comma-separated, from: {', '.join(ALL_APPROACHES)}")
+    p.add_argument("--quick", action="store_true", help="CPU-sized run (minutes): zero_shot, few_shot, lora")
+    p.add_argument("--out", type=Path, help="runs folder (default: ./runs or PROMPT_OR_TUNE_RUNS)")
+    p.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto", help="default: cuda when present")
+    p.add_argument("--seed", type=int, default=0, help="seed for split, examples and training")
+    p.add_argument("--test-size", type=int, help="held-out test examples")
+    p.add_argument("--perf", action="store_true", help="run the speed harness (fast paths vs a plain baseline) instead")
+    p.set_defaults(handler=handle)
+
+
+def _fail(option: str, message: str) -> int:
+    print(f"prompt-or-tune bench: error: {option}: {message}", file=sys.stderr)
+    return 2
+
+
+def build_config(args: argparse.Namespace) -> BenchConfig | tuple[str, str]:
+    """The validated config, or (option, message) naming what is wrong."""
+    from pydantic import ValidationError
+
+    approaches = None
+    if args.approaches:
+        approaches = [a.strip() for a in args.approaches.split(",") if a.strip()]
+        bad = [a for a in approaches if a not in ALL_APPROACHES]
+        if bad or not approaches:
+            return "--approaches", f"unknown {', '.join(bad) or '(empty)'}; allowed: {', '.join(ALL_APPROACHES)}"
+    if args.task not in BUILTIN_TASKS:
+        return "--task", f"unknown {args.task!r}; allowed: {', '.join(BUILTIN_TASKS)} (or --data FILE)"
+    if args.data is not None and not args.data.is_file():
+        return "--data", f"no such file: {args.data}"
+    fields = {"model": args.model, "task": args.task, "data_file": args.data, "text_col": args.text_col,
+              "label_col": args.label_col, "approaches": approaches, "quick": args.quick,
+              "device": args.device, "seed": args.seed, "test_size": args.test_size}
+    try:
+        return BenchConfig(**{k: v for k, v in fields.items() if v is not None})
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        name = str(err["loc"][0]) if err["loc"] else "config"
+        return "--" + name.replace("_", "-"), err["msg"]
+
+
+def handle(args: argparse.Namespace) -> int:
+    if args.perf:
+        from benchmarks.perf import main as perf_main
+
+        return perf_main(["--device", args.device] + (["--out", str(args.out)] if args.out else []))
+    config = build_config(args)
+    if isinstance(config, tuple):
+        return _fail(*config)
+    from benchmarks.cli_view import run_with_progress
+
+    return run_with_progress(config, args.out)

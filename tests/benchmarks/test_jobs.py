@@ -1,0 +1,71 @@
+"""Background runs: start -> complete -> listed; two at once both finish; a SIGKILLed run is found and reported."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import time
+
+import pytest
+
+from benchmarks.jobs import RunStatus, list_runs, run_status, start_run
+from benchmarks.result import load_result
+
+pytestmark = pytest.mark.slow
+
+
+def wait_for(run_dir, states, timeout=240) -> RunStatus:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        status = run_status(run_dir)
+        if status.state in states:
+            return status
+        time.sleep(0.5)
+    raise AssertionError(f"{run_dir} still {run_status(run_dir).state} after {timeout}s: "
+                         f"{(run_dir / 'process.log').read_text()[-2000:]}")
+
+
+def test_two_runs_started_together_both_complete_and_are_listed(runs_root, tiny_config):
+    first = start_run(tiny_config(approaches=["zero_shot"], seed=1), runs_root)
+    second = start_run(tiny_config(approaches=["zero_shot"], seed=2), runs_root)
+    assert first != second and first.name != second.name
+    for run_dir in (first, second):
+        status = wait_for(run_dir, {"complete", "failed"})
+        assert status.state == "complete", status.error
+        assert status.progress == 1.0
+        result = load_result(status.result_path)
+        assert result.approach("zero_shot").n_test == 16
+        assert (run_dir / "predictions.csv").read_text(encoding="utf-8").count("\n") == 17
+        assert any(e.get("stage") == "zero_shot" for e in status.events)
+    # different seeds -> different test splits -> different prediction files
+    assert (first / "predictions.csv").read_text() != (second / "predictions.csv").read_text()
+    # one model run at a time: one of them waited in the queue
+    queued = [e for d in (first, second) for e in run_status(d).events if e.get("stage") == "queued"]
+    assert queued
+    assert [s.run_id for s in list_runs(runs_root)] == sorted([first.name, second.name], reverse=True)
+
+
+def test_sigkill_leaves_no_corrupt_files_and_next_run_reports_it(runs_root, tiny_config):
+    victim = start_run(tiny_config(approaches=["zero_shot", "lora"], train_epochs=20.0), runs_root)
+    deadline = time.monotonic() + 240
+    while time.monotonic() < deadline:
+        events = run_status(victim).events
+        if any("loss" in e for e in events):
+            break
+        time.sleep(0.3)
+    status = run_status(victim)
+    assert status.state == "running"
+    os.kill(status.pid, signal.SIGKILL)
+    time.sleep(1)
+    dead = run_status(victim)
+    assert dead.state == "failed" and "incomplete run" in dead.error
+    result = load_result(victim)  # written after zero_shot, atomically: valid, marked partial
+    assert result.status == "partial" and [a.approach for a in result.approaches] == ["zero_shot"]
+    json.loads((victim / "status.json").read_text())
+
+    nxt = start_run(tiny_config(approaches=["zero_shot"]), runs_root)
+    status = wait_for(nxt, {"complete", "failed"})
+    assert status.state == "complete"
+    assert any(victim.name in e.get("message", "") and "incomplete" in e["message"] for e in status.events)
+    assert json.loads((victim / "status.json").read_text())["state"] == "failed"

@@ -1,0 +1,55 @@
+"""The fast scorer equals a naive full-sequence reference and picks the most likely label."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from benchmarks.scoring import length_batches, score_choices
+
+pytestmark = pytest.mark.slow
+
+
+def reference_logprob(model, ids: list[int], choice: list[int]) -> float:
+    """Sum of log p(choice tokens | everything before), from one plain forward pass, no cache."""
+    full = torch.tensor([ids + choice])
+    with torch.no_grad():
+        logp = model(full).logits[0].float().log_softmax(-1)
+    return sum(float(logp[len(ids) - 1 + j, tok]) for j, tok in enumerate(choice))
+
+
+def test_length_batches_respect_caps():
+    lengths = [5, 50, 7, 49, 6, 8]
+    batches = length_batches(lengths, max_batch=2, token_budget=100)
+    assert sorted(i for b in batches for i in b) == list(range(6))
+    assert all(len(b) <= 2 and max(lengths[i] for i in b) * len(b) <= 100 for b in batches)
+    assert batches[0] == [1, 3]  # longest first
+
+
+def test_scores_match_reference_for_single_and_multi_token_labels(loaded):
+    tok, model = loaded.tokenizer, loaded.model
+    prefix = tok("Answer the question with one word.\n\n").input_ids
+    questions = ["Question: What colour is the sky on a clear day?\nAnswer:",
+                 "Question: What is frozen water called?\nAnswer:",
+                 "Question: Which animal says meow?\nAnswer:"]
+    suffixes = [tok(q, add_special_tokens=False).input_ids for q in questions]
+    words = [" blue", " ice", " cat", " a purple elephant"]
+    choices = [tok(w, add_special_tokens=False).input_ids for w in words]
+    assert len(choices[-1]) > 1 and len(choices[0]) == 1
+    scores = score_choices(model, prefix, suffixes, choices, tok.pad_token_id, max_batch=2)
+    for i, suffix in enumerate(suffixes):
+        for j, choice in enumerate(choices):
+            assert scores.logprobs[i, j] == pytest.approx(reference_logprob(model, prefix + suffix, choice), abs=2e-3)
+    assert list(scores.predictions) == [0, 1, 2]  # the hand-made right answers are the most likely
+
+
+def test_soft_prompt_changes_scores_consistently(loaded):
+    tok, model = loaded.tokenizer, loaded.model
+    prefix = tok("Say yes or no.\n").input_ids
+    suffixes = [tok("Is fire hot? Answer:", add_special_tokens=False).input_ids]
+    choices = [tok(" yes", add_special_tokens=False).input_ids, tok(" no", add_special_tokens=False).input_ids]
+    soft = model.get_input_embeddings()(torch.tensor(tok(" Reply honestly.", add_special_tokens=False).input_ids))
+    with_soft = score_choices(model, prefix, suffixes, choices, tok.pad_token_id, soft_prompt=soft.detach())
+    words = tok(" Reply honestly.", add_special_tokens=False).input_ids
+    as_text = score_choices(model, words + prefix, suffixes, choices, tok.pad_token_id)
+    assert with_soft.logprobs == pytest.approx(as_text.logprobs, abs=2e-3)

@@ -1,0 +1,97 @@
+"""Tasks: splits are deterministic, stratified and disjoint; user files with odd data work or fail clearly."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+
+import pytest
+
+from benchmarks.config import BenchConfig
+from benchmarks.tasks import (
+    DataEncodingError,
+    EmptyDataError,
+    MissingColumnError,
+    TooFewLabelsError,
+    load_task,
+    stratified_split,
+)
+
+
+def test_split_is_deterministic_stratified_and_disjoint():
+    labels = [0] * 600 + [1] * 300 + [2] * 100
+    sizes = {"test": 100, "validation": 50, "train": 400}
+    first = stratified_split(labels, sizes, seed=7)
+    assert first == stratified_split(labels, sizes, seed=7)
+    assert first != stratified_split(labels, sizes, seed=8)
+    seen = [i for split in first.values() for i in split]
+    assert len(seen) == len(set(seen))
+    assert {k: len(v) for k, v in first.items()} == sizes
+    for split, want in sizes.items():
+        counts = Counter(labels[i] for i in first[split])
+        for label, share in ((0, 0.6), (1, 0.3), (2, 0.1)):
+            assert abs(counts[label] - share * want) <= 1, (split, label, counts)
+
+
+def _write_csv(tmp_path, rows, name="data.csv"):
+    import csv
+
+    path = tmp_path / name
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    return path
+
+
+def test_user_csv_with_odd_labels_extra_columns_and_unicode(tmp_path):
+    odd = ["très_bien 👍", "pas-bon!", "n/a (unsure)"]
+    rows = [{"id": i, "avis": f"Ça {'était' if i % 2 else 'fut'} génial — 映画 {i}", "note": odd[i % 3],
+             "extra": "x"} for i in range(60)]
+    rows.append({"id": 99, "avis": "", "note": odd[0], "extra": "empty text row"})
+    path = _write_csv(tmp_path, rows)
+    task = load_task(BenchConfig(data_file=path, text_col="avis", label_col="note", test_size=12, val_size=6))
+    assert sorted(task.labels) == sorted(odd)
+    assert task.verbalizers[task.labels.index("très_bien 👍")] == "très bien 👍"
+    assert task.split_sizes == {"train": 42, "validation": 6, "test": 12}
+    assert any("映画" in e.text for e in task.train + task.test)
+    assert any("1 rows" in n and "avis" in n for n in task.notes)
+
+
+def test_user_jsonl_and_truncation_note(tmp_path):
+    path = tmp_path / "d.jsonl"
+    path.write_text("\n".join(json.dumps({"t": "long text " * 50, "y": i % 2}) for i in range(30)), encoding="utf-8")
+    task = load_task(BenchConfig(data_file=path, text_col="t", label_col="y", max_text_chars=100, test_size=10))
+    assert task.labels == ["0", "1"]
+    assert all(len(e.text) <= 100 for e in task.train)
+    assert any("truncated" in n for n in task.notes)
+
+
+@pytest.mark.parametrize(
+    ("rows", "kwargs", "error", "names"),
+    [
+        ([{"text": "a", "label": "x"}] * 10, {"label_col": "y"}, MissingColumnError, "label_col"),
+        ([{"text": "a", "label": "x"}] * 10, {}, TooFewLabelsError, "label"),
+        ([{"text": "", "label": "x"}] * 10, {}, EmptyDataError, "text"),
+    ],
+)
+def test_bad_user_data_raises_a_clear_error(tmp_path, rows, kwargs, error, names):
+    path = _write_csv(tmp_path, rows)
+    with pytest.raises(error, match=names):
+        load_task(BenchConfig(data_file=path, **kwargs))
+
+
+def test_non_utf8_file_is_reported(tmp_path):
+    path = tmp_path / "latin.csv"
+    path.write_bytes("text,label\ncaf\xe9 bon,1\n".encode("latin-1") * 5)
+    with pytest.raises(DataEncodingError, match="UTF-8"):
+        load_task(BenchConfig(data_file=path))
+
+
+@pytest.mark.parametrize(("task", "labels"), [("rotten_tomatoes", ["negative", "positive"]),
+                                              ("bbc_news", ["business", "entertainment", "politics", "sport", "tech"])])
+def test_builtin_tasks(task, labels):
+    loaded = load_task(BenchConfig(task=task, test_size=50, train_size=100))
+    assert loaded.labels == labels
+    assert loaded.split_sizes == {"train": 100, "validation": 100, "test": 50}
+    assert set(e.label for e in loaded.test) == set(range(len(labels)))
