@@ -1,0 +1,74 @@
+"""Chain-of-thought: generate reasoning then an answer (batched, left-padded), parse the label.
+
+Unparseable answers count as wrong and are counted.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+
+import numpy as np
+import torch
+
+from benchmarks.approaches.base import Context, Evaluation
+from benchmarks.result import ApproachResult
+from benchmarks.scoring import length_batches
+
+
+def parse_label(text: str, verbalizers: list[str], cue: str) -> int:
+    """Label index named after the last `cue:`; else the only label word in the text; else -1."""
+    words = [re.compile(rf"\b{re.escape(v.lower())}\b") for v in verbalizers]
+    lower = text.lower()
+    tail = lower.rsplit(f"{cue.lower()}:", 1)[1] if f"{cue.lower()}:" in lower else None
+    if tail is not None:
+        hits = [(m.start(), i) for i, w in enumerate(words) if (m := w.search(tail))]
+        if hits:
+            return min(hits)[1]
+    found = {i for i, w in enumerate(words) if w.search(lower)}
+    return found.pop() if len(found) == 1 else -1
+
+
+@torch.inference_mode()
+def run(ctx: Context) -> ApproachResult:
+    tok, model, cfg = ctx.loaded.tokenizer, ctx.model, ctx.config
+    builder = ctx.builder(reasoning=True, use_chat=bool(getattr(tok, "chat_template", None)))
+    examples = ctx.task.test
+    prompts = [builder.prefix_ids + s for s in builder.suffix_ids([e.text for e in examples])]
+    device = model.get_input_embeddings().weight.device
+    outputs: list[str] = [""] * len(prompts)
+    out_tokens = np.zeros(len(prompts))
+    latency = np.zeros(len(prompts))
+    start = time.perf_counter()
+    batches = length_batches([len(p) for p in prompts], cfg.eval_batch_size, 16384)
+    for done, batch in enumerate(batches, 1):
+        width = max(len(prompts[i]) for i in batch)
+        ids = torch.full((len(batch), width), tok.pad_token_id, dtype=torch.long)
+        mask = torch.zeros_like(ids)
+        for row, i in enumerate(batch):  # left padding: generation continues every row at the end
+            ids[row, width - len(prompts[i]):] = torch.tensor(prompts[i])
+            mask[row, width - len(prompts[i]):] = 1
+        t0 = time.perf_counter()
+        generated = model.generate(
+            input_ids=ids.to(device), attention_mask=mask.to(device), max_new_tokens=cfg.max_new_tokens,
+            do_sample=False, pad_token_id=tok.pad_token_id,
+        )[:, width:]
+        for row, i in enumerate(batch):
+            new = generated[row]
+            kept = new[new != tok.pad_token_id]
+            outputs[i] = tok.decode(kept, skip_special_tokens=True)
+            out_tokens[i] = len(kept)
+            latency[i] = time.perf_counter() - t0
+        ctx.emit({"stage": "chain_of_thought", "fraction": done / len(batches),
+                  "message": f"chain_of_thought: batch {done}/{len(batches)}"})
+    seconds = time.perf_counter() - start
+    pred = np.array([parse_label(o, ctx.task.verbalizers, builder.answer_cue) for o in outputs])
+    ev = Evaluation(
+        truth=np.array([e.label for e in examples]), pred=pred, latency_s=latency, seconds=seconds,
+        prompt_tokens=sum(map(len, prompts)), batch_size=max(map(len, batches)),
+        prompt_texts=[builder.text(e.text) for e in examples], output_tokens_model=float(out_tokens.mean()),
+        output_texts=outputs, unparseable=int(np.sum(pred < 0)),
+    )
+    return ctx.result("chain_of_thought", ev, labeled=0,
+                      config={"max_new_tokens": cfg.max_new_tokens, "chat_template": builder.use_chat,
+                              "prompt": builder.text("{input}")})

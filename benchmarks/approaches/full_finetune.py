@@ -1,0 +1,30 @@
+"""Full fine-tune (small models): every weight trained, on a copy so other approaches see the original."""
+
+from __future__ import annotations
+
+import copy
+
+from benchmarks.approaches.base import Context
+from benchmarks.result import ApproachResult
+
+MAX_PARAMETERS = 2_000_000_000  # beyond this a full fine-tune does not fit a single benchmark machine
+
+
+def run(ctx: Context) -> ApproachResult:
+    cfg, task = ctx.config, ctx.task
+    if ctx.loaded.info.parameters > MAX_PARAMETERS:
+        raise ValueError(f"full_finetune is for models up to {MAX_PARAMETERS / 1e9:.0f}B parameters")
+    model = copy.deepcopy(ctx.model)
+    for p in model.parameters():
+        p.requires_grad_(True)
+    builder = ctx.builder()
+    try:
+        stats = ctx.train("full_finetune", task.train, list(model.parameters()), lr=cfg.full_finetune_lr,
+                          flops_per_param_token=6, builder=builder, model=model)
+        ev = ctx.evaluate(builder, task.test, model=model, stage="scoring full_finetune")
+    finally:
+        del model
+    return ctx.result(
+        "full_finetune", ev, labeled=len(task.train), training=stats,
+        config={"lr": cfg.full_finetune_lr, "epochs": stats.epochs, "chat_template": builder.use_chat},
+    )
