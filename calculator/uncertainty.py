@@ -108,3 +108,30 @@ def tornado(inputs: Inputs, a: str, b: str, ranges: dict[str, Range], top: int =
         if bar.swing_usd > 1e-9:
             bars.append(bar)
     return sorted(bars, key=lambda bar: bar.swing_usd, reverse=True)[:top]
+
+
+@dataclass(frozen=True)
+class Band:
+    """Cumulative cost by month under the uncertainty ranges: P10, median and P90 per month."""
+
+    p10: list[float]
+    p50: list[float]
+    p90: list[float]
+
+
+def cumulative_bands(inputs: Inputs, approaches: list[str], ranges: dict[str, Range],
+                     draws: int = 4_000, seed: int = 0) -> dict[str, Band]:
+    """Per approach, percentiles of the cumulative cost at the end of each month."""
+    drawn = draw(inputs, ranges, draws, seed)
+    horizon = int(inputs["workload.horizon_months"])
+    growth = 1.0 + np.asarray(drawn["workload.monthly_growth_pct"], dtype=float) / 100.0
+    months = np.arange(horizon)[:, None]
+    volumes = np.asarray(drawn["workload.requests_per_month"], dtype=float) * growth ** months
+    bands = {}
+    for name in approaches:
+        profile = REGISTRY[name].profile(drawn)
+        monthly = profile.monthly_fixed_usd + volumes * profile.per_request_usd  # (months, draws)
+        cumulative = profile.one_off_usd + np.cumsum(np.broadcast_to(monthly, (horizon, draws)), axis=0)
+        p10, p50, p90 = np.percentile(cumulative, [10, 50, 90], axis=1)
+        bands[name] = Band(p10.tolist(), p50.tolist(), p90.tolist())
+    return bands

@@ -92,3 +92,20 @@ def test_draws_are_vectorized_arrays():
     values = drawn["workload.requests_per_month"]
     assert isinstance(values, np.ndarray) and values.shape == (1000,)
     assert values.min() >= 5e5 and values.max() <= 2e6
+
+
+def test_cumulative_bands_end_at_the_tco_percentiles_and_bracket_the_median():
+    from calculator.uncertainty import cumulative_bands
+
+    scenario = two_approach_scenario(volume=1.0, low=1e6, high=1e8)
+    report = evaluate(scenario)
+    bands = cumulative_bands(report.inputs, scenario.approaches, scenario.uncertainty, draws=50_000)
+    mc = monte_carlo(report.inputs, scenario.approaches, scenario.uncertainty, 50_000)
+    for name, band in bands.items():
+        assert len(band.p50) == 12
+        assert band.p10[-1] == pytest.approx(mc.tco_p10[name], rel=0.02)
+        assert band.p90[-1] == pytest.approx(mc.tco_p90[name], rel=0.02)
+        assert all(lo <= mid <= hi for lo, mid, hi in zip(band.p10, band.p50, band.p90, strict=True))
+    # zero-shot grows linearly in V ~ U(1e6, 1e8): its month-1 median is one-off + 5.05e7 × per request
+    zero = report.approaches["zero_shot"].profile
+    assert bands["zero_shot"].p50[0] == pytest.approx(zero.one_off_usd + 5.05e7 * zero.per_request_usd, rel=0.02)
