@@ -19,7 +19,7 @@ import numpy as np
 from calculator.approaches import REGISTRY
 from calculator.breakeven import BreakEven
 from calculator.costs import ApproachCosts, CostReport
-from calculator.scenario import PROMPTING, TUNED
+from calculator.scenario import PROMPTING, TUNED, field_label
 from calculator.uncertainty import MonteCarlo, monte_carlo, tornado
 
 Status = Literal["meets", "uncertain", "unknown", "misses"]
@@ -67,6 +67,11 @@ def points(fraction: float) -> str:
 
 def interval(ci: tuple[float, float] | None) -> str:
     return f" [95% CI {pct(ci[0])}–{pct(ci[1])}]" if ci else ""
+
+
+def in_sentence(label: str) -> str:
+    """A field label inside a sentence: "engineering hours for LoRA", but "API: input price"."""
+    return label[:1].lower() + label[1:] if label[1:2].islower() else label
 
 
 def title(name: str) -> str:
@@ -419,8 +424,9 @@ def _sensitivity_change(report: CostReport, chosen: RankedApproach, rival: Ranke
         for value, delta in ((bar.low_value, bar.low_delta_usd), (bar.high_value, bar.high_delta_usd)):
             if delta > 0:
                 source = "its range" if bar.ranged else "±25%"
-                found.append(f"With {bar.input} at {value:,.4g} (within {source}), {rival.title} "
-                             f"becomes cheaper by {money(delta)}.")
+                unit = report.inputs.quantities[bar.input].unit
+                found.append(f"With {in_sentence(field_label(bar.input))} at {value:,.4g} {unit} "
+                             f"(within {source}), {rival.title} becomes cheaper by {money(delta)}.")
                 break
     return found
 

@@ -350,6 +350,59 @@ def _field(dotted: str):
     return info
 
 
+# Field names as a reader says them: phrases first, then single words; whole names that the
+# words alone would garble (and the calculator's derived inputs, which are not scenario fields).
+LABEL_PHRASES = {"usd_per_mtok": "price_per_1M_tokens", "usd_per_hour": "hourly_rate", "_usd": ""}
+LABEL_WORDS = {"pct": "%", "mfu": "MFU", "gpus": "GPUs", "gpu": "GPU", "params": "parameters",
+               "param": "parameter"}
+SECTION_PREFIX = {"api": "API", "pretrain": "Pretraining", "provider_ft": "Hosted fine-tune"}
+LABELS = {
+    "workload.horizon_months": "Horizon",
+    "task.few_shot_k": "Examples per few-shot prompt",
+    "finetuning.prompt_tuning_labeled_examples": "Labeled examples for prompt-tuning",
+    "finetuning.retrain_every_months": "Months between retrainings",
+    "constraints.launch_weeks": "Weeks until launch",
+    "tokens.label": "Tokens per answer label",
+    "gpu.peak_flops": "GPU peak compute (bf16)",
+    "api.batch_input_usd_per_mtok": "API: batch input price per 1M tokens",
+    "api.batch_output_usd_per_mtok": "API: batch output price per 1M tokens",
+    "hosting.serving_requests_per_gpu_second": "Serving throughput per GPU",
+}
+PER_APPROACH = {  # keys that name an approach: (section, last part or "" for the approach itself)
+    ("accuracy", ""): "Accuracy of {}",
+    ("team.hours", ""): "Engineering hours for {}",
+    ("tokens", "input"): "Prompt tokens per request, {}",
+    ("tokens", "prefix"): "Cacheable prompt prefix tokens, {}",
+}
+
+
+def _approach_title(name: str) -> str:
+    from calculator.approaches import REGISTRY  # the approaches import this module
+
+    return REGISTRY[name].title if name in REGISTRY else f"{name.replace('_', ' ')} model"
+
+
+def field_label(dotted: str) -> str:
+    """A reader's name for an input or scenario field ("Requests per month"), without its unit.
+
+    The dotted name stays the reference (hovers, source tables, URLs); this is for prose and axes.
+    """
+    if dotted in LABELS:
+        return LABELS[dotted]
+    parts = dotted.split(".")
+    for (section, last), pattern in PER_APPROACH.items():
+        if not last and ".".join(parts[:-1]) == section:
+            return pattern.format(_approach_title(parts[-1]))
+        if last and len(parts) == 3 and parts[0] == section and parts[2] == last:
+            return pattern.format(_approach_title(parts[1]))
+    name = parts[-1]
+    for phrase, said in LABEL_PHRASES.items():
+        name = name.replace(phrase, said)
+    words = " ".join(LABEL_WORDS.get(word, word) for word in name.split("_") if word)
+    section = SECTION_PREFIX.get(parts[0])
+    return f"{section}: {words}" if section else words[:1].upper() + words[1:]
+
+
 def field_unit(dotted: str) -> str:
     extra = _field(dotted).json_schema_extra or {}
     return str(extra.get("unit", ""))

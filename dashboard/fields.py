@@ -12,7 +12,7 @@ from typing import Any
 
 import streamlit as st
 
-from calculator.scenario import field_bounds, field_help, field_unit, get_dotted
+from calculator.scenario import field_bounds, field_help, field_label, field_unit, get_dotted
 from dashboard import state
 
 SLIDERS = {"workload.horizon_months", "workload.monthly_growth_pct"}
@@ -24,9 +24,9 @@ def widget_key(place: str, dotted: str) -> str:
 
 
 def label_of(dotted: str) -> str:
-    name = dotted.rsplit(".", 1)[-1].replace("_", " ")
+    """The field's reader name with its unit: "Requests per month (requests/month)"."""
     unit = field_unit(dotted)
-    return f"{name[0].upper()}{name[1:]} ({unit})" if unit else name.capitalize()
+    return f"{field_label(dotted)} ({unit})" if unit else field_label(dotted)
 
 
 def help_of(dotted: str) -> str:

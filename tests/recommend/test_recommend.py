@@ -145,3 +145,10 @@ def test_wording_of_numbers():
     assert count(310_000) == "310k" and count(1_506_175) == "1.51M" and count(4_000) == "4,000"
     assert money(23_090.4) == "$23,090" and money(0.00061) == "$0.00061"
     assert pct(0.9) == "90%" and pct(0.875) == "87.5%"
+
+
+def test_what_would_change_names_inputs_in_words_with_their_unit():
+    _, rec = decide(preset("support_intents"))
+    sensitivity = next(c for c in rec.what_would_change if "within its range" in c)
+    assert sensitivity.startswith("With engineering hours for LoRA fine-tune at 200 hours")
+    assert "team.hours" not in " ".join(rec.what_would_change)
