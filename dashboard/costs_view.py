@@ -9,6 +9,7 @@ from calculator.recommend import Recommendation, money, title
 from dashboard import compute, state
 from dashboard.tables import approach_table, break_even_table, sources_table
 from reporting import charts
+from reporting.document import tornado_pair
 
 MONEY = st.column_config.NumberColumn(format="dollar")
 
@@ -32,16 +33,19 @@ def _headline(report: CostReport, decision: Recommendation) -> None:
 
 def _tornado(report: CostReport, decision: Recommendation) -> None:
     names = list(report.approaches)
-    ranked = [r.name for r in decision.ranked]
-    first = decision.choice or ranked[0]
-    second = next(n for n in ranked if n != first) if len(ranked) > 1 else first
+    first, second = tornado_pair(report, decision)
     cols = st.columns(2)
     a = cols[0].selectbox("Sensitivity of", names, index=names.index(first), format_func=title)
     b = cols[1].selectbox("against", names, index=names.index(second), format_func=title)
+    if decision.choice and decision.rival:
+        st.caption(f"Shown first: the recommended {title(decision.choice)} against its closest rival, "
+                   f"{title(decision.rival)} (the pair the Decision page weighs).")
+    else:
+        st.caption("Shown first: the two cheapest approaches (no recommendation yet).")
     if a == b:
         st.info("Pick two different approaches to compare.")
         return
-    st.plotly_chart(charts.tornado_chart(compute.sensitivity(state.scenario(), a, b), a, b),
+    st.plotly_chart(charts.tornado_chart(report, compute.sensitivity(state.scenario(), a, b), a, b),
                     width="stretch")
 
 

@@ -14,6 +14,7 @@ import plotly.graph_objects as go
 from benchmarks.result import BenchmarkResult
 from calculator.approaches import REGISTRY
 from calculator.costs import CostReport, tco
+from calculator.scenario import field_label
 from calculator.uncertainty import MonteCarlo, TornadoBar
 
 # Okabe-Ito inspired, distinguishable for color-blind readers; fixed by approach, not by order.
@@ -26,6 +27,7 @@ APPROACH_COLORS: dict[str, str] = {
     "full_finetune": "#CC79A7",
     "pretrain": "#555555",
 }
+MIN_SWING_SHARE = 0.005  # tornado bars narrower than this share of the widest are dropped
 PART_COLORS = {"one-off": "#7F7F7F", "fixed": "#B9A07A", "per request": "#4C78A8"}
 LAYOUT = {
     "template": "plotly_white",
@@ -146,22 +148,54 @@ def tco_vs_volume(report: CostReport, volumes: np.ndarray | None = None) -> go.F
     return fig
 
 
-def tornado_chart(bars: Iterable[TornadoBar], a: str, b: str) -> go.Figure:
-    """How TCO(a) − TCO(b) moves with each input at its low and high value."""
-    bars = list(bars)[::-1]  # widest on top
-    fig = _figure(f"Sensitivity: TCO({title_of(a)}) − TCO({title_of(b)})", "USD", "",
-                  barmode="overlay", height=max(300, 60 + 28 * len(bars)))
-    labels = [bar.input + ("" if bar.ranged else " (±25%)") for bar in bars]
-    fig.add_bar(y=labels, x=[bar.low_delta_usd for bar in bars], orientation="h",
-                name="input at low", marker_color=color_of(b),
-                customdata=[bar.low_value for bar in bars],
-                hovertemplate="%{y} = %{customdata:,.4g}: $%{x:,.0f}<extra>low</extra>")
-    fig.add_bar(y=labels, x=[bar.high_delta_usd for bar in bars], orientation="h",
-                name="input at high", marker_color=color_of(a),
-                customdata=[bar.high_value for bar in bars],
-                hovertemplate="%{y} = %{customdata:,.4g}: $%{x:,.0f}<extra>high</extra>")
-    fig.add_vline(x=0, line={"color": "black", "width": 1})
-    fig.update_xaxes(tickprefix="$")
+def _usd(value: float) -> str:
+    return f"{'−' if value < 0 else ''}${abs(value):,.0f}"
+
+
+def shown_bars(bars: Iterable[TornadoBar], share: float = MIN_SWING_SHARE) -> list[TornadoBar]:
+    """The bars worth drawing: a swing of at least `share` of the largest swing."""
+    bars = list(bars)
+    widest = max((bar.swing_usd for bar in bars), default=0.0)
+    return [bar for bar in bars if bar.swing_usd >= share * widest]
+
+
+def tornado_chart(report: CostReport, bars: Iterable[TornadoBar], a: str, b: str) -> go.Figure:
+    """TCO(a) − TCO(b) today (the base line), and where it goes with each input at its low and high.
+
+    Each bar runs from the base difference to the difference with one input moved; inputs that
+    move it by less than MIN_SWING_SHARE of the widest swing are left out (the caption says how many).
+    """
+    every = list(bars)
+    kept = shown_bars(every)[::-1]  # widest on top
+    base = report.approaches[a].tco_usd - report.approaches[b].tco_usd
+    height = max(300, 150 + 30 * len(kept))
+    below = height - 40 - 110  # plot area in pixels: legend and note sit at fixed pixels under it
+    fig = _figure(f"Sensitivity: {title_of(a)} vs {title_of(b)}",
+                  f"TCO({title_of(a)}) − TCO({title_of(b)}) over {report.horizon_months} months "
+                  f"(below 0: {title_of(a)} is cheaper)", "", barmode="overlay", height=height,
+                  margin={"l": 20, "r": 20, "t": 40, "b": 110},
+                  legend={"orientation": "h", "yanchor": "top", "y": -58 / below, "x": 0})
+    labels = [field_label(bar.input) + ("" if bar.ranged else " (±25%)") for bar in kept]
+    units = [report.inputs.quantities[bar.input].unit if bar.input in report.inputs.quantities
+             else "" for bar in kept]
+    for side, color in (("low", "#9ecae1"), ("high", "#2171b5")):
+        deltas = [getattr(bar, f"{side}_delta_usd") for bar in kept]
+        values = [getattr(bar, f"{side}_value") for bar in kept]
+        fig.add_bar(y=labels, x=[d - base for d in deltas], base=base, orientation="h",
+                    name=f"input at its {side} value", marker_color=color,
+                    customdata=[[bar.input, value, unit, _usd(delta)]
+                                for bar, value, unit, delta in zip(kept, values, units, deltas, strict=True)],
+                    hovertemplate="%{y}<br><i>%{customdata[0]}</i> = %{customdata[1]:,.4g} "
+                                  "%{customdata[2]}<br>difference %{customdata[3]}<extra>" + side + "</extra>")
+    fig.add_vline(x=base, line={"color": "black", "width": 1.5},
+                  annotation_text=f"now: {_usd(base)}", annotation_position="top")
+    if len(kept) < len(every):
+        fig.add_annotation(text=f"{len(every) - len(kept)} more inputs move it by less than "
+                                f"{MIN_SWING_SHARE:.1%} of the widest bar: not shown",
+                           xref="paper", yref="paper", x=0, y=-84 / below, yanchor="top",
+                           showarrow=False, font={"size": 11, "color": "#666666"}, xanchor="left")
+    fig.update_xaxes(tickprefix="$", tickformat=",.0f")
+    fig.update_yaxes(automargin=True)
     return fig
 
 

@@ -106,9 +106,10 @@ def figures(data: ReportData) -> list[Chart]:
               "(accuracy not considered).", charts.p_cheapest(data.mc)),
     ]
     if data.tornado_bars:
-        found.append(Chart.of("tornado", "Which inputs move the cost difference between the two "
-                           "leading approaches, one at a time over its range.",
-                           charts.tornado_chart(data.tornado_bars, *data.tornado_pair)))
+        found.append(Chart.of("tornado", "Which inputs move the cost difference between the "
+                           "recommended approach and its closest rival (or the two cheapest), one at "
+                           "a time over its range; the black line is the difference today.",
+                           charts.tornado_chart(data.costs, data.tornado_bars, *data.tornado_pair)))
     if data.results:
         found.append(Chart.of("accuracy", "Measured accuracy with its 95% interval, per run.",
                            charts.accuracy_comparison(data.results)))

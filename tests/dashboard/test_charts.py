@@ -51,8 +51,8 @@ def test_the_other_figures_build_and_export(report):
     figures = [
         charts.monthly_split(report),
         charts.unit_costs(report),
-        charts.tornado_chart(tornado(report.inputs, "lora", "few_shot", report.scenario.uncertainty),
-                             "lora", "few_shot"),
+        charts.tornado_chart(report, tornado(report.inputs, "lora", "few_shot",
+                                             report.scenario.uncertainty), "lora", "few_shot"),
         charts.monte_carlo_bands(mc),
         charts.p_cheapest(mc),
         charts.loss_curves({"lora": [2.0, 1.5, 1.1]}),
@@ -69,3 +69,22 @@ def test_benchmark_figures_show_each_run():
     assert list(accuracy.data[1].y)[-1] == 0.9
     curves = charts.learning_curves(runs)
     assert [list(t.x) for t in curves.data] == [[16, 64, 256], [16, 64, 256]]
+
+
+def test_tornado_bars_run_from_the_base_difference_and_drop_negligible_inputs(report):
+    bars = tornado(report.inputs, "lora", "full_finetune", report.scenario.uncertainty, top=40)
+    fig = charts.tornado_chart(report, bars, "lora", "full_finetune")
+    base = report.approaches["lora"].tco_usd - report.approaches["full_finetune"].tco_usd
+    low, high = fig.data
+    kept = charts.shown_bars(bars)[::-1]
+    assert 0 < len(kept) < len(bars)  # some inputs barely matter here and are left out
+    widest = max(bar.swing_usd for bar in bars)
+    assert all(bar.swing_usd >= 0.005 * widest for bar in kept)
+    assert low.base == pytest.approx(base) and high.base == pytest.approx(base)
+    for i, bar in enumerate(kept):
+        assert base + low.x[i] == pytest.approx(bar.low_delta_usd)
+        assert base + high.x[i] == pytest.approx(bar.high_delta_usd)
+        assert low.customdata[i][0] == bar.input  # the dotted name stays in the hover
+    assert "Engineering hours for LoRA fine-tune" in low.y
+    assert not any("." in label for label in low.y)
+    assert "LoRA fine-tune vs Full fine-tune" in fig.layout.title.text
