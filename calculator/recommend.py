@@ -41,7 +41,9 @@ def money(usd: float) -> str:
         return f"${usd:,.0f}"
     if abs(usd) >= 0.01:
         return f"${usd:,.2f}"
-    return f"${usd:.3g}" if usd else "$0"
+    if not usd:
+        return "$0"
+    return f"${usd:.{2 - math.floor(math.log10(abs(usd)))}f}"  # fixed point, never 6.1e-04
 
 
 def count(value: float) -> str:

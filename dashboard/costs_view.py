@@ -75,5 +75,9 @@ def render() -> None:
     st.subheader("Every number")
     table = approach_table(report)
     st.dataframe(table, hide_index=True, width="stretch",
-                 column_config={col: MONEY for col in table.columns if "USD" in col})
-    st.dataframe(sources_table(report), hide_index=True, width="stretch", height=320)
+                 column_config={**{col: MONEY for col in table.columns if "USD" in col},
+                                "labels needed": st.column_config.NumberColumn(format="localized")})
+    st.caption("Where each number comes from: every input with its source (user input, price table "
+               "and date, benchmark run) and every cost part with its formula, at full precision.")
+    st.dataframe(sources_table(report), hide_index=True, width="stretch", height=320,
+                 column_config={"value": st.column_config.NumberColumn(format="%.6g")})

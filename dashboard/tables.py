@@ -6,35 +6,40 @@ import pandas as pd
 
 from calculator.approaches import REGISTRY
 from calculator.costs import CostReport
-from calculator.recommend import title
+from calculator.recommend import money, pct, title
+from calculator.scenario import field_label
 
 
 def sources_table(report: CostReport) -> pd.DataFrame:
     """Every input (user, default, price table with date, benchmark run) and every cost part
     (formula over those inputs)."""
-    rows = [{"number": key, "value": float(q.value), "unit": q.unit, "source": q.source}
-            for key, q in report.inputs.quantities.items()]
+    rows = [{"what": field_label(key), "number": key, "value": float(q.value), "unit": q.unit,
+             "source": q.source} for key, q in report.inputs.quantities.items()]
     for name, costs in report.approaches.items():
         formula = f"formula ({title(name)}): {REGISTRY[name].formula}"
         profile = costs.profile
         for kind, parts, unit in (("one-off", profile.one_off, "USD"),
                                   ("fixed", profile.fixed, "USD/month"),
                                   ("per request", profile.per_request, "USD/request")):
-            rows += [{"number": f"{name}.{kind}.{part}", "value": float(value), "unit": unit,
+            rows += [{"what": f"{title(name)}: {kind}, {part.replace('_', ' ')}",
+                      "number": f"{name}.{kind}.{part}", "value": float(value), "unit": unit,
                       "source": formula} for part, value in parts.items()]
-        rows.append({"number": f"{name}.tco", "value": costs.tco_usd, "unit": "USD",
+        rows.append({"what": f"{title(name)}: total cost of ownership", "number": f"{name}.tco",
+                     "value": costs.tco_usd, "unit": "USD",
                      "source": "formula: one-off + Σ_m (fixed + V_m × per request)"})
     return pd.DataFrame(rows)
 
 
 def approach_table(report: CostReport) -> pd.DataFrame:
+    """Totals as numbers; per-request amounts (fractions of a cent) and accuracy as text with three
+    significant figures, so none reads $0.00 (the exact values are in the sources table)."""
     return pd.DataFrame([{
         "approach": title(name),
         "one-off (USD)": float(c.profile.one_off_usd),
         "fixed (USD/month)": float(c.profile.monthly_fixed_usd),
-        "per request (USD)": float(c.profile.per_request_usd),
-        "per correct answer (USD)": c.cost_per_correct_usd,
-        "accuracy": c.accuracy,
+        "per request": money(float(c.profile.per_request_usd)),
+        "per correct answer": "—" if c.cost_per_correct_usd is None else money(c.cost_per_correct_usd),
+        "accuracy": "—" if c.accuracy is None else pct(c.accuracy),
         f"TCO {report.horizon_months} months (USD)": c.tco_usd,
         "labels needed": c.labels_needed,
     } for name, c in report.approaches.items()])

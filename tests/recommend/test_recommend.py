@@ -143,7 +143,8 @@ def test_learning_curve_labels_are_interpolated_in_log_labels():
 
 def test_wording_of_numbers():
     assert count(310_000) == "310k" and count(1_506_175) == "1.51M" and count(4_000) == "4,000"
-    assert money(23_090.4) == "$23,090" and money(0.00061) == "$0.00061"
+    assert money(23_090.4) == "$23,090" and money(0.00061) == "$0.000610"
+    assert money(2.6505e-06) == "$0.00000265" and money(0.0123) == "$0.01"
     assert pct(0.9) == "90%" and pct(0.875) == "87.5%"
 
 

@@ -1,0 +1,27 @@
+"""The dashboard's tables: fractions of a cent stay readable, every number keeps its source."""
+
+from __future__ import annotations
+
+from calculator.costs import evaluate
+from calculator.recommend import money
+from calculator.scenario_io import load_preset
+from dashboard.tables import approach_table, sources_table
+
+
+def test_per_request_amounts_keep_three_significant_figures_and_accuracy_is_a_percentage():
+    report = evaluate(load_preset("support_intents"))
+    table = approach_table(report).set_index("approach")
+    lora = report.approaches["lora"]
+    assert table.loc["LoRA fine-tune", "per request"] == money(float(lora.profile.per_request_usd))
+    assert table.loc["Zero-shot prompt", "per request"] == "$0.000610"
+    assert table.loc["LoRA fine-tune", "accuracy"] == "93%"
+    assert table.loc["Train from scratch", "accuracy"] == "—"
+    assert not any(v == "$0.00" for v in table["per request"])
+
+
+def test_sources_table_names_each_number_in_words_next_to_its_dotted_name():
+    report = evaluate(load_preset("support_intents"))
+    rows = sources_table(report).set_index("number")
+    assert rows.loc["team.hours.lora", "what"] == "Engineering hours for LoRA fine-tune"
+    assert rows.loc["lora.tco", "value"] == report.approaches["lora"].tco_usd
+    assert rows.loc["lora.tco", "source"].startswith("formula")
