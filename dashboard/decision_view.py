@@ -5,9 +5,10 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from calculator.recommend import money, pct
+from calculator.recommend import EvidenceGap, Recommendation, money, pct, title
 from dashboard import compute, state
-from dashboard.text import dollars
+from dashboard.text import dollars, escape_md
+from reporting import tables
 
 VERDICTS = {
     "recommend": "Recommended", "provisional": "Provisional", "constrained": "Blocked by constraints",
@@ -20,16 +21,18 @@ def render() -> None:
     decision = compute.recommendation(scenario)
     st.title("Decision")
     chosen = decision.approach(decision.choice) if decision.choice else None
-    cols = st.columns([3, 2, 2, 2])
+    cols = st.columns([3, 2, 2, 3])
     cols[0].metric("Choose", chosen.title if chosen else "–", help=VERDICTS[decision.verdict])
     cols[1].metric(f"Cost over {scenario.workload.horizon_months} months",
                    money(chosen.tco_usd) if chosen else "–")
     cols[2].metric("Accuracy", pct(chosen.accuracy) if chosen and chosen.accuracy is not None else "–",
                    delta=None if not chosen or chosen.accuracy is None
                    else f"{(chosen.accuracy - decision.accuracy_target) * 100:+.1f} pts vs target")
-    cols[3].metric("Stays cheapest", pct(decision.p_stays_cheapest)
+    cols[3].metric("Stays cheapest among qualifying", pct(decision.p_stays_cheapest)
                    if decision.p_stays_cheapest is not None else "–",
-                   help="Share of Monte Carlo draws in which the choice stays the cheapest acceptable approach.")
+                   help="Share of Monte Carlo draws in which the choice stays the cheapest of the "
+                        "approaches that meet the accuracy target and the constraints. The ranked "
+                        "table's 'P(cheapest of all)' counts every approach, whatever its accuracy.")
     (st.success if decision.verdict == "recommend" else st.warning)(dollars(decision.headline))
     st.subheader("Why")
     st.markdown("\n".join(f"- {dollars(reason)}" for reason in decision.reasons))
@@ -38,20 +41,27 @@ def render() -> None:
         st.markdown("\n".join(f"- {dollars(change)}" for change in decision.what_would_change))
     if decision.evidence_gaps:
         st.subheader("What to measure next")
-        st.dataframe(pd.DataFrame([{"approach": g.approach or "all", "gap": g.problem,
-                                    "measure next": g.measure_next} for g in decision.evidence_gaps]),
-                     hide_index=True, width="stretch")
+        _evidence(decision)
     st.subheader("All approaches, ranked")
-    st.dataframe(pd.DataFrame([{
-        "approach": r.title, "accuracy": r.accuracy, "status": r.status,
-        "TCO (USD)": r.tco_usd, "P10 (USD)": r.tco_p10_usd, "P90 (USD)": r.tco_p90_usd,
-        "P(cheapest)": r.p_cheapest, "labels to buy": r.labels_to_buy,
-        "launch (weeks)": r.launch_weeks, "constraints": "; ".join(r.constraint_issues),
-        "accuracy source": r.accuracy_source or "",
-    } for r in decision.ranked]), hide_index=True, width="stretch", column_config={
-        "TCO (USD)": st.column_config.NumberColumn(format="dollar"),
-        "P10 (USD)": st.column_config.NumberColumn(format="dollar"),
-        "P90 (USD)": st.column_config.NumberColumn(format="dollar"),
-        "accuracy": st.column_config.NumberColumn(format="percent"),
-        "P(cheapest)": st.column_config.NumberColumn(format="percent"),
-    })
+    _ranking(decision)
+
+
+def _gap_line(gap: EvidenceGap) -> str:
+    """The approach's title in bold (unless the problem already opens with it), then the problem."""
+    name = title(gap.approach) if gap.approach else "All approaches"
+    problem = gap.problem.removeprefix(f"{name}: ")
+    return f"**{escape_md(name)}**: {escape_md(problem)}"
+
+
+def _evidence(decision: Recommendation) -> None:
+    """One bullet per gap: the approach, what is missing, what to measure (long text wraps)."""
+    st.markdown("\n".join(f"- {_gap_line(gap)}.  \n  *Measure next:* {escape_md(gap.measure_next)}."
+                           for gap in decision.evidence_gaps))
+
+
+def _ranking(decision: Recommendation) -> None:
+    """The report's ranking table, as static text that wraps (st.table reads Markdown: escaped)."""
+    table = tables.ranking(decision)
+    st.table(pd.DataFrame([[escape_md(cell) for cell in row] for row in table.rows],
+                          columns=[escape_md(column) for column in table.columns]), hide_index=True)
+    st.caption(escape_md(table.note))

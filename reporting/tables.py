@@ -76,10 +76,13 @@ def ranking(rec: Recommendation) -> Table:
                      f"{r.launch_weeks:.1f}", "; ".join(r.constraint_issues) or "ok"])
     return Table("ranking", "Approaches ranked",
                  ["#", "approach", "status", "accuracy [95% CI]", "TCO", "TCO P10–P90",
-                  "P(cheapest)", "labels to buy", "eng. weeks", "constraints"], rows,
+                  "P(cheapest of all)", "labels to buy", "eng. weeks", "constraints"], rows,
                  note=f"Target {pct(rec.accuracy_target)}. Ranked by: target met (lower end of the "
-                      "interval), constraints kept, then TCO. Accuracy sources: see the inputs table "
-                      "(accuracy.*). Engineering weeks: engineering hours ÷ 40 h/week.",
+                      "interval), constraints kept, then TCO. P(cheapest of all): share of Monte Carlo "
+                      "draws in which the approach is the cheapest of every approach compared, "
+                      "whatever its accuracy (the recommendation's 'stays cheapest' counts only those "
+                      "that meet the target). Accuracy sources: see the inputs table (accuracy.*). "
+                      "Engineering weeks: engineering hours ÷ 40 h/week.",
                  widths=[0.5, 2.4, 1.5, 2.2, 1.4, 2.6, 1.9, 1.2, 1.1, 2.5])
 
 

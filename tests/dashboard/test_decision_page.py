@@ -1,0 +1,23 @@
+"""AppTest: the Decision page reads as words (titles, not ids), and its tables are not cut off."""
+
+from __future__ import annotations
+
+from tests.dashboard.apptest import open_app
+
+
+def test_what_to_measure_next_names_approaches_by_title():
+    at = open_app("decision")
+    text = "\n".join(m.value for m in at.markdown)
+    assert "**LoRA fine\\-tune**" in text and "*Measure next:*" in text
+    assert "**Train from scratch**" in text
+    assert "- **lora**" not in text and "pretrain**" not in text
+
+
+def test_ranked_table_says_what_each_probability_counts():
+    at = open_app("decision")
+    table = at.table[0].value
+    assert "P\\(cheapest of all\\)" in table.columns
+    scratch = table[table["approach"] == "Train from scratch"].iloc[0]
+    assert scratch["accuracy \\[95% CI\\]"] == "—"
+    assert "None" not in table.to_string()
+    assert any(m.label == "Stays cheapest among qualifying" for m in at.metric)
