@@ -17,7 +17,8 @@ from calculator.uncertainty import MonteCarlo, TornadoBar, tornado
 CACHE_ENTRIES = 256
 
 
-def _key(scenario: Scenario) -> str:
+def scenario_key(scenario: Scenario) -> str:
+    """The cache key of a scenario: its JSON (only the fields that were set)."""
     return scenario.model_dump_json(exclude_unset=True)
 
 
@@ -39,15 +40,15 @@ def _tornado(key: str, a: str, b: str) -> list[TornadoBar]:
 
 def cost_report(scenario: Scenario) -> CostReport:
     """Raises PriceNotFound when a price is missing (the pages show it inline)."""
-    return _report(_key(scenario))
+    return _report(scenario_key(scenario))
 
 
 def monte_carlo(scenario: Scenario) -> MonteCarlo:
-    return _monte_carlo(_key(scenario))
+    return _monte_carlo(scenario_key(scenario))
 
 
 def sensitivity(scenario: Scenario, a: str, b: str) -> list[TornadoBar]:
-    return _tornado(_key(scenario), a, b)
+    return _tornado(scenario_key(scenario), a, b)
 
 
 @st.cache_data(max_entries=CACHE_ENTRIES, show_spinner=False)
@@ -56,4 +57,4 @@ def _recommendation(key: str) -> Recommendation:
 
 
 def recommendation(scenario: Scenario) -> Recommendation:
-    return _recommendation(_key(scenario))
+    return _recommendation(scenario_key(scenario))

@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from calculator.recommend import EvidenceGap, Recommendation, money, pct, title
-from dashboard import compute, state
+from dashboard import compute, report_view, state
 from dashboard.text import dollars, escape_md
 from reporting import tables
 
@@ -44,6 +44,7 @@ def render() -> None:
         _evidence(decision)
     st.subheader("All approaches, ranked")
     _ranking(decision)
+    report_view.render(scenario)
 
 
 def _gap_line(gap: EvidenceGap) -> str:
