@@ -10,7 +10,7 @@ from pydantic import ValidationError
 from calculator.measured import apply_benchmark
 from calculator.recommend import title
 from calculator.scenario_io import describe_validation_error
-from dashboard import runs, state
+from dashboard import plots, runs, state
 from dashboard.text import escape_md
 from prompt_or_tune.files import runs_dir, write_atomic
 from reporting import charts
@@ -89,7 +89,7 @@ def _watch(run_dir: str) -> None:
         if "loss" in event:
             losses.setdefault(event.get("stage", "training"), []).append(event["loss"])
     if losses:
-        st.plotly_chart(charts.loss_curves(losses), width="stretch")
+        plots.show(charts.loss_curves(losses))
     metrics = [e["metrics"] for e in status.events if "metrics" in e]
     if metrics:
         st.dataframe(metrics, hide_index=True)
@@ -134,8 +134,8 @@ def _past_runs() -> None:
     st.dataframe(runs.runs_table(picked), hide_index=True, width="stretch", column_config={
         "accuracy": st.column_config.NumberColumn(format="percent")})
     left, right = st.columns(2)
-    left.plotly_chart(charts.accuracy_comparison(picked), width="stretch")
-    right.plotly_chart(charts.learning_curves(picked), width="stretch")
+    plots.show(charts.accuracy_comparison(picked), left)
+    plots.show(charts.learning_curves(picked), right)
     applied = state.scenario().measured.run_id if state.scenario().measured else None
     cols = st.columns(min(len(picked), 4))
     for i, result in enumerate(picked):

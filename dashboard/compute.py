@@ -12,7 +12,8 @@ from calculator.recommend import Recommendation, recommend
 from calculator.scenario import Scenario
 from calculator.scenario_io import scenario_from_mapping
 from calculator.summary import run_monte_carlo
-from calculator.uncertainty import MonteCarlo, TornadoBar, tornado
+from calculator.uncertainty import Band, MonteCarlo, TornadoBar, tornado
+from reporting.document import bands_of
 
 CACHE_ENTRIES = 256
 
@@ -58,3 +59,13 @@ def _recommendation(key: str) -> Recommendation:
 
 def recommendation(scenario: Scenario) -> Recommendation:
     return _recommendation(scenario_key(scenario))
+
+
+@st.cache_data(max_entries=CACHE_ENTRIES, show_spinner=False)
+def _bands(key: str) -> dict[str, Band]:
+    return bands_of(_report(key))
+
+
+def cumulative_bands(scenario: Scenario) -> dict[str, Band]:
+    """Cumulative cost P10/median/P90 by month per approach (reporting.document.BAND_DRAWS draws)."""
+    return _bands(scenario_key(scenario))

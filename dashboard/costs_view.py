@@ -6,10 +6,10 @@ import streamlit as st
 
 from calculator.costs import CostReport
 from calculator.recommend import Recommendation, money, title
-from dashboard import compute, state
+from dashboard import compute, plots, state
 from dashboard.tables import approach_table, break_even_table, sources_table
 from reporting import charts
-from reporting.document import tornado_pair
+from reporting.document import BAND_DRAWS, tornado_pair
 
 MONEY = st.column_config.NumberColumn(format="dollar")
 
@@ -45,8 +45,7 @@ def _tornado(report: CostReport, decision: Recommendation) -> None:
     if a == b:
         st.info("Pick two different approaches to compare.")
         return
-    st.plotly_chart(charts.tornado_chart(report, compute.sensitivity(state.scenario(), a, b), a, b),
-                    width="stretch")
+    plots.show(charts.tornado_chart(report, compute.sensitivity(state.scenario(), a, b), a, b))
 
 
 def render() -> None:
@@ -58,19 +57,20 @@ def render() -> None:
     _headline(report, decision)
     for note in report.inputs.notes:
         st.info(note)
-    st.plotly_chart(charts.cumulative_cost(report), width="stretch")
+    plots.show(charts.cumulative_cost(report))
     left, right = st.columns(2)
-    left.plotly_chart(charts.monthly_split(report), width="stretch")
-    right.plotly_chart(charts.unit_costs(report), width="stretch")
-    st.plotly_chart(charts.tco_vs_volume(report), width="stretch")
+    plots.show(charts.monthly_split(report), left)
+    plots.show(charts.unit_costs(report), right)
+    plots.show(charts.tco_vs_volume(report))
     with st.expander("Break-even volumes and months"):
         st.dataframe(break_even_table(report), hide_index=True, width="stretch",
                      column_config={"break-even (requests/month)":
                                     st.column_config.NumberColumn(format="localized")})
     st.subheader("Uncertainty")
     left, right = st.columns(2)
-    left.plotly_chart(charts.monte_carlo_bands(mc), width="stretch")
-    right.plotly_chart(charts.p_cheapest(mc), width="stretch")
+    plots.show(charts.monte_carlo_bands(mc), left)
+    plots.show(charts.p_cheapest(mc), right)
+    plots.show(charts.cumulative_bands_chart(compute.cumulative_bands(scenario), BAND_DRAWS))
     _tornado(report, decision)
     st.subheader("Every number")
     table = approach_table(report)

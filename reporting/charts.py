@@ -15,7 +15,7 @@ from benchmarks.result import BenchmarkResult
 from calculator.approaches import REGISTRY
 from calculator.costs import CostReport, tco
 from calculator.scenario import field_label
-from calculator.uncertainty import MonteCarlo, TornadoBar
+from calculator.uncertainty import Band, MonteCarlo, TornadoBar
 
 # Okabe-Ito inspired, distinguishable for color-blind readers; fixed by approach, not by order.
 APPROACH_COLORS: dict[str, str] = {
@@ -212,6 +212,29 @@ def monte_carlo_bands(mc: MonteCarlo) -> go.Figure:
                                  "color": color_of(name)},
                         hovertemplate=f"P10 ${p10:,.0f}<br>median ${p50:,.0f}<br>P90 ${p90:,.0f}"
                         f"<extra>{title_of(name)}</extra>")
+    _log_money(fig)
+    return fig
+
+
+def _translucent(color: str, alpha: float = 0.18) -> str:
+    red, green, blue = (int(color[i:i + 2], 16) for i in (1, 3, 5))
+    return f"rgba({red},{green},{blue},{alpha})"
+
+
+def cumulative_bands_chart(bands: dict[str, Band], draws: int) -> go.Figure:
+    """Cumulative cost month by month under the uncertainty ranges: a P10–P90 band and the median."""
+    fig = _figure(f"Cumulative cost with its P10–P90 band ({draws:,} draws)", "month",
+                  "cumulative cost (USD)")
+    for name, band in bands.items():
+        months = list(range(1, len(band.p50) + 1))
+        color, label = color_of(name), title_of(name)
+        fig.add_scatter(x=months + months[::-1], y=band.p90 + band.p10[::-1], fill="toself",
+                        fillcolor=_translucent(color), line={"width": 0}, hoverinfo="skip",
+                        legendgroup=name, showlegend=False, name=f"{label} P10–P90")
+        fig.add_scatter(x=months, y=band.p50, mode="lines", name=label, legendgroup=name,
+                        line={"color": color, "width": 2}, customdata=list(zip(band.p10, band.p90, strict=True)),
+                        hovertemplate="month %{x}: median $%{y:,.0f}<br>P10 $%{customdata[0]:,.0f}, "
+                                      "P90 $%{customdata[1]:,.0f}<extra>" + label + "</extra>")
     _log_money(fig)
     return fig
 

@@ -18,8 +18,10 @@ from calculator.recommend import Recommendation, recommend
 from calculator.scenario import Scenario
 from calculator.scenario_io import scenario_to_text
 from calculator.summary import DEFAULT_DRAWS, run_monte_carlo, summary_of
-from calculator.uncertainty import MonteCarlo, TornadoBar, tornado
+from calculator.uncertainty import Band, MonteCarlo, TornadoBar, cumulative_bands, tornado
 from reporting import charts
+
+BAND_DRAWS = 4_000
 
 
 @dataclass(frozen=True)
@@ -47,6 +49,7 @@ class ReportData:
     recommendation: Recommendation
     tornado_pair: tuple[str, str]
     tornado_bars: list[TornadoBar]
+    bands: dict[str, Band]  # cumulative cost P10/median/P90 by month, over BAND_DRAWS draws
     summary: dict
     generated_at: str
 
@@ -76,9 +79,15 @@ def build(scenario: Scenario, results: Sequence[BenchmarkResult] = (), draws: in
         recommendation=rec,
         tornado_pair=pair,
         tornado_bars=bars,
+        bands=bands_of(costs),
         summary=summary_of(costs, mc),
         generated_at=(now or datetime.now(UTC)).strftime("%Y-%m-%d %H:%M UTC"),
     )
+
+
+def bands_of(costs: CostReport) -> dict[str, Band]:
+    """Cumulative cost bands by month for every priced approach (the dashboard caches the same)."""
+    return cumulative_bands(costs.inputs, list(costs.approaches), costs.scenario.uncertainty, BAND_DRAWS)
 
 
 def tornado_pair(costs: CostReport, rec: Recommendation) -> tuple[str, str]:
@@ -102,6 +111,9 @@ def figures(data: ReportData) -> list[Chart]:
               charts.unit_costs(data.costs)),
         Chart.of("monte_carlo", "Total cost P10–P90 over the uncertainty ranges.",
               charts.monte_carlo_bands(data.mc)),
+        Chart.of("cumulative_bands", "Cumulative cost month by month over the uncertainty ranges: "
+              "the line is the median, the band runs from P10 to P90.",
+              charts.cumulative_bands_chart(data.bands, BAND_DRAWS)),
         Chart.of("p_cheapest", "Share of Monte Carlo draws in which each approach is the cheapest "
               "(accuracy not considered).", charts.p_cheapest(data.mc)),
     ]

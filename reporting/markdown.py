@@ -83,6 +83,7 @@ def report_json(data: ReportData) -> dict[str, Any]:
         "recommendation": data.recommendation.to_dict(),
         "tornado": {"approach": data.tornado_pair[0], "versus": data.tornado_pair[1],
                     "bars": [asdict(bar) for bar in data.tornado_bars]},
+        "cumulative_bands": {name: asdict(band) for name, band in data.bands.items()},
         "benchmarks": [r.model_dump(mode="json") for r in data.results],
         "assumptions": tables.assumptions(data),
     }

@@ -65,7 +65,10 @@ def browser(tmp_path_factory):
     for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
                  "--no-first-run", f"--window-size={WIDTH},{HEIGHT}",
-                 f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}"):
+                 f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}",
+                 # a laptop with a mouse: plotly then shows its toolbar only while hovered
+                 "--blink-settings=primaryHoverType=2,availableHoverTypes=2,"
+                 "primaryPointerType=4,availablePointerTypes=4"):
         options.add_argument(flag)
     driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
     driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",  # the page itself is 1366×768

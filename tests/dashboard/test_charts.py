@@ -88,3 +88,17 @@ def test_tornado_bars_run_from_the_base_difference_and_drop_negligible_inputs(re
     assert "Engineering hours for LoRA fine-tune" in low.y
     assert not any("." in label for label in low.y)
     assert "LoRA fine-tune vs Full fine-tune" in fig.layout.title.text
+
+
+def test_cumulative_bands_shade_p10_to_p90_around_the_median_in_each_approach_color(report):
+    from calculator.uncertainty import cumulative_bands
+
+    bands = cumulative_bands(report.inputs, list(report.approaches), report.scenario.uncertainty, 500)
+    fig = charts.cumulative_bands_chart(bands, 500)
+    for name, band in bands.items():
+        area, median = [t for t in fig.data if t.legendgroup == name]
+        months = len(band.p50)
+        assert list(area.y) == band.p90 + band.p10[::-1] and area.fill == "toself"
+        assert list(median.y) == band.p50 and list(median.x) == list(range(1, months + 1))
+        assert median.line.color == charts.color_of(name)
+        assert all(lo <= mid <= hi for lo, mid, hi in zip(band.p10, band.p50, band.p90, strict=True))

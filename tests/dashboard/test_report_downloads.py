@@ -42,3 +42,9 @@ def test_the_report_includes_the_benchmark_run_the_scenario_uses():
     assert report_view.run_ids(scenario) == ("run-report-1",)
     markdown = report_view.report_bytes(scenario, "md").decode("utf-8")
     assert "Benchmark run run-report-1: environment" in markdown
+
+
+def test_the_report_carries_the_cumulative_bands_chart():
+    scenario = load_preset("support_intents")
+    assert 'id="plot-cumulative_bands"' in report_view.report_bytes(scenario, "html").decode("utf-8")
+    assert "cumulative_bands" in report_view.report_bytes(scenario, "json").decode("utf-8")
