@@ -100,6 +100,8 @@ def _watch(run_dir: str) -> None:
         st.error(f"The run failed: {status.error}")
     elif status.state == "complete":
         st.success("Finished: it is in the list of runs below.")
+    elif status.state == "cancelled":
+        st.info("Cancelled: the run was stopped and left no result.")
 
 
 def _live_runs() -> None:
