@@ -81,7 +81,18 @@ def resolve_inputs(scenario: Scenario) -> Inputs:
     _add_finetune_provider(scenario, inputs)
     _add_accuracy(scenario, inputs)
     _add_measured(scenario, inputs)
+    _note_values_outside_ranges(scenario, inputs)
     return inputs
+
+
+def _note_values_outside_ranges(scenario: Scenario, inputs: Inputs) -> None:
+    """A range that no longer contains its value (the value was edited) is drawn as given: say so."""
+    for key, span in scenario.uncertainty.items():
+        if key in inputs and not span.low <= float(inputs[key]) <= span.high:
+            inputs.notes.append(
+                f"{key} is {float(inputs[key]):,.6g} but its uncertainty range is "
+                f"[{span.low:,.6g}, {span.high:,.6g}]: the Monte Carlo draws from the range."
+            )
 
 
 def _add_api_prices(scenario: Scenario, inputs: Inputs) -> None:

@@ -109,3 +109,11 @@ def test_cumulative_bands_end_at_the_tco_percentiles_and_bracket_the_median():
     # zero-shot grows linearly in V ~ U(1e6, 1e8): its month-1 median is one-off + 5.05e7 × per request
     zero = report.approaches["zero_shot"].profile
     assert bands["zero_shot"].p50[0] == pytest.approx(zero.one_off_usd + 5.05e7 * zero.per_request_usd, rel=0.02)
+
+
+def test_value_outside_its_range_is_noted():
+    scenario = two_approach_scenario(volume=1.0, low=1e6, high=1e8)
+    notes = evaluate(scenario).inputs.notes
+    assert any("workload.requests_per_month is 1 but its uncertainty range is [1,000,000" in n for n in notes)
+    inside = two_approach_scenario(volume=5e6, low=1e6, high=1e8)
+    assert not any("uncertainty range" in n for n in evaluate(inside).inputs.notes)
