@@ -90,8 +90,8 @@ def _note_values_outside_ranges(scenario: Scenario, inputs: Inputs) -> None:
     for key, span in scenario.uncertainty.items():
         if key in inputs and not span.low <= float(inputs[key]) <= span.high:
             inputs.notes.append(
-                f"{key} is {float(inputs[key]):,.6g} but its uncertainty range is "
-                f"[{span.low:,.6g}, {span.high:,.6g}]: the Monte Carlo draws from the range."
+                f"{key} is {float(inputs[key]):,.10g} but its uncertainty range is "
+                f"[{span.low:,.10g}, {span.high:,.10g}]: the Monte Carlo draws from the range."
             )
 
 
