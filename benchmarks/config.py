@@ -28,6 +28,7 @@ _MODE_DEFAULTS: dict[str, dict[str, object]] = {
         "train_epochs": 1.0,
         "learning_curve": [],
         "consistency": True,
+        "train_time_budget_s": 240.0,
     },
     "full": {
         "approaches": DEFAULT_APPROACHES,
@@ -70,6 +71,7 @@ class BenchConfig(BaseModel):
     lora_targets: list[str] | None = Field(None, description="module names to adapt; default per model family (all attention and MLP projections)")
     lora_lr: float = Field(1e-3, gt=0, le=1.0, description="LoRA learning rate")
     train_epochs: float | None = Field(None, gt=0, le=100, description="passes over the training examples")
+    train_time_budget_s: float | None = Field(None, gt=0, le=86_400, description="cap on each training run's seconds: steps are re-planned after a few timed ones (quick mode: 240)")
     prompt_tuning_tokens: int = Field(16, ge=1, le=512, description="soft-prompt length in virtual tokens")
     prompt_tuning_lr: float = Field(3e-2, gt=0, le=10.0, description="soft-prompt learning rate")
     full_finetune_lr: float = Field(3e-5, gt=0, le=1.0, description="full fine-tune learning rate")

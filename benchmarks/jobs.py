@@ -16,6 +16,7 @@ import secrets
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 import traceback
 from datetime import UTC, datetime
@@ -26,7 +27,7 @@ from filelock import FileLock
 from pydantic import BaseModel, Field
 
 from benchmarks.config import BenchConfig
-from prompt_or_tune.files import home_dir, runs_dir, write_atomic
+from prompt_or_tune.files import runs_dir, write_atomic
 
 State = Literal["queued", "running", "complete", "failed", "cancelled"]
 ACTIVE: tuple[str, ...] = ("queued", "running")
@@ -54,8 +55,12 @@ def _now() -> str:
 
 
 def machine_lock() -> FileLock:
-    """Held by the run that is using the model; others queue on it."""
-    path = home_dir() / "locks" / "benchmark.lock"
+    """Held by the run that is using the model; others queue on it.
+
+    In the system temp folder, not the cache root, so runs with different PROMPT_OR_TUNE_HOME
+    values on one machine still take turns.
+    """
+    path = Path(tempfile.gettempdir()) / "prompt-or-tune" / "benchmark.lock"
     path.parent.mkdir(parents=True, exist_ok=True)
     return FileLock(str(path))
 
@@ -210,8 +215,8 @@ def cancel_run(run_dir: str | Path) -> RunStatus:
     return status
 
 
-class Cancelled(Exception):
-    pass
+class Cancelled(BaseException):
+    """Raised by SIGTERM; a BaseException so no `except Exception` on the way swallows it."""
 
 
 def execute(run_dir: str | Path, on_event=None) -> RunStatus:

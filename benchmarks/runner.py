@@ -65,11 +65,13 @@ def run_benchmark(
     approaches = list(config.approaches)
     # Progress: loading is one slot, each approach one slot.
     slots = 1 + len(approaches)
-    current = {"slot": 0}
+    current = {"slot": 0, "progress": 0.0}
 
     def emit(event: Event) -> None:
         fraction = min(max(event.pop("fraction", 0.0), 0.0), 1.0)
-        event["progress"] = min((current["slot"] + fraction) / slots, 1.0)
+        # Sub-stages inside an approach each count 0..1, so never let the overall bar move back.
+        current["progress"] = max(current["progress"], min((current["slot"] + fraction) / slots, 1.0))
+        event["progress"] = current["progress"]
         event.setdefault("message", event.get("stage", ""))
         if "loss" not in event:
             log.info(event["message"])

@@ -16,9 +16,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import torch
-from transformers import get_linear_schedule_with_warmup
 
 from benchmarks.result import TrainingStats
+
+BUDGET_PROBE_STEPS = 4  # steps timed before a time budget re-plans the run
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,7 @@ class TrainSettings:
     warmup_ratio: float = 0.1
     weight_decay: float = 0.0
     row_tokens: int = 0  # packed row length; 0 = pick per device
+    time_budget_s: float | None = None  # shorten the run (schedule included) to fit this many seconds
 
 
 def peak_memory_mb(device: torch.device) -> float:
@@ -115,7 +117,15 @@ def train(
     steps_per_epoch = max(1, -(-len(items) // settings.batch_size))
     total_steps = max(1, round(steps_per_epoch * settings.epochs))
     optimizer = torch.optim.AdamW(params, lr=settings.lr, weight_decay=settings.weight_decay, fused=cuda or None)
-    schedule = get_linear_schedule_with_warmup(optimizer, int(settings.warmup_ratio * total_steps), total_steps)
+    plan = {"total": total_steps}
+    warmup = max(1, int(settings.warmup_ratio * total_steps))
+
+    def lr_factor(step: int) -> float:  # linear warmup, then linear decay to 0 at plan["total"]
+        if step < warmup:
+            return (step + 1) / warmup
+        return max(0.0, (plan["total"] - step) / max(1, plan["total"] - warmup))
+
+    schedule = torch.optim.lr_scheduler.LambdaLR(optimizer, lr_factor)
     rng = random.Random(settings.seed)
     if cuda:
         torch.cuda.reset_peak_memory_stats(device)
@@ -124,7 +134,8 @@ def train(
     tokens = 0
     order: list[TrainItem] = []
     start = time.perf_counter()
-    for step in range(total_steps):
+    step = 0
+    while step < plan["total"]:
         if len(order) < settings.batch_size:
             fresh = list(items)
             rng.shuffle(fresh)
@@ -139,15 +150,19 @@ def train(
         optimizer.zero_grad(set_to_none=True)
         tokens += n
         losses.append(loss.item())
+        step += 1
+        if settings.time_budget_s and step == BUDGET_PROBE_STEPS:
+            per_step = (time.perf_counter() - start) / step
+            plan["total"] = max(step, min(plan["total"], int(settings.time_budget_s / per_step)))
         if on_step:
-            on_step(step + 1, total_steps, losses[-1])
+            on_step(step, plan["total"], losses[-1])
     if cuda:
         torch.cuda.synchronize(device)
     seconds = time.perf_counter() - start
     model.eval()
     flops = flops_per_token * tokens
     return TrainingStats(
-        seconds=seconds, steps=total_steps, epochs=total_steps / steps_per_epoch, tokens=tokens,
+        seconds=seconds, steps=step, epochs=step / steps_per_epoch, tokens=tokens,
         tokens_per_second=tokens / seconds, peak_memory_mb=peak_memory_mb(device), flops=flops,
         mfu=flops / seconds / peak_flops if peak_flops else None,
         trainable_parameters=sum(p.numel() for p in params), loss_curve=losses,

@@ -129,7 +129,8 @@ class Context:
         """Train on `examples` with the fast loop, streaming loss events."""
         cfg = self.config
         epochs = max(cfg.train_epochs, min_steps * cfg.train_batch_size / max(len(examples), 1))
-        settings = TrainSettings(lr=lr, epochs=epochs, batch_size=cfg.train_batch_size, seed=cfg.seed)
+        settings = TrainSettings(lr=lr, epochs=epochs, batch_size=cfg.train_batch_size, seed=cfg.seed,
+                                 time_budget_s=cfg.train_time_budget_s)
 
         def on_step(step: int, total: int, loss: float) -> None:
             self.emit({"stage": f"training {name}", "fraction": step / total, "loss": loss, "step": step,

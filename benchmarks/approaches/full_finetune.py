@@ -18,12 +18,9 @@ def run(ctx: Context) -> ApproachResult:
     for p in model.parameters():
         p.requires_grad_(True)
     builder = ctx.builder()
-    try:
-        stats = ctx.train("full_finetune", task.train, list(model.parameters()), lr=cfg.full_finetune_lr,
-                          flops_per_param_token=6, builder=builder, model=model)
-        ev = ctx.evaluate(builder, task.test, model=model, stage="scoring full_finetune")
-    finally:
-        del model
+    stats = ctx.train("full_finetune", task.train, list(model.parameters()), lr=cfg.full_finetune_lr,
+                      flops_per_param_token=6, builder=builder, model=model)
+    ev = ctx.evaluate(builder, task.test, model=model, stage="scoring full_finetune")
     return ctx.result(
         "full_finetune", ev, labeled=len(task.train), training=stats,
         config={"lr": cfg.full_finetune_lr, "epochs": stats.epochs, "chat_template": builder.use_chat},

@@ -16,7 +16,7 @@ FAMILY_TARGETS = {
     "qwen2": ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"],
     "gpt2": ["c_attn", "c_proj", "c_fc"],
 }
-MIN_STEPS = 30  # small learning-curve sizes still get this many optimizer steps
+MIN_STEPS = 30  # small learning-curve sizes still get this many steps (at most the full run's)
 
 
 def lora_targets(model, given: list[str] | None) -> list[str] | str:
@@ -56,7 +56,7 @@ def run(ctx: Context) -> ApproachResult:
     for size in ctx.config.learning_curve:
         if size >= len(train):
             continue
-        point, *_ = train_and_score(ctx, train[:size], min_steps=MIN_STEPS)
+        point, *_ = train_and_score(ctx, train[:size], min_steps=min(MIN_STEPS, stats.steps))
         q = quality(point.truth, point.pred, ctx.task.labels)
         curve.append(CurvePoint(labeled_examples=size, accuracy=q["accuracy"],
                                 accuracy_ci=q["accuracy_ci"], macro_f1=q["macro_f1"]))

@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from benchmarks.jobs import RunStatus, list_runs, run_status, start_run
+from benchmarks.jobs import RunStatus, cancel_run, list_runs, run_status, start_run
 from benchmarks.result import load_result
 
 pytestmark = pytest.mark.slow
@@ -69,3 +69,14 @@ def test_sigkill_leaves_no_corrupt_files_and_next_run_reports_it(runs_root, tiny
     assert status.state == "complete"
     assert any(victim.name in e.get("message", "") and "incomplete" in e["message"] for e in status.events)
     assert json.loads((victim / "status.json").read_text())["state"] == "failed"
+
+
+def test_cancel_stops_a_running_benchmark(runs_root, tiny_config):
+    run_dir = start_run(tiny_config(approaches=["lora"], train_epochs=50.0), runs_root)
+    deadline = time.monotonic() + 240
+    while not any("loss" in e for e in run_status(run_dir).events) and time.monotonic() < deadline:
+        time.sleep(0.3)
+    cancel_run(run_dir)
+    status = wait_for(run_dir, {"cancelled", "failed", "complete"}, timeout=60)
+    assert status.state == "cancelled", status.error
+    assert not (run_dir / "result.json").exists() or load_result(run_dir).status == "partial"

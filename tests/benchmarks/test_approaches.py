@@ -1,0 +1,74 @@
+"""Every approach on a tiny slice, checked against the result contract; a user CSV end to end."""
+
+from __future__ import annotations
+
+import csv
+
+import pytest
+
+from benchmarks.approaches.chain_of_thought import parse_label
+from benchmarks.config import ALL_APPROACHES
+from benchmarks.result import load_result
+from benchmarks.runner import run_benchmark
+
+pytestmark = pytest.mark.slow
+
+TRAINED = {"prompt_tuning", "lora", "full_finetune"}
+
+
+def test_every_approach_fills_the_contract(tmp_path, tiny_config):
+    events = []
+    config = tiny_config(approaches=list(ALL_APPROACHES), learning_curve=[8], consistency=True)
+    result = run_benchmark(config, tmp_path / "run", on_event=events.append)
+    assert result.status == "complete", result.notes
+    assert result == load_result(tmp_path / "run")  # what was returned is what was written
+    assert [a.approach for a in result.approaches] == list(ALL_APPROACHES)
+    for a in result.approaches:
+        assert a.n_test == 16 and 0 <= a.accuracy <= 1
+        assert a.accuracy_ci[0] <= a.accuracy <= a.accuracy_ci[1]
+        assert set(a.per_class_accuracy) == {"negative", "positive"}
+        assert a.prompt_tokens_model > 10 and a.prompt_tokens_tiktoken > 10 and a.output_tokens_model >= 1
+        assert a.latency_ms_p95 >= a.latency_ms_p50 > 0 and a.throughput_requests_per_second > 0
+        assert (a.training is not None) == (a.approach in TRAINED)
+        if a.training:
+            assert a.training.steps >= 1 and a.training.tokens > 0 and a.training.trainable_parameters > 0
+            assert len(a.training.loss_curve) == a.training.steps
+            assert a.labeled_examples == 32
+    assert result.approach("few_shot").labeled_examples == 2
+    assert len(result.approach("zero_shot").consistency.accuracies) == 3
+    assert [p.labeled_examples for p in result.approach("lora").learning_curve] == [8, 32]
+    lora_params = result.approach("lora").training.trainable_parameters
+    assert lora_params < result.approach("full_finetune").training.trainable_parameters / 10
+    rows = list(csv.DictReader((tmp_path / "run" / "predictions.csv").open(encoding="utf-8")))
+    assert len(rows) == 16 * len(ALL_APPROACHES)
+    assert any("loss" in e for e in events) and events[-1]["progress"] == 1.0
+    progress = [e["progress"] for e in events]
+    assert progress == sorted(progress)  # never goes backwards
+
+
+def test_user_csv_runs_end_to_end(tmp_path, tiny_config):
+    path = tmp_path / "tickets.csv"
+    rows = [("Mon imprimante ne marche plus 🖨️", "panne matérielle"), ("Facture en double ¿por qué?", "billing/refund"),
+            ("Le wifi saute sans arrêt", "panne matérielle"), ("Remboursez-moi s'il vous plaît", "billing/refund")] * 10
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["ticket_id", "body", "category", "agent"])
+        writer.writerows((i, body, cat, "ana") for i, (body, cat) in enumerate(rows))
+    config = tiny_config(data_file=path, text_col="body", label_col="category", approaches=["zero_shot", "lora"],
+                         test_size=10, val_size=4)
+    result = run_benchmark(config, tmp_path / "run")
+    assert result.status == "complete", result.notes
+    assert result.task.labels == ["billing/refund", "panne matérielle"]
+    assert result.task.split_sizes["test"] == 10
+    assert result.approach("lora").accuracy >= result.approach("zero_shot").accuracy - 0.2
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("The reviewer loves it. Sentiment: positive", 1),
+    ("Mixed, negative at first but positive overall.\nSentiment: Negative.", 0),
+    ("it is negative", 0),
+    ("could be positive or negative", -1),
+    ("no idea", -1),
+])
+def test_chain_of_thought_parsing(text, expected):
+    assert parse_label(text, ["negative", "positive"], "Sentiment") == expected

@@ -1,0 +1,51 @@
+"""Correctness of the fast path: on a small CPU slice its label scores equal the baseline's.
+
+Tolerance: 2e-3 absolute on label log-probabilities (fp32; batching, padding and the prefix
+cache change only the order of floating-point sums), and identical predictions.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from benchmarks.approaches.base import Context
+from benchmarks.environment import describe
+from benchmarks.perf import baseline_scores
+from benchmarks.scoring import score_choices
+from benchmarks.tasks import load_task
+
+pytestmark = pytest.mark.slow
+TOLERANCE = 2e-3
+
+
+@pytest.mark.parametrize("shots", [0, 2])
+def test_fast_scores_equal_per_example_generate(loaded, tiny_config, shots):
+    config = tiny_config(test_size=12)
+    ctx = Context(config=config, loaded=loaded, task=load_task(config), environment=describe("cpu"), emit=lambda e: None)
+    builder = ctx.builder(shots=ctx.balanced_shots(shots, 0))
+    suffixes = builder.suffix_ids([e.text for e in ctx.task.test])
+    fast = score_choices(loaded.model, builder.prefix_ids, suffixes, builder.choice_ids,
+                         loaded.tokenizer.pad_token_id, max_batch=5)
+    slow, parsed = baseline_scores(loaded.model, loaded.tokenizer, [builder.prefix_ids + s for s in suffixes],
+                                   builder.choice_ids, ctx.task.verbalizers)
+    assert np.abs(fast.logprobs - slow).max() < TOLERANCE
+    assert list(fast.predictions) == list(slow.argmax(1))
+    # greedy generation names a label exactly when that label is the top choice among them
+    agree = parsed >= 0
+    assert agree.any() and all(fast.predictions[agree] == parsed[agree])
+
+
+def test_packed_training_loss_equals_one_sequence_at_a_time(loaded):
+    import torch
+
+    from benchmarks.training import TrainItem, packed_loss
+
+    tok = loaded.tokenizer
+    items = [TrainItem(tok(t).input_ids, 1) for t in ("The film was great. positive", "Dull and long. negative",
+                                                        "I would watch it again. positive")]
+    with torch.no_grad():
+        packed, n = packed_loss(loaded.model, [items])  # all three in one row
+        single = [packed_loss(loaded.model, [[it]])[0] for it in items]
+    assert n == sum(len(it.ids) for it in items)
+    assert float(packed) == pytest.approx(float(sum(single) / 3), abs=1e-4)
