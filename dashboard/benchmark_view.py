@@ -7,16 +7,23 @@ import uuid
 import streamlit as st
 from pydantic import ValidationError
 
+from benchmarks import jobs
+from benchmarks.config import (
+    ALL_APPROACHES,
+    BUILTIN_TASKS,
+    PACKAGED_MODEL,
+    QUICK_APPROACHES,
+    BenchConfig,
+)
 from calculator.measured import apply_benchmark
 from calculator.recommend import title
 from calculator.scenario_io import describe_validation_error
-from dashboard import plots, runs, state
+from dashboard import live_runs, plots, runs, state
 from dashboard.text import escape_md
 from prompt_or_tune.files import runs_dir, write_atomic
 from reporting import charts
 
 MAX_DATASET_BYTES = 20_000_000  # matches server.maxUploadSize in .streamlit/config.toml
-MY_RUNS = "my_runs"
 UPLOAD = "Upload CSV/JSONL…"
 
 
@@ -31,15 +38,6 @@ def _dataset_path(upload) -> str:
 
 
 def _start_form() -> None:
-    from benchmarks import jobs
-    from benchmarks.config import (
-        ALL_APPROACHES,
-        BUILTIN_TASKS,
-        PACKAGED_MODEL,
-        QUICK_APPROACHES,
-        BenchConfig,
-    )
-
     with st.form("bench"):
         cols = st.columns([2, 2, 1])
         model = cols[0].text_input("Model", PACKAGED_MODEL,
@@ -73,48 +71,8 @@ def _start_form() -> None:
     except (ValueError, OSError) as exc:
         st.error(f"The run was not started: {exc}")
         return
-    st.session_state.setdefault(MY_RUNS, []).append(str(run_dir))
-
-
-@st.fragment(run_every=1.0)
-def _watch(run_dir: str) -> None:
-    """Progress, live loss and metrics of one run, refreshed every second without a page rerun."""
-    from benchmarks import jobs
-
-    status = jobs.run_status(run_dir)
-    st.markdown(f"**Run {escape_md(status.run_id)}**: {status.state}")
-    st.progress(min(max(status.progress, 0.0), 1.0), text=escape_md(status.message or status.stage or ""))
-    losses: dict[str, list[float]] = {}
-    for event in status.events:
-        if "loss" in event:
-            losses.setdefault(event.get("stage", "training"), []).append(event["loss"])
-    if losses:
-        plots.show(charts.loss_curves(losses))
-    metrics = [e["metrics"] for e in status.events if "metrics" in e]
-    if metrics:
-        st.dataframe(metrics, hide_index=True)
-    if status.state in ("queued", "running"):
-        if st.button("Cancel", key=f"cancel:{run_dir}"):
-            jobs.cancel_run(run_dir)
-    elif status.state == "failed":
-        st.error(f"The run failed: {status.error}")
-    elif status.state == "complete":
-        st.success("Finished: it is in the list of runs below.")
-    elif status.state == "cancelled":
-        st.info("Cancelled: the run was stopped and left no result.")
-
-
-def _live_runs() -> None:
-    try:
-        from benchmarks import jobs  # noqa: F401  (the background runner)
-    except ImportError:
-        st.info("Starting runs from the page needs the background runner (benchmarks/jobs.py); "
-                "finished runs below can still be compared and applied.")
-        return
-    _start_form()
-    for run_dir in st.session_state.get(MY_RUNS, []):
-        with st.container(border=True):
-            _watch(run_dir)
+    live_runs.remember(run_dir)
+    st.rerun()  # list it under "In progress" at once
 
 
 def _apply(result_id: str) -> None:
@@ -152,6 +110,12 @@ def render() -> None:
     st.title("Benchmark")
     st.caption("Measure every approach on the same model and test split; the costs then use the "
                "measured accuracy (and, from a GPU run, throughput and MFU).")
-    _live_runs()
+    st.subheader("In progress")
+    live_runs.in_progress()
+    st.subheader("Start a run")
+    _start_form()
     st.subheader("Finished runs")
+    ended = live_runs.ended()
+    live_runs.own_outcomes(ended)
     _past_runs()
+    live_runs.unfinished(ended)

@@ -31,5 +31,6 @@ def test_cancel_stops_a_run_and_the_page_says_so():
     assert status.state == "cancelled", (status.state, status.error)
     at.run()
     assert any(i.value.startswith("Cancelled") for i in at.info), [i.value for i in at.info]
-    assert any("cancelled" in m.value for m in at.markdown if m.value.startswith("**Run"))
+    ended = next(f.value for f in at.dataframe if "why" in f.value).set_index("run")
+    assert ended.loc[status.run_id, "state"] == "cancelled"
     assert not at.exception

@@ -1,0 +1,110 @@
+"""Benchmark runs on this machine as every session sees them: the ones in progress (polled),
+and how the ones that did not produce a result ended.
+
+A run lives in its folder, not in a browser tab: any session, and a reloaded page, lists the
+queued and running ones from `benchmarks.jobs.list_runs`. Runs started in this session are
+marked "yours".
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from benchmarks import jobs
+from benchmarks.config import BenchConfig
+from dashboard import plots
+from dashboard.progress import live_progress, titled
+from dashboard.text import escape_md
+from reporting import charts
+
+MY_RUNS = "my_runs"  # run folders started in this session
+SHOWN = "live_runs_shown"  # run ids the last poll listed as in progress
+POLL_SECONDS = 1.0
+
+
+def remember(run_dir: Path) -> None:
+    st.session_state.setdefault(MY_RUNS, []).append(str(run_dir))
+
+
+def _mine() -> set[str]:
+    return {Path(d).name for d in st.session_state.get(MY_RUNS, [])}
+
+
+def _config(status: jobs.RunStatus) -> BenchConfig | None:
+    try:
+        return BenchConfig.model_validate_json((Path(status.run_dir) / "config.json").read_text("utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def _card(status: jobs.RunStatus, yours: bool) -> None:
+    config = _config(status)
+    approaches = list(config.approaches or []) if config else []
+    progress = live_progress(status.progress, status.message, status.events, approaches)
+    what = f" · {escape_md(config.model)} on {escape_md(config.task_name)}" if config else ""
+    st.markdown(f"**Run {escape_md(status.run_id)}**{' (yours)' if yours else ''} · {status.state}{what}")
+    st.progress(progress.fraction, text=f"Whole run {progress.fraction:.0%}"
+                + (f" · {progress.approach}" if progress.approach else ""))
+    if progress.step_fraction is not None:
+        st.progress(progress.step_fraction, text=escape_md(progress.step))
+    else:
+        st.caption(escape_md(progress.step))
+    losses: dict[str, list[float]] = {}
+    for event in status.events:
+        if "loss" in event:
+            losses.setdefault(titled(event.get("stage", "training")), []).append(event["loss"])
+    if losses:
+        plots.show(charts.loss_curves(losses))
+    metrics = [{**e["metrics"], "approach": titled(str(e["metrics"].get("approach", "")))}
+               for e in status.events if "metrics" in e]
+    if metrics:
+        st.dataframe(metrics, hide_index=True)
+    st.button("Cancel", key=f"cancel:{status.run_dir}", on_click=jobs.cancel_run, args=(status.run_dir,))
+
+
+@st.fragment(run_every=POLL_SECONDS)
+def in_progress() -> None:
+    """Every queued or running run, refreshed each second; the page reruns when one ends."""
+    active = [s for s in jobs.list_runs() if s.state in jobs.ACTIVE]
+    ids = {s.run_id for s in active}
+    ended = st.session_state.get(SHOWN, set()) - ids
+    st.session_state[SHOWN] = ids
+    if ended:  # show it among the finished runs below
+        st.rerun()
+    if not active:
+        st.caption("No run in progress. Runs started here or in any other session show up here.")
+    mine = _mine()
+    for status in active:
+        with st.container(border=True):
+            _card(status, status.run_id in mine)
+
+
+def ended() -> list[jobs.RunStatus]:
+    """Every run that is no longer queued or running, newest first."""
+    return [s for s in jobs.list_runs() if s.state not in jobs.ACTIVE]
+
+
+def own_outcomes(ended: list[jobs.RunStatus]) -> None:
+    """How the runs started in this session ended: result, failure with its error, or cancel."""
+    mine = _mine()
+    for status in (s for s in ended if s.run_id in mine):
+        run = escape_md(status.run_id)
+        if status.state == "failed":
+            st.error(f"Your run {run} failed: {escape_md(status.error or status.message)}")
+        elif status.state == "cancelled":
+            st.info(f"Cancelled: your run {run} was stopped and left no result.")
+        else:
+            st.success(f"Your run {run} finished: it is in the list of runs below.")
+
+
+def unfinished(ended: list[jobs.RunStatus]) -> None:
+    """Every run that failed or was cancelled, with why."""
+    unfinished = [s for s in ended if s.state != "complete"]
+    if unfinished:
+        st.markdown("**Runs that did not finish**")
+        st.dataframe(pd.DataFrame([{"run": s.run_id, "state": s.state, "started": s.created_at,
+                                    "why": s.error or s.message} for s in unfinished]),
+                     hide_index=True, width="stretch")
