@@ -78,6 +78,8 @@ def number_field(dotted: str, place: str = "main", label: str | None = None) -> 
         st.number_input(step=_step(value, is_int), format=fmt,
                         **({} if key in st.session_state else {"value": value}), **common)
     show_error(dotted)
+    if note := state.range_note(dotted):
+        st.caption(note)
 
 
 def number_grid(fields: list[str], place: str = "main", columns: int = 3) -> None:

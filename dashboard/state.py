@@ -16,10 +16,13 @@ from calculator.scenario import Scenario
 from calculator.scenario_io import ScenarioError
 from dashboard.compute import cost_report
 from dashboard.edit import updated
+from dashboard.ranges import amount, ranges_after_edit
 from dashboard.urlstate import base_scenario, scenario_from_params, scenario_to_params
 
 DEFAULT_PRESET = "support_intents"
 SCENARIO, PRESET, ERRORS, LINK_ERROR = "scenario", "preset", "field_errors", "link_error"
+RANGE_NOTES = "range_notes"  # dotted field -> "range moved with the value: 100k–300k"
+UNCERTAINTY = "uncertainty"
 WIDGET_PREFIX = "f:"  # widget keys: f:<place>:<dotted field>
 
 
@@ -27,7 +30,7 @@ def init() -> None:
     """First run of a session: the scenario from the URL, else the default preset."""
     if SCENARIO in st.session_state:
         return
-    st.session_state[ERRORS] = {}
+    st.session_state[ERRORS], st.session_state[RANGE_NOTES] = {}, {}
     params = st.query_params.to_dict()
     scenario, preset = base_scenario(DEFAULT_PRESET), DEFAULT_PRESET
     if params:
@@ -51,33 +54,54 @@ def field_error(dotted: str) -> str | None:
     return st.session_state[ERRORS].get(dotted)
 
 
+def range_note(dotted: str) -> str | None:
+    return st.session_state[RANGE_NOTES].get(dotted)
+
+
 def set_scenario(new: Scenario, preset_name: str | None = None) -> None:
     """Replace the scenario (preset, upload, benchmark applied); widgets re-read their values."""
     st.session_state[SCENARIO] = new
     if preset_name is not None:
         st.session_state[PRESET] = preset_name
-    st.session_state[ERRORS] = {}
+    st.session_state[ERRORS], st.session_state[RANGE_NOTES] = {}, {}
     for key in [k for k in st.session_state if str(k).startswith(WIDGET_PREFIX)]:
+        del st.session_state[key]
+
+
+def _reread(dotted: str, from_key: str | None) -> None:
+    """Widgets showing `dotted`, except the one that changed it, take the scenario's value again."""
+    for key in [k for k in st.session_state if str(k).startswith(WIDGET_PREFIX)
+                and str(k).endswith(":" + dotted) and k != from_key]:
         del st.session_state[key]
 
 
 def change_field(dotted: str, value: Any, from_key: str | None = None) -> bool:
     """Apply one field's new value if the scenario stays valid and priceable; else record why.
 
-    Other widgets showing the same field (sidebar and Scenario page) re-read the new value.
+    A field with an uncertainty range takes its range along (scaled like the value, within the
+    field's bounds) and says so. Other widgets showing the same field (sidebar and Scenario
+    page) re-read the new value.
     """
-    errors = st.session_state[ERRORS]
+    errors, notes = st.session_state[ERRORS], st.session_state[RANGE_NOTES]
+    old = scenario()
+    changes = {dotted: value}
+    ranges = ranges_after_edit(old, dotted, value)
+    if ranges is not None:
+        changes[UNCERTAINTY] = {k: r.model_dump() for k, r in ranges.items()}
     try:
-        new = updated(scenario(), {dotted: value})
+        new = updated(old, changes)
         cost_report(new)
     except (ScenarioError, PriceNotFound) as exc:
         errors[dotted] = str(exc)
         return False
     errors.pop(dotted, None)
     st.session_state[SCENARIO] = new
-    for key in [k for k in st.session_state if str(k).startswith(WIDGET_PREFIX)
-                and str(k).endswith(":" + dotted) and k != from_key]:
-        del st.session_state[key]
+    _reread(dotted, from_key)
+    if dotted == UNCERTAINTY:  # ranges typed in by hand: no moved-range notes stand
+        notes.clear()
+    if ranges is not None:
+        notes[dotted] = f"range moved with the value: {amount(ranges[dotted].low)}–{amount(ranges[dotted].high)}"
+        _reread(UNCERTAINTY, None)
     return True
 
 
