@@ -53,9 +53,10 @@ def _figure(title: str, x_title: str, y_title: str, **layout: object) -> go.Figu
     return fig
 
 
-def _log_money(fig: go.Figure, fmt: str = "$~s") -> None:
+def _log_money(fig: go.Figure, fmt: str = "$~s", axis: str = "y") -> None:
     """A log money axis labelled once per decade: $1k, $10k, $100k (cents: "$~g")."""
-    fig.update_yaxes(type="log", dtick=1, tickformat=fmt)
+    update = fig.update_xaxes if axis == "x" else fig.update_yaxes
+    update(type="log", dtick=1, tickformat=fmt)
 
 
 def cumulative_cost(report: CostReport) -> go.Figure:
@@ -80,10 +81,15 @@ def cumulative_cost(report: CostReport) -> go.Figure:
     return fig
 
 
+def _approach_rows(fig: go.Figure) -> None:
+    """Horizontal bars, one row per approach in the scenario's order, full names readable."""
+    fig.update_yaxes(autorange="reversed", automargin=True, ticksuffix="  ")
+
+
 def monthly_split(report: CostReport) -> go.Figure:
     """An average month per approach: one-off spread over the horizon, fixed, per-request parts."""
-    fig = _figure("Average month by part (one-off spread over the horizon)", "",
-                  "USD per month", barmode="stack")
+    fig = _figure("Average month by part (one-off spread over the horizon)", "USD per month", "",
+                  barmode="stack")
     names = list(report.approaches)
     horizon = report.horizon_months
     mean_volume = float(np.mean(report.volumes))
@@ -94,26 +100,28 @@ def monthly_split(report: CostReport) -> go.Figure:
                         for n in names],
     }
     for part, values in parts.items():
-        fig.add_bar(x=[title_of(n) for n in names], y=values, name=part,
+        fig.add_bar(y=[title_of(n) for n in names], x=values, name=part, orientation="h",
                     marker_color=PART_COLORS[part],
-                    hovertemplate="%{x}: $%{y:,.2f}<extra>" + part + "</extra>")
-    fig.update_yaxes(tickprefix="$")
+                    hovertemplate="%{y}: $%{x:,.2f}<extra>" + part + "</extra>")
+    fig.update_xaxes(tickprefix="$")
+    _approach_rows(fig)
     return fig
 
 
 def unit_costs(report: CostReport) -> go.Figure:
     """Cost per request, and per correct answer where the approach's accuracy is known."""
-    fig = _figure("Cost per request and per correct answer", "", "USD", barmode="group")
+    fig = _figure("Cost per request and per correct answer", "USD", "", barmode="group")
     names = list(report.approaches)
     per_request = [float(report.approaches[n].profile.per_request_usd) for n in names]
     per_correct = [report.approaches[n].cost_per_correct_usd for n in names]
     labels = [title_of(n) for n in names]
-    fig.add_bar(x=labels, y=per_request, name="per request",
-                marker_color=[color_of(n) for n in names], hovertemplate="%{x}: $%{y:.6f}")
-    fig.add_bar(x=labels, y=[float("nan") if v is None else v for v in per_correct],
-                name="per correct answer", marker_color=[color_of(n) for n in names],
-                marker_pattern_shape="/", hovertemplate="%{x}: $%{y:.6f}")
-    _log_money(fig, "$~g")
+    fig.add_bar(y=labels, x=per_request, name="per request", orientation="h",
+                marker_color=[color_of(n) for n in names], hovertemplate="%{y}: $%{x:.6f}")
+    fig.add_bar(y=labels, x=[float("nan") if v is None else v for v in per_correct],
+                name="per correct answer", orientation="h", marker_color=[color_of(n) for n in names],
+                marker_pattern_shape="/", hovertemplate="%{y}: $%{x:.6f}")
+    _log_money(fig, "$~g", axis="x")
+    _approach_rows(fig)
     return fig
 
 

@@ -102,3 +102,11 @@ def test_cumulative_bands_shade_p10_to_p90_around_the_median_in_each_approach_co
         assert list(median.y) == band.p50 and list(median.x) == list(range(1, months + 1))
         assert median.line.color == charts.color_of(name)
         assert all(lo <= mid <= hi for lo, mid, hi in zip(band.p10, band.p50, band.p90, strict=True))
+
+
+@pytest.mark.parametrize("chart", [charts.monthly_split, charts.unit_costs])
+def test_approach_bars_are_rows_so_full_names_fit_in_a_half_width_chart(report, chart):
+    fig = chart(report)
+    titles = [charts.title_of(n) for n in report.approaches]
+    assert all(t.orientation == "h" and list(t.y) == titles for t in fig.data)
+    assert fig.layout.yaxis.automargin and fig.layout.yaxis.autorange == "reversed"
