@@ -18,10 +18,11 @@ def tiny_csv() -> bytes:
     return ("\n".join(rows) + "\n").encode("utf-8")
 
 
-def start_tiny_run(at: AppTest, approaches: list[str]) -> str:
-    """Fill the form (upload, columns, quick mode), click Start run; the new run's folder."""
+def start_tiny_run(at: AppTest, approaches: list[str], data: bytes | None = None) -> str:
+    """Fill the form (upload `data`, default the tiny CSV; columns; quick mode), click Start run;
+    the new run's folder."""
     at.selectbox[0].set_value("Upload CSV/JSONL…")
-    at.file_uploader[0].upload("my reviews.csv", tiny_csv())
+    at.file_uploader[0].upload("my reviews.csv", data or tiny_csv())
     next(t for t in at.text_input if t.label == "Text column").set_value("review")
     next(t for t in at.text_input if t.label == "Label column").set_value("sentiment")
     at.radio[0].set_value("quick")
