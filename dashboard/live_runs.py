@@ -103,8 +103,8 @@ def own_outcomes(ended: list[jobs.RunStatus]) -> None:
 def unfinished(ended: list[jobs.RunStatus]) -> None:
     """Every run that failed or was cancelled, with why."""
     unfinished = [s for s in ended if s.state != "complete"]
-    if unfinished:
+    if unfinished:  # a table that wraps: the whole error is the point
         st.markdown("**Runs that did not finish**")
-        st.dataframe(pd.DataFrame([{"run": s.run_id, "state": s.state, "started": s.created_at,
-                                    "why": s.error or s.message} for s in unfinished]),
-                     hide_index=True, width="stretch")
+        st.table(pd.DataFrame([[escape_md(s.run_id), s.state, escape_md(s.created_at),
+                                escape_md(s.error or s.message)] for s in unfinished],
+                              columns=["run", "state", "started", "why"]), hide_index=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
 from streamlit.testing.v1 import AppTest
 
 APP = str(Path(__file__).resolve().parents[2] / "streamlit_app.py")
@@ -35,3 +36,9 @@ def metric(at: AppTest, label: str) -> str:
 def widget(at: AppTest, kind: str, key_end: str):
     """The widget whose key ends with the dotted field name (keys are f:<place>:<field>)."""
     return next(w for w in getattr(at, kind) if w.key and w.key.endswith(key_end))
+
+
+def unfinished_runs(at: AppTest) -> pd.DataFrame:
+    """The Benchmark page's table of runs that failed or were cancelled, unescaped, by run id."""
+    frame = next(t.value for t in at.table if "why" in t.value)
+    return frame.map(lambda cell: str(cell).replace("\\", "")).set_index("run")

@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from tests.dashboard.apptest import open_app
+from tests.dashboard.apptest import open_app, unfinished_runs
 from tests.dashboard.tiny_run import start_tiny_run
 
 pytestmark = pytest.mark.slow
@@ -31,6 +31,6 @@ def test_cancel_stops_a_run_and_the_page_says_so():
     assert status.state == "cancelled", (status.state, status.error)
     at.run()
     assert any(i.value.startswith("Cancelled") for i in at.info), [i.value for i in at.info]
-    ended = next(f.value for f in at.dataframe if "why" in f.value).set_index("run")
+    ended = unfinished_runs(at)
     assert ended.loc[status.run_id, "state"] == "cancelled"
     assert not at.exception

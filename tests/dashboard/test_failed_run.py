@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from tests.dashboard.apptest import open_app
+from tests.dashboard.apptest import open_app, unfinished_runs
 from tests.dashboard.tiny_run import start_tiny_run, tiny_csv
 
 pytestmark = pytest.mark.slow
@@ -28,7 +28,7 @@ def test_a_run_failing_in_the_runner_shows_its_error_and_the_page_keeps_working(
     errors = [e.value.replace("\\", "") for e in at.error]  # shown escaped (Markdown)
     assert any(e.startswith(f"Your run {status.run_id} failed: TooFewLabelsError")
                and "meh" in e for e in errors), errors
-    ended = next(f.value for f in at.dataframe if "why" in f.value).set_index("run")
+    ended = unfinished_runs(at)
     assert ended.loc[status.run_id, "state"] == "failed"
     assert ended.loc[status.run_id, "why"] == status.error
     assert [s.value for s in at.subheader] == ["In progress", "Start a run", "Finished runs"]
