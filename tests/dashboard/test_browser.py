@@ -93,11 +93,13 @@ def decision_cost(driver) -> str | None:
 
 
 def test_volume_change_in_the_browser_changes_the_decision(app_url, browser, tmp_path):
+    from selenium.common.exceptions import StaleElementReferenceException
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
     from selenium.webdriver.support.ui import WebDriverWait
 
-    wait = WebDriverWait(browser, 60)
+    # A rerun replaces the metrics while they are read: read again rather than fail.
+    wait = WebDriverWait(browser, 60, ignored_exceptions=(StaleElementReferenceException,))
     browser.get(app_url)
     wait.until(lambda d: decision_cost(d) and "Choose" in metric_values(d))
     nav = [link.text.splitlines()[-1] for link in browser.find_elements(By.CSS_SELECTOR, '[data-testid="stSidebarNavLink"]')]
