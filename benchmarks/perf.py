@@ -81,8 +81,12 @@ def baseline_scores(model, tokenizer, prompts: list[list[int]], choices: list[li
     return logprobs, parsed
 
 
-def measure_eval(ctx, builder, examples, device) -> dict:
-    """Fast scorer vs per-example generate on the same prompts; agreement of the two."""
+def measure_eval(ctx, builder, examples, device, baseline: dict | None = None) -> dict:
+    """Fast scorer vs per-example generate on the same prompts; agreement of the two.
+
+    `baseline` (an earlier result of this function) reuses that baseline run, e.g. to time the
+    fast path again in another dtype against the same fp32 baseline.
+    """
     from benchmarks.scoring import score_choices
 
     tok = ctx.loaded.tokenizer
@@ -91,14 +95,17 @@ def measure_eval(ctx, builder, examples, device) -> dict:
     tokens = sum(map(len, prompts))
     n_params = ctx.loaded.info.parameters
     peak = ctx.environment.peak_bf16_flops
-    out = {}
-    with peak_memory(device) as mem:
-        _sync(device)
-        t0 = time.perf_counter()
-        base_lp, _ = baseline_scores(ctx.model, tok, prompts, builder.choice_ids, ctx.task.verbalizers)
-        _sync(device)
-        out["baseline"] = {"seconds": time.perf_counter() - t0}
-    out["baseline"]["peak_memory_mb"] = mem["peak"]
+    if baseline:
+        out = {"baseline": dict(baseline["baseline"]), "_baseline_logprobs": baseline["_baseline_logprobs"]}
+    else:
+        with peak_memory(device) as mem:
+            _sync(device)
+            t0 = time.perf_counter()
+            base_lp, _ = baseline_scores(ctx.model, tok, prompts, builder.choice_ids, ctx.task.verbalizers)
+            _sync(device)
+            out = {"baseline": {"seconds": time.perf_counter() - t0}, "_baseline_logprobs": base_lp}
+        out["baseline"]["peak_memory_mb"] = mem["peak"]
+    base_lp = out["_baseline_logprobs"]
     with peak_memory(device) as mem:
         scores = score_choices(ctx.model, builder.prefix_ids, suffixes, builder.choice_ids, tok.pad_token_id,
                                max_batch=ctx.config.eval_batch_size)
@@ -191,7 +198,8 @@ def run_perf(device: str = "auto", model: str | None = None, train_examples: int
                     "environment": ctx.environment.model_dump(), "model": loaded.info.model_dump(),
                     "task": task.name, "notes": notes}
     log("eval: zero-shot prompt")
-    report["eval"] = measure_eval(ctx, ctx.builder(), task.test, dev)
+    zero_shot = ctx.builder()
+    report["eval"] = measure_eval(ctx, zero_shot, task.test, dev)
     log("eval: few-shot prompt (k=4)")
     report["eval_few_shot"] = measure_eval(ctx, ctx.builder(shots=ctx.balanced_shots(4, config.seed)), task.test, dev)
     items = ctx.train_items(ctx.builder(), task.train)
@@ -208,6 +216,19 @@ def run_perf(device: str = "auto", model: str | None = None, train_examples: int
         side["mfu"] = 4 * n_params * side["tokens_per_second"] / peak if peak else None
     report["train"] = {"baseline": base, "fast": fast, "steps": steps, "batch_size": batch_size,
                        "lora": {"r": lora.r, "alpha": lora.lora_alpha, "targets": sorted(lora.target_modules)}}
+    if dev.type == "cpu" and config.dtype == "auto":
+        log("CPU bfloat16 (AMX where present): fast paths again, same fp32 baselines")
+        ctx.model.to(torch.bfloat16)
+        report["eval_bf16"] = measure_eval(ctx, zero_shot, task.test, dev, baseline=report["eval"])
+        fast16 = fast_train(ctx, items, lora, batch_size, steps, config.lora_lr, dev)
+        fast16["tokens_per_second"] = fast16["tokens"] / fast16["seconds"]
+        fast16["examples_per_second"] = steps * batch_size / fast16["seconds"]
+        report["train"]["fast_bf16"] = fast16
+        ctx.model.to(torch.float32)
+        report.update(train_speedup_bf16=fast16["tokens_per_second"] / base["tokens_per_second"],
+                      eval_speedup_bf16=report["eval_bf16"]["speedup"])
+    for key in ("eval", "eval_few_shot", "eval_bf16"):
+        report.get(key, {}).pop("_baseline_logprobs", None)
     report.update(
         train_speedup=fast["tokens_per_second"] / base["tokens_per_second"],
         eval_speedup=report["eval"]["speedup"], eval_speedup_few_shot=report["eval_few_shot"]["speedup"],
@@ -232,9 +253,10 @@ def main(argv: list[str] | None = None) -> int:
     report["command"] = "python -m benchmarks.perf " + " ".join(argv if argv is not None else sys.argv[1:])
     path = args.out / f"perf-{report['environment']['device']}.json"
     write_atomic(path, json.dumps(report, indent=2))
-    keys = ("train_speedup", "eval_speedup", "eval_speedup_few_shot", "train_tokens_per_second", "train_mfu", "eval_mfu")
+    keys = ("train_speedup", "eval_speedup", "eval_speedup_few_shot", "train_speedup_bf16", "eval_speedup_bf16",
+            "train_tokens_per_second", "train_mfu", "eval_mfu")
     for key in keys:
-        value = report[key]
+        value = report.get(key)
         print(f"{key:>24}: {'-' if value is None else f'{value:.3g}'}")
     print(f"written: {path}")
     return 0

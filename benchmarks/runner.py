@@ -80,7 +80,7 @@ def run_benchmark(
 
     try:
         emit({"stage": "loading", "message": f"loading model {config.model} and task {config.task_name}"})
-        loaded, notes = load_model(config.model, config.device, config.trust_remote_code)
+        loaded, notes = load_model(config.model, config.device, config.trust_remote_code, config.dtype)
         task = load_task(config)
         for note in notes + task.notes:
             log.warning(note)

@@ -24,6 +24,8 @@ def register(subparsers) -> None:
     p.add_argument("--quick", action="store_true", help="CPU-sized run (minutes): zero_shot, few_shot, lora")
     p.add_argument("--out", type=Path, help="runs folder (default: ./runs or PROMPT_OR_TUNE_RUNS)")
     p.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto", help="default: cuda when present")
+    p.add_argument("--dtype", choices=["auto", "float32", "bfloat16"], default="auto",
+                   help="auto: bfloat16 on CUDA, float32 on CPU")
     p.add_argument("--seed", type=int, default=0, help="seed for split, examples and training")
     p.add_argument("--test-size", type=int, help="held-out test examples")
     p.add_argument("--perf", action="store_true", help="run the speed harness (fast paths vs a plain baseline) instead")
@@ -51,7 +53,7 @@ def build_config(args: argparse.Namespace) -> BenchConfig | tuple[str, str]:
         return "--data", f"no such file: {args.data}"
     fields = {"model": args.model, "task": args.task, "data_file": args.data, "text_col": args.text_col,
               "label_col": args.label_col, "approaches": approaches, "quick": args.quick,
-              "device": args.device, "seed": args.seed, "test_size": args.test_size}
+              "device": args.device, "dtype": args.dtype, "seed": args.seed, "test_size": args.test_size}
     try:
         return BenchConfig(**{k: v for k, v in fields.items() if v is not None})
     except ValidationError as exc:
@@ -68,6 +70,13 @@ def handle(args: argparse.Namespace) -> int:
     config = build_config(args)
     if isinstance(config, tuple):
         return _fail(*config)
+    if config.data_file:  # read the user's file now, so bad data is a usage error, not a failed run
+        from benchmarks.tasks import TaskDataError, load_task
+
+        try:
+            load_task(config)
+        except TaskDataError as exc:
+            return _fail("--data", str(exc))
     from benchmarks.cli_view import run_with_progress
 
     return run_with_progress(config, args.out)

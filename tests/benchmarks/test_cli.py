@@ -1,0 +1,27 @@
+"""`prompt-or-tune bench`: bad arguments exit 2 with one line naming the option and what is allowed."""
+
+from __future__ import annotations
+
+import pytest
+
+from prompt_or_tune.cli import main
+
+
+@pytest.mark.parametrize(("argv", "option", "hint"), [
+    (["--approaches", "zero_shot,magic"], "--approaches", "allowed: zero_shot, few_shot"),
+    (["--task", "sst2"], "--task", "allowed: rotten_tomatoes, imdb, bbc_news"),
+    (["--data", "/no/such/file.csv"], "--data", "no such file"),
+    (["--test-size", "3"], "--test-size", "greater than or equal to 10"),
+])
+def test_bad_arguments_exit_2_with_one_line(capsys, argv, option, hint):
+    assert main(["bench", *argv]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and option in err and hint in err and "Traceback" not in err
+
+
+def test_bad_user_data_is_a_usage_error(tmp_path, capsys):
+    path = tmp_path / "d.csv"
+    path.write_text("body,y\nhello,a\nworld,a\n", encoding="utf-8")
+    assert main(["bench", "--data", str(path), "--text-col", "body", "--label-col", "category"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "label_col" in err and "'category'" in err and "body, y" in err
