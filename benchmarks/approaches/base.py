@@ -15,7 +15,7 @@ from benchmarks.models import LoadedModel
 from benchmarks.prompts import PromptBuilder
 from benchmarks.result import ApproachResult, Consistency, Environment, TrainingStats
 from benchmarks.scoring import Scores, score_choices
-from benchmarks.tasks import Example
+from benchmarks.tasks import Example, Task
 from benchmarks.tokens import TokenCounter
 from benchmarks.training import TrainItem, TrainSettings, train
 
@@ -42,7 +42,7 @@ class Context:
 
     config: BenchConfig
     loaded: LoadedModel
-    task: object  # benchmarks.tasks.Task
+    task: Task
     environment: Environment
     emit: Callable[[dict], None]
     counter: TokenCounter = field(default_factory=TokenCounter)

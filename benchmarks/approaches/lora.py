@@ -6,6 +6,7 @@ Also the learning curve: the same recipe at several training sizes.
 from __future__ import annotations
 
 from benchmarks.approaches.base import Context
+from benchmarks.metrics import quality
 from benchmarks.result import ApproachResult, CurvePoint, TrainingStats
 
 # Adapted modules per model family: every attention and MLP projection (QLoRA's finding that
@@ -47,22 +48,20 @@ def train_and_score(ctx: Context, examples, *, min_steps: int = 0):
     return ev, stats, builder, lora
 
 
-def run(ctx: Context) -> ApproachResult:
-    from benchmarks.metrics import quality
+def _curve_point(ctx: Context, size: int, ev) -> CurvePoint:
+    q = quality(ev.truth, ev.pred, ctx.task.labels)
+    return CurvePoint(labeled_examples=size, accuracy=q["accuracy"], accuracy_ci=q["accuracy_ci"],
+                      macro_f1=q["macro_f1"])
 
+
+def run(ctx: Context) -> ApproachResult:
     train = ctx.task.train
     ev, stats, builder, lora = train_and_score(ctx, train)
-    curve = []
-    for size in ctx.config.learning_curve:
-        if size >= len(train):
-            continue
-        point, *_ = train_and_score(ctx, train[:size], min_steps=min(MIN_STEPS, stats.steps))
-        q = quality(point.truth, point.pred, ctx.task.labels)
-        curve.append(CurvePoint(labeled_examples=size, accuracy=q["accuracy"],
-                                accuracy_ci=q["accuracy_ci"], macro_f1=q["macro_f1"]))
-    full = quality(ev.truth, ev.pred, ctx.task.labels)
-    curve.append(CurvePoint(labeled_examples=len(train), accuracy=full["accuracy"],
-                            accuracy_ci=full["accuracy_ci"], macro_f1=full["macro_f1"]))
+    curve = [
+        _curve_point(ctx, size, train_and_score(ctx, train[:size], min_steps=min(MIN_STEPS, stats.steps))[0])
+        for size in ctx.config.learning_curve if size < len(train)
+    ]
+    curve.append(_curve_point(ctx, len(train), ev))
     return ctx.result(
         "lora", ev, labeled=len(train), training=stats, learning_curve=curve,
         config={"r": lora.r, "alpha": lora.lora_alpha, "targets": sorted(lora.target_modules),
