@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+import torch
 
 from benchmarks.approaches.base import Context
 from benchmarks.environment import describe
@@ -37,8 +38,6 @@ def test_fast_scores_equal_per_example_generate(loaded, tiny_config, shots):
 
 
 def test_packed_training_loss_equals_one_sequence_at_a_time(loaded):
-    import torch
-
     from benchmarks.training import TrainItem, packed_loss
 
     tok = loaded.tokenizer
@@ -49,3 +48,22 @@ def test_packed_training_loss_equals_one_sequence_at_a_time(loaded):
         single = [packed_loss(loaded.model, [[it]])[0] for it in items]
     assert n == sum(len(it.ids) for it in items)
     assert float(packed) == pytest.approx(float(sum(single) / 3), abs=1e-4)
+
+
+def test_time_budget_cuts_training_short_and_says_so(loaded):
+    from benchmarks.training import BUDGET_PROBE_STEPS, TrainItem, TrainSettings, train
+
+    tok, model = loaded.tokenizer, loaded.model
+    items = [TrainItem(tok(f"Review {i}: fine. positive").input_ids, 1) for i in range(8)]
+    norm = model.model.norm.weight
+    saved = norm.detach().clone()
+    norm.requires_grad_(True)
+    try:
+        stats = train(model, items, [norm], TrainSettings(lr=1e-4, epochs=50, batch_size=2, time_budget_s=0.5),
+                      flops_per_token=1.0)
+    finally:
+        norm.requires_grad_(False)
+        with torch.no_grad():
+            norm.copy_(saved)
+    assert BUDGET_PROBE_STEPS <= stats.steps < 200
+    assert stats.epochs == stats.steps * 2 / 8 and len(stats.loss_curve) == stats.steps
