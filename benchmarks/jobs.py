@@ -142,20 +142,24 @@ def run_status(run_dir: str | Path) -> RunStatus:
     return status
 
 
-def list_runs(root: str | Path | None = None) -> list[RunStatus]:
-    """Every run under `root` (default: the runs folder), newest first."""
+def _run_dirs(root: str | Path | None) -> list[Path]:
+    """Run folders under `root` (default: the runs folder), newest first; other entries ignored."""
     root = Path(root) if root else runs_dir()
     if not root.is_dir():
         return []
     dirs = [d for d in root.iterdir() if d.is_dir() and (d / "status.json").exists()]
-    return [run_status(d) for d in sorted(dirs, key=lambda d: d.name, reverse=True)]
+    return sorted(dirs, key=lambda d: d.name, reverse=True)
+
+
+def list_runs(root: str | Path | None = None) -> list[RunStatus]:
+    """Every run under `root` (default: the runs folder), newest first."""
+    return [run_status(d) for d in _run_dirs(root)]
 
 
 def recover_incomplete(root: str | Path | None = None) -> list[str]:
     """Mark runs whose process is gone as failed (persisted); returns their ids."""
     found = []
-    root = Path(root) if root else runs_dir()
-    for d in root.iterdir() if root.is_dir() else []:
+    for d in _run_dirs(root):
         status = _read_status(d)
         if status and status.state in ACTIVE and status.pid and not _alive(status):
             status.state, status.error = "failed", _dead_message(status)

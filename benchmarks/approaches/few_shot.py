@@ -5,17 +5,38 @@ from __future__ import annotations
 from benchmarks.approaches.base import Context
 from benchmarks.prompts import PARAPHRASES
 from benchmarks.result import ApproachResult
+from benchmarks.tasks import Example
+
+PREFIX_SHARE = 0.5  # the examples may take at most half of max_seq_len; the input needs the rest
+
+
+def fitted_shots(ctx: Context, shots: list[Example]) -> list[Example]:
+    """Drop the longest examples until the prompt prefix leaves room for the input; say so."""
+    budget = int(ctx.config.max_seq_len * PREFIX_SHARE)
+    kept = list(shots)
+    while len(kept) > 1 and len(ctx.builder(shots=kept).prefix_ids) > budget:
+        kept.remove(max(kept, key=lambda ex: len(ex.text)))
+    if len(kept) < len(shots):
+        classes = len(ctx.task.labels)
+        shown = len({ex.label for ex in kept})
+        ctx.notes.append(
+            f"k: {len(shots)} few-shot examples do not fit in half of max_seq_len ({ctx.config.max_seq_len} "
+            f"tokens); {len(kept)} used, showing {shown} of {classes} classes"
+            + ("; raise max_seq_len or lower k to show every class" if shown < classes else "")
+        )
+    return kept
 
 
 def run(ctx: Context) -> ApproachResult:
     k, seed = ctx.config.k, ctx.config.seed
-    shots = ctx.balanced_shots(k, seed)
+    shots = fitted_shots(ctx, ctx.balanced_shots(k, seed))
     builder = ctx.builder(shots=shots)
     ev = ctx.evaluate(builder, ctx.task.test, stage="few_shot")
     consistency = None
     if ctx.config.consistency:
         variants = {f"paraphrase {v}": ctx.builder(shots=shots, variant=v) for v in range(1, len(PARAPHRASES))}
-        variants["other examples and order"] = ctx.builder(shots=ctx.balanced_shots(k, seed + 1))
+        variants["other examples and order"] = ctx.builder(
+            shots=fitted_shots(ctx, ctx.balanced_shots(len(shots), seed + 1)))
         consistency = ctx.consistency(ev, variants)
     return ctx.result(
         "few_shot", ev, labeled=len(shots), consistency=consistency,

@@ -53,7 +53,7 @@ def test_user_csv_runs_end_to_end(tmp_path, tiny_config):
     with path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(["ticket_id", "body", "category", "agent"])
-        writer.writerows((i, body, cat, "ana") for i, (body, cat) in enumerate(rows))
+        writer.writerows((i, f"{body} #{i}", cat, "ana") for i, (body, cat) in enumerate(rows))
     config = tiny_config(data_file=path, text_col="body", label_col="category", approaches=["zero_shot", "lora"],
                          test_size=10, val_size=4)
     result = run_benchmark(config, tmp_path / "run")

@@ -60,7 +60,7 @@ def test_user_csv_with_odd_labels_extra_columns_and_unicode(tmp_path):
 
 def test_user_jsonl_and_truncation_note(tmp_path):
     path = tmp_path / "d.jsonl"
-    path.write_text("\n".join(json.dumps({"t": "long text " * 50, "y": i % 2}) for i in range(30)), encoding="utf-8")
+    path.write_text("\n".join(json.dumps({"t": f"long text {i} " * 50, "y": i % 2}) for i in range(30)), encoding="utf-8")
     task = load_task(BenchConfig(data_file=path, text_col="t", label_col="y", max_text_chars=100, test_size=10))
     assert task.labels == ["0", "1"]
     assert all(len(e.text) <= 100 for e in task.train)

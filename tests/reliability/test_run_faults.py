@@ -1,4 +1,4 @@
-"""Background runs: start -> complete -> listed; two at once both finish; a SIGKILLed run is found and reported."""
+"""Background runs under faults and load: two at once both finish, SIGKILL leaves no corrupt files, cancel stops a run."""
 
 from __future__ import annotations
 
@@ -80,3 +80,13 @@ def test_cancel_stops_a_running_benchmark(runs_root, tiny_config):
     status = wait_for(run_dir, {"cancelled", "failed", "complete"}, timeout=60)
     assert status.state == "cancelled", status.error
     assert not (run_dir / "result.json").exists() or load_result(run_dir).status == "partial"
+
+
+def test_stray_files_in_the_runs_folder_are_ignored(runs_root):
+    from benchmarks.jobs import list_runs, recover_incomplete
+
+    runs_root.mkdir(parents=True, exist_ok=True)
+    (runs_root / "data.csv").write_text("text,label\n")
+    (runs_root / "empty-folder").mkdir()
+    assert recover_incomplete(runs_root) == []
+    assert list_runs(runs_root) == []
