@@ -28,6 +28,7 @@ class Scores:
     seconds: float  # total, including the one-off prefix pass
     prompt_tokens: int  # prefix + input tokens over all examples (what a cache-less server would run)
     max_batch: int
+    oom_splits: int = 0  # batches halved after a CUDA out-of-memory error
 
     @property
     def predictions(self) -> np.ndarray:
@@ -134,7 +135,7 @@ def score_choices(
     logprobs = np.zeros((len(suffixes), len(choices)), dtype=np.float64)
     latency = np.zeros(len(suffixes))
     queue = length_batches([len(s) for s in suffixes], max_batch, token_budget)
-    done, biggest = 0, 0
+    done, biggest, oom_splits = 0, 0, 0
     while queue:
         batch = queue.pop(0)
         t0 = time.perf_counter()
@@ -144,6 +145,7 @@ def score_choices(
             if len(batch) == 1:
                 raise
             torch.cuda.empty_cache()
+            oom_splits += 1
             half = len(batch) // 2
             queue[:0] = [batch[:half], batch[half:]]
             continue
@@ -156,4 +158,4 @@ def score_choices(
             on_batch(done, len(suffixes))
     _sync(device)
     tokens = sum(prefix_len + len(s) for s in suffixes)
-    return Scores(logprobs, latency, time.perf_counter() - start, tokens, biggest)
+    return Scores(logprobs, latency, time.perf_counter() - start, tokens, biggest, oom_splits)

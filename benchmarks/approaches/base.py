@@ -93,6 +93,9 @@ class Context:
             model or self.model, builder.prefix_ids, suffixes, choices, self.pad_id,
             max_batch=self.config.eval_batch_size, soft_prompt=soft_prompt, on_batch=progress,
         )
+        if scores.oom_splits:
+            self.notes.append(f"{stage}: out of GPU memory {scores.oom_splits} time(s); batches were halved "
+                              f"and retried (largest batch that fit: {scores.max_batch})")
         pred = scores.predictions
         return Evaluation(
             truth=np.array([e.label for e in examples]), pred=pred, latency_s=scores.latency_s,

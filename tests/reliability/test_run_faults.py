@@ -90,3 +90,27 @@ def test_stray_files_in_the_runs_folder_are_ignored(runs_root):
     (runs_root / "empty-folder").mkdir()
     assert recover_incomplete(runs_root) == []
     assert list_runs(runs_root) == []
+
+
+def test_out_of_memory_halves_the_batch_and_scores_the_same(loaded, monkeypatch):
+    """A CUDA out-of-memory error (simulated on CPU for batches over 2) splits the batch and retries."""
+    import torch
+
+    from benchmarks import scoring
+
+    tok, model = loaded.tokenizer, loaded.model
+    prefix = tok("Label the review.\n\n").input_ids
+    suffixes = [tok(f"Review {i}: fine film.\nLabel:", add_special_tokens=False).input_ids for i in range(6)]
+    choices = [tok(w, add_special_tokens=False).input_ids for w in (" good", " bad")]
+    plain = scoring.score_choices(model, prefix, suffixes, choices, tok.pad_token_id, max_batch=6)
+    real_batch = scoring._score_batch
+
+    def tight_memory(model, kv, prefix_len, batch, *args):
+        if len(batch) > 2:
+            raise torch.OutOfMemoryError("CUDA out of memory (simulated)")
+        return real_batch(model, kv, prefix_len, batch, *args)
+
+    monkeypatch.setattr(scoring, "_score_batch", tight_memory)
+    retried = scoring.score_choices(model, prefix, suffixes, choices, tok.pad_token_id, max_batch=6)
+    assert retried.oom_splits == 3 and retried.max_batch == 2  # 6 → 3 + 3, then each 3 → 1 + 2
+    assert abs(retried.logprobs - plain.logprobs).max() < 1e-4
