@@ -20,13 +20,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     subparsers = parser.add_subparsers(dest="command", required=True)
     for name in COMMANDS:
-        try:
-            module = importlib.import_module(f"prompt_or_tune.commands.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"prompt_or_tune.commands.{name}":
-                raise
-            continue  # a subcommand not built yet
-        module.register(subparsers)
+        importlib.import_module(f"prompt_or_tune.commands.{name}").register(subparsers)
     return parser
 
 
