@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from statistics import fmean
 
 import numpy as np
 
@@ -142,11 +141,11 @@ def _add_tokens(scenario: Scenario, inputs: Inputs) -> None:
         if approach in ("prompt_tuning", "lora", "full_finetune", "pretrain"):
             continue  # they share the 'tuned' prompt
         prompts = [build_prompt(approach, task, text) for text in task.sample_inputs]
-        inputs.add(f"tokens.{approach}.input", fmean(counter.count(p.text) for p in prompts),
+        inputs.add(f"tokens.{approach}.input", counter.mean(p.text for p in prompts),
                    "tokens/request", src)
         inputs.add(f"tokens.{approach}.prefix", float(counter.count(prompts[0].prefix)),
                    "tokens/request", f"{counter.source}: the fixed part of the prompt")
-    inputs.add("tokens.label", fmean(counter.count(" " + label) for label in task.labels),
+    inputs.add("tokens.label", counter.mean(" " + label for label in task.labels),
                "tokens/request", f"{counter.source}, mean over the {len(task.labels)} labels")
 
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
+from statistics import fmean
 
 import tiktoken
 
@@ -33,6 +35,11 @@ class TokenCounter:
         if self.encoding is not None:
             return len(self.encoding.encode(text, disallowed_special=()))
         return max(1, round(len(text) / CHARS_PER_TOKEN_ESTIMATE)) if text else 0
+
+    def mean(self, texts: Iterable[str]) -> float:
+        """Mean tokens per text; 0 for none."""
+        counts = [self.count(text) for text in texts]
+        return fmean(counts) if counts else 0.0
 
 
 def encoding_name_for(model: str) -> tuple[str, str]:

@@ -16,8 +16,11 @@ from benchmarks.prompts import PromptBuilder
 from benchmarks.result import ApproachResult, Consistency, Environment, TrainingStats
 from benchmarks.scoring import Scores, score_choices
 from benchmarks.tasks import Example, Task
-from benchmarks.tokens import TokenCounter
 from benchmarks.training import TrainItem, TrainSettings, train
+from calculator.tokens import TokenCounter, counter_for
+
+# tiktoken counts are in this API model's encoding (o200k_base): what a hosted prompt would be billed in
+TIKTOKEN_REFERENCE_MODEL = "gpt-4o"
 
 
 @dataclass
@@ -45,7 +48,7 @@ class Context:
     task: Task
     environment: Environment
     emit: Callable[[dict], None]
-    counter: TokenCounter = field(default_factory=TokenCounter)
+    counter: TokenCounter = field(default_factory=lambda: counter_for(TIKTOKEN_REFERENCE_MODEL))
     predictions: list[dict] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
@@ -171,7 +174,7 @@ class Context:
             prompt_tokens_tiktoken=self.counter.mean(ev.prompt_texts),
             output_tokens_model=ev.output_tokens_model,
             output_tokens_tiktoken=self.counter.mean(ev.output_texts),
-            tiktoken_encoding=self.counter.label,
+            tiktoken_encoding=self.counter.encoding_name if self.counter.exact else self.counter.source,
             latency_ms_p50=p50, latency_ms_p95=p95, batch_size=ev.batch_size,
             throughput_requests_per_second=n / ev.seconds, eval_tokens_per_second=ev.prompt_tokens / ev.seconds,
             eval_mfu=flops / ev.seconds / peak if peak else None, **extra,
