@@ -10,9 +10,11 @@ from benchmarks.result import BenchmarkResult
 
 
 def summary_table(result: BenchmarkResult) -> str:
-    """One line per approach: accuracy (95% CI), macro-F1, tokens, latency, training time and speed."""
+    """What ran where (model, dtype, device), then one line per approach: accuracy (95% CI), macro-F1,
+    tokens, latency, training time and speed."""
     head = f"{'approach':<17}{'accuracy':>9} {'95% CI':>13} {'F1':>6} {'prompt tok':>10} {'p50 ms':>8} {'req/s':>7} {'train s':>8} {'train tok/s':>11} {'MFU':>6}"
-    lines = [head, "-" * len(head)]
+    env = result.environment
+    lines = [f"{result.model.name} in {result.model.dtype} on {env.gpu_name or env.device}", head, "-" * len(head)]
     for a in result.approaches:
         t = a.training
         mfu = t.mfu if t and t.mfu is not None else a.eval_mfu

@@ -48,6 +48,31 @@ def resolve_device(requested: str) -> tuple[str, str | None]:
     return requested, None
 
 
+def cpu_has_bf16_matrix_units() -> bool:
+    """True on CPUs with AMX tiles and AVX-512 BF16 (Intel Sapphire Rapids and later)."""
+    import torch
+
+    checks = ("_is_amx_tile_supported", "_is_avx512_bf16_supported")
+    return all(getattr(torch.cpu, name, lambda: False)() for name in checks)
+
+
+def auto_dtype(device: str) -> tuple[str, str | None]:
+    """The dtype 'auto' means here, and a note when that choice differs from plain float32.
+
+    bfloat16 on CUDA, and on CPUs whose AMX units run bf16 matrix products (~4x float32 there,
+    the same numerics as the GPU run); float32 on other CPUs, where bf16 would be emulated.
+    """
+    if device == "cuda":
+        return "bfloat16", None
+    if cpu_has_bf16_matrix_units():
+        return "bfloat16", (
+            "bfloat16 weights: this CPU has AMX bf16 matrix units (about 4x float32 speed, the same "
+            "numerics as a GPU run; label log-probabilities move by up to ~0.2 against float32). "
+            "--dtype float32 runs in float32"
+        )
+    return "float32", None
+
+
 def packaged_model_dir() -> Path:
     """The packaged GGUF rebuilt as a trainable fp32 model, cached as safetensors (converted once).
 
@@ -97,7 +122,8 @@ def load_model(
     else:
         path, source = (Path(name), str(Path(name).resolve())) if Path(name).is_dir() else (name, name)
     if dtype == "auto":
-        dtype = "bfloat16" if device == "cuda" else "float32"
+        dtype, dtype_note = auto_dtype(device)
+        notes += [dtype_note] if dtype_note else []
     dtype = getattr(torch, dtype)
     try:
         tokenizer = AutoTokenizer.from_pretrained(

@@ -1,17 +1,21 @@
 """Speed harness: the project's fast training and scoring paths against a plain baseline, one machine, one run.
 
-Baseline training: HF `Trainer` + PEFT LoRA, default dtype, every example padded to one fixed
-max length (the longest example, rounded up to 64), full-vocabulary logits, no packing.
-Baseline evaluation: per-example `generate()` of the label tokens, as a hand-written eval loop would.
-Both sides use the same model, examples, LoRA config, batch size and optimizer steps, so the ratio
-measures the path, not the recipe. Writes JSON with train_speedup, eval_speedup, *_mfu, ...
+Baseline training: HF `Trainer` + PEFT LoRA, default dtype (float32), every example padded to one
+fixed max length (the longest example, rounded up to 64), full-vocabulary logits, no packing.
+Baseline evaluation: per-example `generate()` of the label tokens in float32, as a hand-written
+eval loop would. The fast paths run in the dtype a benchmark run would use (`auto`: bfloat16 on
+CUDA and on AMX CPUs); when that is not float32 they are timed in float32 too (`*_fp32` keys), so
+the gain from the code and the gain from the dtype show apart. Both sides use the same model
+weights, examples, LoRA config, batch size and optimizer steps, so the ratio measures the path,
+not the recipe. Writes JSON with train_speedup, eval_speedup, *_mfu, ...
 
-    python -m benchmarks.perf [--device auto|cpu|cuda] [--out benchmarks/results]
+    python -m benchmarks.perf [--device auto|cpu|cuda] [--dtype auto|float32|bfloat16] [--out benchmarks/results]
 """
 
 from __future__ import annotations
 
 import argparse
+import copy
 import json
 import sys
 import tempfile
@@ -27,6 +31,11 @@ import torch
 from benchmarks.config import BenchConfig
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
+# The fast scorer finishes in a fraction of a second per slice, at the mercy of a busy neighbour
+# on a shared machine: it runs once to warm up (kernel selection, first-touch memory), then this
+# many times, and the median counts. The baseline (~10x longer per slice) runs once.
+FAST_EVAL_REPEATS = 3
+EVAL_SLICES = 4
 
 
 @contextmanager
@@ -81,11 +90,24 @@ def baseline_scores(model, tokenizer, prompts: list[list[int]], choices: list[li
     return logprobs, parsed
 
 
-def measure_eval(ctx, builder, examples, device, baseline: dict | None = None) -> dict:
-    """Fast scorer vs per-example generate on the same prompts; agreement of the two.
+def _timed(device: torch.device, fn):
+    """(fn's result, seconds, peak memory MiB) of one call."""
+    with peak_memory(device) as mem:
+        _sync(device)
+        t0 = time.perf_counter()
+        result = fn()
+        _sync(device)
+        seconds = time.perf_counter() - t0
+    return result, seconds, mem["peak"]
 
-    `baseline` (an earlier result of this function) reuses that baseline run, e.g. to time the
-    fast path again in another dtype against the same fp32 baseline.
+
+def measure_eval(ctx, builder, examples, device, fast_models: dict) -> dict:
+    """Fast scorer (each of `fast_models`) vs per-example generate (the float32 `ctx.model`), same prompts.
+
+    The examples are timed in EVAL_SLICES slices of similar length, each slice by the baseline and
+    then by every fast model in turn, so a slowdown of a shared machine lands on both sides instead
+    of on one. Each
+    fast model scores a slice once to warm up, then FAST_EVAL_REPEATS times; the median counts.
     """
     from benchmarks.scoring import score_choices
 
@@ -93,38 +115,52 @@ def measure_eval(ctx, builder, examples, device, baseline: dict | None = None) -
     suffixes = builder.suffix_ids([e.text for e in examples])
     prompts = [builder.prefix_ids + s for s in suffixes]
     tokens = sum(map(len, prompts))
-    n_params = ctx.loaded.info.parameters
-    peak = ctx.environment.peak_bf16_flops
-    if baseline:
-        out = {"baseline": dict(baseline["baseline"]), "_baseline_logprobs": baseline["_baseline_logprobs"]}
-    else:
-        with peak_memory(device) as mem:
-            _sync(device)
-            t0 = time.perf_counter()
-            base_lp, _ = baseline_scores(ctx.model, tok, prompts, builder.choice_ids, ctx.task.verbalizers)
-            _sync(device)
-            out = {"baseline": {"seconds": time.perf_counter() - t0}, "_baseline_logprobs": base_lp}
-        out["baseline"]["peak_memory_mb"] = mem["peak"]
-    base_lp = out["_baseline_logprobs"]
-    with peak_memory(device) as mem:
-        scores = score_choices(ctx.model, builder.prefix_ids, suffixes, builder.choice_ids, tok.pad_token_id,
-                               max_batch=ctx.config.eval_batch_size)
-        out["fast"] = {"seconds": scores.seconds, "batch_size": scores.max_batch}
-    out["fast"]["peak_memory_mb"] = mem["peak"]
-    for side in ("baseline", "fast"):
-        s = out[side]["seconds"]
-        out[side].update(examples_per_second=len(examples) / s, tokens_per_second=tokens / s,
-                         mfu=2 * n_params * tokens / s / peak if peak else None)
-    first = scores.logprobs if all(len(c) == 1 for c in builder.choice_ids) else None
-    out["speedup"] = out["baseline"]["seconds"] / out["fast"]["seconds"]
-    out["prompt_tokens_per_example"] = tokens / len(examples)
-    out["max_abs_logprob_diff"] = float(np.abs(first - base_lp).max()) if first is not None else None
-    out["prediction_agreement"] = float(np.mean(scores.predictions == base_lp.argmax(1)))
-    return out
+    n_params, peak = ctx.loaded.info.parameters, ctx.environment.peak_bf16_flops
+    sides = {"baseline": {"seconds": 0.0, "peak_memory_mb": 0.0}}
+    sides.update({name: {"seconds": 0.0, "peak_memory_mb": 0.0, "dtype": _dtype(m)} for name, m in fast_models.items()})
+    base_lp = np.zeros((len(prompts), len(builder.choice_ids)))
+    fast_lp = {name: np.zeros_like(base_lp) for name in fast_models}
+    batches = set()
+
+    def add(side: str, seconds: float, memory: float) -> None:
+        sides[side]["seconds"] += seconds
+        sides[side]["peak_memory_mb"] = max(sides[side]["peak_memory_mb"], memory)
+
+    by_length = np.argsort([-len(x) for x in suffixes], kind="stable")  # slices form the scorer's own batches
+    for index in np.array_split(by_length, EVAL_SLICES):
+        (lp, _), seconds, memory = _timed(device, lambda index=index: baseline_scores(
+            ctx.model, tok, [prompts[i] for i in index], builder.choice_ids, ctx.task.verbalizers))
+        base_lp[index] = lp
+        add("baseline", seconds, memory)
+        for name, model in fast_models.items():
+            runs = [_timed(device, lambda model=model, index=index: score_choices(
+                model, builder.prefix_ids, [suffixes[i] for i in index], builder.choice_ids, tok.pad_token_id,
+                max_batch=ctx.config.eval_batch_size)) for _ in range(1 + FAST_EVAL_REPEATS)]
+            fast_lp[name][index] = runs[0][0].logprobs
+            batches.add(runs[0][0].max_batch)
+            add(name, float(np.median([r[1] for r in runs[1:]])), max(r[2] for r in runs))
+    single_token = all(len(c) == 1 for c in builder.choice_ids)
+    for name, side in sides.items():
+        s = side["seconds"]
+        side.update(examples_per_second=len(examples) / s, tokens_per_second=tokens / s,
+                    mfu=2 * n_params * tokens / s / peak if peak else None)
+        if name != "baseline":
+            side.update(speedup=sides["baseline"]["seconds"] / s,
+                        max_abs_logprob_diff=float(np.abs(fast_lp[name] - base_lp).max()) if single_token else None,
+                        prediction_agreement=float(np.mean(fast_lp[name].argmax(1) == base_lp.argmax(1))))
+    return {**sides, "batch_size": max(batches), "slices": EVAL_SLICES, "prompt_tokens_per_example": tokens / len(examples)}
+
+
+def _dtype(model) -> str:
+    return str(model.get_input_embeddings().weight.dtype).removeprefix("torch.")
+
+
+def _items_seen(items, steps: int, batch_size: int) -> int:
+    return sum(len(items[i % len(items)].ids) for i in range(steps * batch_size))
 
 
 def baseline_train(ctx, items, lora_config, batch_size: int, steps: int, lr: float, device) -> dict:
-    """HF Trainer + PEFT, fixed-length padding, default dtype: the plain way."""
+    """HF Trainer + PEFT on the float32 model, fixed-length padding: the plain way."""
     from peft import get_peft_model
     from transformers import Trainer, TrainingArguments, default_data_collator
 
@@ -136,8 +172,7 @@ def baseline_train(ctx, items, lora_config, batch_size: int, steps: int, lr: flo
         labels = [-100] * (n - it.n_target) + it.ids[-it.n_target:] + [-100] * (length - n)
         rows.append({"input_ids": it.ids + [pad] * (length - n), "attention_mask": [1] * n + [0] * (length - n),
                      "labels": labels})
-    model = ctx.model.float() if device.type == "cuda" else ctx.model  # default dtype: fp32
-    peft_model = get_peft_model(model, lora_config)
+    peft_model = get_peft_model(ctx.model, lora_config)
     with tempfile.TemporaryDirectory() as tmp:
         args = TrainingArguments(
             output_dir=tmp, per_device_train_batch_size=batch_size, max_steps=steps, learning_rate=lr,
@@ -151,96 +186,98 @@ def baseline_train(ctx, items, lora_config, batch_size: int, steps: int, lr: flo
             _sync(device)
             seconds = time.perf_counter() - t0
     peft_model.unload()
-    if device.type == "cuda":
-        ctx.model.to(torch.bfloat16)
-    used = [items[i % len(items)] for i in range(steps * batch_size)]
-    tokens = sum(len(it.ids) for it in used)
-    return {"seconds": seconds, "tokens": tokens, "padded_length": length, "peak_memory_mb": mem["peak"]}
+    return {"seconds": seconds, "tokens": _items_seen(items, steps, batch_size), "padded_length": length,
+            "peak_memory_mb": mem["peak"], "dtype": "float32"}
 
 
-def fast_train(ctx, items, lora_config, batch_size: int, steps: int, lr: float, device) -> dict:
+def fast_train(ctx, model, items, lora_config, batch_size: int, steps: int, lr: float, device) -> dict:
+    """The project's training loop (benchmarks/training.py) on `model`, in that model's dtype."""
     from peft import get_peft_model
 
     from benchmarks.training import TrainSettings, train
 
-    peft_model = get_peft_model(ctx.model, lora_config)
+    dtype = _dtype(model)
+    peft_model = get_peft_model(model, lora_config)
     try:
         params = [p for p in peft_model.parameters() if p.requires_grad]
         settings = TrainSettings(lr=lr, epochs=steps * batch_size / len(items), batch_size=batch_size,
-                                 seed=ctx.config.seed)
+                                 seed=ctx.config.seed, bf16=dtype == "bfloat16")
         with peak_memory(device) as mem:
             stats = train(peft_model.get_base_model(), items, params, settings,
                           flops_per_token=4 * ctx.loaded.info.parameters)
     finally:
         peft_model.unload()
-    return {"seconds": stats.seconds, "tokens": stats.tokens, "steps": stats.steps, "peak_memory_mb": mem["peak"]}
+    return {"seconds": stats.seconds, "tokens": stats.tokens, "steps": stats.steps, "peak_memory_mb": mem["peak"],
+            "dtype": dtype}
 
 
 def run_perf(device: str = "auto", model: str | None = None, train_examples: int = 256, eval_examples: int = 128,
-             batch_size: int = 16, log=print) -> dict:
+             batch_size: int = 16, dtype: str = "auto", log=print) -> dict:
     """Measure both paths; returns the figures (see module docstring)."""
     from peft import LoraConfig
 
     from benchmarks.approaches.base import Context
     from benchmarks.approaches.lora import lora_targets
     from benchmarks.environment import describe
-    from benchmarks.models import load_model
+    from benchmarks.models import auto_dtype, load_model
     from benchmarks.tasks import load_task
 
-    config = BenchConfig(device=device, test_size=eval_examples, train_size=train_examples, chat_template="off",
-                         train_batch_size=batch_size, **({"model": model} if model else {}))
-    loaded, notes = load_model(config.model, config.device, config.trust_remote_code)
+    config = BenchConfig(device=device, dtype=dtype, test_size=eval_examples, train_size=train_examples,
+                         chat_template="off", train_batch_size=batch_size, **({"model": model} if model else {}))
+    loaded, notes = load_model(config.model, config.device, config.trust_remote_code, dtype="float32")
+    fast_dtype, dtype_note = auto_dtype(loaded.device) if config.dtype == "auto" else (config.dtype, None)
+    notes += [dtype_note] if dtype_note else []
     task = load_task(config)
     ctx = Context(config=config, loaded=loaded, task=task, environment=describe(loaded.device), emit=lambda e: None)
     dev = torch.device(loaded.device)
+    fast_model = loaded.model if fast_dtype == "float32" else copy.deepcopy(loaded.model).to(getattr(torch, fast_dtype))
     peak, n_params = ctx.environment.peak_bf16_flops, loaded.info.parameters
     report: dict = {"created_at": datetime.now(UTC).isoformat(timespec="seconds"),
                     "environment": ctx.environment.model_dump(), "model": loaded.info.model_dump(),
-                    "task": task.name, "notes": notes}
-    log("eval: zero-shot prompt")
-    zero_shot = ctx.builder()
-    report["eval"] = measure_eval(ctx, zero_shot, task.test, dev)
-    log("eval: few-shot prompt (k=4)")
-    report["eval_few_shot"] = measure_eval(ctx, ctx.builder(shots=ctx.balanced_shots(4, config.seed)), task.test, dev)
-    items = ctx.train_items(ctx.builder(), task.train)
+                    "task": task.name, "baseline_dtype": "float32", "fast_dtype": fast_dtype, "notes": notes}
+    zero_shot, few_shot = ctx.builder(), ctx.builder(shots=ctx.balanced_shots(4, config.seed))
+    fast_models = {"fast": fast_model} | ({"fast_fp32": loaded.model} if fast_dtype != "float32" else {})
+    log(f"eval: zero-shot prompt, fast path in {' and '.join(_dtype(m) for m in fast_models.values())}")
+    report["eval"] = measure_eval(ctx, zero_shot, task.test, dev, fast_models)
+    log(f"eval: few-shot prompt, k=4, fast path in {fast_dtype}")
+    report["eval_few_shot"] = measure_eval(ctx, few_shot, task.test, dev, {"fast": fast_model})
+    items = ctx.train_items(zero_shot, task.train)
     lora = LoraConfig(r=config.lora_rank, lora_alpha=config.lora_alpha, lora_dropout=0.0,
                       target_modules=lora_targets(loaded.model, None), task_type="CAUSAL_LM")
     steps = max(1, len(items) // batch_size)
     log(f"train: baseline Trainer, {steps} steps of {batch_size}")
     base = baseline_train(ctx, items, lora, batch_size, steps, config.lora_lr, dev)
-    log(f"train: fast loop, {steps} steps of {batch_size}")
-    fast = fast_train(ctx, items, lora, batch_size, steps, config.lora_lr, dev)
-    for side in (base, fast):
+    log(f"train: fast loop in {fast_dtype}, {steps} steps of {batch_size}")
+    fast = fast_train(ctx, fast_model, items, lora, batch_size, steps, config.lora_lr, dev)
+    report["train"] = {"baseline": base, "fast": fast, "steps": steps, "batch_size": batch_size,
+                       "lora": {"r": lora.r, "alpha": lora.lora_alpha, "targets": sorted(lora.target_modules)}}
+    if fast_dtype != "float32":
+        log(f"train: fast loop in float32, {steps} steps of {batch_size}")
+        report["train"]["fast_fp32"] = fast_train(ctx, loaded.model, items, lora, batch_size, steps,
+                                                  config.lora_lr, dev)
+    for side in (s for s in report["train"].values() if isinstance(s, dict) and "seconds" in s):
         side["tokens_per_second"] = side["tokens"] / side["seconds"]
         side["examples_per_second"] = steps * batch_size / side["seconds"]
         side["mfu"] = 4 * n_params * side["tokens_per_second"] / peak if peak else None
-    report["train"] = {"baseline": base, "fast": fast, "steps": steps, "batch_size": batch_size,
-                       "lora": {"r": lora.r, "alpha": lora.lora_alpha, "targets": sorted(lora.target_modules)}}
-    if dev.type == "cpu" and config.dtype == "auto":
-        log("CPU bfloat16 (AMX where present): fast paths again, same fp32 baselines")
-        ctx.model.to(torch.bfloat16)
-        report["eval_bf16"] = measure_eval(ctx, zero_shot, task.test, dev, baseline=report["eval"])
-        fast16 = fast_train(ctx, items, lora, batch_size, steps, config.lora_lr, dev)
-        fast16["tokens_per_second"] = fast16["tokens"] / fast16["seconds"]
-        fast16["examples_per_second"] = steps * batch_size / fast16["seconds"]
-        report["train"]["fast_bf16"] = fast16
-        ctx.model.to(torch.float32)
-        report.update(train_speedup_bf16=fast16["tokens_per_second"] / base["tokens_per_second"],
-                      eval_speedup_bf16=report["eval_bf16"]["speedup"])
-    for key in ("eval", "eval_few_shot", "eval_bf16"):
-        report.get(key, {}).pop("_baseline_logprobs", None)
+    train_speedup = {name: report["train"][name]["tokens_per_second"] / base["tokens_per_second"]
+                     for name in ("fast", "fast_fp32") if name in report["train"]}
     report.update(
-        train_speedup=fast["tokens_per_second"] / base["tokens_per_second"],
-        eval_speedup=report["eval"]["speedup"], eval_speedup_few_shot=report["eval_few_shot"]["speedup"],
+        train_speedup=train_speedup["fast"], eval_speedup=report["eval"]["fast"]["speedup"],
+        eval_speedup_few_shot=report["eval_few_shot"]["fast"]["speedup"],
         train_tokens_per_second=fast["tokens_per_second"], eval_examples_per_second=report["eval"]["fast"]["examples_per_second"],
         train_mfu=fast["mfu"], eval_mfu=report["eval"]["fast"]["mfu"],
     )
+    if fast_dtype != "float32":
+        report.update(train_speedup_fp32=train_speedup["fast_fp32"],
+                      eval_speedup_fp32=report["eval"]["fast_fp32"]["speedup"])
     return report
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.perf", description=__doc__.split("\n\n")[0])
     parser.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto")
+    parser.add_argument("--dtype", choices=["auto", "float32", "bfloat16"], default="auto",
+                        help="the fast paths' dtype (baselines are float32); auto: bfloat16 on CUDA and AMX CPUs")
     parser.add_argument("--model", help="default: the packaged SmolLM2-135M-Instruct")
     parser.add_argument("--train-examples", type=int, default=256)
     parser.add_argument("--eval-examples", type=int, default=128)
@@ -248,12 +285,12 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     from prompt_or_tune.files import write_atomic
 
-    report = run_perf(args.device, args.model, args.train_examples, args.eval_examples,
+    report = run_perf(args.device, args.model, args.train_examples, args.eval_examples, dtype=args.dtype,
                       log=lambda m: print(m, file=sys.stderr, flush=True))
     report["command"] = "python -m benchmarks.perf " + " ".join(argv if argv is not None else sys.argv[1:])
     path = args.out / f"perf-{report['environment']['device']}.json"
     write_atomic(path, json.dumps(report, indent=2))
-    keys = ("train_speedup", "eval_speedup", "eval_speedup_few_shot", "train_speedup_bf16", "eval_speedup_bf16",
+    keys = ("train_speedup", "eval_speedup", "eval_speedup_few_shot", "train_speedup_fp32", "eval_speedup_fp32",
             "train_tokens_per_second", "train_mfu", "eval_mfu")
     for key in keys:
         value = report.get(key)

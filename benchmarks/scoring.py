@@ -6,7 +6,8 @@
   distribution at the last real token); multi-token labels reuse that pass's cache and add one
   short pass over the label tokens.
 - Batches are length-sorted and capped by tokens (dynamic batching), right-padded (so positions
-  need no correction), and the vocabulary projection runs only at the positions scored.
+  need no correction and the causal mask alone keeps pads out of the real tokens), and the
+  vocabulary projection runs only at the positions scored.
 - On CUDA an out-of-memory batch is split in two and retried.
 """
 
@@ -84,9 +85,11 @@ def _score_batch(
     decoder, head = model.base_model, model.get_output_embeddings()
     rows = len(suffixes)
     ids, mask = _pad(suffixes, pad_id, device)
-    full_mask = torch.cat([torch.ones((rows, prefix_len), dtype=mask.dtype, device=device), mask], dim=1)
     multi = any(len(c) > 1 for c in choices)
-    out = decoder(input_ids=ids, attention_mask=full_mask, past_key_values=_expand(kv, rows), use_cache=multi)
+    # No padding mask: pads sit right of every real token, and under the causal mask a real token
+    # never sees a later one, so the plain causal pass gives the real positions exactly (and is
+    # ~10% faster on CPU). Only the label continuations below would see pads; they mask them.
+    out = decoder(input_ids=ids, past_key_values=_expand(kv, rows), use_cache=multi)
     lengths = mask.sum(1)
     last = out.last_hidden_state[torch.arange(rows, device=device), lengths - 1]
     first = head(last).float().log_softmax(-1)
@@ -101,6 +104,7 @@ def _score_batch(
     cont_ids, cont_mask = _pad(cont, pad_id, device)
     cont_ids, cont_mask = cont_ids.repeat(rows, 1), cont_mask.repeat(rows, 1)
     positions = (prefix_len + lengths).repeat_interleave(n_labels)[:, None] + torch.arange(cont_ids.shape[1], device=device)
+    full_mask = torch.cat([torch.ones((rows, prefix_len), dtype=mask.dtype, device=device), mask], dim=1)
     attn = torch.cat([full_mask.repeat_interleave(n_labels, 0), cont_mask], dim=1)
     hidden = decoder(input_ids=cont_ids, attention_mask=attn, past_key_values=cache, position_ids=positions).last_hidden_state
     logp = head(hidden).float().log_softmax(-1)  # [rows*labels, width, vocab]

@@ -32,7 +32,8 @@ def runs_table(results: list[BenchmarkResult]) -> pd.DataFrame:
             t = a.training
             rows.append({
                 "run": r.run_id, "model": r.model.name, "task": r.task.name,
-                "device": r.environment.gpu_name or r.environment.device, "approach": title(a.approach),
+                "device": r.environment.gpu_name or r.environment.device, "dtype": r.model.dtype,
+                "approach": title(a.approach),
                 "accuracy": a.accuracy, "95% CI": f"{a.accuracy_ci[0]:.1%}–{a.accuracy_ci[1]:.1%}",
                 "labels used": a.labeled_examples, "prompt tokens": a.prompt_tokens_model,
                 "latency p50 (ms)": a.latency_ms_p50, "latency p95 (ms)": a.latency_ms_p95,

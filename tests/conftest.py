@@ -21,9 +21,10 @@ os.environ.setdefault("PROMPT_OR_TUNE_RUNS", tempfile.mkdtemp(prefix="pot-test-r
 
 @pytest.fixture(scope="session")
 def loaded():
+    """The packaged model in float32, where the fast paths must match the plain ones to rounding."""
     from benchmarks.models import load_model
 
-    model, _ = load_model(device="cpu")
+    model, _ = load_model(device="cpu", dtype="float32")
     return model
 
 

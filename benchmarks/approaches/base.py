@@ -57,6 +57,11 @@ class Context:
         return self.loaded.model
 
     @property
+    def bf16(self) -> bool:
+        """The run computes in bfloat16 (CUDA, or a CPU with AMX, unless float32 was asked for)."""
+        return self.loaded.info.dtype == "bfloat16"
+
+    @property
     def pad_id(self) -> int:
         return self.loaded.tokenizer.pad_token_id
 
@@ -136,7 +141,7 @@ class Context:
         cfg = self.config
         epochs = max(cfg.train_epochs, min_steps * cfg.train_batch_size / max(len(examples), 1))
         settings = TrainSettings(lr=lr, epochs=epochs, batch_size=cfg.train_batch_size, seed=cfg.seed,
-                                 time_budget_s=cfg.train_time_budget_s)
+                                 time_budget_s=cfg.train_time_budget_s, bf16=self.bf16)
 
         def on_step(step: int, total: int, loss: float) -> None:
             self.emit({"stage": f"training {name}", "fraction": step / total, "loss": loss, "step": step,

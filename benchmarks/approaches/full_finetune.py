@@ -1,4 +1,4 @@
-"""Full fine-tune (small models): every weight trained, on a copy so other approaches see the original."""
+"""Full fine-tune (small models): every weight trained, on an fp32 copy so other approaches see the original."""
 
 from __future__ import annotations
 
@@ -14,12 +14,15 @@ def run(ctx: Context) -> ApproachResult:
     cfg, task = ctx.config, ctx.task
     if ctx.loaded.info.parameters > MAX_PARAMETERS:
         raise ValueError(f"full_finetune is for models up to {MAX_PARAMETERS / 1e9:.0f}B parameters")
-    model = copy.deepcopy(ctx.model)
+    # fp32 master weights: a bf16 weight cannot hold an update of lr 3e-5 (bf16 keeps ~3 digits);
+    # the forward and backward still run in bf16 under autocast when the run is bf16.
+    model = copy.deepcopy(ctx.model).float()
     for p in model.parameters():
         p.requires_grad_(True)
     builder = ctx.builder()
     stats = ctx.train("full_finetune", task.train, list(model.parameters()), lr=cfg.full_finetune_lr,
                       flops_per_param_token=6, builder=builder, model=model)
+    model.to(ctx.model.dtype)  # scored in the run's dtype, like every other approach
     ev = ctx.evaluate(builder, task.test, model=model, stage="scoring full_finetune")
     return ctx.result(
         "full_finetune", ev, labeled=len(task.train), training=stats,

@@ -25,7 +25,7 @@ def register(subparsers) -> None:
     p.add_argument("--out", type=Path, help="runs folder (default: ./runs or PROMPT_OR_TUNE_RUNS)")
     p.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto", help="default: cuda when present")
     p.add_argument("--dtype", choices=["auto", "float32", "bfloat16"], default="auto",
-                   help="auto: bfloat16 on CUDA, float32 on CPU")
+                   help="auto: bfloat16 on CUDA and on CPUs with AMX, else float32")
     p.add_argument("--seed", type=int, default=0, help="seed for split, examples and training")
     p.add_argument("--test-size", type=int, help="held-out test examples")
     p.add_argument("--perf", action="store_true", help="run the speed harness (fast paths vs a plain baseline) instead")
@@ -66,7 +66,7 @@ def handle(args: argparse.Namespace) -> int:
     if args.perf:
         from benchmarks.perf import main as perf_main
 
-        return perf_main(["--device", args.device] + (["--out", str(args.out)] if args.out else []))
+        return perf_main(["--device", args.device, "--dtype", args.dtype] + (["--out", str(args.out)] if args.out else []))
     config = build_config(args)
     if isinstance(config, tuple):
         return _fail(*config)

@@ -25,3 +25,14 @@ def test_bad_user_data_is_a_usage_error(tmp_path, capsys):
     assert main(["bench", "--data", str(path), "--text-col", "body", "--label-col", "category"]) == 2
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and "label_col" in err and "'category'" in err and "body, y" in err
+
+
+def test_summary_says_what_ran_where_and_how_fast():
+    from benchmarks.cli_view import summary_table
+    from tests.dashboard.fake_result import fake_result
+
+    lines = summary_table(fake_result()).splitlines()
+    assert lines[0] == "smollm2-135m-instruct in float32 on cpu"
+    lora = next(line for line in lines if line.startswith("lora"))
+    # accuracy, then training seconds and training tokens/s from the result (12 s, 1666 tokens/s)
+    assert lora.split()[1] == "0.820" and lora.split()[-3:-1] == ["12", "1666"]
