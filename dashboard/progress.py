@@ -1,8 +1,8 @@
 """What a live run is doing, in words a reader knows, from the events its runner emitted.
 
-The runner's overall progress moves one slot per approach; inside an approach each sub-stage
-(choosing the prompt template, scoring, paraphrase checks, training) reports "done/total" in its
-message only. So a run shows two bars: the whole run, and the current step's own count.
+The runner's overall progress gives each approach a share by its expected time; inside it each
+sub-stage (choosing the prompt template, scoring, paraphrase checks, training) reports its own
+"done" of "total". So a run shows two bars: the whole run, and the current step's own count.
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from calculator.approaches import REGISTRY
 
 _APPROACH_ID = re.compile(r"\b(" + "|".join(map(re.escape, REGISTRY)) + r")\b")
-_COUNT = re.compile(r"(\d+)/(\d+)")
 
 
 @dataclass(frozen=True)
@@ -37,16 +36,15 @@ def _current_approach(events: list[dict], approaches: list[str]) -> str:
     return f"{REGISTRY[name].title} (approach {approaches.index(name) + 1} of {len(approaches)})"
 
 
-def _step_fraction(message: str) -> float | None:
-    found = _COUNT.search(message)
-    if not found or int(found.group(2)) == 0:
+def _step_fraction(event: dict) -> float | None:
+    if not event.get("total"):
         return None
-    return min(int(found.group(1)) / int(found.group(2)), 1.0)
+    return min(event["done"] / event["total"], 1.0)
 
 
 def live_progress(progress: float, message: str, events: list[dict], approaches: list[str]) -> LiveProgress:
     """The run's bars and captions from its status (progress, message) and its events so far."""
-    latest = next((e["message"] for e in reversed(events) if e.get("message")), message)
+    latest = next((e for e in reversed(events) if e.get("message")), {"message": message})
     return LiveProgress(fraction=min(max(progress, 0.0), 1.0),
                         approach=_current_approach(events, approaches),
-                        step=titled(latest), step_fraction=_step_fraction(latest))
+                        step=titled(latest["message"]), step_fraction=_step_fraction(latest))

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -51,6 +52,7 @@ class Context:
     counter: TokenCounter = field(default_factory=lambda: counter_for(TIKTOKEN_REFERENCE_MODEL))
     predictions: list[dict] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    part: tuple[float, float] = (0.0, 1.0)  # the share of the approach's progress now being filled
 
     @property
     def model(self):
@@ -64,6 +66,25 @@ class Context:
     @property
     def pad_id(self) -> int:
         return self.loaded.tokenizer.pad_token_id
+
+    def step(self, stage: str, done: int, total: int, *, message: str, **extra) -> None:
+        """A sub-stage's count ("done of total"), placed inside the current part of the approach."""
+        low, high = self.part
+        self.emit({"stage": stage, "message": message, "done": done, "total": total,
+                   "fraction": low + (high - low) * done / max(total, 1), **extra})
+
+    @contextmanager
+    def part_of_approach(self, low: float, high: float) -> Iterator[None]:
+        """Steps inside fill the [low, high] share of the approach's progress.
+
+        For approaches that repeat their work (the learning curve trains once per size): without
+        it every training run would fill the approach's bar from 0 again.
+        """
+        self.part = (low, high)
+        try:
+            yield
+        finally:
+            self.part = (0.0, 1.0)
 
     def builder(self, **kwargs) -> PromptBuilder:
         if "use_chat" not in kwargs:
@@ -95,7 +116,7 @@ class Context:
         choices = builder.choice_ids
 
         def progress(done: int, total: int) -> None:
-            self.emit({"stage": stage, "message": f"{stage}: {done}/{total}", "fraction": done / total})
+            self.step(stage, done, total, message=f"{stage}: {done}/{total}")
 
         scores: Scores = score_choices(
             model or self.model, builder.prefix_ids, suffixes, choices, self.pad_id,
@@ -144,8 +165,8 @@ class Context:
                                  time_budget_s=cfg.train_time_budget_s, bf16=self.bf16)
 
         def on_step(step: int, total: int, loss: float) -> None:
-            self.emit({"stage": f"training {name}", "fraction": step / total, "loss": loss, "step": step,
-                       "message": f"training {name}: step {step}/{total}, loss {loss:.4f}"})
+            self.step(f"training {name}", step, total, loss=loss,
+                      message=f"training {name}: step {step}/{total}, loss {loss:.4f}")
 
         return train(
             model or self.model, self.train_items(builder, examples), params, settings,

@@ -59,8 +59,7 @@ def run(ctx: Context) -> ApproachResult:
             outputs[i] = tok.decode(kept, skip_special_tokens=True)
             out_tokens[i] = len(kept)
             latency[i] = time.perf_counter() - t0
-        ctx.emit({"stage": "chain_of_thought", "fraction": done / len(batches),
-                  "message": f"chain_of_thought: batch {done}/{len(batches)}"})
+        ctx.step("chain_of_thought", done, len(batches), message=f"chain_of_thought: batch {done}/{len(batches)}")
     seconds = time.perf_counter() - start
     pred = np.array([parse_label(o, ctx.task.verbalizers, builder.answer_cue) for o in outputs])
     ev = Evaluation(

@@ -5,6 +5,8 @@ Also the learning curve: the same recipe at several training sizes.
 
 from __future__ import annotations
 
+import numpy as np
+
 from benchmarks.approaches.base import Context
 from benchmarks.metrics import quality
 from benchmarks.result import ApproachResult, CurvePoint, TrainingStats
@@ -54,13 +56,30 @@ def _curve_point(ctx: Context, size: int, ev) -> CurvePoint:
                       macro_f1=q["macro_f1"])
 
 
+def _progress_shares(ctx: Context, sizes: list[int]) -> list[tuple[float, float]]:
+    """Each training run's share of the approach's progress, in proportion to its expected steps."""
+    cfg = ctx.config
+
+    def steps(n: int) -> float:
+        return max(1.0, -(-n // cfg.train_batch_size) * cfg.train_epochs)
+
+    full = steps(len(ctx.task.train))
+    weights = [full] + [max(min(MIN_STEPS, full), steps(size)) for size in sizes]
+    edges = np.cumsum([0.0, *weights]) / sum(weights)
+    return list(zip(edges[:-1], edges[1:], strict=True))
+
+
 def run(ctx: Context) -> ApproachResult:
     train = ctx.task.train
-    ev, stats, builder, lora = train_and_score(ctx, train)
-    curve = [
-        _curve_point(ctx, size, train_and_score(ctx, train[:size], min_steps=min(MIN_STEPS, stats.steps))[0])
-        for size in ctx.config.learning_curve if size < len(train)
-    ]
+    sizes = [size for size in ctx.config.learning_curve if size < len(train)]
+    shares = _progress_shares(ctx, sizes)
+    with ctx.part_of_approach(*shares[0]):
+        ev, stats, builder, lora = train_and_score(ctx, train)
+    curve = []
+    for size, share in zip(sizes, shares[1:], strict=True):
+        with ctx.part_of_approach(*share):
+            curve_ev = train_and_score(ctx, train[:size], min_steps=min(MIN_STEPS, stats.steps))[0]
+        curve.append(_curve_point(ctx, size, curve_ev))
     curve.append(_curve_point(ctx, len(train), ev))
     return ctx.result(
         "lora", ev, labeled=len(train), training=stats, learning_curve=curve,

@@ -44,6 +44,13 @@ def test_every_approach_fills_the_contract(tmp_path, tiny_config):
     assert any("loss" in e for e in events) and events[-1]["progress"] == 1.0
     progress = [e["progress"] for e in events]
     assert progress == sorted(progress)  # never goes backwards
+    # every training step says where it is; the learning-curve run (8 examples) moves the bar on
+    # from where LoRA's main training left it, instead of re-filling the same stretch
+    steps = [e for e in events if e["stage"].startswith("training")]
+    assert all(0 < e["done"] <= e["total"] for e in steps)
+    main = [e["progress"] for e in steps if e["stage"] == "training lora (32 examples)"]
+    curve = [e["progress"] for e in steps if e["stage"] == "training lora (8 examples)"]
+    assert main and curve and curve[-1] > main[-1]
 
 
 def test_user_csv_runs_end_to_end(tmp_path, tiny_config):

@@ -8,8 +8,8 @@ EVENTS = [  # as the runner wrote them in a real run's events.jsonl
     {"stage": "loading", "message": "loading model smollm2-135m-instruct", "progress": 0.0},
     {"stage": "zero_shot", "message": "running zero_shot", "progress": 0.25},
     {"stage": "choosing the prompt template", "message": "choosing the prompt template: 100/100",
-     "progress": 0.5},
-    {"stage": "zero_shot", "message": "zero_shot: 64/240", "progress": 0.5},
+     "done": 100, "total": 100, "progress": 0.5},
+    {"stage": "zero_shot", "message": "zero_shot: 64/240", "done": 64, "total": 240, "progress": 0.5},
 ]
 
 
