@@ -16,7 +16,7 @@ import streamlit as st
 from benchmarks import jobs
 from benchmarks.config import BenchConfig
 from dashboard import plots
-from dashboard.progress import live_progress, titled
+from dashboard.progress import live_progress, loss_curves, titled
 from dashboard.text import escape_md
 from reporting import charts
 
@@ -52,16 +52,14 @@ def _card(status: jobs.RunStatus, yours: bool) -> None:
         st.progress(progress.step_fraction, text=escape_md(progress.step))
     else:
         st.caption(escape_md(progress.step))
-    losses: dict[str, list[float]] = {}
-    for event in status.events:
-        if "loss" in event:
-            losses.setdefault(titled(event.get("stage", "training")), []).append(event["loss"])
-    if losses:
+    if losses := loss_curves(status.events):
         plots.show(charts.loss_curves(losses))
     metrics = [{**e["metrics"], "approach": titled(str(e["metrics"].get("approach", "")))}
                for e in status.events if "metrics" in e]
     if metrics:
-        st.dataframe(metrics, hide_index=True)
+        st.dataframe(metrics, hide_index=True, column_order=["approach", "accuracy", "macro_f1"],
+                     column_config={"accuracy": st.column_config.NumberColumn("accuracy", format="percent"),
+                                    "macro_f1": st.column_config.NumberColumn("macro-F1", format="%.3f")})
     st.button("Cancel", key=f"cancel:{status.run_dir}", on_click=jobs.cancel_run, args=(status.run_dir,))
 
 

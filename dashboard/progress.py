@@ -48,3 +48,12 @@ def live_progress(progress: float, message: str, events: list[dict], approaches:
     return LiveProgress(fraction=min(max(progress, 0.0), 1.0),
                         approach=_current_approach(events, approaches),
                         step=titled(latest["message"]), step_fraction=_step_fraction(latest))
+
+
+def loss_curves(events: list[dict]) -> dict[str, list[float]]:
+    """Training loss per training stage (titled), for the stages with a curve to draw (2+ steps)."""
+    losses: dict[str, list[float]] = {}
+    for event in events:
+        if "loss" in event:
+            losses.setdefault(titled(event.get("stage", "training")), []).append(event["loss"])
+    return {stage: curve for stage, curve in losses.items() if len(curve) > 1}

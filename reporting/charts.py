@@ -295,7 +295,7 @@ def learning_curves(results: Iterable[BenchmarkResult]) -> go.Figure:
             best = max(prompts, key=lambda a: a.accuracy)
             fig.add_hline(y=best.accuracy, line={"color": color_of(best.approach), "dash": "dot"},
                           annotation_text=f"best prompt ({title_of(best.approach)}), {result.run_id}")
-    fig.update_xaxes(type="log")
+    fig.update_xaxes(type="log", dtick=1, tickformat=",")  # ticks at 10, 100, 1,000 only
     fig.update_yaxes(range=[0, 1], tickformat=".0%")
     return fig
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dashboard.progress import live_progress, titled
+from dashboard.progress import live_progress, loss_curves, titled
 
 EVENTS = [  # as the runner wrote them in a real run's events.jsonl
     {"stage": "loading", "message": "loading model smollm2-135m-instruct", "progress": 0.0},
@@ -30,3 +30,11 @@ def test_titles_replace_every_approach_id_but_not_parts_of_words():
     assert titled("training lora (16 examples): step 3/10") == "training LoRA fine-tune (16 examples): step 3/10"
     assert titled("running full_finetune") == "running Full fine-tune"
     assert titled("explora") == "explora"
+
+
+def test_loss_curves_wait_for_a_second_step():
+    events = [{"stage": "training lora (32 examples)", "loss": 2.0, "done": 1, "total": 4}]
+    assert loss_curves(events) == {}  # one point: no curve, so no empty chart either
+    events.append({"stage": "training lora (32 examples)", "loss": 1.5, "done": 2, "total": 4})
+    events.append({"stage": "training lora (8 examples)", "loss": 2.2, "done": 1, "total": 4})
+    assert loss_curves(events) == {"training LoRA fine-tune (32 examples)": [2.0, 1.5]}
