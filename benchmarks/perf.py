@@ -264,6 +264,8 @@ def run_perf(device: str = "auto", model: str | None = None, train_examples: int
     report.update(
         train_speedup=train_speedup["fast"], eval_speedup=report["eval"]["fast"]["speedup"],
         eval_speedup_few_shot=report["eval_few_shot"]["fast"]["speedup"],
+        eval_speedup_all_prompts=sum(report[k]["baseline"]["seconds"] for k in ("eval", "eval_few_shot"))
+        / sum(report[k]["fast"]["seconds"] for k in ("eval", "eval_few_shot")),
         train_tokens_per_second=fast["tokens_per_second"], eval_examples_per_second=report["eval"]["fast"]["examples_per_second"],
         train_mfu=fast["mfu"], eval_mfu=report["eval"]["fast"]["mfu"],
     )
@@ -290,7 +292,8 @@ def main(argv: list[str] | None = None) -> int:
     report["command"] = "python -m benchmarks.perf " + " ".join(argv if argv is not None else sys.argv[1:])
     path = args.out / f"perf-{report['environment']['device']}.json"
     write_atomic(path, json.dumps(report, indent=2))
-    keys = ("train_speedup", "eval_speedup", "eval_speedup_few_shot", "train_speedup_fp32", "eval_speedup_fp32",
+    keys = ("train_speedup", "eval_speedup", "eval_speedup_few_shot", "eval_speedup_all_prompts",
+            "train_speedup_fp32", "eval_speedup_fp32",
             "train_tokens_per_second", "train_mfu", "eval_mfu")
     for key in keys:
         value = report.get(key)

@@ -90,3 +90,29 @@ def test_bf16_fast_scores_stay_close_to_float32_baseline(loaded, tiny_config):
     diff = np.abs(fast.logprobs - slow)
     assert diff.max() < 0.5 and diff.mean() < 0.1
     assert np.sum(fast.predictions != slow.argmax(1)) <= 1
+
+
+def test_harness_reports_consistent_figures_on_a_tiny_slice():
+    """The perf harness end to end on a few examples: every named figure present and derived
+    from the timings it reports (not a speed claim: timings belong to the harness's own run)."""
+    from benchmarks.perf import EVAL_SLICES, run_perf
+
+    report = run_perf(device="cpu", train_examples=16, eval_examples=12, batch_size=8, dtype="bfloat16",
+                      log=lambda message: None)
+    assert (report["baseline_dtype"], report["fast_dtype"]) == ("float32", "bfloat16")
+    zero = report["eval"]
+    assert zero["slices"] == EVAL_SLICES and {"baseline", "fast", "fast_fp32"} <= set(zero)
+    assert zero["fast"]["dtype"] == "bfloat16" and zero["fast_fp32"]["dtype"] == "float32"
+    for side in ("fast", "fast_fp32"):
+        assert zero[side]["speedup"] == pytest.approx(zero["baseline"]["seconds"] / zero[side]["seconds"])
+    assert zero["fast_fp32"]["max_abs_logprob_diff"] < TOLERANCE  # fp32 fast path = baseline
+    assert zero["fast"]["prediction_agreement"] >= 10 / 12
+    train = report["train"]
+    assert train["steps"] == 2 and train["baseline"]["tokens"] == train["fast"]["tokens"] == train["fast_fp32"]["tokens"]
+    assert report["train_speedup"] == pytest.approx(
+        train["fast"]["tokens_per_second"] / train["baseline"]["tokens_per_second"])
+    assert report["eval_speedup"] == zero["fast"]["speedup"]
+    assert report["eval_speedup_all_prompts"] == pytest.approx(
+        (zero["baseline"]["seconds"] + report["eval_few_shot"]["baseline"]["seconds"])
+        / (zero["fast"]["seconds"] + report["eval_few_shot"]["fast"]["seconds"]))
+    assert report["train_mfu"] is None and report["eval_mfu"] is None  # no GPU peak to divide by on CPU
