@@ -106,8 +106,9 @@ def measure_eval(ctx, builder, examples, device, fast_models: dict) -> dict:
 
     The examples are timed in EVAL_SLICES slices of similar length, each slice by the baseline and
     then by every fast model in turn, so a slowdown of a shared machine lands on both sides instead
-    of on one. Each
-    fast model scores a slice once to warm up, then FAST_EVAL_REPEATS times; the median counts.
+    of on one. Each fast model scores a slice once to warm up, then FAST_EVAL_REPEATS times; the
+    median counts. tokens/s counts prompt tokens served (the same numerator for both sides); MFU
+    counts the tokens each side really ran (the fast path runs the shared prefix once per slice).
     """
     from benchmarks.scoring import score_choices
 
@@ -116,8 +117,9 @@ def measure_eval(ctx, builder, examples, device, fast_models: dict) -> dict:
     prompts = [builder.prefix_ids + s for s in suffixes]
     tokens = sum(map(len, prompts))
     n_params, peak = ctx.loaded.info.parameters, ctx.environment.peak_bf16_flops
-    sides = {"baseline": {"seconds": 0.0, "peak_memory_mb": 0.0}}
-    sides.update({name: {"seconds": 0.0, "peak_memory_mb": 0.0, "dtype": _dtype(m)} for name, m in fast_models.items()})
+    sides = {"baseline": {"seconds": 0.0, "peak_memory_mb": 0.0, "computed_tokens": tokens}}
+    sides.update({name: {"seconds": 0.0, "peak_memory_mb": 0.0, "computed_tokens": 0, "dtype": _dtype(m)}
+                  for name, m in fast_models.items()})
     base_lp = np.zeros((len(prompts), len(builder.choice_ids)))
     fast_lp = {name: np.zeros_like(base_lp) for name in fast_models}
     batches = set()
@@ -138,12 +140,13 @@ def measure_eval(ctx, builder, examples, device, fast_models: dict) -> dict:
                 max_batch=ctx.config.eval_batch_size)) for _ in range(1 + FAST_EVAL_REPEATS)]
             fast_lp[name][index] = runs[0][0].logprobs
             batches.add(runs[0][0].max_batch)
+            sides[name]["computed_tokens"] += runs[0][0].computed_tokens
             add(name, float(np.median([r[1] for r in runs[1:]])), max(r[2] for r in runs))
     single_token = all(len(c) == 1 for c in builder.choice_ids)
     for name, side in sides.items():
         s = side["seconds"]
         side.update(examples_per_second=len(examples) / s, tokens_per_second=tokens / s,
-                    mfu=2 * n_params * tokens / s / peak if peak else None)
+                    mfu=2 * n_params * side["computed_tokens"] / s / peak if peak else None)
         if name != "baseline":
             side.update(speedup=sides["baseline"]["seconds"] / s,
                         max_abs_logprob_diff=float(np.abs(fast_lp[name] - base_lp).max()) if single_token else None,

@@ -100,8 +100,9 @@ class ApproachResult(_Strict):
     latency_ms_p95: float
     batch_size: int
     throughput_requests_per_second: float
-    eval_tokens_per_second: float
-    eval_mfu: float | None = None
+    eval_tokens_per_second: float = Field(description="prompt tokens served per second (prefix + input per example)")
+    eval_mfu: float | None = Field(None, description="2·N FLOPs per token the model really ran (a shared prefix "
+                                   "once, generated tokens included) ÷ time ÷ the GPU's peak bf16 FLOP/s")
     training: TrainingStats | None = None
     learning_curve: list[CurvePoint] = Field(default_factory=list)
     consistency: Consistency | None = None

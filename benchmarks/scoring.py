@@ -28,6 +28,7 @@ class Scores:
     latency_s: np.ndarray  # per example: wall time of the batch it was scored in
     seconds: float  # total, including the one-off prefix pass
     prompt_tokens: int  # prefix + input tokens over all examples (what a cache-less server would run)
+    computed_tokens: int  # tokens the model actually ran: the prefix once, then each input
     max_batch: int
     oom_splits: int = 0  # batches halved after a CUDA out-of-memory error
 
@@ -161,5 +162,6 @@ def score_choices(
         if on_batch:
             on_batch(done, len(suffixes))
     _sync(device)
-    tokens = sum(prefix_len + len(s) for s in suffixes)
-    return Scores(logprobs, latency, time.perf_counter() - start, tokens, biggest, oom_splits)
+    inputs = sum(map(len, suffixes))
+    return Scores(logprobs, latency, time.perf_counter() - start, prefix_len * len(suffixes) + inputs,
+                  prefix_len + inputs, biggest, oom_splits)

@@ -32,7 +32,8 @@ class Evaluation:
     pred: np.ndarray
     latency_s: np.ndarray
     seconds: float
-    prompt_tokens: int
+    prompt_tokens: int  # prefix + input per example, summed: the throughput figure's numerator
+    computed_tokens: int  # forward-pass tokens the model really ran (shared prefix once): MFU's
     batch_size: int
     prompt_texts: list[str]
     output_tokens_model: float
@@ -128,7 +129,8 @@ class Context:
         pred = scores.predictions
         return Evaluation(
             truth=np.array([e.label for e in examples]), pred=pred, latency_s=scores.latency_s,
-            seconds=scores.seconds, prompt_tokens=scores.prompt_tokens, batch_size=scores.max_batch,
+            seconds=scores.seconds, prompt_tokens=scores.prompt_tokens, computed_tokens=scores.computed_tokens,
+            batch_size=scores.max_batch,
             prompt_texts=[builder.text(e.text) for e in examples],
             output_tokens_model=float(np.mean([len(choices[p]) for p in pred])),
             output_texts=[self.task.verbalizers[p] for p in pred],
@@ -191,7 +193,7 @@ class Context:
             })
         p50, p95 = latency_percentiles(ev.latency_s)
         n = len(ev.truth)
-        flops = 2 * self.loaded.info.parameters * ev.prompt_tokens
+        flops = 2 * self.loaded.info.parameters * ev.computed_tokens
         peak = self.environment.peak_bf16_flops
         return ApproachResult(
             approach=name, config=config, labeled_examples=labeled, n_test=n,

@@ -64,7 +64,8 @@ def run(ctx: Context) -> ApproachResult:
     pred = np.array([parse_label(o, ctx.task.verbalizers, builder.answer_cue) for o in outputs])
     ev = Evaluation(
         truth=np.array([e.label for e in examples]), pred=pred, latency_s=latency, seconds=seconds,
-        prompt_tokens=sum(map(len, prompts)), batch_size=max(map(len, batches)),
+        prompt_tokens=sum(map(len, prompts)), computed_tokens=sum(map(len, prompts)) + int(out_tokens.sum()),
+        batch_size=max(map(len, batches)),
         prompt_texts=[builder.text(e.text) for e in examples], output_tokens_model=float(out_tokens.mean()),
         output_texts=outputs, unparseable=int(np.sum(pred < 0)),
     )

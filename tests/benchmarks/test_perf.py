@@ -116,3 +116,7 @@ def test_harness_reports_consistent_figures_on_a_tiny_slice():
         (zero["baseline"]["seconds"] + report["eval_few_shot"]["baseline"]["seconds"])
         / (zero["fast"]["seconds"] + report["eval_few_shot"]["fast"]["seconds"]))
     assert report["train_mfu"] is None and report["eval_mfu"] is None  # no GPU peak to divide by on CPU
+    # MFU's token count: the baseline runs every prompt whole, the fast path each slice's prefix once
+    prompt_tokens = zero["prompt_tokens_per_example"] * 12
+    assert zero["baseline"]["computed_tokens"] == prompt_tokens
+    assert zero["fast"]["computed_tokens"] < prompt_tokens

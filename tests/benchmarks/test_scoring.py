@@ -41,6 +41,10 @@ def test_scores_match_reference_for_single_and_multi_token_labels(loaded):
         for j, choice in enumerate(choices):
             assert scores.logprobs[i, j] == pytest.approx(reference_logprob(model, prefix + suffix, choice), abs=2e-3)
     assert list(scores.predictions) == [0, 1, 2]  # the hand-made right answers are the most likely
+    # served: the whole prompt per question; computed (for MFU): the shared prefix once
+    inputs = sum(map(len, suffixes))
+    assert scores.prompt_tokens == 3 * len(prefix) + inputs
+    assert scores.computed_tokens == len(prefix) + inputs
 
 
 def test_soft_prompt_changes_scores_consistently(loaded):
