@@ -165,7 +165,7 @@ def _items_seen(items, steps: int, batch_size: int) -> int:
 def baseline_train(ctx, items, lora_config, batch_size: int, steps: int, lr: float, device) -> dict:
     """HF Trainer + PEFT on the float32 model, fixed-length padding: the plain way."""
     from peft import get_peft_model
-    from transformers import Trainer, TrainingArguments, default_data_collator
+    from transformers import PrinterCallback, Trainer, TrainingArguments, default_data_collator
 
     pad = ctx.loaded.tokenizer.pad_token_id
     length = -(-max(len(it.ids) for it in items) // 64) * 64
@@ -183,6 +183,7 @@ def baseline_train(ctx, items, lora_config, batch_size: int, steps: int, lr: flo
             dataloader_num_workers=0, use_cpu=device.type == "cpu", seed=ctx.config.seed,
         )
         trainer = Trainer(model=peft_model, args=args, train_dataset=rows, data_collator=default_data_collator)
+        trainer.remove_callback(PrinterCallback)  # its log dicts would land in the harness's own output
         with peak_memory(device) as mem:
             t0 = time.perf_counter()
             trainer.train()
