@@ -28,7 +28,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from benchmarks.config import BenchConfig
+from benchmarks.config import PRECISIONS, BenchConfig
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
 # The fast scorer finishes in a fraction of a second per slice, at the mercy of a busy neighbour
@@ -282,7 +282,7 @@ def run_perf(device: str = "auto", model: str | None = None, train_examples: int
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.perf", description=__doc__.split("\n\n")[0])
     parser.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto")
-    parser.add_argument("--dtype", choices=["auto", "float32", "bfloat16"], default="auto",
+    parser.add_argument("--dtype", choices=PRECISIONS, default="auto",
                         help="the fast paths' dtype (baselines are float32); auto: bfloat16 on CUDA and AMX CPUs")
     parser.add_argument("--model", help="default: the packaged SmolLM2-135M-Instruct")
     parser.add_argument("--train-examples", type=int, default=256)

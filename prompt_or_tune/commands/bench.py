@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from benchmarks.config import ALL_APPROACHES, BUILTIN_TASKS, BenchConfig
+from benchmarks.config import ALL_APPROACHES, BUILTIN_TASKS, PRECISIONS, BenchConfig
 
 
 def register(subparsers) -> None:
@@ -24,7 +24,7 @@ def register(subparsers) -> None:
     p.add_argument("--quick", action="store_true", help="CPU-sized run (minutes): zero_shot, few_shot, lora")
     p.add_argument("--out", type=Path, help="runs folder (default: ./runs or PROMPT_OR_TUNE_RUNS)")
     p.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto", help="default: cuda when present")
-    p.add_argument("--dtype", choices=["auto", "float32", "bfloat16"], default="auto",
+    p.add_argument("--dtype", choices=PRECISIONS, default="auto",
                    help="auto: bfloat16 on CUDA and on CPUs with AMX, else float32")
     p.add_argument("--seed", type=int, default=0, help="seed for split, examples and training")
     p.add_argument("--test-size", type=int, help="held-out test examples")

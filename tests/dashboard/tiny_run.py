@@ -18,14 +18,15 @@ def tiny_csv() -> bytes:
     return ("\n".join(rows) + "\n").encode("utf-8")
 
 
-def start_tiny_run(at: AppTest, approaches: list[str], data: bytes | None = None) -> str:
-    """Fill the form (upload `data`, default the tiny CSV; columns; quick mode), click Start run;
-    the new run's folder."""
+def start_tiny_run(at: AppTest, approaches: list[str], data: bytes | None = None, precision: str = "auto") -> str:
+    """Fill the form (upload `data`, default the tiny CSV; columns; quick mode; precision), click
+    Start run; the new run's folder."""
     at.selectbox[0].set_value("Upload CSV/JSONL…")
     at.file_uploader[0].upload("my reviews.csv", data or tiny_csv())
     next(t for t in at.text_input if t.label == "Text column").set_value("review")
     next(t for t in at.text_input if t.label == "Label column").set_value("sentiment")
     at.radio[0].set_value("quick")
+    next(s for s in at.selectbox if s.label == "Precision").set_value(precision)
     next(m for m in at.multiselect if m.label == "Approaches").set_value(approaches)
     next(b for b in at.button if b.label == "Start run").click().run()
     assert not at.error, [e.value for e in at.error]
