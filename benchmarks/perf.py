@@ -29,6 +29,7 @@ import numpy as np
 import torch
 
 from benchmarks.config import PRECISIONS, BenchConfig
+from benchmarks.scoring import score_choices, sync
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
 # The fast scorer finishes in a fraction of a second per slice, at the mercy of a busy neighbour
@@ -65,11 +66,6 @@ def peak_memory(device: torch.device):
         thread.join()
 
 
-def _sync(device: torch.device) -> None:
-    if device.type == "cuda":
-        torch.cuda.synchronize(device)
-
-
 @torch.inference_mode()
 def baseline_scores(model, tokenizer, prompts: list[list[int]], choices: list[list[int]], words: list[str]):
     """Per-example generate(): label log-probs from the first generated step, and the parsed text."""
@@ -93,10 +89,10 @@ def baseline_scores(model, tokenizer, prompts: list[list[int]], choices: list[li
 def _timed(device: torch.device, fn):
     """(fn's result, seconds, peak memory MiB) of one call."""
     with peak_memory(device) as mem:
-        _sync(device)
+        sync(device)
         t0 = time.perf_counter()
         result = fn()
-        _sync(device)
+        sync(device)
         seconds = time.perf_counter() - t0
     return result, seconds, mem["peak"]
 
@@ -110,8 +106,6 @@ def measure_eval(ctx, builder, examples, device, fast_models: dict) -> dict:
     median counts. tokens/s counts prompt tokens served (the same numerator for both sides); MFU
     counts the tokens each side really ran (the fast path runs the shared prefix once per slice).
     """
-    from benchmarks.scoring import score_choices
-
     tok = ctx.loaded.tokenizer
     suffixes = builder.suffix_ids([e.text for e in examples])
     prompts = [builder.prefix_ids + s for s in suffixes]
@@ -187,7 +181,7 @@ def baseline_train(ctx, items, lora_config, batch_size: int, steps: int, lr: flo
         with peak_memory(device) as mem:
             t0 = time.perf_counter()
             trainer.train()
-            _sync(device)
+            sync(device)
             seconds = time.perf_counter() - t0
     peft_model.unload()
     return {"seconds": seconds, "tokens": _items_seen(items, steps, batch_size), "padded_length": length,
@@ -223,13 +217,13 @@ def run_perf(device: str = "auto", model: str | None = None, train_examples: int
     from benchmarks.approaches.base import Context
     from benchmarks.approaches.lora import lora_targets
     from benchmarks.environment import describe
-    from benchmarks.models import auto_dtype, load_model
+    from benchmarks.models import load_model, resolve_dtype
     from benchmarks.tasks import load_task
 
     config = BenchConfig(device=device, dtype=dtype, test_size=eval_examples, train_size=train_examples,
                          chat_template="off", train_batch_size=batch_size, **({"model": model} if model else {}))
     loaded, notes = load_model(config.model, config.device, config.trust_remote_code, dtype="float32")
-    fast_dtype, dtype_note = auto_dtype(loaded.device) if config.dtype == "auto" else (config.dtype, None)
+    fast_dtype, dtype_note = resolve_dtype(loaded.device, config.dtype)
     notes += [dtype_note] if dtype_note else []
     task = load_task(config)
     ctx = Context(config=config, loaded=loaded, task=task, environment=describe(loaded.device), emit=lambda e: None)

@@ -37,7 +37,8 @@ class Scores:
         return self.logprobs.argmax(axis=1)
 
 
-def _sync(device: torch.device) -> None:
+def sync(device: torch.device) -> None:
+    """Wait for the device's queued work, so a timer read after it measures the work (CUDA is async)."""
     if device.type == "cuda":
         torch.cuda.synchronize(device)
 
@@ -154,14 +155,14 @@ def score_choices(
             half = len(batch) // 2
             queue[:0] = [batch[:half], batch[half:]]
             continue
-        _sync(device)
+        sync(device)
         logprobs[batch] = scores.cpu().double().numpy()
         latency[batch] = time.perf_counter() - t0
         biggest = max(biggest, len(batch))
         done += len(batch)
         if on_batch:
             on_batch(done, len(suffixes))
-    _sync(device)
+    sync(device)
     inputs = sum(map(len, suffixes))
     return Scores(logprobs, latency, time.perf_counter() - start, prefix_len * len(suffixes) + inputs,
                   prefix_len + inputs, biggest, oom_splits)

@@ -42,6 +42,20 @@ class TrainSettings:
     time_budget_s: float | None = None  # shorten the run (schedule included) to fit this many seconds
 
 
+def steps_per_epoch(n_items: int, batch_size: int) -> int:
+    return max(1, -(-n_items // batch_size))
+
+
+def epochs_for(n_items: int, batch_size: int, epochs: float, min_steps: int = 0) -> float:
+    """`epochs`, raised so that a small training set still gets `min_steps` optimizer steps."""
+    return max(epochs, min_steps * batch_size / max(n_items, 1))
+
+
+def planned_steps(n_items: int, batch_size: int, epochs: float) -> int:
+    """Optimizer steps a run plans before any time budget shortens it."""
+    return max(1, round(steps_per_epoch(n_items, batch_size) * epochs))
+
+
 def peak_memory_mb(device: torch.device) -> float:
     if device.type == "cuda":
         return torch.cuda.max_memory_allocated(device) / 2**20
@@ -116,8 +130,8 @@ def train(
     device = model.get_input_embeddings().weight.device
     cuda = device.type == "cuda"
     row_tokens = settings.row_tokens or (2048 if cuda else 256)
-    steps_per_epoch = max(1, -(-len(items) // settings.batch_size))
-    total_steps = max(1, round(steps_per_epoch * settings.epochs))
+    per_epoch = steps_per_epoch(len(items), settings.batch_size)
+    total_steps = planned_steps(len(items), settings.batch_size, settings.epochs)
     optimizer = torch.optim.AdamW(params, lr=settings.lr, weight_decay=settings.weight_decay, fused=cuda or None)
     plan = {"total": total_steps}
     warmup = max(1, int(settings.warmup_ratio * total_steps))
@@ -166,7 +180,7 @@ def train(
     model.eval()
     flops = flops_per_token * tokens
     return TrainingStats(
-        seconds=seconds, steps=step, epochs=step / steps_per_epoch, tokens=tokens,
+        seconds=seconds, steps=step, epochs=step / per_epoch, tokens=tokens,
         tokens_per_second=tokens / seconds, peak_memory_mb=peak_memory_mb(device), flops=flops,
         mfu=flops / seconds / peak_flops if peak_flops else None,
         trainable_parameters=sum(p.numel() for p in params), loss_curve=losses,

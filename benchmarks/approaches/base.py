@@ -17,7 +17,7 @@ from benchmarks.prompts import PromptBuilder
 from benchmarks.result import ApproachResult, Consistency, Environment, TrainingStats
 from benchmarks.scoring import Scores, score_choices
 from benchmarks.tasks import Example, Task
-from benchmarks.training import TrainItem, TrainSettings, train
+from benchmarks.training import TrainItem, TrainSettings, epochs_for, train
 from calculator.tokens import TokenCounter, counter_for
 
 # tiktoken counts are in this API model's encoding (o200k_base): what a hosted prompt would be billed in
@@ -162,7 +162,7 @@ class Context:
               builder: PromptBuilder, model=None, soft_prompt=None, min_steps: int = 0) -> TrainingStats:
         """Train on `examples` with the fast loop, streaming loss events."""
         cfg = self.config
-        epochs = max(cfg.train_epochs, min_steps * cfg.train_batch_size / max(len(examples), 1))
+        epochs = epochs_for(len(examples), cfg.train_batch_size, cfg.train_epochs, min_steps)
         settings = TrainSettings(lr=lr, epochs=epochs, batch_size=cfg.train_batch_size, seed=cfg.seed,
                                  time_budget_s=cfg.train_time_budget_s, bf16=self.bf16)
 

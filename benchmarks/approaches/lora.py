@@ -10,6 +10,7 @@ import numpy as np
 from benchmarks.approaches.base import Context
 from benchmarks.metrics import quality
 from benchmarks.result import ApproachResult, CurvePoint, TrainingStats
+from benchmarks.training import epochs_for, planned_steps
 
 # Adapted modules per model family: every attention and MLP projection (QLoRA's finding that
 # adapting all linear layers matters more than the rank).
@@ -58,13 +59,10 @@ def _curve_point(ctx: Context, size: int, ev) -> CurvePoint:
 
 def _progress_shares(ctx: Context, sizes: list[int]) -> list[tuple[float, float]]:
     """Each training run's share of the approach's progress, in proportion to its expected steps."""
-    cfg = ctx.config
-
-    def steps(n: int) -> float:
-        return max(1.0, -(-n // cfg.train_batch_size) * cfg.train_epochs)
-
-    full = steps(len(ctx.task.train))
-    weights = [full] + [max(min(MIN_STEPS, full), steps(size)) for size in sizes]
+    batch, epochs = ctx.config.train_batch_size, ctx.config.train_epochs
+    full = planned_steps(len(ctx.task.train), batch, epochs)
+    weights = [full] + [planned_steps(size, batch, epochs_for(size, batch, epochs, min(MIN_STEPS, full)))
+                        for size in sizes]
     edges = np.cumsum([0.0, *weights]) / sum(weights)
     return list(zip(edges[:-1], edges[1:], strict=True))
 
