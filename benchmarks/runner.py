@@ -121,7 +121,7 @@ def run_benchmark(
                 row = runner(name)(ctx)
             except Exception as exc:  # one approach failing must not lose the others
                 log.error("%s failed: %s\n%s", name, exc, traceback.format_exc())
-                ctx.notes.append(f"{name} failed: {exc}")
+                ctx.notes.append(f"{name} failed: {exc.__class__.__name__}: {exc}")
                 continue
             result.approaches.append(row)
             emit({"stage": name, "fraction": 1.0, "message": f"{name}: accuracy {row.accuracy:.3f}",

@@ -12,14 +12,19 @@ from prompt_or_tune.files import runs_dir
 
 
 def finished_runs(root: Path | None = None) -> tuple[dict[str, BenchmarkResult], list[str]]:
-    """Results by run id, newest first, and one line per run folder that could not be read."""
+    """Results with at least one measured approach by run id, newest first, and one line per run
+    folder that could not be read. A run whose every approach failed has nothing to compare or
+    apply: it is listed with the runs that did not finish, with its error."""
     root = root or runs_dir()
     found, problems = [], []
     for result_file in root.glob("*/result.json"):
         try:
-            found.append(load_result(result_file))
+            result = load_result(result_file)
         except ResultError as exc:
             problems.append(str(exc))
+            continue
+        if result.approaches:
+            found.append(result)
     found.sort(key=lambda r: r.created_at, reverse=True)
     return {r.run_id: r for r in found}, problems
 

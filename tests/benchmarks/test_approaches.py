@@ -79,3 +79,19 @@ def test_user_csv_runs_end_to_end(tmp_path, tiny_config):
 ])
 def test_chain_of_thought_parsing(text, expected):
     assert parse_label(text, ["negative", "positive"], "Sentiment") == expected
+
+
+def test_a_failing_approach_is_named_with_its_error_and_the_others_are_kept(tmp_path, tiny_config, monkeypatch):
+    from benchmarks.approaches import zero_shot
+
+    def broken(ctx):
+        raise RuntimeError()  # no message: the note still says what went wrong
+
+    monkeypatch.setattr(zero_shot, "run", broken)
+    result = run_benchmark(tiny_config(approaches=["zero_shot", "few_shot"]), tmp_path / "partial")
+    assert result.status == "partial" and [a.approach for a in result.approaches] == ["few_shot"]
+    assert "zero_shot failed: RuntimeError: " in result.notes
+    everything_broken = run_benchmark(tiny_config(approaches=["zero_shot"]), tmp_path / "failed")
+    assert everything_broken.status == "failed" and not everything_broken.approaches
+    assert everything_broken.error == "zero_shot failed: RuntimeError: "
+    assert load_result(tmp_path / "failed").status == "failed"

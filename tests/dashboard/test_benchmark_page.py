@@ -42,6 +42,17 @@ def test_a_finished_run_is_listed_and_applied_to_the_scenario(finished_run):
     assert source.startswith("benchmark run run-dash-1")
 
 
+def test_a_run_whose_every_approach_failed_is_not_offered_for_comparison(finished_run):
+    failed = fake_result("run-all-failed").model_copy(update={"approaches": [], "status": "failed",
+                                                              "error": "zero_shot failed: RuntimeError: "})
+    save_result(failed, runs_dir() / failed.run_id)
+    at = open_app("benchmark")
+    assert not at.exception
+    compare = next(m for m in at.multiselect if m.label == "Runs to compare")
+    assert "run-dash-1" in compare.options and "run-all-failed" not in compare.options
+    assert not any(b.key == "apply:run-all-failed" for b in at.button)
+
+
 def test_an_unreadable_run_folder_is_a_warning_not_a_crash():
     folder = runs_dir() / "broken-run"
     folder.mkdir(parents=True, exist_ok=True)
