@@ -168,7 +168,7 @@ def render() -> None:
     if link_error := st.session_state.pop(state.LINK_ERROR, None):
         st.warning(link_error)
     st.caption("Every input of the cost model. The page URL holds the scenario: copy it to share "
-               "this exact view. Hover a field's ⓘ for its meaning and allowed range.")
+               "this exact view. Hover a field's question-mark icon for its meaning and allowed range.")
     _save_and_load()
     for tab, group in zip(st.tabs(list(GROUPS)), GROUPS.values(), strict=True):
         with tab:

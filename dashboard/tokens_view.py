@@ -48,13 +48,13 @@ def render() -> None:
         cost = per_request_usd(report, name, tokens)
         rows.append({"approach": title(name), "prompt tokens": tokens,
                      "cached prefix tokens": counter.count(prompt.prefix),
-                     "per request (USD)": cost, "first month at this prompt (USD)": cost * volume})
+                     "per request": money(cost), "first month at this prompt (USD)": cost * volume})
         with st.expander(f"{title(name)}: {tokens:,} prompt tokens, {money(cost)} per request, "
                          f"{money(cost * volume)} in the first month"):
             st.code(prompt.text, language=None, wrap_lines=True)
     st.subheader("Per approach")
     st.caption(f"Per-request part of the cost at {volume:,.0f} requests in the first month; "
                "one-off and fixed costs are on the Costs page.")
+    # per request as text with three significant figures (fractions of a cent; %.6f showed 0.000000)
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", column_config={
-        "per request (USD)": st.column_config.NumberColumn(format="%.6f"),
         "first month at this prompt (USD)": st.column_config.NumberColumn(format="dollar")})

@@ -122,4 +122,5 @@ def test_tokens_page_counts_a_pasted_input_with_tiktoken():
     table = at.dataframe[0].value
     row = table[table["approach"] == "Few-shot prompt"].iloc[0]
     assert row["prompt tokens"] == expected
+    assert all(float(v.lstrip("$")) > 0 for v in table["per request"])  # no fraction of a cent reads 0
     assert any(text.strip() in c.value for c in at.code)
