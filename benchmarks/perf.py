@@ -214,12 +214,15 @@ def run_perf(device: str = "auto", model: str | None = None, train_examples: int
     """Measure both paths; returns the figures (see module docstring)."""
     from peft import LoraConfig
 
+    from benchmarks.allocator import keep_freed_memory
     from benchmarks.approaches.base import Context
     from benchmarks.approaches.lora import lora_targets
     from benchmarks.environment import describe
     from benchmarks.models import load_model, resolve_dtype
     from benchmarks.tasks import load_task
 
+    allocator = "glibc malloc keeps freed memory (benchmarks/allocator.py), both sides" if keep_freed_memory() \
+        else "default allocator"
     config = BenchConfig(device=device, dtype=dtype, test_size=eval_examples, train_size=train_examples,
                          chat_template="off", train_batch_size=batch_size, **({"model": model} if model else {}))
     loaded, notes = load_model(config.model, config.device, config.trust_remote_code, dtype="float32")
@@ -232,7 +235,8 @@ def run_perf(device: str = "auto", model: str | None = None, train_examples: int
     peak, n_params = ctx.environment.peak_bf16_flops, loaded.info.parameters
     report: dict = {"created_at": datetime.now(UTC).isoformat(timespec="seconds"),
                     "environment": ctx.environment.model_dump(), "model": loaded.info.model_dump(),
-                    "task": task.name, "baseline_dtype": "float32", "fast_dtype": fast_dtype, "notes": notes}
+                    "task": task.name, "baseline_dtype": "float32", "fast_dtype": fast_dtype, "allocator": allocator,
+                    "notes": notes}
     zero_shot, few_shot = ctx.builder(), ctx.builder(shots=ctx.balanced_shots(4, config.seed))
     fast_models = {"fast": fast_model} | ({"fast_fp32": loaded.model} if fast_dtype != "float32" else {})
     log(f"eval: zero-shot prompt, fast path in {' and '.join(_dtype(m) for m in fast_models.values())}")

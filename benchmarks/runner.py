@@ -73,6 +73,7 @@ def run_benchmark(
     """
     import transformers
 
+    from benchmarks.allocator import keep_freed_memory
     from benchmarks.approaches import runner
     from benchmarks.approaches.base import Context
     from benchmarks.environment import describe
@@ -81,6 +82,7 @@ def run_benchmark(
 
     run_dir = Path(run_dir)
     run_dir.mkdir(parents=True, exist_ok=True)
+    keep_freed_memory()
     handler = _log_to(run_dir)
     transformers.utils.logging.disable_progress_bar()
     approaches = list(config.approaches)
