@@ -274,10 +274,17 @@ def accuracy_comparison(results: Iterable[BenchmarkResult]) -> go.Figure:
     return fig
 
 
+# Where successive best-prompt labels go, so lines of several runs do not print over each other.
+_LABEL_POSITIONS = ("top right", "bottom right", "top left", "bottom left")
+
+
 def learning_curves(results: Iterable[BenchmarkResult]) -> go.Figure:
-    """LoRA accuracy against labeled examples; best prompt of each run as a dotted line."""
+    """LoRA accuracy against labeled examples; each run's best prompt as a dotted line. Runs whose
+    best prompt is the same approach at the same accuracy share one line and one label; run ids
+    are named only where lines differ (a long label would run off the plot)."""
     fig = _figure("Learning curve: LoRA accuracy against labeled examples", "labeled examples",
                   "accuracy")
+    best_prompts: dict[tuple[str, float], list[str]] = {}
     for result in results:
         lora = result.approach("lora")
         if lora is None or not lora.learning_curve:
@@ -293,8 +300,12 @@ def learning_curves(results: Iterable[BenchmarkResult]) -> go.Figure:
                                                                   "chain_of_thought")]
         if prompts:
             best = max(prompts, key=lambda a: a.accuracy)
-            fig.add_hline(y=best.accuracy, line={"color": color_of(best.approach), "dash": "dot"},
-                          annotation_text=f"best prompt ({title_of(best.approach)}), {result.run_id}")
+            best_prompts.setdefault((best.approach, best.accuracy), []).append(result.run_id)
+    for i, ((approach, accuracy), run_ids) in enumerate(best_prompts.items()):
+        whose = f" ({', '.join(run_ids)})" if len(best_prompts) > 1 else ""  # only to tell lines apart
+        fig.add_hline(y=accuracy, line={"color": color_of(approach), "dash": "dot"},
+                      annotation_text=f"best prompt: {title_of(approach)}, {accuracy:.1%}{whose}",
+                      annotation_position=_LABEL_POSITIONS[i % len(_LABEL_POSITIONS)])
     fig.update_xaxes(type="log", dtick=1, tickformat=",")  # ticks at 10, 100, 1,000 only
     fig.update_yaxes(range=[0, 1], tickformat=".0%")
     return fig

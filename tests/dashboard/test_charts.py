@@ -71,6 +71,18 @@ def test_benchmark_figures_show_each_run():
     assert [list(t.x) for t in curves.data] == [[16, 64, 256], [16, 64, 256]]
 
 
+def test_runs_with_the_same_best_prompt_share_one_line_and_label():
+    same = [fake_result("run-a"), fake_result("run-b")]  # both: few-shot 75% is the best prompt
+    labels = [a.text for a in charts.learning_curves(same).layout.annotations]
+    assert labels == ["best prompt: Few-shot prompt, 75.0%"]
+    other = fake_result("run-c")
+    other.approaches[0].accuracy = 0.8  # zero-shot now beats few-shot's 75%
+    fig = charts.learning_curves([*same, other])
+    assert [a.text for a in fig.layout.annotations] == [
+        "best prompt: Few-shot prompt, 75.0% (run-a, run-b)", "best prompt: Zero-shot prompt, 80.0% (run-c)"]
+    assert len({a.yanchor for a in fig.layout.annotations}) == 2  # one label above its line, one below
+
+
 def test_tornado_bars_run_from_the_base_difference_and_drop_negligible_inputs(report):
     bars = tornado(report.inputs, "lora", "full_finetune", report.scenario.uncertainty, top=40)
     fig = charts.tornado_chart(report, bars, "lora", "full_finetune")
