@@ -29,13 +29,13 @@ import numpy as np
 import torch
 
 from benchmarks.config import PRECISIONS, BenchConfig
-from benchmarks.scoring import score_choices, sync
+from benchmarks.scoring import Scores, score_choices, sync
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
-# The fast scorer finishes in a fraction of a second per slice, at the mercy of a busy neighbour
-# on a shared machine: it runs once to warm up (kernel selection, first-touch memory), then this
-# many times, and the median counts. The baseline (~10x longer per slice) runs once.
-FAST_EVAL_REPEATS = 3
+# The baseline is timed in EVAL_SLICES slices; after each slice every fast model scores the whole
+# set (as a benchmark run does: one call, batches packed across it), so a busy neighbour on a shared
+# machine slows both sides rather than one. The fast path's first pass warms up (kernel selection,
+# first-touch memory); the median of the EVAL_SLICES timed passes counts.
 EVAL_SLICES = 4
 
 
@@ -100,52 +100,49 @@ def _timed(device: torch.device, fn):
 def measure_eval(ctx, builder, examples, device, fast_models: dict) -> dict:
     """Fast scorer (each of `fast_models`) vs per-example generate (the float32 `ctx.model`), same prompts.
 
-    The examples are timed in EVAL_SLICES slices of similar length, each slice by the baseline and
-    then by every fast model in turn, so a slowdown of a shared machine lands on both sides instead
-    of on one. Each fast model scores a slice once to warm up, then FAST_EVAL_REPEATS times; the
-    median counts. tokens/s counts prompt tokens served (the same numerator for both sides); MFU
-    counts the tokens each side really ran (the fast path runs the shared prefix once per slice).
+    tokens/s counts prompt tokens served (the same numerator for both sides); MFU counts the tokens
+    each side really ran (the fast path runs the shared prefix once).
     """
     tok = ctx.loaded.tokenizer
     suffixes = builder.suffix_ids([e.text for e in examples])
     prompts = [builder.prefix_ids + s for s in suffixes]
     tokens = sum(map(len, prompts))
     n_params, peak = ctx.loaded.info.parameters, ctx.environment.peak_bf16_flops
-    sides = {"baseline": {"seconds": 0.0, "peak_memory_mb": 0.0, "computed_tokens": tokens}}
-    sides.update({name: {"seconds": 0.0, "peak_memory_mb": 0.0, "computed_tokens": 0, "dtype": _dtype(m)}
-                  for name, m in fast_models.items()})
     base_lp = np.zeros((len(prompts), len(builder.choice_ids)))
-    fast_lp = {name: np.zeros_like(base_lp) for name in fast_models}
-    batches = set()
+    base_seconds, base_memory = 0.0, 0.0
+    fast_runs: dict[str, list] = {name: [] for name in fast_models}
 
-    def add(side: str, seconds: float, memory: float) -> None:
-        sides[side]["seconds"] += seconds
-        sides[side]["peak_memory_mb"] = max(sides[side]["peak_memory_mb"], memory)
+    def score(model):
+        return score_choices(model, builder.prefix_ids, suffixes, builder.choice_ids, tok.pad_token_id,
+                             max_batch=ctx.config.eval_batch_size, token_budget=ctx.config.eval_batch_tokens)
 
-    by_length = np.argsort([-len(x) for x in suffixes], kind="stable")  # slices form the scorer's own batches
-    for index in np.array_split(by_length, EVAL_SLICES):
+    for model in fast_models.values():
+        _timed(device, lambda model=model: score(model))  # warm-up
+    for index in np.array_split(np.arange(len(prompts)), EVAL_SLICES):
         (lp, _), seconds, memory = _timed(device, lambda index=index: baseline_scores(
             ctx.model, tok, [prompts[i] for i in index], builder.choice_ids, ctx.task.verbalizers))
         base_lp[index] = lp
-        add("baseline", seconds, memory)
+        base_seconds, base_memory = base_seconds + seconds, max(base_memory, memory)
         for name, model in fast_models.items():
-            runs = [_timed(device, lambda model=model, index=index: score_choices(
-                model, builder.prefix_ids, [suffixes[i] for i in index], builder.choice_ids, tok.pad_token_id,
-                max_batch=ctx.config.eval_batch_size)) for _ in range(1 + FAST_EVAL_REPEATS)]
-            fast_lp[name][index] = runs[0][0].logprobs
-            batches.add(runs[0][0].max_batch)
-            sides[name]["computed_tokens"] += runs[0][0].computed_tokens
-            add(name, float(np.median([r[1] for r in runs[1:]])), max(r[2] for r in runs))
+            fast_runs[name].append(_timed(device, lambda model=model: score(model)))
+    sides = {"baseline": {"seconds": base_seconds, "peak_memory_mb": base_memory, "computed_tokens": tokens}}
+    for name, runs in fast_runs.items():
+        first: Scores = runs[0][0]
+        sides[name] = {"seconds": float(np.median([r[1] for r in runs])), "peak_memory_mb": max(r[2] for r in runs),
+                       "computed_tokens": first.computed_tokens, "dtype": _dtype(fast_models[name]),
+                       "batch_size": first.max_batch}
     single_token = all(len(c) == 1 for c in builder.choice_ids)
     for name, side in sides.items():
         s = side["seconds"]
         side.update(examples_per_second=len(examples) / s, tokens_per_second=tokens / s,
                     mfu=2 * n_params * side["computed_tokens"] / s / peak if peak else None)
         if name != "baseline":
-            side.update(speedup=sides["baseline"]["seconds"] / s,
-                        max_abs_logprob_diff=float(np.abs(fast_lp[name] - base_lp).max()) if single_token else None,
-                        prediction_agreement=float(np.mean(fast_lp[name].argmax(1) == base_lp.argmax(1))))
-    return {**sides, "batch_size": max(batches), "slices": EVAL_SLICES, "prompt_tokens_per_example": tokens / len(examples)}
+            fast_lp = fast_runs[name][0][0].logprobs
+            side.update(speedup=base_seconds / s,
+                        max_abs_logprob_diff=float(np.abs(fast_lp - base_lp).max()) if single_token else None,
+                        prediction_agreement=float(np.mean(fast_lp.argmax(1) == base_lp.argmax(1))))
+    return {**sides, "baseline_slices": EVAL_SLICES, "token_budget": ctx.config.eval_batch_tokens,
+            "prompt_tokens_per_example": tokens / len(examples)}
 
 
 def _dtype(model) -> str:

@@ -3,11 +3,13 @@
 - The shared prompt prefix (instruction, few-shot examples, chat header, soft prompt) is run
   once; each batch reuses its keys/values, so per example only the input text is processed.
 - Single-token labels are all scored from the one forward pass over the input (the next-token
-  distribution at the last real token); multi-token labels reuse that pass's cache and add one
-  short pass over the label tokens.
-- Batches are length-sorted and capped by tokens (dynamic batching), right-padded (so positions
-  need no correction and the causal mask alone keeps pads out of the real tokens), and the
-  vocabulary projection runs only at the positions scored.
+  distribution at the last input token). A multi-token label adds its tokens as a branch of the
+  example's own sequence, which sees the input but not the other labels' branches, so every label
+  of every example is scored in that same pass.
+- Examples are packed into rows with no padding between them (first-fit decreasing by length);
+  a block mask keeps each example to the prefix and its own tokens, and position ids restart per
+  example. Batches are capped by tokens, not by a fixed row count, so one matrix product sees
+  thousands of rows. The vocabulary projection runs only at the positions scored.
 - On CUDA an out-of-memory batch is split in two and retried.
 """
 
@@ -28,8 +30,8 @@ class Scores:
     latency_s: np.ndarray  # per example: wall time of the batch it was scored in
     seconds: float  # total, including the one-off prefix pass
     prompt_tokens: int  # prefix + input tokens over all examples (what a cache-less server would run)
-    computed_tokens: int  # tokens the model actually ran: the prefix once, then each input
-    max_batch: int
+    computed_tokens: int  # tokens the model actually ran: the prefix once, then each input and label branch
+    max_batch: int  # most examples in one forward pass
     oom_splits: int = 0  # batches halved after a CUDA out-of-memory error
 
     @property
@@ -65,58 +67,115 @@ def embed_prefix(model, prefix_ids: list[int], soft_prompt: torch.Tensor | None 
     return embeds
 
 
+def pack_rows(lengths: list[int], width: int) -> list[list[int]]:
+    """Items packed into rows of `width` tokens, first-fit decreasing: each row lists its item indices."""
+    rows: list[list[int]] = []
+    free: list[int] = []
+    for index in sorted(range(len(lengths)), key=lambda i: -lengths[i]):
+        row = next((r for r, space in enumerate(free) if space >= lengths[index]), None)
+        if row is None:
+            rows.append([])
+            free.append(width)
+            row = len(rows) - 1
+        rows[row].append(index)
+        free[row] -= lengths[index]
+    return rows
+
+
+def row_batches(rows: list[list[int]], width: int, max_examples: int, token_budget: int) -> list[list[list[int]]]:
+    """Consecutive rows grouped so a batch holds at most `token_budget` tokens and `max_examples` examples."""
+    per_batch = max(1, token_budget // width)
+    batches: list[list[list[int]]] = []
+    for row in rows:
+        current = batches[-1] if batches else None
+        if current and len(current) < per_batch and sum(map(len, current)) + len(row) <= max_examples:
+            current.append(row)
+        else:
+            batches.append([row])
+    return batches
+
+
+@dataclass
+class _Item:
+    """One example laid out for a packed row: its input, then one branch per multi-token label.
+
+    Branch j holds label j's tokens but the last; it sees the input and itself, not the other
+    branches, so label j's log-probability is read at the input's last token (its first token)
+    and along its branch (the rest), all in the one pass.
+    """
+
+    ids: list[int]
+    offsets: list[int]  # position of each token after the prefix
+    branch: list[int]  # 0: the input; j + 1: label j's continuation
+    reads: list[tuple[int, int, int]]  # (token index within the item, label, label token scored there)
+
+    @classmethod
+    def build(cls, suffix: list[int], choices: list[list[int]]) -> _Item:
+        n = len(suffix)
+        ids, offsets, branch = list(suffix), list(range(n)), [0] * n
+        reads = [(n - 1, j, c[0]) for j, c in enumerate(choices)]
+        for j, choice in enumerate(choices):
+            for t, token in enumerate(choice[:-1]):
+                reads.append((len(ids), j, choice[t + 1]))
+                ids.append(token)
+                offsets.append(n + t)
+                branch.append(j + 1)
+        return cls(ids, offsets, branch, reads)
+
+
 def _expand(kv: list[tuple[torch.Tensor, torch.Tensor]], rows: int) -> DynamicCache:
     return DynamicCache(ddp_cache_data=[(k.expand(rows, -1, -1, -1), v.expand(rows, -1, -1, -1)) for k, v in kv])
 
 
-def _pad(rows: list[list[int]], pad_id: int, device: torch.device) -> tuple[torch.Tensor, torch.Tensor]:
-    width = max(len(r) for r in rows)
-    ids = torch.full((len(rows), width), pad_id, dtype=torch.long)
-    mask = torch.zeros((len(rows), width), dtype=torch.long)
-    for i, row in enumerate(rows):
-        ids[i, : len(row)] = torch.tensor(row)
-        mask[i, : len(row)] = 1
-    return ids.to(device), mask.to(device)
-
-
 @torch.inference_mode()
 def _score_batch(
-    model, kv, prefix_len: int, suffixes: list[list[int]], choices: list[list[int]], pad_id: int
-) -> torch.Tensor:
+    model, kv, prefix_len: int, rows: list[list[int]], items: list[_Item], n_labels: int, width: int, pad_id: int
+) -> tuple[list[int], torch.Tensor]:
+    """(example indices, their [examples, labels] log-probabilities) for one batch of packed rows."""
     device = model.get_input_embeddings().weight.device
-    decoder, head = model.base_model, model.get_output_embeddings()
-    rows = len(suffixes)
-    ids, mask = _pad(suffixes, pad_id, device)
-    multi = any(len(c) > 1 for c in choices)
-    # No padding mask: pads sit right of every real token, and under the causal mask a real token
-    # never sees a later one, so the plain causal pass gives the real positions exactly (and is
-    # ~10% faster on CPU). Only the label continuations below would see pads; they mask them.
-    out = decoder(input_ids=ids, past_key_values=_expand(kv, rows), use_cache=multi)
-    lengths = mask.sum(1)
-    last = out.last_hidden_state[torch.arange(rows, device=device), lengths - 1]
-    first = head(last).float().log_softmax(-1)
-    scores = first[:, [c[0] for c in choices]]
-    if not multi:
-        return scores
-    # Label continuations: every (example, label) pair reuses the example's cache.
-    n_labels = len(choices)
-    cache = out.past_key_values
-    cache.batch_repeat_interleave(n_labels)
-    cont = [c[:-1] or [pad_id] for c in choices]
-    cont_ids, cont_mask = _pad(cont, pad_id, device)
-    cont_ids, cont_mask = cont_ids.repeat(rows, 1), cont_mask.repeat(rows, 1)
-    positions = (prefix_len + lengths).repeat_interleave(n_labels)[:, None] + torch.arange(cont_ids.shape[1], device=device)
-    full_mask = torch.cat([torch.ones((rows, prefix_len), dtype=mask.dtype, device=device), mask], dim=1)
-    attn = torch.cat([full_mask.repeat_interleave(n_labels, 0), cont_mask], dim=1)
-    hidden = decoder(input_ids=cont_ids, attention_mask=attn, past_key_values=cache, position_ids=positions).last_hidden_state
-    logp = head(hidden).float().log_softmax(-1)  # [rows*labels, width, vocab]
-    targets = torch.full(cont_ids.shape, 0, dtype=torch.long, device=device)
-    valid = torch.zeros(cont_ids.shape, dtype=torch.bool, device=device)
-    for j, c in enumerate(choices):
-        targets[j::n_labels, : len(c) - 1] = torch.tensor(c[1:], device=device)
-        valid[j::n_labels, : len(c) - 1] = True
-    rest = (logp.gather(-1, targets[..., None])[..., 0] * valid).sum(1)
-    return scores + rest.view(rows, n_labels)
+    n_rows = len(rows)
+    ids = torch.full((n_rows, width), pad_id, dtype=torch.long)
+    positions = torch.full((n_rows, width), prefix_len, dtype=torch.long)
+    owner = torch.full((n_rows, width), -1, dtype=torch.long)  # example index; -1 for padding
+    branch = torch.zeros((n_rows, width), dtype=torch.long)
+    read_row, read_col, read_example, read_label, read_token = [], [], [], [], []
+    examples = [i for row in rows for i in row]
+    slot = {example: k for k, example in enumerate(examples)}
+    for r, row in enumerate(rows):
+        col = 0
+        for i in row:
+            item = items[i]
+            n = len(item.ids)
+            ids[r, col : col + n] = torch.tensor(item.ids)
+            positions[r, col : col + n] = prefix_len + torch.tensor(item.offsets)
+            owner[r, col : col + n] = i
+            branch[r, col : col + n] = torch.tensor(item.branch)
+            for at, label, token in item.reads:
+                read_row.append(r)
+                read_col.append(col + at)
+                read_example.append(slot[i])
+                read_label.append(label)
+                read_token.append(token)
+            col += n
+    # A token sees the whole shared prefix, and those tokens of its own example that come no later
+    # and lie on the input or on its own label branch; padding sees only itself and the prefix.
+    q, k = torch.arange(width)[:, None], torch.arange(width)[None, :]
+    own = (owner[:, :, None] == owner[:, None, :]) & (k <= q) & ((branch[:, None, :] == 0) | (branch[:, None, :] == branch[:, :, None]))
+    own |= q == k
+    mask = torch.cat([torch.ones((n_rows, width, prefix_len), dtype=torch.bool), own], dim=2)[:, None]
+    hidden = model.base_model(
+        input_ids=ids.to(device), attention_mask=mask.to(device), position_ids=positions.to(device),
+        past_key_values=_expand(kv, n_rows), use_cache=False,
+    ).last_hidden_state
+    # The vocabulary projection runs once per scored position (labels sharing a first token share it).
+    places = torch.tensor([read_row, read_col], device=device)
+    unique, where = torch.unique(places, dim=1, return_inverse=True)
+    logp = model.get_output_embeddings()(hidden[unique[0], unique[1]]).float().log_softmax(-1)
+    picked = logp[where, torch.tensor(read_token, device=device)]
+    scores = torch.zeros((len(examples), n_labels), device=device)
+    flat = torch.tensor(read_example, device=device) * n_labels + torch.tensor(read_label, device=device)
+    scores.view(-1).index_add_(0, flat, picked)
+    return examples, scores
 
 
 @torch.inference_mode()
@@ -127,26 +186,31 @@ def score_choices(
     choices: list[list[int]],
     pad_id: int,
     *,
-    max_batch: int = 32,
+    max_batch: int = 256,
     token_budget: int = 8192,
     soft_prompt: torch.Tensor | None = None,
     on_batch: Callable[[int, int], None] | None = None,
 ) -> Scores:
-    """Log-likelihood of each choice after [soft prompt][prefix][suffix_i], for every i."""
+    """Log-likelihood of each choice after [soft prompt][prefix][suffix_i], for every i.
+
+    `max_batch` caps the examples and `token_budget` the packed tokens (rows x width) per forward pass.
+    """
     device = model.get_input_embeddings().weight.device
     start = time.perf_counter()
     prefix = model.base_model(inputs_embeds=embed_prefix(model, prefix_ids, soft_prompt), use_cache=True)
     kv = [(layer.keys, layer.values) for layer in prefix.past_key_values.layers]
     prefix_len = kv[0][0].shape[-2]
+    items = [_Item.build(s, choices) for s in suffixes]
+    width = max(len(item.ids) for item in items)
     logprobs = np.zeros((len(suffixes), len(choices)), dtype=np.float64)
     latency = np.zeros(len(suffixes))
-    queue = length_batches([len(s) for s in suffixes], max_batch, token_budget)
+    queue = row_batches(pack_rows([len(item.ids) for item in items], width), width, max_batch, token_budget)
     done, biggest, oom_splits = 0, 0, 0
     while queue:
         batch = queue.pop(0)
         t0 = time.perf_counter()
         try:
-            scores = _score_batch(model, kv, prefix_len, [suffixes[i] for i in batch], choices, pad_id)
+            examples, scores = _score_batch(model, kv, prefix_len, batch, items, len(choices), width, pad_id)
         except torch.OutOfMemoryError:
             if len(batch) == 1:
                 raise
@@ -156,13 +220,13 @@ def score_choices(
             queue[:0] = [batch[:half], batch[half:]]
             continue
         sync(device)
-        logprobs[batch] = scores.cpu().double().numpy()
-        latency[batch] = time.perf_counter() - t0
-        biggest = max(biggest, len(batch))
-        done += len(batch)
+        logprobs[examples] = scores.cpu().double().numpy()
+        latency[examples] = time.perf_counter() - t0
+        biggest = max(biggest, len(examples))
+        done += len(examples)
         if on_batch:
             on_batch(done, len(suffixes))
     sync(device)
-    inputs = sum(map(len, suffixes))
-    return Scores(logprobs, latency, time.perf_counter() - start, prefix_len * len(suffixes) + inputs,
-                  prefix_len + inputs, biggest, oom_splits)
+    return Scores(logprobs, latency, time.perf_counter() - start,
+                  prefix_len * len(suffixes) + sum(map(len, suffixes)),
+                  prefix_len + sum(len(item.ids) for item in items), biggest, oom_splits)

@@ -121,7 +121,8 @@ class Context:
 
         scores: Scores = score_choices(
             model or self.model, builder.prefix_ids, suffixes, choices, self.pad_id,
-            max_batch=self.config.eval_batch_size, soft_prompt=soft_prompt, on_batch=progress,
+            max_batch=self.config.eval_batch_size, token_budget=self.config.eval_batch_tokens,
+            soft_prompt=soft_prompt, on_batch=progress,
         )
         if scores.oom_splits:
             self.notes.append(f"{stage}: out of GPU memory {scores.oom_splits} time(s); batches were halved "

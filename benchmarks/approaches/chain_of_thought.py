@@ -40,7 +40,7 @@ def run(ctx: Context) -> ApproachResult:
     out_tokens = np.zeros(len(prompts))
     latency = np.zeros(len(prompts))
     start = time.perf_counter()
-    batches = length_batches([len(p) for p in prompts], cfg.eval_batch_size, 16384)
+    batches = length_batches([len(p) for p in prompts], cfg.eval_batch_size, cfg.eval_batch_tokens)
     for done, batch in enumerate(batches, 1):
         width = max(len(prompts[i]) for i in batch)
         ids = torch.full((len(batch), width), tok.pad_token_id, dtype=torch.long)

@@ -101,7 +101,7 @@ def test_harness_reports_consistent_figures_on_a_tiny_slice():
                       log=lambda message: None)
     assert (report["baseline_dtype"], report["fast_dtype"]) == ("float32", "bfloat16")
     zero = report["eval"]
-    assert zero["slices"] == EVAL_SLICES and {"baseline", "fast", "fast_fp32"} <= set(zero)
+    assert zero["baseline_slices"] == EVAL_SLICES and {"baseline", "fast", "fast_fp32"} <= set(zero)
     assert zero["fast"]["dtype"] == "bfloat16" and zero["fast_fp32"]["dtype"] == "float32"
     for side in ("fast", "fast_fp32"):
         assert zero[side]["speedup"] == pytest.approx(zero["baseline"]["seconds"] / zero[side]["seconds"])

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import torch
 
-from benchmarks.scoring import length_batches, score_choices
+from benchmarks.scoring import length_batches, pack_rows, row_batches, score_choices
 
 pytestmark = pytest.mark.slow
 
@@ -26,25 +26,43 @@ def test_length_batches_respect_caps():
     assert batches[0] == [1, 3]  # longest first
 
 
-def test_scores_match_reference_for_single_and_multi_token_labels(loaded):
+def test_pack_rows_fills_rows_first_fit_longest_first():
+    rows = pack_rows([5, 9, 2, 4, 3], width=9)
+    assert rows == [[1], [0, 3], [4, 2]]  # 9 | 5+4 | 3+2
+    assert sorted(i for row in rows for i in row) == list(range(5))
+
+
+def test_row_batches_respect_token_and_example_caps():
+    rows = [[0], [1, 2], [3, 4, 5], [6]]
+    assert row_batches(rows, width=10, max_examples=100, token_budget=20) == [[[0], [1, 2]], [[3, 4, 5], [6]]]
+    assert row_batches(rows, width=10, max_examples=3, token_budget=100) == [[[0], [1, 2]], [[3, 4, 5]], [[6]]]
+
+
+@pytest.mark.parametrize("max_batch", [2, 256])
+def test_scores_match_reference_for_single_and_multi_token_labels(loaded, max_batch):
+    """Packed rows (several questions to a row, label branches beside them) score as one question alone."""
     tok, model = loaded.tokenizer, loaded.model
     prefix = tok("Answer the question with one word.\n\n").input_ids
-    questions = ["Question: What colour is the sky on a clear day?\nAnswer:",
+    questions = ["Question: What colour is the sky on a clear day, when no cloud hides the sun at noon?\nAnswer:",
                  "Question: What is frozen water called?\nAnswer:",
                  "Question: Which animal says meow?\nAnswer:"]
     suffixes = [tok(q, add_special_tokens=False).input_ids for q in questions]
     words = [" blue", " ice", " cat", " a purple elephant"]
     choices = [tok(w, add_special_tokens=False).input_ids for w in words]
     assert len(choices[-1]) > 1 and len(choices[0]) == 1
-    scores = score_choices(model, prefix, suffixes, choices, tok.pad_token_id, max_batch=2)
+    branches = sum(len(c) - 1 for c in choices)
+    assert len(suffixes[1]) + len(suffixes[2]) + 2 * branches <= len(suffixes[0]) + branches  # two share a row
+    scores = score_choices(model, prefix, suffixes, choices, tok.pad_token_id, max_batch=max_batch)
     for i, suffix in enumerate(suffixes):
         for j, choice in enumerate(choices):
             assert scores.logprobs[i, j] == pytest.approx(reference_logprob(model, prefix + suffix, choice), abs=2e-3)
     assert list(scores.predictions) == [0, 1, 2]  # the hand-made right answers are the most likely
-    # served: the whole prompt per question; computed (for MFU): the shared prefix once
+    assert scores.max_batch == min(max_batch, 3)
+    # served: the whole prompt per question; computed (for MFU): the shared prefix once, each
+    # question and each label's branch (its tokens but the last)
     inputs = sum(map(len, suffixes))
     assert scores.prompt_tokens == 3 * len(prefix) + inputs
-    assert scores.computed_tokens == len(prefix) + inputs
+    assert scores.computed_tokens == len(prefix) + inputs + 3 * branches
 
 
 def test_soft_prompt_changes_scores_consistently(loaded):
