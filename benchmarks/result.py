@@ -96,9 +96,10 @@ class ApproachResult(_Strict):
     output_tokens_model: float
     output_tokens_tiktoken: float | None = None
     tiktoken_encoding: str | None = None
-    latency_ms_p50: float
+    latency_ms_p50: float = Field(description="one request served alone (whole prompt, batch of one), "
+                                  "timed on 16 test examples spread over the input lengths")
     latency_ms_p95: float
-    batch_size: int
+    batch_size: int = Field(description="most test examples in one forward pass (throughput's batches)")
     throughput_requests_per_second: float
     eval_tokens_per_second: float = Field(description="prompt tokens served per second (prefix + input per example)")
     eval_mfu: float | None = Field(None, description="2·N FLOPs per token the model really ran (a shared prefix "

@@ -27,7 +27,6 @@ from transformers import DynamicCache
 @dataclass
 class Scores:
     logprobs: np.ndarray  # [examples, labels]: summed log-probability of each label's tokens
-    latency_s: np.ndarray  # per example: wall time of the batch it was scored in
     seconds: float  # total, including the one-off prefix pass
     prompt_tokens: int  # prefix + input tokens over all examples (what a cache-less server would run)
     computed_tokens: int  # tokens the model actually ran: the prefix once, then each input and label branch
@@ -203,12 +202,10 @@ def score_choices(
     items = [_Item.build(s, choices) for s in suffixes]
     width = max(len(item.ids) for item in items)
     logprobs = np.zeros((len(suffixes), len(choices)), dtype=np.float64)
-    latency = np.zeros(len(suffixes))
     queue = row_batches(pack_rows([len(item.ids) for item in items], width), width, max_batch, token_budget)
     done, biggest, oom_splits = 0, 0, 0
     while queue:
         batch = queue.pop(0)
-        t0 = time.perf_counter()
         try:
             examples, scores = _score_batch(model, kv, prefix_len, batch, items, len(choices), width, pad_id)
         except torch.OutOfMemoryError:
@@ -221,12 +218,11 @@ def score_choices(
             continue
         sync(device)
         logprobs[examples] = scores.cpu().double().numpy()
-        latency[examples] = time.perf_counter() - t0
         biggest = max(biggest, len(examples))
         done += len(examples)
         if on_batch:
             on_batch(done, len(suffixes))
     sync(device)
-    return Scores(logprobs, latency, time.perf_counter() - start,
+    return Scores(logprobs, time.perf_counter() - start,
                   prefix_len * len(suffixes) + sum(map(len, suffixes)),
                   prefix_len + sum(len(item.ids) for item in items), biggest, oom_splits)

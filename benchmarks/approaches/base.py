@@ -11,6 +11,7 @@ from functools import cached_property
 import numpy as np
 
 from benchmarks.config import BenchConfig
+from benchmarks.latency import spread_by_length, time_requests
 from benchmarks.metrics import latency_percentiles, quality
 from benchmarks.models import LoadedModel
 from benchmarks.prompts import PromptBuilder
@@ -30,7 +31,7 @@ class Evaluation:
 
     truth: np.ndarray
     pred: np.ndarray
-    latency_s: np.ndarray
+    latency_s: np.ndarray  # one request alone, for a sample of examples (empty unless asked for)
     seconds: float
     prompt_tokens: int  # prefix + input per example, summed: the throughput figure's numerator
     computed_tokens: int  # forward-pass tokens the model really ran (shared prefix once): MFU's
@@ -110,26 +111,36 @@ class Context:
         return choice
 
     def evaluate(
-        self, builder: PromptBuilder, examples: list[Example], *, model=None, soft_prompt=None, stage: str = "scoring"
+        self, builder: PromptBuilder, examples: list[Example], *, model=None, soft_prompt=None,
+        stage: str = "scoring", latency: bool = False,
     ) -> Evaluation:
-        """Score every label of every example with the fast scorer; predict the most likely."""
+        """Score every label of every example with the fast scorer; predict the most likely.
+
+        With `latency`, also time single requests (`benchmarks.latency`) for the result row.
+        """
+        model = model or self.model
         suffixes = builder.suffix_ids([e.text for e in examples])
         choices = builder.choice_ids
 
         def progress(done: int, total: int) -> None:
             self.step(stage, done, total, message=f"{stage}: {done}/{total}")
 
-        scores: Scores = score_choices(
-            model or self.model, builder.prefix_ids, suffixes, choices, self.pad_id,
-            max_batch=self.config.eval_batch_size, token_budget=self.config.eval_batch_tokens,
-            soft_prompt=soft_prompt, on_batch=progress,
-        )
+        def score(some: list[list[int]], **kwargs) -> Scores:
+            return score_choices(model, builder.prefix_ids, some, choices, self.pad_id, soft_prompt=soft_prompt,
+                                 **kwargs)
+
+        scores = score(suffixes, max_batch=self.config.eval_batch_size, token_budget=self.config.eval_batch_tokens,
+                       on_batch=progress)
+        latency_s = np.array([])
+        if latency:
+            device = model.get_input_embeddings().weight.device
+            latency_s = time_requests(lambda i: score([suffixes[i]]), spread_by_length(list(map(len, suffixes))), device)
         if scores.oom_splits:
             self.notes.append(f"{stage}: out of GPU memory {scores.oom_splits} time(s); batches were halved "
                               f"and retried (largest batch that fit: {scores.max_batch})")
         pred = scores.predictions
         return Evaluation(
-            truth=np.array([e.label for e in examples]), pred=pred, latency_s=scores.latency_s,
+            truth=np.array([e.label for e in examples]), pred=pred, latency_s=latency_s,
             seconds=scores.seconds, prompt_tokens=scores.prompt_tokens, computed_tokens=scores.computed_tokens,
             batch_size=scores.max_batch,
             prompt_texts=[builder.text(e.text) for e in examples],

@@ -12,6 +12,7 @@ import numpy as np
 import torch
 
 from benchmarks.approaches.base import Context, Evaluation
+from benchmarks.latency import spread_by_length, time_requests
 from benchmarks.result import ApproachResult
 from benchmarks.scoring import length_batches
 
@@ -29,38 +30,41 @@ def parse_label(text: str, verbalizers: list[str], cue: str) -> int:
     return found.pop() if len(found) == 1 else -1
 
 
+def generate(model, tok, prompts: list[list[int]], max_new_tokens: int) -> list[list[int]]:
+    """Greedy continuations of a batch of prompts (left-padded, so every row continues at the end)."""
+    device = model.get_input_embeddings().weight.device
+    width = max(map(len, prompts))
+    ids = torch.full((len(prompts), width), tok.pad_token_id, dtype=torch.long)
+    mask = torch.zeros_like(ids)
+    for row, prompt in enumerate(prompts):
+        ids[row, width - len(prompt):] = torch.tensor(prompt)
+        mask[row, width - len(prompt):] = 1
+    generated = model.generate(
+        input_ids=ids.to(device), attention_mask=mask.to(device), max_new_tokens=max_new_tokens,
+        do_sample=False, pad_token_id=tok.pad_token_id,
+    )[:, width:]
+    return [[t for t in row.tolist() if t != tok.pad_token_id] for row in generated]
+
+
 @torch.inference_mode()
 def run(ctx: Context) -> ApproachResult:
     tok, model, cfg = ctx.loaded.tokenizer, ctx.model, ctx.config
     builder = ctx.builder(reasoning=True, use_chat=bool(getattr(tok, "chat_template", None)))
     examples = ctx.task.test
     prompts = [builder.prefix_ids + s for s in builder.suffix_ids([e.text for e in examples])]
-    device = model.get_input_embeddings().weight.device
     outputs: list[str] = [""] * len(prompts)
     out_tokens = np.zeros(len(prompts))
-    latency = np.zeros(len(prompts))
     start = time.perf_counter()
     batches = length_batches([len(p) for p in prompts], cfg.eval_batch_size, cfg.eval_batch_tokens)
     for done, batch in enumerate(batches, 1):
-        width = max(len(prompts[i]) for i in batch)
-        ids = torch.full((len(batch), width), tok.pad_token_id, dtype=torch.long)
-        mask = torch.zeros_like(ids)
-        for row, i in enumerate(batch):  # left padding: generation continues every row at the end
-            ids[row, width - len(prompts[i]):] = torch.tensor(prompts[i])
-            mask[row, width - len(prompts[i]):] = 1
-        t0 = time.perf_counter()
-        generated = model.generate(
-            input_ids=ids.to(device), attention_mask=mask.to(device), max_new_tokens=cfg.max_new_tokens,
-            do_sample=False, pad_token_id=tok.pad_token_id,
-        )[:, width:]
-        for row, i in enumerate(batch):
-            new = generated[row]
-            kept = new[new != tok.pad_token_id]
+        for i, kept in zip(batch, generate(model, tok, [prompts[i] for i in batch], cfg.max_new_tokens), strict=True):
             outputs[i] = tok.decode(kept, skip_special_tokens=True)
             out_tokens[i] = len(kept)
-            latency[i] = time.perf_counter() - t0
         ctx.step("chain_of_thought", done, len(batches), message=f"chain_of_thought: batch {done}/{len(batches)}")
     seconds = time.perf_counter() - start
+    device = model.get_input_embeddings().weight.device
+    latency = time_requests(lambda i: generate(model, tok, [prompts[i]], cfg.max_new_tokens),
+                            spread_by_length(list(map(len, prompts))), device)
     pred = np.array([parse_label(o, ctx.task.verbalizers, builder.answer_cue) for o in outputs])
     ev = Evaluation(
         truth=np.array([e.label for e in examples]), pred=pred, latency_s=latency, seconds=seconds,

@@ -31,7 +31,7 @@ def run(ctx: Context) -> ApproachResult:
     k, seed = ctx.config.k, ctx.config.seed
     shots = fitted_shots(ctx, ctx.balanced_shots(k, seed))
     builder = ctx.builder(shots=shots)
-    ev = ctx.evaluate(builder, ctx.task.test, stage="few_shot")
+    ev = ctx.evaluate(builder, ctx.task.test, stage="few_shot", latency=True)
     consistency = None
     if ctx.config.consistency:
         variants = {f"paraphrase {v}": ctx.builder(shots=shots, variant=v) for v in range(1, len(PARAPHRASES))}

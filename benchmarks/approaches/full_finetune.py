@@ -23,7 +23,7 @@ def run(ctx: Context) -> ApproachResult:
     stats = ctx.train("full_finetune", task.train, list(model.parameters()), lr=cfg.full_finetune_lr,
                       flops_per_param_token=6, builder=builder, model=model)
     model.to(ctx.model.dtype)  # scored in the run's dtype, like every other approach
-    ev = ctx.evaluate(builder, task.test, model=model, stage="scoring full_finetune")
+    ev = ctx.evaluate(builder, task.test, model=model, stage="scoring full_finetune", latency=True)
     return ctx.result(
         "full_finetune", ev, labeled=len(task.train), training=stats,
         config={"lr": cfg.full_finetune_lr, "epochs": stats.epochs, "chat_template": builder.use_chat},

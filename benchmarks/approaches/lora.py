@@ -27,7 +27,7 @@ def lora_targets(model, given: list[str] | None) -> list[str] | str:
     return given or FAMILY_TARGETS.get(model.config.model_type, "all-linear")
 
 
-def train_and_score(ctx: Context, examples, *, min_steps: int = 0):
+def train_and_score(ctx: Context, examples, *, min_steps: int = 0, latency: bool = False):
     """Train a fresh adapter on `examples`, score the test split, remove the adapter again."""
     from peft import LoraConfig, get_peft_model
 
@@ -45,7 +45,8 @@ def train_and_score(ctx: Context, examples, *, min_steps: int = 0):
             f"lora ({len(examples)} examples)", examples, params, lr=cfg.lora_lr,
             flops_per_param_token=4, builder=builder, model=tuned, min_steps=min_steps,
         )
-        ev = ctx.evaluate(builder, ctx.task.test, model=tuned, stage=f"scoring lora ({len(examples)} examples)")
+        ev = ctx.evaluate(builder, ctx.task.test, model=tuned, stage=f"scoring lora ({len(examples)} examples)",
+                          latency=latency)
     finally:
         peft_model.unload()  # restores the original modules for the next approach
     return ev, stats, builder, lora
@@ -72,7 +73,7 @@ def run(ctx: Context) -> ApproachResult:
     sizes = [size for size in ctx.config.learning_curve if size < len(train)]
     shares = _progress_shares(ctx, sizes)
     with ctx.part_of_approach(*shares[0]):
-        ev, stats, builder, lora = train_and_score(ctx, train)
+        ev, stats, builder, lora = train_and_score(ctx, train, latency=True)
     curve = []
     for size, share in zip(sizes, shares[1:], strict=True):
         with ctx.part_of_approach(*share):

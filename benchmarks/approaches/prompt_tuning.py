@@ -25,7 +25,8 @@ def run(ctx: Context) -> ApproachResult:
     params = [p for p in peft_model.parameters() if p.requires_grad]
     stats = ctx.train("prompt_tuning", task.train, params, lr=cfg.prompt_tuning_lr, flops_per_param_token=4,
                       builder=builder, model=base, soft_prompt=soft_prompt)
-    ev = ctx.evaluate(builder, task.test, model=base, soft_prompt=soft_prompt().detach(), stage="scoring prompt_tuning")
+    ev = ctx.evaluate(builder, task.test, model=base, soft_prompt=soft_prompt().detach(),
+                      stage="scoring prompt_tuning", latency=True)
     return ctx.result(
         "prompt_tuning", ev, labeled=len(task.train), training=stats,
         config={"virtual_tokens": cfg.prompt_tuning_tokens, "init": "task instruction", "lr": cfg.prompt_tuning_lr,

@@ -9,7 +9,7 @@ from benchmarks.result import ApproachResult
 
 def run(ctx: Context) -> ApproachResult:
     builder = ctx.builder()
-    ev = ctx.evaluate(builder, ctx.task.test, stage="zero_shot")
+    ev = ctx.evaluate(builder, ctx.task.test, stage="zero_shot", latency=True)
     consistency = None
     if ctx.config.consistency:
         variants = {f"paraphrase {v}": ctx.builder(variant=v) for v in range(1, len(PARAPHRASES))}
