@@ -81,6 +81,14 @@ class Consistency(_Strict):
     spread: float = Field(description="max - min accuracy over the variants")
 
 
+LATENCY_BASES = {
+    "one_request": "Latency: one request served alone (whole prompt, batch of one), over 16 test examples "
+                   "spread across the input lengths.",
+    "batch": "Latency: the wall time of the scoring batch each example was in (how earlier versions measured "
+             "it), not comparable with one request alone.",
+}
+
+
 class ApproachResult(_Strict):
     approach: ApproachName
     config: dict = Field(default_factory=dict)
@@ -96,9 +104,10 @@ class ApproachResult(_Strict):
     output_tokens_model: float
     output_tokens_tiktoken: float | None = None
     tiktoken_encoding: str | None = None
-    latency_ms_p50: float = Field(description="one request served alone (whole prompt, batch of one), "
-                                  "timed on 16 test examples spread over the input lengths")
+    latency_ms_p50: float = Field(description="see latency_basis")
     latency_ms_p95: float
+    latency_basis: Literal["one_request", "batch"] = Field(
+        "batch", description="LATENCY_BASES explains each; results written before the field existed read as batch")
     batch_size: int = Field(description="most test examples in one forward pass (throughput's batches)")
     throughput_requests_per_second: float
     eval_tokens_per_second: float = Field(description="prompt tokens served per second (prefix + input per example)")

@@ -16,6 +16,7 @@ from benchmarks.config import (
     QUICK_APPROACHES,
     BenchConfig,
 )
+from benchmarks.result import LATENCY_BASES
 from calculator.measured import apply_benchmark
 from calculator.recommend import title
 from calculator.scenario_io import describe_validation_error
@@ -85,6 +86,21 @@ def _apply(result_id: str) -> None:
     state.set_scenario(apply_benchmark(state.scenario(), results[result_id]))
 
 
+_LATENCY = LATENCY_BASES["one_request"] + " Older runs timed whole batches (a note under the table says which)."
+_GPU_ONLY = "Share of the GPU's peak bf16 FLOP/s; blank on CPU, which has no such peak to divide by"
+_RUNS_COLUMNS = {
+    "accuracy": st.column_config.NumberColumn(format="percent"),
+    "prompt tokens": st.column_config.NumberColumn(format="%.1f", help="Mean prompt tokens per request, model tokenizer"),
+    "latency p50 (ms)": st.column_config.NumberColumn(format="%.0f", help=_LATENCY),
+    "latency p95 (ms)": st.column_config.NumberColumn(format="%.0f", help=_LATENCY),
+    "eval tokens/s": st.column_config.NumberColumn(format="%.0f", help="Prompt tokens scored per second over the test split"),
+    "eval MFU": st.column_config.NumberColumn(format="percent", help=_GPU_ONLY),
+    "training (s)": st.column_config.NumberColumn(format="%.0f"),
+    "training tokens/s": st.column_config.NumberColumn(format="%.0f"),
+    "training MFU": st.column_config.NumberColumn(format="percent", help=_GPU_ONLY),
+}
+
+
 def _past_runs() -> None:
     results, problems = runs.finished_runs()
     for problem in problems:
@@ -96,8 +112,10 @@ def _past_runs() -> None:
     picked = [results[r] for r in chosen]
     if not picked:
         return
-    st.dataframe(runs.runs_table(picked), hide_index=True, width="stretch", column_config={
-        "accuracy": st.column_config.NumberColumn(format="percent")})
+    st.dataframe(runs.runs_table(picked), hide_index=True, width="stretch", column_config=_RUNS_COLUMNS)
+    older = [r.run_id for r in picked if any(a.latency_basis == "batch" for a in r.approaches)]
+    if older:
+        st.caption(f"{', '.join(older)}: {LATENCY_BASES['batch']} Newer runs: {LATENCY_BASES['one_request']}")
     left, right = st.columns(2)
     plots.show(charts.accuracy_comparison(picked), left)
     plots.show(charts.learning_curves(picked), right)

@@ -47,4 +47,6 @@ def runs_table(results: list[BenchmarkResult]) -> pd.DataFrame:
                 "training tokens/s": t.tokens_per_second if t else None,
                 "training MFU": t.mfu if t else None,
             })
-    return pd.DataFrame(rows)
+    table = pd.DataFrame(rows)
+    numeric = ["eval MFU", "training (s)", "training tokens/s", "training MFU"]
+    return table.astype({column: float for column in numeric}) if rows else table  # None -> NaN: a blank cell

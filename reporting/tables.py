@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from benchmarks.result import BenchmarkResult
+from benchmarks.result import LATENCY_BASES, BenchmarkResult
 from calculator.approaches import REGISTRY
 from calculator.recommend import Recommendation, count, interval, money, pct, title
 from reporting.document import ReportData
@@ -170,8 +170,9 @@ def measurements(result: BenchmarkResult) -> Table:
         ])
     return Table(f"bench_{result.run_id}", f"Benchmark run {result.run_id}: results",
                  ["approach", "test n", "accuracy [95% CI]", "macro-F1", "labels used",
-                  "prompt tokens (model / tiktoken)", "latency p50 / p95 ms", "requests/s", "training"],
-                 rows, note=f"Source: benchmark run {result.run_id}, measured on {result.model.name}.",
+                  "prompt tokens (model / tiktoken)", "latency p50 / p95 ms (one request)", "requests/s", "training"],
+                 rows, note=f"Source: benchmark run {result.run_id}, measured on {result.model.name}. "
+                 + LATENCY_BASES[result.approaches[0].latency_basis if result.approaches else "one_request"],
                  widths=[2, 0.9, 2.4, 1.1, 1.1, 1.9, 1.7, 1.2, 2])
 
 

@@ -215,7 +215,7 @@ class Context:
             output_tokens_model=ev.output_tokens_model,
             output_tokens_tiktoken=self.counter.mean(ev.output_texts),
             tiktoken_encoding=self.counter.encoding_name if self.counter.exact else self.counter.source,
-            latency_ms_p50=p50, latency_ms_p95=p95, batch_size=ev.batch_size,
+            latency_ms_p50=p50, latency_ms_p95=p95, latency_basis="one_request", batch_size=ev.batch_size,
             throughput_requests_per_second=n / ev.seconds, eval_tokens_per_second=ev.prompt_tokens / ev.seconds,
             eval_mfu=flops / ev.seconds / peak if peak else None, **extra,
         )

@@ -60,3 +60,40 @@ def test_an_unreadable_run_folder_is_a_warning_not_a_crash():
     at = open_app("benchmark")
     assert any("not valid JSON" in w.value for w in at.warning)
     assert not at.exception
+
+
+def test_runs_table_leaves_figures_a_run_lacks_blank():
+    """CPU runs have no MFU and prompting has no training: NaN (a blank cell), not the text 'None'."""
+    import pandas as pd
+
+    from dashboard.runs import runs_table
+
+    table = runs_table([fake_result()]).set_index("approach")
+    for column in ("eval MFU", "training (s)", "training tokens/s", "training MFU"):
+        assert table[column].dtype == float
+    assert table["eval MFU"].isna().all()
+    assert pd.isna(table.loc["Zero-shot prompt", "training (s)"])
+    assert table.loc["LoRA fine-tune", "training tokens/s"] == 1_666.0
+    assert table.loc["LoRA fine-tune", "latency p50 (ms)"] == 40.0
+
+
+def test_runs_from_before_single_request_latency_say_so():
+    """A result file without latency_basis (written before it existed) reads as batch latency, and the
+    page says which runs those are instead of mixing the two kinds of figure silently."""
+    import json
+
+    old = json.loads(fake_result("run-old").model_dump_json())
+    for approach in old["approaches"]:
+        del approach["latency_basis"]
+    new = fake_result("run-new").model_copy(deep=True)
+    for approach in new.approaches:
+        approach.latency_basis = "one_request"
+    (runs_dir() / "run-old").mkdir(parents=True)
+    (runs_dir() / "run-old" / "result.json").write_text(json.dumps(old), encoding="utf-8")
+    save_result(new, runs_dir() / "run-new")
+    at = open_app("benchmark")
+    compare = next(m for m in at.multiselect if m.label == "Runs to compare")
+    compare.set_value(["run-old", "run-new"]).run()
+    captions = " ".join(c.value for c in at.caption)
+    assert "run-old: Latency: the wall time of the scoring batch" in captions
+    assert "run-new:" not in captions
