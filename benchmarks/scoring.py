@@ -15,6 +15,7 @@
 
 from __future__ import annotations
 
+import bisect
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -67,17 +68,22 @@ def embed_prefix(model, prefix_ids: list[int], soft_prompt: torch.Tensor | None 
 
 
 def pack_rows(lengths: list[int], width: int) -> list[list[int]]:
-    """Items packed into rows of `width` tokens, first-fit decreasing: each row lists its item indices."""
+    """Items packed into rows of `width` tokens, longest first, each into the row it fills best
+    (best-fit decreasing; a sorted list of rows' free space keeps it O(n log n)). Each row lists
+    its item indices."""
     rows: list[list[int]] = []
-    free: list[int] = []
+    spaces: list[tuple[int, int]] = []  # (free tokens, row), sorted; full rows leave it
     for index in sorted(range(len(lengths)), key=lambda i: -lengths[i]):
-        row = next((r for r, space in enumerate(free) if space >= lengths[index]), None)
-        if row is None:
-            rows.append([])
-            free.append(width)
-            row = len(rows) - 1
-        rows[row].append(index)
-        free[row] -= lengths[index]
+        at = bisect.bisect_left(spaces, (lengths[index], -1))
+        if at == len(spaces):
+            rows.append([index])
+            free, row = width - lengths[index], len(rows) - 1
+        else:
+            free, row = spaces.pop(at)
+            rows[row].append(index)
+            free -= lengths[index]
+        if free > 0:
+            bisect.insort(spaces, (free, row))
     return rows
 
 
@@ -85,12 +91,14 @@ def row_batches(rows: list[list[int]], width: int, max_examples: int, token_budg
     """Consecutive rows grouped so a batch holds at most `token_budget` tokens and `max_examples` examples."""
     per_batch = max(1, token_budget // width)
     batches: list[list[list[int]]] = []
+    examples = 0
     for row in rows:
-        current = batches[-1] if batches else None
-        if current and len(current) < per_batch and sum(map(len, current)) + len(row) <= max_examples:
-            current.append(row)
+        if batches and len(batches[-1]) < per_batch and examples + len(row) <= max_examples:
+            batches[-1].append(row)
+            examples += len(row)
         else:
             batches.append([row])
+            examples = len(row)
     return batches
 
 
@@ -157,10 +165,11 @@ def _score_batch(
                 read_token.append(token)
             col += n
     # A token sees the whole shared prefix, and those tokens of its own example that come no later
-    # and lie on the input or on its own label branch; padding sees only itself and the prefix.
+    # and lie on the input or on its own label branch (padding, owner -1, sees the prefix and
+    # earlier padding; nothing reads its outputs).
     q, k = torch.arange(width)[:, None], torch.arange(width)[None, :]
-    own = (owner[:, :, None] == owner[:, None, :]) & (k <= q) & ((branch[:, None, :] == 0) | (branch[:, None, :] == branch[:, :, None]))
-    own |= q == k
+    same_branch = (branch[:, None, :] == 0) | (branch[:, None, :] == branch[:, :, None])
+    own = (owner[:, :, None] == owner[:, None, :]) & (k <= q) & same_branch
     mask = torch.cat([torch.ones((n_rows, width, prefix_len), dtype=torch.bool), own], dim=2)[:, None]
     hidden = model.base_model(
         input_ids=ids.to(device), attention_mask=mask.to(device), position_ids=positions.to(device),
