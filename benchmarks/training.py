@@ -21,6 +21,7 @@ import torch
 from benchmarks.result import TrainingStats
 
 BUDGET_PROBE_STEPS = 4  # steps timed before a time budget starts re-planning the run
+BUDGET_PACE_STEPS = 8  # the re-plan assumes the pace of this many latest steps
 
 
 @dataclass(frozen=True)
@@ -149,7 +150,8 @@ def train(
     losses: list[float] = []
     tokens = 0
     order: list[TrainItem] = []
-    start = time.perf_counter()
+    start = last = time.perf_counter()
+    step_seconds: list[float] = []
     step = 0
     while step < plan["total"]:
         if len(order) < settings.batch_size:
@@ -167,11 +169,18 @@ def train(
         tokens += n
         losses.append(loss.item())
         step += 1
+        now = time.perf_counter()
+        step_seconds.append(now - last)
+        last = now
         if settings.time_budget_s and step >= BUDGET_PROBE_STEPS:
-            # Re-plan every step from the mean step time so far: a machine that slows down
-            # mid-run (shared CPU) shortens the run instead of overrunning the budget.
-            per_step = (time.perf_counter() - start) / step
-            plan["total"] = max(step, min(plan["total"], int(settings.time_budget_s / per_step)))
+            # Re-plan every step: as many steps as the time left holds at the latest steps' pace,
+            # never more than planned. A shared machine that slows down shortens the run instead
+            # of overrunning the budget, and one that speeds up again lets it grow back (the
+            # learning-rate decay stretches to the new end), so a busy minute early on no longer
+            # costs the rest of the run.
+            pace = sum(step_seconds[-BUDGET_PACE_STEPS:]) / len(step_seconds[-BUDGET_PACE_STEPS:])
+            left = settings.time_budget_s - (now - start)
+            plan["total"] = max(step, min(total_steps, step + int(left / pace)))
         if on_step:
             on_step(step, plan["total"], losses[-1])
     if cuda:
