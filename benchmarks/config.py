@@ -48,7 +48,7 @@ class BenchConfig(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    model: str = Field(PACKAGED_MODEL, description="the packaged SmolLM2-135M-Instruct, a local directory or a Hugging Face id (must already be on disk); random-llama-0.5b: random weights, speed figures only")
+    model: str = Field(PACKAGED_MODEL, description="the packaged SmolLM2-135M-Instruct, a local directory or a Hugging Face id (must already be on disk); random-smollm2-135m / random-llama-0.5b: its architecture with random weights, speed figures only")
     trust_remote_code: bool = Field(False, description="run model code shipped with the checkpoint (only for models you trust)")
     task: str = Field("rotten_tomatoes", description="built-in task: rotten_tomatoes, imdb or bbc_news; ignored when data_file is set")
     data_file: Path | None = Field(None, description="your own CSV or JSONL file of labeled texts")

