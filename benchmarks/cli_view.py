@@ -11,20 +11,24 @@ from benchmarks.result import BenchmarkResult
 
 def summary_table(result: BenchmarkResult) -> str:
     """What ran where (model, dtype, device), then one line per approach: accuracy (95% CI), macro-F1,
-    tokens, latency, training time and speed."""
-    head = f"{'approach':<17}{'accuracy':>9} {'95% CI':>13} {'F1':>6} {'prompt tok':>10} {'p50 ms':>8} {'req/s':>7} {'train s':>8} {'train tok/s':>11} {'MFU':>6}"
+    tokens, latency of one request, scoring speed, training time and speed; MFU on a GPU."""
+    head = (f"{'approach':<17}{'accuracy':>9} {'95% CI':>13} {'F1':>6} {'prompt tok':>10} {'p50 ms':>7} "
+            f"{'eval tok/s':>10} {'eval MFU':>8} {'train s':>8} {'train tok/s':>11} {'train MFU':>9}")
     env = result.environment
     lines = [f"{result.model.name} in {result.model.dtype} on {env.gpu_name or env.device}", head, "-" * len(head)]
     for a in result.approaches:
         t = a.training
-        mfu = t.mfu if t and t.mfu is not None else a.eval_mfu
         lines.append(
             f"{a.approach:<17}{a.accuracy:>9.3f} {f'{a.accuracy_ci[0]:.3f}-{a.accuracy_ci[1]:.3f}':>13} {a.macro_f1:>6.3f} "
-            f"{a.prompt_tokens_model:>10.1f} {a.latency_ms_p50:>8.0f} {a.throughput_requests_per_second:>7.1f} "
-            f"{(f'{t.seconds:.0f}' if t else '-'):>8} {(f'{t.tokens_per_second:.0f}' if t else '-'):>11} "
-            f"{(f'{mfu:.1%}' if mfu is not None else '-'):>6}"
+            f"{a.prompt_tokens_model:>10.1f} {a.latency_ms_p50:>7.0f} {a.eval_tokens_per_second:>10.0f} "
+            f"{_share(a.eval_mfu):>8} {(f'{t.seconds:.0f}' if t else '-'):>8} "
+            f"{(f'{t.tokens_per_second:.0f}' if t else '-'):>11} {_share(t.mfu if t else None):>9}"
         )
     return "\n".join(lines)
+
+
+def _share(mfu: float | None) -> str:
+    return "-" if mfu is None else f"{mfu:.1%}"
 
 
 def run_with_progress(config: BenchConfig, out: Path | None) -> int:

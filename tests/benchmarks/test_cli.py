@@ -31,8 +31,13 @@ def test_summary_says_what_ran_where_and_how_fast():
     from benchmarks.cli_view import summary_table
     from tests.dashboard.fake_result import fake_result
 
-    lines = summary_table(fake_result()).splitlines()
+    result = fake_result()
+    result.approaches[-1].eval_mfu = 0.123  # as a GPU run would have it
+    lines = summary_table(result).splitlines()
     assert lines[0] == "smollm2-135m-instruct in float32 on cpu"
-    lora = next(line for line in lines if line.startswith("lora"))
-    # accuracy, then training seconds and training tokens/s from the result (12 s, 1666 tokens/s)
-    assert lora.split()[1] == "0.820" and lora.split()[-3:-1] == ["12", "1666"]
+    assert all(column in lines[1] for column in ("p50 ms", "eval tok/s", "eval MFU", "train tok/s", "train MFU"))
+    lora = next(line for line in lines if line.startswith("lora")).split()
+    zero = next(line for line in lines if line.startswith("zero_shot")).split()
+    # accuracy; p50 ms; eval tokens/s 2000; eval MFU; training 12 s at 1666 tokens/s; no training MFU on CPU
+    assert lora[1] == "0.820" and lora[-6:] == ["40", "2000", "12.3%", "12", "1666", "-"]
+    assert zero[-5:] == ["2000", "-", "-", "-", "-"]
