@@ -118,6 +118,8 @@ class _Item:
 
     @classmethod
     def build(cls, suffix: list[int], choices: list[list[int]]) -> _Item:
+        if not suffix or not all(choices):
+            raise ValueError("scoring needs at least one input token per example and per label")
         n = len(suffix)
         ids, offsets, branch = list(suffix), list(range(n)), [0] * n
         reads = [(n - 1, j, c[0]) for j, c in enumerate(choices)]

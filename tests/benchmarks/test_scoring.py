@@ -75,3 +75,15 @@ def test_soft_prompt_changes_scores_consistently(loaded):
     words = tok(" Reply honestly.", add_special_tokens=False).input_ids
     as_text = score_choices(model, words + prefix, suffixes, choices, tok.pad_token_id)
     assert with_soft.logprobs == pytest.approx(as_text.logprobs, abs=2e-3)
+
+
+def test_an_example_or_label_without_tokens_is_refused(loaded):
+    """The first label token is read at the input's last token: with no input token it would be read
+    at the previous example's, silently."""
+    tok, model = loaded.tokenizer, loaded.model
+    prefix = tok("Say yes or no.\n").input_ids
+    yes, no = tok(" yes", add_special_tokens=False).input_ids, tok(" no", add_special_tokens=False).input_ids
+    with pytest.raises(ValueError, match="at least one input token"):
+        score_choices(model, prefix, [tok("Hot?", add_special_tokens=False).input_ids, []], [yes, no], tok.pad_token_id)
+    with pytest.raises(ValueError, match="at least one input token"):
+        score_choices(model, prefix, [tok("Hot?", add_special_tokens=False).input_ids], [yes, []], tok.pad_token_id)
