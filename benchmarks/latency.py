@@ -14,9 +14,8 @@ from collections.abc import Callable
 import numpy as np
 import torch
 
+from benchmarks.result import LATENCY_SAMPLES
 from benchmarks.scoring import sync
-
-LATENCY_SAMPLES = 16
 
 
 def spread_by_length(lengths: list[int], samples: int = LATENCY_SAMPLES) -> list[int]:

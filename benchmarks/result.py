@@ -81,9 +81,10 @@ class Consistency(_Strict):
     spread: float = Field(description="max - min accuracy over the variants")
 
 
+LATENCY_SAMPLES = 16  # single requests timed per result row (benchmarks/latency.py)
 LATENCY_BASES = {
-    "one_request": "Latency: one request served alone (whole prompt, batch of one), over 16 test examples "
-                   "spread across the input lengths.",
+    "one_request": "Latency: one request served alone (whole prompt, batch of one), over "
+                   f"{LATENCY_SAMPLES} test examples spread across the input lengths.",
     "batch": "Latency: the wall time of the scoring batch each example was in (how earlier versions measured "
              "it), not comparable with one request alone.",
 }

@@ -178,7 +178,8 @@ def train(
             # of overrunning the budget, and one that speeds up again lets it grow back (the
             # learning-rate decay stretches to the new end), so a busy minute early on no longer
             # costs the rest of the run.
-            pace = sum(step_seconds[-BUDGET_PACE_STEPS:]) / len(step_seconds[-BUDGET_PACE_STEPS:])
+            recent = step_seconds[-BUDGET_PACE_STEPS:]
+            pace = sum(recent) / len(recent)
             left = settings.time_budget_s - (now - start)
             plan["total"] = max(step, min(total_steps, step + int(left / pace)))
         if on_step:

@@ -170,7 +170,7 @@ def measurements(result: BenchmarkResult) -> Table:
         ])
     return Table(f"bench_{result.run_id}", f"Benchmark run {result.run_id}: results",
                  ["approach", "test n", "accuracy [95% CI]", "macro-F1", "labels used",
-                  "prompt tokens (model / tiktoken)", "latency p50 / p95 ms (one request)", "requests/s", "training"],
+                  "prompt tokens (model / tiktoken)", "latency p50 / p95 ms", "requests/s", "training"],
                  rows, note=f"Source: benchmark run {result.run_id}, measured on {result.model.name}. "
                  + LATENCY_BASES[result.approaches[0].latency_basis if result.approaches else "one_request"],
                  widths=[2, 0.9, 2.4, 1.1, 1.1, 1.9, 1.7, 1.2, 2])
