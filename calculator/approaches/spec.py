@@ -1,0 +1,134 @@
+"""The one approach spec: every fact about an approach that more than one part of the tool needs.
+
+Torch-free and numpy-free. The scenario (approach lists, engineering-hours fields), the cost
+model (labels, FLOPs), the benchmarks (approach names, progress weights, prompt kinds), the
+charts (colours) and the Tokens page all read these entries; nothing else lists approaches.
+Adding an approach is an entry here, its cost function (calculator/approaches/<family>.py),
+its prompt kind (calculator/prompts.py) if it is new, and, if it can be measured, its module in
+benchmarks/approaches/.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+Family = Literal["prompting", "tuning", "pretraining"]
+# How the approach's prompt is built (calculator.prompts renders each kind; "tuned": the
+# input and a short answer cue only, since a tuned or pretrained model learned the task).
+PromptKind = Literal["zero_shot", "few_shot", "chain_of_thought", "persona", "output_format", "tuned"]
+# What the model writes back: the label, or the label inside a fixed JSON object.
+AnswerFormat = Literal["label", "json"]
+
+
+@dataclass(frozen=True)
+class ApproachSpec:
+    name: str
+    family: Family
+    title: str
+    summary: str
+    colour: str  # fixed per approach in every chart (Okabe-Ito inspired, colour-blind safe)
+    progress_weight: float  # expected share of a benchmark run's time, relative to zero-shot
+    prompt_kind: PromptKind
+    engineering_hours: float  # default of team.hours.<name>
+    hours_help: str
+    benchmarkable: bool  # has a module in benchmarks/approaches/
+    labels_field: str | None = None  # the scenario field giving the labeled examples it needs
+    reasons: bool = False  # writes billed reasoning tokens before its answer
+    answer_format: AnswerFormat = "label"
+    flops_per_param_token: float | None = None  # training FLOPs per token per parameter (tuned)
+    max_hours: float = 100_000
+    inputs: tuple[str, ...] = ()  # scenario fields it reads besides the shared ones
+
+    @property
+    def hours_field(self) -> str:
+        return f"team.hours.{self.name}"
+
+
+SPECS: tuple[ApproachSpec, ...] = (
+    ApproachSpec(
+        "zero_shot", "prompting", "Zero-shot prompt", "Instructions and the label set; no examples.",
+        "#56B4E9", 1.0, "zero_shot", 8, "Prompt design and evaluation.", True,
+        inputs=("task.instructions", "task.labels", "team.hours.zero_shot"),
+    ),
+    ApproachSpec(
+        "few_shot", "prompting", "Few-shot prompt", "Instructions plus k labeled examples in every prompt.",
+        "#0072B2", 1.5, "few_shot", 16, "Prompt and example curation.", True,
+        labels_field="task.few_shot_k",
+        inputs=("task.instructions", "task.labels", "task.few_shot_examples", "task.few_shot_k",
+                "team.hours.few_shot"),
+    ),
+    ApproachSpec(
+        "chain_of_thought", "prompting", "Chain-of-thought",
+        "The model reasons before it answers; reasoning tokens are billed.",
+        "#009E73", 6.0, "chain_of_thought", 24, "Prompt, parser and evaluation.", True,
+        reasons=True,
+        inputs=("task.instructions", "task.labels", "task.reasoning_tokens", "team.hours.chain_of_thought"),
+    ),
+    ApproachSpec(
+        "persona", "prompting", "Persona prompt",
+        "The zero-shot prompt spoken to an expert role the model is told to play.",
+        "#7FB8D8", 1.0, "persona", 10, "Persona and prompt design, evaluation.", True,
+        inputs=("task.persona", "task.instructions", "task.labels", "team.hours.persona"),
+    ),
+    ApproachSpec(
+        "output_format", "prompting", "Output-format prompt",
+        "The zero-shot prompt with the answer in a fixed JSON shape a program can parse.",
+        "#3D5A80", 1.0, "output_format", 12, "Output schema, parser and evaluation.", True,
+        answer_format="json",
+        inputs=("task.instructions", "task.labels", "team.hours.output_format"),
+    ),
+    ApproachSpec(
+        "prompt_tuning", "tuning", "Prompt-tuning", "A learned soft prompt in front of a frozen open model.",
+        "#E69F00", 10.0, "tuned", 60, "Training pipeline and serving.", True,
+        labels_field="finetuning.prompt_tuning_labeled_examples", flops_per_param_token=4.0,
+        inputs=("finetuning.prompt_tuning_labeled_examples", "finetuning.soft_prompt_tokens",
+                "team.hours.prompt_tuning"),
+    ),
+    ApproachSpec(
+        "lora", "tuning", "LoRA fine-tune", "Low-rank adapters trained on labeled examples.",
+        "#D55E00", 12.0, "tuned", 80, "Training pipeline, evaluation and serving.", True,
+        labels_field="finetuning.labeled_examples", flops_per_param_token=4.0,
+        inputs=("finetuning.labeled_examples", "finetuning.epochs", "team.hours.lora"),
+    ),
+    ApproachSpec(
+        "full_finetune", "tuning", "Full fine-tune", "Every weight of the open model trained.",
+        "#CC79A7", 14.0, "tuned", 120, "As LoRA, plus bigger infrastructure.", True,
+        labels_field="finetuning.labeled_examples", flops_per_param_token=6.0,
+        inputs=("finetuning.labeled_examples", "finetuning.epochs", "team.hours.full_finetune"),
+    ),
+    ApproachSpec(
+        "pretrain", "pretraining", "Train from scratch",
+        "A new model trained on a corpus of its own, then taught the task.",
+        "#555555", 0.0, "tuned", 4_000, "A pretraining team's time.", False,
+        labels_field="finetuning.labeled_examples", max_hours=10_000_000,
+        inputs=("pretrain.model_params", "pretrain.tokens_per_param", "pretrain.data_cost_usd",
+                "team.hours.pretrain"),
+    ),
+)
+
+BY_NAME: dict[str, ApproachSpec] = {s.name: s for s in SPECS}
+NAMES: tuple[str, ...] = tuple(BY_NAME)
+PROMPTING: tuple[str, ...] = tuple(s.name for s in SPECS if s.family == "prompting")
+TUNED: tuple[str, ...] = tuple(s.name for s in SPECS if s.family == "tuning")
+BENCHMARKABLE: tuple[str, ...] = tuple(s.name for s in SPECS if s.benchmarkable)
+ApproachName = Literal[NAMES]  # type: ignore[valid-type]  # the scenario's and reports' names
+BenchmarkName = Literal[BENCHMARKABLE]  # type: ignore[valid-type]  # what a benchmark can run
+FALLBACK_COLOUR = "#333333"
+
+
+def spec(name: str) -> ApproachSpec:
+    """The entry of `name`; KeyError names the allowed ones."""
+    try:
+        return BY_NAME[name]
+    except KeyError:
+        raise KeyError(f"unknown approach {name!r}; allowed: {', '.join(NAMES)}") from None
+
+
+def title(name: str) -> str:
+    """The reader's name of an approach ("LoRA fine-tune"); an unknown name is shown as given."""
+    return BY_NAME[name].title if name in BY_NAME else name
+
+
+def colour(name: str) -> str:
+    return BY_NAME[name].colour if name in BY_NAME else FALLBACK_COLOUR
