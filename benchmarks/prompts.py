@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from benchmarks.tasks import Example, Task
+from benchmarks.tasks import Example, TaskData
 
 _TEXT = "\x00TEXT\x00"
 
@@ -27,7 +27,7 @@ PARAPHRASES: tuple[tuple[str, str], ...] = (
 class PromptBuilder:
     """Renders a task's prompts for one tokenizer; `variant` picks a paraphrase."""
 
-    task: Task
+    task: TaskData
     tokenizer: object
     use_chat: bool
     shots: list[Example] = field(default_factory=list)

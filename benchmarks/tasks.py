@@ -55,7 +55,10 @@ class Example:
 
 
 @dataclass
-class Task:
+class TaskData:
+    """A benchmark dataset: labels, their scored words, the prompt wording and the three splits
+    (the scenario's `Task` section is the company's description of the task, not this)."""
+
     name: str
     source: str
     labels: list[str]
@@ -233,7 +236,7 @@ _BUILTIN_PROMPTS = {
 }
 
 
-def load_task(config: BenchConfig) -> Task:
+def load_task(config: BenchConfig) -> TaskData:
     """The task named by `config`, split and verbalised."""
     notes: list[str] = []
     if config.data_file:
@@ -283,7 +286,7 @@ def load_task(config: BenchConfig) -> Task:
     def examples(indices: list[int]) -> list[Example]:
         return [Example(texts[i], label_ids[i]) for i in indices]
 
-    return Task(
+    return TaskData(
         name=name, source=source, labels=labels, verbalizers=verbalizers,
         instruction=instruction, input_name=input_name, answer_name=answer_name,
         train=examples(split["train"]), validation=examples(split["validation"]),

@@ -17,7 +17,7 @@ from benchmarks.models import LoadedModel
 from benchmarks.prompts import PromptBuilder
 from benchmarks.result import ApproachResult, Consistency, Environment, TrainingStats
 from benchmarks.scoring import Scores, score_choices
-from benchmarks.tasks import Example, Task
+from benchmarks.tasks import Example, TaskData
 from benchmarks.training import TrainItem, TrainSettings, epochs_for, train
 from calculator.tokens import TokenCounter, counter_for
 
@@ -48,7 +48,7 @@ class Context:
 
     config: BenchConfig
     loaded: LoadedModel
-    task: Task
+    task: TaskData
     environment: Environment
     emit: Callable[[dict], None]
     counter: TokenCounter = field(default_factory=lambda: counter_for(TIKTOKEN_REFERENCE_MODEL))
