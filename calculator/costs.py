@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -60,7 +60,6 @@ class CostReport:
     volumes: list[float]
     approaches: dict[str, ApproachCosts]
     break_even: list[BreakEven]
-    errors: dict[str, str] = field(default_factory=dict)
 
     @property
     def horizon_months(self) -> int:

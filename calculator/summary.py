@@ -5,21 +5,13 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
-from calculator.costs import CostReport, evaluate
-from calculator.scenario import Scenario
-from calculator.uncertainty import MonteCarlo, monte_carlo
-
-DEFAULT_DRAWS = 20_000
+from calculator.costs import CostReport
+from calculator.uncertainty import DEFAULT_DRAWS, MonteCarlo, monte_carlo
 
 
 def run_monte_carlo(report: CostReport, draws: int = DEFAULT_DRAWS) -> MonteCarlo:
     scenario = report.scenario
     return monte_carlo(report.inputs, list(report.approaches), scenario.uncertainty, draws)
-
-
-def summarize(scenario: Scenario, draws: int = DEFAULT_DRAWS) -> dict[str, Any]:
-    report = evaluate(scenario)
-    return summary_of(report, run_monte_carlo(report, draws))
 
 
 def summary_of(report: CostReport, mc: MonteCarlo) -> dict[str, Any]:

@@ -13,9 +13,11 @@ import numpy as np
 
 from calculator.approaches import REGISTRY
 from calculator.costs import tco
+from calculator.fields import field_bounds
 from calculator.inputs import Inputs
-from calculator.scenario import Range, field_bounds
+from calculator.scenario import Range
 
+DEFAULT_DRAWS = 20_000  # Monte Carlo draws unless the caller asks for others
 DEFAULT_SWING = 0.25  # ± share used in the tornado for inputs without a range
 NOT_SWUNG = {"workload.horizon_months", "task.few_shot_k", "finetuning.retrain_every_months"}
 
@@ -62,7 +64,7 @@ def draw(inputs: Inputs, ranges: dict[str, Range], draws: int, seed: int = 0) ->
 
 
 def monte_carlo(inputs: Inputs, approaches: list[str], ranges: dict[str, Range],
-                draws: int = 20_000, seed: int = 0) -> MonteCarlo:
+                draws: int = DEFAULT_DRAWS, seed: int = 0) -> MonteCarlo:
     drawn = draw(inputs, ranges, draws, seed)
     totals = np.stack([
         np.broadcast_to(tco(REGISTRY[name].profile(drawn), drawn), (draws,)) for name in approaches

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import streamlit as st
 
+from calculator.analysis import BAND_DRAWS, Analysis
+from calculator.approaches.spec import title
 from calculator.costs import CostReport
-from calculator.recommend import Recommendation, money, title
+from calculator.recommend import Recommendation
+from calculator.recommend.wording import money
 from dashboard import compute, plots, state
 from dashboard.tables import approach_table, break_even_table, sources_table
 from reporting import charts
-from reporting.document import BAND_DRAWS, tornado_pair
 
 MONEY = st.column_config.NumberColumn(format="dollar")
 
@@ -31,9 +33,10 @@ def _headline(report: CostReport, decision: Recommendation) -> None:
                    help="Requests in month 1; set it in the sidebar or on the Scenario page.")
 
 
-def _tornado(report: CostReport, decision: Recommendation) -> None:
+def _tornado(found: Analysis) -> None:
+    report, decision = found.costs, found.recommendation
     names = list(report.approaches)
-    first, second = tornado_pair(report, decision)
+    first, second = found.tornado_pair
     cols = st.columns(2)
     a = cols[0].selectbox("Sensitivity of", names, index=names.index(first), format_func=title)
     b = cols[1].selectbox("against", names, index=names.index(second), format_func=title)
@@ -50,9 +53,8 @@ def _tornado(report: CostReport, decision: Recommendation) -> None:
 
 def render() -> None:
     scenario = state.scenario()
-    report = compute.cost_report(scenario)
-    decision = compute.recommendation(scenario)
-    mc = compute.monte_carlo(scenario)
+    found = compute.analysis(scenario)
+    report, decision, mc = found.costs, found.recommendation, found.mc
     st.title("Costs")
     _headline(report, decision)
     for note in report.inputs.notes:
@@ -70,8 +72,8 @@ def render() -> None:
     left, right = st.columns(2)
     plots.show(charts.monte_carlo_bands(mc), left)
     plots.show(charts.p_cheapest(mc), right)
-    plots.show(charts.cumulative_bands_chart(compute.cumulative_bands(scenario), BAND_DRAWS))
-    _tornado(report, decision)
+    plots.show(charts.cumulative_bands_chart(found.bands, BAND_DRAWS))
+    _tornado(found)
     st.subheader("Every number")
     table = approach_table(report)
     st.dataframe(table, hide_index=True, width="stretch",

@@ -5,7 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from calculator.recommend import EvidenceGap, Recommendation, money, pct, title
+from calculator.approaches.spec import title
+from calculator.recommend import EvidenceGap, Recommendation
+from calculator.recommend.wording import money, pct
 from dashboard import compute, report_view, state
 from dashboard.text import dollars, escape_md
 from reporting import tables

@@ -5,9 +5,10 @@ from __future__ import annotations
 import pandas as pd
 
 from calculator.approaches import REGISTRY
+from calculator.approaches.spec import title
 from calculator.costs import CostReport
-from calculator.recommend import money, pct, title
-from calculator.scenario import field_label
+from calculator.fields import field_label
+from calculator.recommend.wording import money, pct
 
 
 def sources_table(report: CostReport) -> pd.DataFrame:

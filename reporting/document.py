@@ -1,27 +1,22 @@
-"""Everything a report shows, computed once: costs, uncertainty, the decision, the figures.
+"""A report is an analysis with the time it was made; the figures are drawn from it here.
 
-The HTML, Markdown, JSON and PDF writers only lay this out; none of them computes a number.
+The HTML, Markdown, JSON and PDF writers only lay these out; none of them computes a number.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import UTC, datetime
 
 import plotly.graph_objects as go
 
 from benchmarks.result import BenchmarkResult
-from calculator.costs import CostReport, evaluate
-from calculator.measured import apply_benchmark
-from calculator.recommend import Recommendation, recommend
+from calculator.analysis import BAND_DRAWS, Analysis, analyze
 from calculator.scenario import Scenario
 from calculator.scenario_io import scenario_to_text
-from calculator.summary import DEFAULT_DRAWS, run_monte_carlo, summary_of
-from calculator.uncertainty import Band, MonteCarlo, TornadoBar, cumulative_bands, tornado
+from calculator.uncertainty import DEFAULT_DRAWS
 from reporting import charts
-
-BAND_DRAWS = 4_000
 
 
 @dataclass(frozen=True)
@@ -41,16 +36,9 @@ class Chart:
 
 
 @dataclass(frozen=True)
-class ReportData:
-    scenario: Scenario  # with the benchmark's measured inputs applied: rerunning it gives these numbers
-    results: list[BenchmarkResult]
-    costs: CostReport
-    mc: MonteCarlo
-    recommendation: Recommendation
-    tornado_pair: tuple[str, str]
-    tornado_bars: list[TornadoBar]
-    bands: dict[str, Band]  # cumulative cost P10/median/P90 by month, over BAND_DRAWS draws
-    summary: dict
+class ReportData(Analysis):
+    """The analysis, and when the report was made (all the report adds)."""
+
     generated_at: str
 
     @property
@@ -60,42 +48,10 @@ class ReportData:
 
 def build(scenario: Scenario, results: Sequence[BenchmarkResult] = (), draws: int = DEFAULT_DRAWS,
           now: datetime | None = None) -> ReportData:
-    """Apply the benchmark runs (the last one given supplies the measured inputs) and compute all.
-
-    Raises ScenarioError / PriceNotFound like `evaluate` does.
-    """
-    for result in results:
-        scenario = apply_benchmark(scenario, result)
-    costs = evaluate(scenario)
-    mc = run_monte_carlo(costs, draws)
-    rec = recommend(costs, mc)
-    pair = tornado_pair(costs, rec)
-    bars = tornado(costs.inputs, *pair, scenario.uncertainty) if pair[0] != pair[1] else []
-    return ReportData(
-        scenario=scenario,
-        results=list(results),
-        costs=costs,
-        mc=mc,
-        recommendation=rec,
-        tornado_pair=pair,
-        tornado_bars=bars,
-        bands=bands_of(costs),
-        summary=summary_of(costs, mc),
-        generated_at=(now or datetime.now(UTC)).strftime("%Y-%m-%d %H:%M UTC"),
-    )
-
-
-def bands_of(costs: CostReport) -> dict[str, Band]:
-    """Cumulative cost bands by month for every priced approach (the dashboard caches the same)."""
-    return cumulative_bands(costs.inputs, list(costs.approaches), costs.scenario.uncertainty, BAND_DRAWS)
-
-
-def tornado_pair(costs: CostReport, rec: Recommendation) -> tuple[str, str]:
-    """The choice against its rival, or the two cheapest approaches when none is chosen."""
-    if rec.choice and rec.rival:
-        return rec.choice, rec.rival
-    names = [c.name for c in costs.ranked()]
-    return names[0], names[1] if len(names) > 1 else names[0]
+    """The analysis of the scenario and its runs (see `analyze`), stamped with the time."""
+    found = analyze(scenario, results, draws)
+    return ReportData(**{f.name: getattr(found, f.name) for f in fields(found)},
+                      generated_at=(now or datetime.now(UTC)).strftime("%Y-%m-%d %H:%M UTC"))
 
 
 def figures(data: ReportData) -> list[Chart]:

@@ -8,19 +8,16 @@ from __future__ import annotations
 
 import unicodedata
 from pathlib import Path
-from typing import Literal
 
 from fpdf import FPDF, FontFace
 from fpdf.enums import TableCellFillMode
 
 import prompt_or_tune
-from reporting import tables
+from reporting import Paper, tables
 from reporting.document import ReportData, figures
 from reporting.static import PNG_WIDTH, to_pngs
 from reporting.tables import Table
 
-Paper = Literal["A4", "Letter"]
-PAPERS: dict[str, str] = {"a4": "A4", "letter": "Letter"}
 FONT_DIRS = (Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/dejavu"),
              Path("/usr/local/share/fonts"))
 ASCII_FOR = {"—": "-", "–": "-", "≥": ">=", "≤": "<=", "×": "x", "÷": "/", "Σ": "sum", "≈": "~",

@@ -10,7 +10,10 @@ from dataclasses import dataclass, field
 
 from benchmarks.result import LATENCY_BASES, BenchmarkResult
 from calculator.approaches import REGISTRY
-from calculator.recommend import Recommendation, count, interval, money, pct, title
+from calculator.approaches.spec import title
+from calculator.recommend import Recommendation
+from calculator.recommend.ranking import PACE
+from calculator.recommend.wording import count, interval, money, pct
 from reporting.document import ReportData
 
 PRICE_KEYS = ("api.", "hosting.gpu_usd_per_hour", "gpu.", "provider_ft.")
@@ -82,7 +85,7 @@ def ranking(rec: Recommendation) -> Table:
                       "draws in which the approach is the cheapest of every approach compared, "
                       "whatever its accuracy (the recommendation's 'stays cheapest' counts only those "
                       "that meet the target). Accuracy sources: see the inputs table (accuracy.*). "
-                      "Engineering weeks: engineering hours ÷ 40 h/week.",
+                      f"Engineering weeks: engineering hours ÷ {PACE}.",
                  widths=[0.5, 2.4, 1.5, 2.2, 1.4, 2.6, 1.9, 1.2, 1.1, 2.5])
 
 
@@ -207,7 +210,7 @@ def assumptions(data: ReportData) -> list[str]:
         f"range with the scenario's value as mode. Ranged inputs: {ranged}.",
         "Accuracy is not drawn: an approach meets the target when the low end of its 95% interval "
         "(or its typed-in value) reaches it.",
-        "Launch time: engineering hours ÷ 40 h/week (one engineer full time).",
+        f"Launch time: engineering hours ÷ {PACE} (one engineer full time).",
         "Break-even volumes assume a constant monthly volume; the month is where the cumulative "
         "curves of the scenario's own volume path cross.",
     ]

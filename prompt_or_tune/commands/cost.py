@@ -1,4 +1,5 @@
-"""`prompt-or-tune cost SCENARIO [--set a.b=v ...] [--json]`: the cost model from a shell."""
+"""`prompt-or-tune cost SCENARIO [--set a.b=v ...] [--json]`: the cost model and the decision from a
+shell. Imports no chart, PDF or model library (a test checks `sys.modules`)."""
 
 from __future__ import annotations
 
@@ -6,9 +7,12 @@ import argparse
 import json
 import sys
 
+from calculator.analysis import Analysis, analyze
 from calculator.prices import PriceNotFound
 from calculator.scenario_io import ScenarioError, apply_overrides, load_scenario
-from calculator.summary import summarize
+from calculator.uncertainty import DEFAULT_DRAWS
+
+TOP_REASONS = 3  # reasons printed under the table; --json carries them all
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -17,7 +21,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--set", dest="overrides", action="append", default=[],
                         metavar="dotted.field=value", help="override one scenario field (repeatable)")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
-    parser.add_argument("--draws", type=int, default=20_000, help="Monte Carlo draws")
+    parser.add_argument("--draws", type=int, default=DEFAULT_DRAWS, help="Monte Carlo draws")
     parser.set_defaults(handler=run)
 
 
@@ -31,14 +35,27 @@ def run(args: argparse.Namespace) -> int:
         return fail(f"--draws: {args.draws} outside the allowed [100, 2000000]")
     try:
         scenario = apply_overrides(load_scenario(args.scenario), args.overrides)
-        summary = summarize(scenario, args.draws)
+        found = analyze(scenario, draws=args.draws)
     except (ScenarioError, PriceNotFound) as exc:
         return fail(str(exc))
     if args.json:
-        print(json.dumps(summary, indent=2))
+        print(json.dumps(found.to_dict(), indent=2))
     else:
-        print(format_table(summary))
+        print(format_table(found.summary))
+        print()
+        print(format_recommendation(found))
     return 0
+
+
+def format_recommendation(found: Analysis) -> str:
+    """The choice and its verdict, the headline, then the first reasons."""
+    rec = found.recommendation
+    lines = [f"Recommendation: {rec.choice or 'none'} ({rec.verdict})", rec.headline]
+    lines += [f"  - {reason}" for reason in rec.reasons[:TOP_REASONS]]
+    more = len(rec.reasons) - TOP_REASONS
+    if more > 0:
+        lines.append(f"  ({more} more reasons, what would change the answer and what to measure next: --json)")
+    return "\n".join(lines)
 
 
 def format_table(summary: dict) -> str:

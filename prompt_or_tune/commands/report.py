@@ -6,13 +6,14 @@ import argparse
 import re
 from pathlib import Path
 
+import reporting
 from benchmarks.result import ResultError, load_result
+from calculator.files import write_atomic
 from calculator.prices import PriceNotFound
 from calculator.scenario_io import ScenarioError, apply_overrides, load_scenario
+from calculator.uncertainty import DEFAULT_DRAWS
 from prompt_or_tune.commands.cost import fail
-from prompt_or_tune.files import write_atomic
-from reporting import FORMATS, build, render_data
-from reporting.pdf import PAPERS
+from reporting import FORMATS, PAPERS, render_data
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -28,7 +29,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                                       "Markdown also writes the JSON of every figure next to it")
     parser.add_argument("--paper", type=str.lower, choices=sorted(PAPERS), default="a4",
                         help="PDF paper size")
-    parser.add_argument("--draws", type=int, default=20_000, help="Monte Carlo draws")
+    parser.add_argument("--draws", type=int, default=DEFAULT_DRAWS, help="Monte Carlo draws")
     parser.set_defaults(handler=run)
 
 
@@ -43,7 +44,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         scenario = apply_overrides(load_scenario(args.scenario), args.overrides)
         results = [load_result(path) for path in args.results]
-        data = build(scenario, results, args.draws)
+        data = reporting.build(scenario, results, args.draws)
     except (ScenarioError, PriceNotFound, ResultError) as exc:
         return fail(str(exc).splitlines()[0])
     out = Path(args.out) if args.out else default_name(scenario.name, args.fmt)

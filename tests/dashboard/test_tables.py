@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from calculator.costs import evaluate
-from calculator.recommend import money
+from calculator.recommend.wording import money
 from calculator.scenario_io import load_preset
 from dashboard.tables import approach_table, sources_table
 

@@ -7,14 +7,9 @@ import pytest
 
 from calculator.costs import CostReport, evaluate
 from calculator.measured import apply_benchmark
-from calculator.recommend import (
-    Recommendation,
-    count,
-    labels_to_reach,
-    money,
-    pct,
-    recommend,
-)
+from calculator.recommend import Recommendation, recommend
+from calculator.recommend.reasons import labels_to_reach
+from calculator.recommend.wording import count, money, pct
 from calculator.scenario_io import apply_overrides, load_scenario
 from calculator.summary import run_monte_carlo
 from tests.dashboard.fake_result import fake_result

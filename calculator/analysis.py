@@ -1,0 +1,84 @@
+"""One analysis of a scenario: every figure a face shows, computed once from the scenario and its runs.
+
+The dashboard caches it per scenario, the reports lay it out, the CLI prints it. Torch-free and
+plotly-free: the cost command imports it without loading a chart library.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from benchmarks.result import BenchmarkResult
+from calculator.costs import CostReport, evaluate
+from calculator.measured import apply_benchmark
+from calculator.recommend import Recommendation, recommend
+from calculator.scenario import Scenario
+from calculator.summary import run_monte_carlo, summary_of
+from calculator.uncertainty import (
+    DEFAULT_DRAWS,
+    Band,
+    MonteCarlo,
+    TornadoBar,
+    cumulative_bands,
+    tornado,
+)
+
+BAND_DRAWS = 4_000
+
+
+@dataclass(frozen=True)
+class Analysis:
+    scenario: Scenario  # with the benchmark's measured inputs applied: rerunning it gives these numbers
+    results: list[BenchmarkResult]
+    costs: CostReport
+    mc: MonteCarlo
+    recommendation: Recommendation
+    tornado_pair: tuple[str, str]
+    tornado_bars: list[TornadoBar]  # empty when only one approach is compared
+    bands: dict[str, Band]  # cumulative cost P10/median/P90 by month, over BAND_DRAWS draws
+    summary: dict[str, Any]  # every figure as plain data (summary_of)
+
+    def to_dict(self) -> dict[str, Any]:
+        """What `prompt-or-tune cost --json` prints: the summary with the recommendation."""
+        return {**self.summary, "recommendation": self.recommendation.to_dict()}
+
+
+def analyze(scenario: Scenario, results: Sequence[BenchmarkResult] = (),
+            draws: int = DEFAULT_DRAWS) -> Analysis:
+    """Apply the benchmark runs (the last one given supplies the measured inputs) and compute all.
+
+    Raises ScenarioError / PriceNotFound like `evaluate` does.
+    """
+    for result in results:
+        scenario = apply_benchmark(scenario, result)
+    costs = evaluate(scenario)
+    mc = run_monte_carlo(costs, draws)
+    rec = recommend(costs, mc)
+    pair = tornado_pair(costs, rec)
+    bars = tornado(costs.inputs, *pair, scenario.uncertainty) if pair[0] != pair[1] else []
+    return Analysis(
+        scenario=scenario,
+        results=list(results),
+        costs=costs,
+        mc=mc,
+        recommendation=rec,
+        tornado_pair=pair,
+        tornado_bars=bars,
+        bands=bands_of(costs),
+        summary=summary_of(costs, mc),
+    )
+
+
+def bands_of(costs: CostReport) -> dict[str, Band]:
+    """Cumulative cost bands by month for every priced approach."""
+    return cumulative_bands(costs.inputs, list(costs.approaches), costs.scenario.uncertainty, BAND_DRAWS)
+
+
+def tornado_pair(costs: CostReport, rec: Recommendation) -> tuple[str, str]:
+    """The choice against its rival, or the two cheapest approaches when none is chosen."""
+    if rec.choice and rec.rival:
+        return rec.choice, rec.rival
+    names = [c.name for c in costs.ranked()]
+    return names[0], names[1] if len(names) > 1 else names[0]

@@ -1,0 +1,165 @@
+"""The decision: rank the approaches, pick one or say why not, and explain it with its numbers.
+
+Pure: reads a CostReport and a MonteCarlo, returns a Recommendation. The cheapest approach that
+meets the accuracy target (see `ranking`) and breaks no constraint is the choice. The classic
+rules of thumb appear only as reasons whose numbers hold in this scenario (see `reasons`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any, Literal
+
+from calculator.costs import CostReport
+from calculator.recommend.gaps import EvidenceGap, evidence_gaps
+from calculator.recommend.ranking import RankedApproach, Status, p_stays_cheapest, rank
+from calculator.recommend.reasons import (
+    accuracy_gap,
+    accuracy_phrase,
+    constraint_reasons,
+    labels_reason,
+    learning_curve_reason,
+    payback,
+    rules_of_thumb,
+    sensitivity_change,
+    spread_note,
+    target_change,
+    volume_changes,
+    why_not,
+)
+from calculator.recommend.wording import interval, money, pct, points
+from calculator.uncertainty import MonteCarlo
+
+Verdict = Literal["recommend", "provisional", "constrained", "undecided", "none_meets"]
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    verdict: Verdict
+    choice: str | None
+    headline: str
+    accuracy_target: float
+    reasons: list[str]
+    what_would_change: list[str]
+    evidence_gaps: list[EvidenceGap]
+    ranked: list[RankedApproach]
+    p_stays_cheapest: float | None  # among the approaches that meet the target and constraints
+    rival: str | None = None  # the approach the choice is weighed against (tornado, payback)
+
+    def approach(self, name: str) -> RankedApproach | None:
+        return next((r for r in self.ranked if r.name == name), None)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+
+def recommend(report: CostReport, mc: MonteCarlo) -> Recommendation:
+    """Rank the approaches and decide; every reason quotes the numbers that decided it."""
+    target = report.scenario.quality.accuracy_target
+    ranked = rank(report, mc)
+    eligible = [r for r in ranked if r.eligible]
+    if not eligible:
+        return _no_choice(report, ranked, target)
+    chosen = eligible[0]
+    p_stays = p_stays_cheapest(report, mc, [r.name for r in eligible], chosen.name)
+    gaps = evidence_gaps(report, ranked, chosen, target, p_stays)
+    firm = not any(g.approach in (chosen.name, None) or g.approach in
+                   {r.name for r in ranked if r.tco_usd < chosen.tco_usd} for g in gaps)
+    verdict: Verdict = "recommend" if firm else "provisional"
+    headline = (f"{'Choose' if firm else 'Provisionally choose'} {chosen.title}: the cheapest approach "
+                f"that meets the {pct(target)} accuracy target, {money(chosen.tco_usd)} over "
+                f"{report.horizon_months} months.")
+    reasons = [f"{chosen.title} meets the {pct(target)} target with {accuracy_phrase(chosen)} and costs "
+               f"{money(chosen.tco_usd)} over {report.horizon_months} months "
+               f"(P10–P90 {money(chosen.tco_p10_usd or chosen.tco_usd)}–{money(chosen.tco_p90_usd or chosen.tco_usd)})."]
+    reasons += [why_not(r, chosen, target) for r in sorted(ranked, key=lambda r: r.tco_usd)
+                if r.tco_usd < chosen.tco_usd][:3]
+    rival = _rival(chosen, ranked)
+    if rival is not None:
+        reasons += [s for s in [accuracy_gap(chosen, rival)] if s]
+    for other in _comparators(chosen, ranked, rival):
+        reasons += [s for s in [payback(report, chosen, other)] if s]
+    if len(eligible) > 1:
+        reasons.append(f"It stays the cheapest of the {len(eligible)} approaches that meet the target "
+                       f"in {pct(p_stays)} of {mc.draws:,} Monte Carlo draws over the uncertainty ranges.")
+    else:
+        reasons.append("It is the only approach that meets the target within the constraints.")
+    reasons += [s for s in [labels_reason(chosen, report)] if s]
+    best_prompt = max((r.accuracy for r in ranked if r.family == "prompting" and r.accuracy is not None),
+                      default=None)
+    if chosen.family == "tuning":
+        reasons += learning_curve_reason(report, target, best_prompt)
+    reasons += constraint_reasons(chosen, report)
+    reasons += rules_of_thumb(report, chosen, ranked)
+    changes = volume_changes(report, chosen, ranked)
+    changes += [s for s in [target_change(chosen, ranked, target)] if s]
+    if rival is not None:
+        changes += sensitivity_change(report, chosen, rival)
+    return Recommendation(verdict, chosen.name, headline, target, reasons, changes, gaps, ranked, p_stays,
+                          rival.name if rival else None)
+
+
+def _rival(chosen: RankedApproach, ranked: list[RankedApproach]) -> RankedApproach | None:
+    """The approach to compare against: next acceptable one, else the cheapest of the other family."""
+    others = [r for r in ranked if r.name != chosen.name]
+    acceptable = [r for r in others if r.eligible]
+    if acceptable:
+        return acceptable[0]
+    other_family = [r for r in others if r.family != chosen.family and r.family != "pretraining"]
+    return min(other_family or others, key=lambda r: r.tco_usd, default=None)
+
+
+def _comparators(chosen: RankedApproach, ranked: list[RankedApproach],
+                 rival: RankedApproach | None) -> list[RankedApproach]:
+    """The rival, and the cheapest approach of the other family (prompting versus tuning)."""
+    other = [r for r in ranked if r.family not in (chosen.family, "pretraining")]
+    found = [rival] if rival is not None else []
+    cheapest_other = min(other, key=lambda r: r.tco_usd, default=None)
+    if cheapest_other is not None and cheapest_other not in found:
+        found.append(cheapest_other)
+    return found
+
+
+def _no_choice(report: CostReport, ranked: list[RankedApproach], target: float) -> Recommendation:
+    gaps = evidence_gaps(report, ranked, None, target, None)
+    reasons: list[str] = []
+    meets = [r for r in ranked if r.status == "meets"]
+    open_ = [r for r in ranked if r.status in ("uncertain", "unknown")]
+    known = [r for r in ranked if r.accuracy is not None]
+    closest = max(known, key=lambda r: r.accuracy, default=None)
+    if meets:
+        verdict: Verdict = "constrained"
+        headline = (f"No approach fits: those that meet the {pct(target)} target break a constraint.")
+        reasons += [f"{r.title} meets the target but {'; '.join(r.constraint_issues)}." for r in meets]
+    elif open_:
+        verdict = "undecided"
+        names = ", ".join(r.title for r in open_)
+        headline = (f"The evidence is too weak to decide: no approach is known to meet the "
+                    f"{pct(target)} target; {names} might.")
+    else:
+        verdict = "none_meets"
+        headline = (f"No approach meets the {pct(target)} accuracy target; the closest is "
+                    f"{closest.title} at {pct(closest.accuracy)}.")
+    for r in sorted(ranked, key=lambda r: r.tco_usd):
+        if r.status == "misses":
+            reasons.append(f"{r.title} ({money(r.tco_usd)}) reaches {pct(r.accuracy)}"
+                           f"{interval(r.accuracy_ci)}, {points(target - r.accuracy)} short of the target.")
+        elif r.status == "uncertain":
+            reasons.append(f"{r.title} ({money(r.tco_usd)}) reaches {pct(r.accuracy)}"
+                           f"{interval(r.accuracy_ci)}: it may or may not meet the target{spread_note(r)}.")
+        elif r.status == "unknown":
+            reasons.append(f"{r.title} ({money(r.tco_usd)}) has no known accuracy.")
+    changes = []
+    if closest is not None and closest.accuracy < target:
+        changes.append(f"With a target of {pct(closest.accuracy)} or lower, {closest.title} would qualify.")
+    learning = learning_curve_reason(report, target, None)
+    reasons += learning
+    if meets:
+        cheapest = min(meets, key=lambda r: r.tco_usd)
+        if report.scenario.constraints.budget_usd is not None:
+            changes.append(f"With a budget of {money(cheapest.tco_usd)} or more, {cheapest.title} would fit.")
+    return Recommendation(verdict, None, headline, target, reasons, changes, gaps, ranked, None)
+
+
+__all__ = ["EvidenceGap", "RankedApproach", "Recommendation", "Status", "Verdict", "recommend"]

@@ -1,0 +1,235 @@
+"""Reasons: why the choice, why not the cheaper ones, payback, the rules of thumb that hold, and
+what would change the answer. Each sentence quotes the numbers that decided it."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from calculator.approaches.spec import PROMPTING, TUNED, title
+from calculator.costs import CostReport
+from calculator.fields import field_label
+from calculator.recommend.ranking import (
+    RankedApproach,
+    break_even_between,
+    engineering_time,
+    mean_volume,
+)
+from calculator.recommend.wording import count, in_sentence, interval, money, pct, points
+from calculator.uncertainty import tornado
+
+VOLUME_REACH = 100.0  # break-evens beyond 100× the scenario's volume are not "what would change"
+
+
+def accuracy_phrase(entry: RankedApproach) -> str:
+    if entry.accuracy is None:
+        return "no known accuracy"
+    source = f" ({entry.accuracy_source})" if entry.accuracy_source else ""
+    return f"{pct(entry.accuracy)} accuracy{interval(entry.accuracy_ci)}{source}"
+
+
+def why_not(entry: RankedApproach, chosen: RankedApproach, target: float) -> str:
+    cheaper = f"{entry.title} would cost {money(chosen.tco_usd - entry.tco_usd)} less ({money(entry.tco_usd)})"
+    if entry.status == "misses":
+        return (f"{cheaper}, but its accuracy {pct(entry.accuracy)}{interval(entry.accuracy_ci)} "
+                f"misses the {pct(target)} target by {points(target - entry.accuracy)}.")
+    if entry.status == "uncertain":
+        return (f"{cheaper}, but its {pct(entry.accuracy)}{interval(entry.accuracy_ci)} may fall "
+                f"below the {pct(target)} target" + spread_note(entry) + ".")
+    if entry.status == "unknown":
+        return f"{cheaper}, but its accuracy is unknown."
+    return f"{cheaper}, but it {'; '.join(entry.constraint_issues)}."
+
+
+def spread_note(entry: RankedApproach) -> str:
+    if entry.consistency_spread:
+        return f" (accuracy varies by {points(entry.consistency_spread)} across prompt paraphrases)"
+    return ""
+
+
+def payback(report: CostReport, chosen: RankedApproach, rival: RankedApproach) -> str | None:
+    be = break_even_between(report, chosen.name, rival.name)
+    if be is None or be.requests_per_month is None:
+        return None
+    volume = mean_volume(report)
+    month = f"; on this scenario's volume path the cumulative costs cross in month {be.month}" \
+        if be.month else ""
+    winner = title(be.cheaper_above)
+    loser = rival.title if be.cheaper_above == chosen.name else chosen.title
+    return (f"{winner} is cheaper than {loser} above {count(be.requests_per_month)} requests a month "
+            f"(break-even over {report.horizon_months} months); this scenario averages "
+            f"{count(volume)} a month over the horizon{month}.")
+
+
+def learning_curve_reason(report: CostReport, target: float, best_prompt: float | None) -> list[str]:
+    measured = report.scenario.measured
+    if measured is None or not measured.learning_curve:
+        return []
+    curve = sorted(measured.learning_curve)
+    source = f"learning curve of run {measured.run_id}"
+    found = []
+    for goal, label in ((target, f"the {pct(target)} target"),
+                        (best_prompt, "the best prompt")):
+        if goal is None:
+            continue
+        hit = labels_to_reach(curve, goal)
+        if hit is None:
+            top_labels, top_acc = max(curve, key=lambda point: point[1])
+            found.append(f"LoRA does not reach {label} ({pct(goal)}) on its measured curve: "
+                         f"best {pct(top_acc)} with {count(top_labels)} labels ({source}).")
+        else:
+            found.append(f"LoRA reaches {label} ({pct(goal)}) with about {count(hit)} labeled "
+                         f"examples ({source}).")
+    return found
+
+
+def labels_to_reach(curve: list[tuple[int, float]], goal: float) -> float | None:
+    """Labeled examples where the curve first reaches `goal`, interpolated in log(labels)."""
+    curve = sorted(curve)
+    for i, (labels, acc) in enumerate(curve):
+        if acc >= goal:
+            if i == 0:
+                return float(labels)
+            prev_labels, prev_acc = curve[i - 1]
+            share = (goal - prev_acc) / (acc - prev_acc)
+            return float(np.exp(np.log(prev_labels) + share * (np.log(labels) - np.log(prev_labels))))
+    return None
+
+
+def labels_reason(chosen: RankedApproach, report: CostReport) -> str | None:
+    if chosen.labels_needed <= 0:
+        return None
+    on_hand = float(report.inputs["labeling.labels_on_hand"])
+    if chosen.labels_to_buy <= 0:
+        return (f"It needs {count(chosen.labels_needed)} labeled examples and {count(on_hand)} are "
+                f"on hand, so none are bought.")
+    cost = chosen.labels_to_buy * float(report.inputs["labeling.cost_per_label_usd"])
+    return (f"It needs {count(chosen.labels_needed)} labeled examples; {count(on_hand)} are on hand, "
+            f"so {count(chosen.labels_to_buy)} are bought for {money(cost)} (in its one-off cost).")
+
+
+def constraint_reasons(chosen: RankedApproach, report: CostReport) -> list[str]:
+    constraints = report.scenario.constraints
+    found = []
+    if constraints.budget_usd is not None:
+        p90 = chosen.tco_p90_usd
+        risk = f"; its P90 of {money(p90)} is above it" if p90 and p90 > constraints.budget_usd \
+            else ""
+        found.append(f"Its {money(chosen.tco_usd)} fits the {money(constraints.budget_usd)} budget{risk}.")
+    if constraints.launch_weeks is not None:
+        found.append(f"About {chosen.launch_weeks:.1f} weeks of engineering "
+                     f"({engineering_time(chosen.launch_weeks)}) "
+                     f"fits the {constraints.launch_weeks:g}-week launch window.")
+    return found
+
+
+def rules_of_thumb(report: CostReport, chosen: RankedApproach, ranked: list[RankedApproach]) -> list[str]:
+    """Each classic rule, stated only where this scenario's numbers bear it out."""
+    found = []
+    by_name = {r.name: r for r in ranked}
+    tuned = [by_name[n] for n in TUNED if n in by_name]
+    prompts = [by_name[n] for n in PROMPTING if n in by_name]
+    volume = mean_volume(report)
+    if chosen.family == "prompting" and tuned:
+        cheapest_tuned = min(tuned, key=lambda r: r.tco_usd)
+        be = break_even_between(report, chosen.name, cheapest_tuned.name)
+        if be and be.requests_per_month and be.requests_per_month > volume:
+            found.append(
+                f"Rule of thumb 'start with prompting' holds: at {count(volume)} requests a month "
+                f"the one-off cost of {cheapest_tuned.title} "
+                f"({money(report.approaches[cheapest_tuned.name].profile.one_off_usd)}) is not "
+                f"earned back; it pays only above {count(be.requests_per_month)} a month.")
+    if chosen.family == "tuning" and prompts:
+        best_prompt = min(prompts, key=lambda r: r.tco_usd)
+        be = break_even_between(report, chosen.name, best_prompt.name)
+        if be and be.requests_per_month and be.cheaper_above == chosen.name and volume > be.requests_per_month:
+            parts = [f"volume {count(volume)} a month is above the {count(be.requests_per_month)} "
+                     f"break-even with {best_prompt.title}"]
+            if chosen.labels_to_buy <= 0:
+                parts.append(f"the {count(chosen.labels_needed)} labels it needs are on hand")
+            if report.scenario.quality.needs_consistent_output:
+                spreads = [p for p in prompts if p.consistency_spread]
+                parts.append("consistent output is required" + (
+                    ", and prompts vary by up to "
+                    f"{points(max(p.consistency_spread for p in spreads))} across paraphrases"
+                    if spreads else ""))
+            found.append("Rule of thumb 'fine-tune when volume is high, labeled data exists and "
+                         "consistency matters' holds: " + "; ".join(parts) + ".")
+    if chosen.name == "prompt_tuning" and "lora" in by_name:
+        lora = report.approaches["lora"].profile.one_off_usd
+        own = report.approaches["prompt_tuning"].profile.one_off_usd
+        if own < lora:
+            found.append(f"Rule of thumb 'prompt-tuning is the cheap middle' holds: its one-off "
+                         f"{money(own)} is below LoRA's {money(lora)} and it meets the target.")
+    if "pretrain" in by_name and chosen.name != "pretrain":
+        scratch = by_name["pretrain"]
+        if scratch.tco_usd > chosen.tco_usd:
+            found.append(f"Rule of thumb 'train from scratch only with vast data and budget' holds: "
+                         f"it would cost {money(scratch.tco_usd)}, "
+                         f"{scratch.tco_usd / chosen.tco_usd:,.0f}× the {chosen.title}.")
+    return found
+
+
+def volume_changes(report: CostReport, chosen: RankedApproach, ranked: list[RankedApproach]) -> list[str]:
+    """The nearest volumes, above and below this one, at which an acceptable rival becomes cheaper."""
+    volume = mean_volume(report)
+    above, below = [], []
+    for rival in ranked:
+        if rival.name == chosen.name or rival.status == "misses":
+            continue
+        be = break_even_between(report, chosen.name, rival.name)
+        if be is None or be.requests_per_month is None or \
+                not volume / VOLUME_REACH <= be.requests_per_month <= volume * VOLUME_REACH:
+            continue
+        if be.cheaper_above == rival.name and be.requests_per_month > volume:
+            above.append((be.requests_per_month, rival))
+        elif be.cheaper_above == chosen.name and be.requests_per_month < volume:
+            below.append((be.requests_per_month, rival))
+    found = []
+    caveat = {"meets": "", "uncertain": " (if its accuracy holds up)", "unknown": " (if its accuracy suffices)"}
+    if above:
+        v, rival = min(above, key=lambda item: item[0])
+        found.append(f"Above {count(v)} requests a month {rival.title} becomes cheaper{caveat[rival.status]}.")
+    if below:
+        v, rival = max(below, key=lambda item: item[0])
+        found.append(f"Below {count(v)} requests a month {rival.title} becomes cheaper{caveat[rival.status]}.")
+    return found
+
+
+def target_change(chosen: RankedApproach, ranked: list[RankedApproach], target: float) -> str | None:
+    cheaper = [r for r in ranked if r.tco_usd < chosen.tco_usd and r.accuracy is not None
+               and not r.constraint_issues]
+    if not cheaper:
+        return None
+    best = max(cheaper, key=lambda r: (r.accuracy, -r.tco_usd))
+    if best.accuracy >= target:
+        return None
+    return (f"With a target of {pct(best.accuracy)} or lower, {best.title} would be chosen: it costs "
+            f"{money(best.tco_usd)} against {money(chosen.tco_usd)}.")
+
+
+def sensitivity_change(report: CostReport, chosen: RankedApproach, rival: RankedApproach) -> list[str]:
+    bars = tornado(report.inputs, chosen.name, rival.name, report.scenario.uncertainty, top=3)
+    found = []
+    for bar in bars:
+        for value, delta in ((bar.low_value, bar.low_delta_usd), (bar.high_value, bar.high_delta_usd)):
+            if delta > 0:
+                source = "its range" if bar.ranged else "±25%"
+                unit = report.inputs.quantities[bar.input].unit
+                found.append(f"With {in_sentence(field_label(bar.input))} at {value:,.4g} {unit} "
+                             f"(within {source}), {rival.title} becomes cheaper by {money(delta)}.")
+                break
+    return found
+
+
+def accuracy_gap(chosen: RankedApproach, rival: RankedApproach) -> str | None:
+    if chosen.accuracy is None or rival.accuracy is None:
+        return None
+    diff = chosen.accuracy - rival.accuracy
+    word = "more" if diff >= 0 else "less"
+    overlap = ""
+    if chosen.accuracy_ci and rival.accuracy_ci:
+        apart = rival.accuracy_ci[1] < chosen.accuracy_ci[0] or rival.accuracy_ci[0] > chosen.accuracy_ci[1]
+        overlap = "; the intervals do not overlap" if apart else "; the intervals overlap"
+    return (f"It is {points(diff)} {word} accurate than {rival.title} "
+            f"({pct(chosen.accuracy)}{interval(chosen.accuracy_ci)} vs "
+            f"{pct(rival.accuracy)}{interval(rival.accuracy_ci)}){overlap}.")
