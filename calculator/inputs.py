@@ -13,8 +13,10 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from calculator import prices
-from calculator.prompts import build_prompt
-from calculator.scenario import APPROACHES, Scenario, field_unit, get_dotted, numeric_fields
+from calculator.approaches.spec import SPECS
+from calculator.fields import field_unit, get_dotted, numeric_fields
+from calculator.prompts import answer_text, few_shot_examples, render, scenario_frame
+from calculator.scenario import Scenario
 from calculator.tokens import counter_for
 
 USER = "user input"
@@ -132,21 +134,23 @@ def _add_gpu(scenario: Scenario, inputs: Inputs) -> None:
 
 
 def _add_tokens(scenario: Scenario, inputs: Inputs) -> None:
+    """Prompt and cacheable-prefix tokens per prompt kind; answer tokens per answer format."""
     task = scenario.task
     counter = counter_for(scenario.api.model, scenario.api.tiktoken_encoding)
     if not counter.exact:
         inputs.notes.append(f"Token counts are estimates: {counter.note}.")
     src = f"{counter.source}, mean over {len(task.sample_inputs)} sample input(s)"
-    for approach in (*APPROACHES, "tuned"):
-        if approach in ("prompt_tuning", "lora", "full_finetune", "pretrain"):
-            continue  # they share the 'tuned' prompt
-        prompts = [build_prompt(approach, task, text) for text in task.sample_inputs]
-        inputs.add(f"tokens.{approach}.input", counter.mean(p.text for p in prompts),
+    frame = scenario_frame(task)
+    for kind in dict.fromkeys(s.prompt_kind for s in SPECS):
+        template = render(kind, frame, few_shot_examples(task) if kind == "few_shot" else ())
+        inputs.add(f"tokens.{kind}.input", counter.mean(template.text(t) for t in task.sample_inputs),
                    "tokens/request", src)
-        inputs.add(f"tokens.{approach}.prefix", float(counter.count(prompts[0].prefix)),
+        inputs.add(f"tokens.{kind}.prefix", float(counter.count(template.prefix)),
                    "tokens/request", f"{counter.source}: the fixed part of the prompt")
-    inputs.add("tokens.label", counter.mean(" " + label for label in task.labels),
-               "tokens/request", f"{counter.source}, mean over the {len(task.labels)} labels")
+    labels = f"{counter.source}, mean over the {len(task.labels)} labels"
+    inputs.add("tokens.label", counter.mean(" " + label for label in task.labels), "tokens/request", labels)
+    inputs.add("tokens.json_answer", counter.mean(" " + answer_text("output_format", label)
+                                                  for label in task.labels), "tokens/request", labels)
 
 
 def _add_finetune_provider(scenario: Scenario, inputs: Inputs) -> None:

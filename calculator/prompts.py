@@ -1,15 +1,68 @@
-"""The exact prompt each approach sends: the Tokens page shows it, the cost model counts it."""
+"""The prompt text of every approach, in one place: the cost model counts it, the Tokens page
+shows it and the benchmarks tokenize it (benchmarks/prompt_ids.py), so the two halves price and
+measure the same prompt.
+
+A prompt is rendered from a `Frame` (the task's instruction, labels and the names of its input
+and answer) for one prompt kind of the approach spec, with a placeholder where the input goes.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from calculator.scenario import Task
+from calculator.approaches.spec import PromptKind, spec
 
-COT_INSTRUCTION = (
-    "Think step by step about the input, then give the final answer on the last line "
-    "as 'Label: <label>'."
+if TYPE_CHECKING:
+    from calculator.scenario import Task
+
+TEXT = "\x00TEXT\x00"  # where the input text goes
+DEFAULT_PERSONA = (
+    "You are a senior analyst who has labeled thousands of texts like this one. You read "
+    "carefully and answer with exactly one of the given labels."
 )
+JSON_KEY = "label"
+# Paraphrases for the consistency check: (instruction, answer cue).
+PARAPHRASES: tuple[tuple[str, str], ...] = (
+    ("{instruction}", "{answer}"),
+    ("Read the {input_lower} below. {instruction}", "{answer}"),
+    ("Task: {instruction} Reply with a single word.", "Answer"),
+)
+
+
+@dataclass(frozen=True)
+class Frame:
+    """What every prompt of one task is made of."""
+
+    instruction: str
+    labels: tuple[str, ...]  # the words the model answers with
+    input_name: str = "Input"
+    answer_name: str = "Label"
+    persona: str = DEFAULT_PERSONA
+
+
+@dataclass(frozen=True)
+class Template:
+    """One approach's prompt for one task, with TEXT where the input goes."""
+
+    body: str
+    answer_cue: str  # the word before the answer ("Label"), parsed back from generated text
+    last_line: str  # the cue line a chat prompt drops (the chat turn itself asks for the answer)
+    chat_hint: str  # what a chat prompt says instead of the cue line
+    prefill: str = ""  # text the answer starts with (output_format: the JSON up to the label)
+
+    @property
+    def prefix(self) -> str:
+        """The part before the input: the same for every request, so cacheable by a provider."""
+        return self.body.split(TEXT)[0]
+
+    @property
+    def tail(self) -> str:
+        return self.body.split(TEXT)[1]
+
+    def text(self, text: str) -> str:
+        return self.body.replace(TEXT, text)
 
 
 @dataclass(frozen=True)
@@ -22,12 +75,43 @@ class Prompt:
         return self.prefix + self.input_part
 
 
-def _header(task: Task) -> str:
-    return f"{task.instructions}\nLabels: {', '.join(task.labels)}\n\n"
+def _shot(frame: Frame, text: str, label: str, answer: str) -> str:
+    return f"{frame.input_name}: {text}\n{answer}: {label}\n\n"
 
 
-def _shot(text: str, label: str) -> str:
-    return f"Input: {text}\nLabel: {label}\n\n"
+def answer_text(kind: PromptKind, label: str) -> str:
+    """What the model writes back for `label`: the label, or the JSON object around it."""
+    return f'{{"{JSON_KEY}": "{label}"}}' if kind == "output_format" else label
+
+
+def render(kind: PromptKind, frame: Frame, shots: Sequence[tuple[str, str]] = (), variant: int = 0) -> Template:
+    """The prompt of `kind`; `shots` are (text, label) pairs shown before the input."""
+    pattern, cue = PARAPHRASES[variant % len(PARAPHRASES)]
+    fill = {"instruction": frame.instruction, "answer": frame.answer_name,
+            "input_lower": frame.input_name.lower()}
+    instruction, answer = pattern.format(**fill), cue.format(**fill)
+    query = f"{frame.input_name}: {TEXT}"
+    labels = ", ".join(frame.labels)
+    hint = f"Answer with {answer.lower()} only."
+    if kind == "tuned":  # a tuned model learned the task: the input and the cue, nothing else
+        return Template(f"{query}\n{answer}:", answer, f"\n{answer}:", hint)
+    if kind == "chain_of_thought":
+        return Template(f"{instruction}\n\n{query}\n\nThink step by step in one or two sentences, then "
+                        f"finish with '{answer}: ' and one of: {labels}.", answer, "", "")
+    examples = "".join(_shot(frame, text, label, answer) for text, label in shots)
+    if kind == "output_format":
+        shape = f'{{"{JSON_KEY}": "<{answer.lower()}>"}}'
+        return Template(f"{instruction}\nAnswer with JSON only, exactly {shape} with one of: {labels}."
+                        f"\n\n{examples}{query}\nJSON:", answer, "\nJSON:", "Answer with the JSON only.",
+                        prefill=f'{{"{JSON_KEY}": "')
+    persona = f"{frame.persona}\n\n" if kind == "persona" else ""
+    return Template(f"{persona}{instruction}\n\n{examples}{query}\n{answer}:", answer, f"\n{answer}:", hint)
+
+
+def scenario_frame(task: Task) -> Frame:
+    """The frame of a scenario's task: its instructions, with the label set on a line of its own."""
+    return Frame(instruction=f"{task.instructions}\nLabels: {', '.join(task.labels)}",
+                 labels=tuple(task.labels), persona=task.persona)
 
 
 def few_shot_examples(task: Task) -> list[tuple[str, str]]:
@@ -43,13 +127,8 @@ def few_shot_examples(task: Task) -> list[tuple[str, str]]:
 
 
 def build_prompt(approach: str, task: Task, text: str) -> Prompt:
-    """Prompt for one input. Tuned and pretrained models learned the task: input only."""
-    query = f"Input: {text}\nLabel:"
-    if approach == "zero_shot":
-        return Prompt(_header(task), query)
-    if approach == "few_shot":
-        shots = "".join(_shot(t, label) for t, label in few_shot_examples(task))
-        return Prompt(_header(task) + shots, query)
-    if approach == "chain_of_thought":
-        return Prompt(_header(task) + COT_INSTRUCTION + "\n\n", f"Input: {text}\nReasoning:")
-    return Prompt("", query)
+    """The exact prompt `approach` sends an API model for one input of the scenario's task."""
+    kind = spec(approach).prompt_kind
+    shots = few_shot_examples(task) if kind == "few_shot" else ()
+    template = render(kind, scenario_frame(task), shots)
+    return Prompt(template.prefix, text + template.tail)

@@ -8,23 +8,12 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, create_model, field_validator, model_validator
 
-APPROACHES = (
-    "zero_shot",
-    "few_shot",
-    "chain_of_thought",
-    "prompt_tuning",
-    "lora",
-    "full_finetune",
-    "pretrain",
-)
-PROMPTING = ("zero_shot", "few_shot", "chain_of_thought")
-TUNED = ("prompt_tuning", "lora", "full_finetune")
+from calculator.approaches.spec import NAMES, SPECS, ApproachName
+from calculator.prompts import DEFAULT_PERSONA
+
 NOT_RANGED = {"workload.horizon_months"}  # the horizon fixes the months; it is not drawn
-Approach = Literal[
-    "zero_shot", "few_shot", "chain_of_thought", "prompt_tuning", "lora", "full_finetune", "pretrain"
-]
 
 
 def quantity(default: Any, unit: str, help: str, **bounds: Any) -> Any:
@@ -78,6 +67,10 @@ class Task(Section):
         description="Examples shown to few-shot prompts; empty: sample inputs stand in.",
     )
     few_shot_k: int = quantity(8, "examples", "Examples in each few-shot prompt.", ge=1, le=200)
+    persona: str = Field(
+        DEFAULT_PERSONA, min_length=1, max_length=5_000,
+        description="The role a persona prompt tells the model to play.",
+    )
     reasoning_tokens: float = quantity(
         150, "tokens/request", "Reasoning a chain-of-thought answer writes before its label.",
         ge=0, le=100_000,
@@ -127,14 +120,14 @@ class Labeling(Section):
     )
 
 
-class EngineeringHours(Section):
-    zero_shot: float = quantity(8, "hours", "Prompt design and evaluation.", ge=0, le=100_000)
-    few_shot: float = quantity(16, "hours", "Prompt and example curation.", ge=0, le=100_000)
-    chain_of_thought: float = quantity(24, "hours", "Prompt, parser and evaluation.", ge=0, le=100_000)
-    prompt_tuning: float = quantity(60, "hours", "Training pipeline and serving.", ge=0, le=100_000)
-    lora: float = quantity(80, "hours", "Training pipeline, evaluation and serving.", ge=0, le=100_000)
-    full_finetune: float = quantity(120, "hours", "As LoRA, plus bigger infrastructure.", ge=0, le=100_000)
-    pretrain: float = quantity(4_000, "hours", "A pretraining team's time.", ge=0, le=10_000_000)
+# One hours field per approach, with the spec's default and help text.
+EngineeringHours = create_model(
+    "EngineeringHours",
+    __base__=Section,
+    __doc__="Engineering hours each approach takes to build, evaluate and launch.",
+    **{s.name: (float, quantity(s.engineering_hours, "hours", s.hours_help, ge=0, le=s.max_hours))
+       for s in SPECS},
+)
 
 
 class Team(Section):
@@ -208,7 +201,7 @@ class Quality(Section):
     accuracy_target: float = quantity(
         0.85, "fraction", "Accuracy the task must reach to be acceptable.", ge=0, le=1
     )
-    accuracy: dict[Approach, float] = Field(
+    accuracy: dict[ApproachName, float] = Field(
         default_factory=dict,
         description="Accuracy per approach typed in by the user (a benchmark overrides it).",
     )
@@ -248,8 +241,15 @@ class Range(Section):
 class MeasuredApproach(Section):
     accuracy: float = Field(ge=0, le=1)
     accuracy_ci: tuple[float, float]
-    prompt_tokens: float | None = None
     consistency_spread: float | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _drop_unread(cls, data: Any) -> Any:
+        """Scenarios saved before 0.2 carry prompt_tokens here, which nothing read: accept them."""
+        if isinstance(data, dict) and "prompt_tokens" in data:
+            data = {k: v for k, v in data.items() if k != "prompt_tokens"}
+        return data
 
 
 class Measured(Section):
@@ -258,7 +258,7 @@ class Measured(Section):
     run_id: str
     model: str
     device: str
-    approaches: dict[Approach, MeasuredApproach] = Field(default_factory=dict)
+    approaches: dict[ApproachName, MeasuredApproach] = Field(default_factory=dict)
     learning_curve: list[tuple[int, float]] = Field(
         default_factory=list, description="LoRA (labeled examples, accuracy) points."
     )
@@ -270,8 +270,8 @@ class Scenario(Section):
     name: str = Field("Untitled scenario", min_length=1, max_length=200)
     description: str = Field("", max_length=5_000)
     currency: Literal["USD"] = "USD"
-    approaches: list[Approach] = Field(
-        default_factory=lambda: list(APPROACHES), min_length=1,
+    approaches: list[ApproachName] = Field(
+        default_factory=lambda: list(NAMES), min_length=1,
         description="Approaches compared.",
     )
     workload: Workload = Field(default_factory=Workload)
@@ -297,6 +297,8 @@ class Scenario(Section):
 
     @model_validator(mode="after")
     def _ranges_name_numeric_fields(self) -> Scenario:
+        from calculator.fields import field_bounds, numeric_fields  # reflects over this module
+
         numeric = set(numeric_fields()) - NOT_RANGED
         for dotted, rng in self.uncertainty.items():
             if dotted not in numeric:
@@ -309,135 +311,3 @@ class Scenario(Section):
                 if not bounds.contains(side):
                     raise ValueError(f"uncertainty: {dotted} range {side} outside {bounds}")
         return self
-
-
-# --- field metadata -------------------------------------------------------------------------
-
-
-class Bounds(BaseModel):
-    low: float | None = None
-    high: float | None = None
-    low_open: bool = False
-    high_open: bool = False
-
-    def contains(self, value: float) -> bool:
-        if self.low is not None and (value < self.low or (self.low_open and value == self.low)):
-            return False
-        return not (
-            self.high is not None and (value > self.high or (self.high_open and value == self.high))
-        )
-
-    def __str__(self) -> str:
-        left = "(" if self.low_open else "["
-        right = ")" if self.high_open else "]"
-        low = "-inf" if self.low is None else f"{self.low:g}"
-        high = "inf" if self.high is None else f"{self.high:g}"
-        return f"{left}{low}, {high}{right}"
-
-
-def _field(dotted: str):
-    model: type[BaseModel] = Scenario
-    parts = dotted.split(".")
-    for part in parts[:-1]:
-        info = model.model_fields.get(part)
-        annotation = getattr(info, "annotation", None)
-        if info is None or not (isinstance(annotation, type) and issubclass(annotation, BaseModel)):
-            raise KeyError(dotted)
-        model = annotation
-    info = model.model_fields.get(parts[-1])
-    if info is None:
-        raise KeyError(dotted)
-    return info
-
-
-# Field names as a reader says them: phrases first, then single words; whole names that the
-# words alone would garble (and the calculator's derived inputs, which are not scenario fields).
-LABEL_PHRASES = {"usd_per_mtok": "price_per_1M_tokens", "usd_per_hour": "hourly_rate", "_usd": ""}
-LABEL_WORDS = {"pct": "%", "mfu": "MFU", "gpus": "GPUs", "gpu": "GPU", "params": "parameters",
-               "param": "parameter"}
-SECTION_PREFIX = {"api": "API", "pretrain": "Pretraining", "provider_ft": "Hosted fine-tune"}
-LABELS = {
-    "workload.horizon_months": "Horizon",
-    "task.few_shot_k": "Examples per few-shot prompt",
-    "finetuning.prompt_tuning_labeled_examples": "Labeled examples for prompt-tuning",
-    "finetuning.retrain_every_months": "Months between retrainings",
-    "constraints.launch_weeks": "Weeks until launch",
-    "tokens.label": "Tokens per answer label",
-    "gpu.peak_flops": "GPU peak compute (bf16)",
-    "api.batch_input_usd_per_mtok": "API: batch input price per 1M tokens",
-    "api.batch_output_usd_per_mtok": "API: batch output price per 1M tokens",
-    "hosting.serving_requests_per_gpu_second": "Serving throughput per GPU",
-}
-PER_APPROACH = {  # keys that name an approach: (section, last part or "" for the approach itself)
-    ("accuracy", ""): "Accuracy of {}",
-    ("team.hours", ""): "Engineering hours for {}",
-    ("tokens", "input"): "Prompt tokens per request, {}",
-    ("tokens", "prefix"): "Cacheable prompt prefix tokens, {}",
-}
-
-
-def _approach_title(name: str) -> str:
-    from calculator.approaches import REGISTRY  # the approaches import this module
-
-    return REGISTRY[name].title if name in REGISTRY else f"{name.replace('_', ' ')} model"
-
-
-def field_label(dotted: str) -> str:
-    """A reader's name for an input or scenario field ("Requests per month"), without its unit.
-
-    The dotted name stays the reference (hovers, source tables, URLs); this is for prose and axes.
-    """
-    if dotted in LABELS:
-        return LABELS[dotted]
-    parts = dotted.split(".")
-    for (section, last), pattern in PER_APPROACH.items():
-        if not last and ".".join(parts[:-1]) == section:
-            return pattern.format(_approach_title(parts[-1]))
-        if last and len(parts) == 3 and parts[0] == section and parts[2] == last:
-            return pattern.format(_approach_title(parts[1]))
-    name = parts[-1]
-    for phrase, said in LABEL_PHRASES.items():
-        name = name.replace(phrase, said)
-    words = " ".join(LABEL_WORDS.get(word, word) for word in name.split("_") if word)
-    section = SECTION_PREFIX.get(parts[0])
-    return f"{section}: {words}" if section else words[:1].upper() + words[1:]
-
-
-def field_unit(dotted: str) -> str:
-    extra = _field(dotted).json_schema_extra or {}
-    return str(extra.get("unit", ""))
-
-
-def field_help(dotted: str) -> str:
-    return _field(dotted).description or ""
-
-
-def field_bounds(dotted: str) -> Bounds:
-    bounds = Bounds()
-    for meta in _field(dotted).metadata:
-        for attr, side, is_open in (("ge", "low", False), ("gt", "low", True),
-                                    ("le", "high", False), ("lt", "high", True)):
-            value = getattr(meta, attr, None)
-            if value is not None:
-                setattr(bounds, side, float(value))
-                setattr(bounds, f"{side}_open", is_open)
-    return bounds
-
-
-def numeric_fields(model: type[BaseModel] = Scenario, prefix: str = "") -> list[str]:
-    """Dotted names of every number a user can set (those carrying a unit)."""
-    names: list[str] = []
-    for name, info in model.model_fields.items():
-        annotation = info.annotation
-        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-            names += numeric_fields(annotation, f"{prefix}{name}.")
-        elif info.json_schema_extra and "unit" in info.json_schema_extra:
-            names.append(f"{prefix}{name}")
-    return names
-
-
-def get_dotted(scenario: BaseModel, dotted: str) -> Any:
-    value: Any = scenario
-    for part in dotted.split("."):
-        value = getattr(value, part)
-    return value

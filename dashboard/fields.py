@@ -12,7 +12,7 @@ from typing import Any
 
 import streamlit as st
 
-from calculator.scenario import field_bounds, field_help, field_label, field_unit, get_dotted
+from calculator.fields import field_bounds, field_help, field_label, field_unit, get_dotted
 from dashboard import state
 
 SLIDERS = {"workload.horizon_months", "workload.monthly_growth_pct"}

@@ -8,8 +8,9 @@ the same amount), then clamped to the field's allowed bounds.
 
 from __future__ import annotations
 
-from calculator.recommend import count
-from calculator.scenario import Bounds, Range, Scenario, field_bounds, get_dotted
+from calculator.recommend.wording import count
+from calculator.fields import Bounds, field_bounds, get_dotted
+from calculator.scenario import Range, Scenario
 
 
 def _clamp(side: float, bounds: Bounds, fallback: float) -> float:

@@ -5,9 +5,10 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from calculator.approaches.spec import NAMES, title
+from calculator.fields import numeric_fields
 from calculator.prices import finetune_table, gpu_table
-from calculator.recommend import title
-from calculator.scenario import APPROACHES, NOT_RANGED, numeric_fields
+from calculator.scenario import NOT_RANGED
 from calculator.scenario_io import (
     MAX_SCENARIO_BYTES,
     ScenarioError,
@@ -56,7 +57,7 @@ def _workload() -> None:
     text_field("name", "Scenario name", "Shown on the pages and in reports.")
     number_grid(_numbers("workload."))
     key = widget_key("main", "approaches")
-    st.multiselect("Approaches compared", list(APPROACHES), format_func=title,
+    st.multiselect("Approaches compared", list(NAMES), format_func=title,
                    help="Approaches priced and ranked.",
                    **({} if key in st.session_state else {"default": state.scenario().approaches}),
                    **callback(key, "approaches"))

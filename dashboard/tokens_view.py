@@ -6,10 +6,10 @@ import pandas as pd
 import streamlit as st
 
 from calculator.approaches import REGISTRY
+from calculator.approaches.spec import spec, title
 from calculator.costs import CostReport
 from calculator.prompts import build_prompt
-from calculator.recommend import money, title
-from calculator.scenario import PROMPTING
+from calculator.recommend.wording import money
 from calculator.tokens import counter_for
 from dashboard import compute, state
 
@@ -17,14 +17,9 @@ PASTE = "Paste your own…"
 MAX_INPUT_CHARS = 20_000
 
 
-def token_key(approach: str) -> str:
-    """Prompting approaches have their own prompt; tuned and pretrained models share one."""
-    return approach if approach in PROMPTING else "tuned"
-
-
 def per_request_usd(report: CostReport, approach: str, prompt_tokens: int) -> float:
     """The calculator's per-request cost with this prompt's token count in place of the mean."""
-    inputs = report.inputs.with_values({f"tokens.{token_key(approach)}.input": float(prompt_tokens)})
+    inputs = report.inputs.with_values({f"tokens.{spec(approach).prompt_kind}.input": float(prompt_tokens)})
     return float(REGISTRY[approach].profile(inputs).per_request_usd)
 
 

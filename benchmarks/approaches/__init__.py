@@ -1,15 +1,15 @@
-"""One module per approach, each with `run(ctx) -> ApproachResult`; adding one touches this table."""
+"""One module per benchmarkable approach of the spec, each with `run(ctx) -> ApproachResult`."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from importlib import import_module
 
-from benchmarks.config import ALL_APPROACHES as NAMES
 from benchmarks.result import ApproachResult
+from calculator.approaches.spec import BENCHMARKABLE
 
 
 def runner(name: str) -> Callable[..., ApproachResult]:
-    if name not in NAMES:
-        raise ValueError(f"unknown approach {name!r}; allowed: {', '.join(NAMES)}")
+    if name not in BENCHMARKABLE:
+        raise ValueError(f"unknown approach {name!r}; allowed: {', '.join(BENCHMARKABLE)}")
     return import_module(f"benchmarks.approaches.{name}").run

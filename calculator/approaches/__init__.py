@@ -1,12 +1,10 @@
-"""The approaches, one unit each; adding one means adding it to a module's APPROACHES list."""
+"""The approaches priced: one PricedApproach per entry of the spec, by the cost function of its family."""
 
 from calculator.approaches import pretrain, prompting, tuning
-from calculator.approaches.base import Approach, CostProfile
+from calculator.approaches.base import CostProfile, PricedApproach
+from calculator.approaches.spec import SPECS
 
-REGISTRY: dict[str, Approach] = {
-    approach.name: approach
-    for module in (prompting, tuning, pretrain)
-    for approach in module.APPROACHES
-}
+PRICING = {"prompting": prompting.priced, "tuning": tuning.priced, "pretraining": pretrain.priced}
+REGISTRY: dict[str, PricedApproach] = {s.name: PRICING[s.family](s) for s in SPECS}
 
-__all__ = ["REGISTRY", "Approach", "CostProfile"]
+__all__ = ["REGISTRY", "CostProfile", "PricedApproach"]

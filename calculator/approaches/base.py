@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from calculator.approaches.spec import ApproachSpec
+
 Number = float | np.ndarray
 Params = Mapping[str, Number]
 HOURS_PER_MONTH = 730.0
@@ -38,18 +40,40 @@ class CostProfile:
 
 
 @dataclass(frozen=True)
-class Approach:
-    name: str
-    title: str
-    family: str  # "prompting", "tuning" or "pretraining"
-    summary: str
+class PricedApproach:
+    """An approach of the spec with its cost function (the spec says what it is, this what it costs)."""
+
+    spec: ApproachSpec
     formula: str  # how the three parts are computed, in words, for the cost table
-    labels_needed: Callable[[Params], Number]
     profile: Callable[[Params], CostProfile]
 
+    @property
+    def name(self) -> str:
+        return self.spec.name
 
-def engineering_usd(p: Params, approach: str) -> Number:
-    return p[f"team.hours.{approach}"] * p["team.engineer_usd_per_hour"]
+    @property
+    def title(self) -> str:
+        return self.spec.title
+
+    @property
+    def family(self) -> str:
+        return self.spec.family
+
+    @property
+    def summary(self) -> str:
+        return self.spec.summary
+
+    def labels_needed(self, p: Params) -> Number:
+        return labels_needed(p, self.spec)
+
+
+def labels_needed(p: Params, spec: ApproachSpec) -> Number:
+    """Labeled examples the approach consumes: the spec's labels field, or none."""
+    return p[spec.labels_field] if spec.labels_field else 0.0
+
+
+def engineering_usd(p: Params, spec: ApproachSpec) -> Number:
+    return p[spec.hours_field] * p["team.engineer_usd_per_hour"]
 
 
 def labels_usd(p: Params, labels_needed: Number) -> Number:

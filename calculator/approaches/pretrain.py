@@ -7,15 +7,17 @@ the corpus, the team's hours and the task's labels; serving is self-hosted like 
 from __future__ import annotations
 
 from calculator.approaches.base import (
-    Approach,
     CostProfile,
     Params,
+    PricedApproach,
     engineering_usd,
     gpu_hours_for,
+    labels_needed,
     labels_usd,
     self_hosted_per_request_usd,
     standby_usd_per_month,
 )
+from calculator.approaches.spec import ApproachSpec
 
 
 def pretraining_flops(p: Params):
@@ -23,30 +25,25 @@ def pretraining_flops(p: Params):
     return 6.0 * params * (p["pretrain.tokens_per_param"] * params)
 
 
-def _profile(p: Params) -> CostProfile:
-    tokens = p["tokens.tuned.input"] + p["tokens.label"]
-    compute = gpu_hours_for(pretraining_flops(p), p, "pretrain.mfu") * p["hosting.gpu_usd_per_hour"]
-    return CostProfile(
-        one_off={
-            "labels": labels_usd(p, p["finetuning.labeled_examples"]),
-            "engineering": engineering_usd(p, "pretrain"),
-            "training": compute,
-            "data": p["pretrain.data_cost_usd"],
-        },
-        fixed={"standby GPUs": standby_usd_per_month(p)},
-        per_request={"GPU time": self_hosted_per_request_usd(p, p["pretrain.model_params"], tokens)},
-    )
+FORMULA = (
+    "one-off = 6·N·(tokens per parameter·N) FLOPs / (peak × MFU) × $/GPU-hour + corpus + "
+    "engineering + task labels; fixed = standby GPUs; per request = self-hosted GPU time"
+)
 
 
-APPROACHES = [
-    Approach(
-        "pretrain",
-        "Train from scratch",
-        "pretraining",
-        "A new model trained on a corpus of its own, then taught the task.",
-        "one-off = 6·N·(tokens per parameter·N) FLOPs / (peak × MFU) × $/GPU-hour + corpus + "
-        "engineering + task labels; fixed = standby GPUs; per request = self-hosted GPU time",
-        lambda p: p["finetuning.labeled_examples"],
-        _profile,
-    )
-]
+def priced(spec: ApproachSpec) -> PricedApproach:
+    def profile(p: Params) -> CostProfile:
+        tokens = p[f"tokens.{spec.prompt_kind}.input"] + p["tokens.label"]
+        compute = gpu_hours_for(pretraining_flops(p), p, "pretrain.mfu") * p["hosting.gpu_usd_per_hour"]
+        return CostProfile(
+            one_off={
+                "labels": labels_usd(p, labels_needed(p, spec)),
+                "engineering": engineering_usd(p, spec),
+                "training": compute,
+                "data": p["pretrain.data_cost_usd"],
+            },
+            fixed={"standby GPUs": standby_usd_per_month(p)},
+            per_request={"GPU time": self_hosted_per_request_usd(p, p["pretrain.model_params"], tokens)},
+        )
+
+    return PricedApproach(spec, FORMULA, profile)

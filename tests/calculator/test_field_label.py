@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from calculator.costs import evaluate
-from calculator.scenario import field_label, numeric_fields
+from calculator.fields import field_label, numeric_fields
 from calculator.scenario_io import load_preset, preset_names
 
 

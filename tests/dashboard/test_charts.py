@@ -19,7 +19,7 @@ def report():
 
 
 def test_every_approach_has_its_own_color():
-    from calculator.scenario import APPROACHES
+    from calculator.approaches.spec import NAMES as APPROACHES
 
     assert set(charts.APPROACH_COLORS) == set(APPROACHES)
     assert len(set(charts.APPROACH_COLORS.values())) == len(APPROACHES)

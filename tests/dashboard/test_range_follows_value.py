@@ -6,7 +6,8 @@ import pytest
 
 from calculator.costs import evaluate
 from calculator.recommend import recommend
-from calculator.scenario import Bounds, Range
+from calculator.fields import Bounds
+from calculator.scenario import Range
 from calculator.scenario_io import load_preset
 from calculator.summary import run_monte_carlo
 from dashboard.edit import updated

@@ -1,0 +1,26 @@
+"""Approaches that only prompt: one prompt kind of the spec, every label scored by log-likelihood.
+
+Zero-shot, persona and output-format share this run; few-shot adds its examples, and
+chain-of-thought generates. With `consistency`, the prompt's paraphrases are scored as well.
+"""
+
+from __future__ import annotations
+
+from benchmarks.approaches.base import Context
+from benchmarks.result import ApproachResult
+from calculator.approaches.spec import spec
+from calculator.prompts import PARAPHRASES
+
+
+def run_prompt(ctx: Context, name: str) -> ApproachResult:
+    kind = spec(name).prompt_kind
+    builder = ctx.builder(kind=kind)
+    ev = ctx.evaluate(builder, ctx.task.test, stage=name, latency=True)
+    consistency = None
+    if ctx.config.consistency:
+        variants = {f"paraphrase {v}": ctx.builder(kind=kind, variant=v) for v in range(1, len(PARAPHRASES))}
+        consistency = ctx.consistency(ev, variants)
+    return ctx.result(
+        name, ev, labeled=0, consistency=consistency,
+        config={"chat_template": builder.chat, "prompt": builder.text("{input}")},
+    )
