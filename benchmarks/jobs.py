@@ -1,7 +1,7 @@
 """Background benchmark runs that several viewers (dashboard sessions, the CLI) can watch.
 
 A run is a folder under the runs root: config.json (what to run), status.json (rewritten
-atomically), events.jsonl (appended: progress, training loss, metrics), and the runner's
+atomically), events.jsonl (appended: one `benchmarks.events.ProgressEvent` per line), and the runner's
 result.json / predictions.csv / run.log. One model run at a time per machine: a run waits for
 a file lock and says "queued" meanwhile. A run whose process died (SIGKILL, power loss) is
 found by the next start and marked failed; atomic writes mean it left no torn files.
@@ -10,7 +10,6 @@ found by the next start and marked failed; atomic writes mean it left no torn fi
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import secrets
 import signal
@@ -27,7 +26,8 @@ from filelock import FileLock
 from pydantic import BaseModel, Field
 
 from benchmarks.config import BenchConfig
-from prompt_or_tune.files import runs_dir, write_atomic
+from benchmarks.events import ProgressEvent, append_event, read_events
+from calculator.files import runs_dir, write_atomic
 
 State = Literal["queued", "running", "complete", "failed", "cancelled"]
 ACTIVE: tuple[str, ...] = ("queued", "running")
@@ -47,7 +47,7 @@ class RunStatus(BaseModel):
     pid_started: float | None = Field(None, description="process create time, to tell a reused pid apart")
     created_at: str = ""
     updated_at: str = ""
-    events: list[dict] = Field(default_factory=list, description="from events.jsonl; filled by run_status")
+    events: list[ProgressEvent] = Field(default_factory=list, description="from events.jsonl; filled by run_status")
 
 
 def _now() -> str:
@@ -90,23 +90,13 @@ def _read_status(run_dir: Path) -> RunStatus | None:
         return None
 
 
-def _append_event(run_dir: Path, event: dict) -> None:
-    with (run_dir / "events.jsonl").open("a", encoding="utf-8") as handle:
-        handle.write(json.dumps({"time": time.time(), **event}) + "\n")
+def _append_event(run_dir: Path, event: ProgressEvent) -> None:
+    event.time = time.time()
+    append_event(run_dir / "events.jsonl", event)
 
 
-def _read_events(run_dir: Path) -> list[dict]:
-    try:
-        lines = (run_dir / "events.jsonl").read_text(encoding="utf-8").splitlines()
-    except FileNotFoundError:
-        return []
-    events = []
-    for line in lines:
-        try:
-            events.append(json.loads(line))
-        except json.JSONDecodeError:  # a line cut short by a kill
-            continue
-    return events
+def _read_events(run_dir: Path) -> list[ProgressEvent]:
+    return read_events(run_dir / "events.jsonl")
 
 
 def _alive(status: RunStatus) -> bool:
@@ -178,7 +168,7 @@ def recover_incomplete(root: str | Path | None = None) -> list[str]:
             status.state, status.error = "failed", _dead_message(status)
             status.message = status.error
             _write_status(d, status)
-            _append_event(d, {"stage": "failed", "message": status.error})
+            _append_event(d, ProgressEvent(stage="failed", message=status.error))
             found.append(status.run_id)
     return found
 
@@ -253,11 +243,11 @@ def execute(run_dir: str | Path, on_event=None) -> RunStatus:
     signal.signal(signal.SIGTERM, on_sigterm)
     last_write = [0.0]
 
-    def record(event: dict) -> None:
+    def record(event: ProgressEvent) -> None:
         _append_event(run_dir, event)
-        status.progress = event.get("progress", status.progress)
-        status.stage, status.message = event.get("stage", status.stage), event.get("message", status.message)
-        if time.monotonic() - last_write[0] > 0.5 or "metrics" in event:
+        status.progress = status.progress if event.progress is None else event.progress
+        status.stage, status.message = event.stage or status.stage, event.message or status.message
+        if time.monotonic() - last_write[0] > 0.5 or event.metrics:
             _write_status(run_dir, status)
             last_write[0] = time.monotonic()
         if on_event:
@@ -266,7 +256,8 @@ def execute(run_dir: str | Path, on_event=None) -> RunStatus:
     try:
         config = BenchConfig.model_validate_json((run_dir / "config.json").read_text(encoding="utf-8"))
         for found in recover_incomplete(run_dir.parent):
-            record({"stage": "queued", "message": f"found an incomplete run {found} (its process died); marked it failed"})
+            record(ProgressEvent(stage="queued",
+                                 message=f"found an incomplete run {found} (its process died); marked it failed"))
         lock = machine_lock()
         while True:
             try:
@@ -276,10 +267,11 @@ def execute(run_dir: str | Path, on_event=None) -> RunStatus:
                 if (run_dir / "cancel").exists():
                     raise Cancelled() from None
                 if status.stage != "queued":
-                    record({"stage": "queued", "progress": 0.0, "message": "queued: another benchmark is using the model"})
+                    record(ProgressEvent(stage="queued", progress=0.0,
+                                         message="queued: another benchmark is using the model"))
         try:
             status.state = "running"
-            record({"stage": "starting", "progress": 0.0, "message": "starting"})
+            record(ProgressEvent(stage="starting", progress=0.0, message="starting"))
             result = run_benchmark(config, run_dir, on_event=record)
         finally:
             lock.release()
@@ -292,6 +284,6 @@ def execute(run_dir: str | Path, on_event=None) -> RunStatus:
     except Exception as exc:
         status.state, status.error = "failed", f"{exc.__class__.__name__}: {exc}"
         status.message = status.error
-        _append_event(run_dir, {"stage": "failed", "message": status.error, "traceback": traceback.format_exc()})
+        _append_event(run_dir, ProgressEvent(stage="failed", message=status.error, traceback=traceback.format_exc()))
     _write_status(run_dir, status)
     return status

@@ -30,6 +30,9 @@ import torch
 
 from benchmarks.config import PRECISIONS, BenchConfig
 from benchmarks.scoring import Scores, score_choices, sync
+from calculator.approaches.spec import spec
+
+LORA_FLOPS_PER_PARAM_TOKEN = spec("lora").flops_per_param_token
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
 # The baseline is timed in EVAL_SLICES slices; after each slice every fast model scores the whole
@@ -199,7 +202,7 @@ def fast_train(ctx, model, items, lora_config, batch_size: int, steps: int, lr: 
                                  seed=ctx.config.seed, bf16=dtype == "bfloat16")
         with peak_memory(device) as mem:
             stats = train(peft_model.get_base_model(), items, params, settings,
-                          flops_per_token=4 * ctx.loaded.info.parameters)
+                          flops_per_token=LORA_FLOPS_PER_PARAM_TOKEN * ctx.loaded.info.parameters)
     finally:
         peft_model.unload()
     return {"seconds": stats.seconds, "tokens": stats.tokens, "steps": stats.steps, "peak_memory_mb": mem["peak"],
@@ -214,10 +217,11 @@ def run_perf(device: str = "auto", model: str | None = None, train_examples: int
     from benchmarks.allocator import keep_freed_memory
     from benchmarks.approaches.base import Context
     from benchmarks.approaches.lora import lora_targets
-    from benchmarks.environment import describe
+    from benchmarks.environment import claim_cores, describe
     from benchmarks.models import load_model, resolve_dtype
     from benchmarks.tasks import load_task
 
+    claim_cores()
     allocator = "glibc malloc keeps freed memory (benchmarks/allocator.py), both sides" if keep_freed_memory() \
         else "default allocator"
     config = BenchConfig(device=device, dtype=dtype, test_size=eval_examples, train_size=train_examples,
@@ -257,7 +261,7 @@ def run_perf(device: str = "auto", model: str | None = None, train_examples: int
     for side in (s for s in report["train"].values() if isinstance(s, dict) and "seconds" in s):
         side["tokens_per_second"] = side["tokens"] / side["seconds"]
         side["examples_per_second"] = steps * batch_size / side["seconds"]
-        side["mfu"] = 4 * n_params * side["tokens_per_second"] / peak if peak else None
+        side["mfu"] = LORA_FLOPS_PER_PARAM_TOKEN * n_params * side["tokens_per_second"] / peak if peak else None
     train_speedup = {name: report["train"][name]["tokens_per_second"] / base["tokens_per_second"]
                      for name in ("fast", "fast_fp32") if name in report["train"]}
     report.update(
@@ -284,7 +288,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--eval-examples", type=int, default=128)
     parser.add_argument("--out", type=Path, default=RESULTS_DIR, help="folder for perf-<device>.json")
     args = parser.parse_args(argv)
-    from prompt_or_tune.files import write_atomic
+    from calculator.files import write_atomic
 
     report = run_perf(args.device, args.model, args.train_examples, args.eval_examples, dtype=args.dtype,
                       log=lambda m: print(m, file=sys.stderr, flush=True))

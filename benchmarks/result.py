@@ -12,13 +12,12 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from prompt_or_tune.files import write_atomic
+from calculator.approaches.spec import BenchmarkName
+from calculator.files import write_atomic
 
 SCHEMA_VERSION = 1
 
-ApproachName = Literal[
-    "zero_shot", "few_shot", "chain_of_thought", "prompt_tuning", "lora", "full_finetune"
-]
+ApproachName = BenchmarkName  # the approaches of the spec that a benchmark can run
 
 
 class _Strict(BaseModel):
@@ -30,6 +29,7 @@ class Environment(_Strict):
     gpu_name: str | None = None
     peak_bf16_flops: float | None = Field(None, description="dense bf16 FLOP/s of the GPU, for MFU")
     cpu_count: int
+    cores: int | None = Field(None, description="CPU cores this run may use (its affinity); None in older files")
     python_version: str
     platform: str
     torch_version: str
@@ -64,6 +64,13 @@ class TrainingStats(_Strict):
     mfu: float | None = Field(None, description="flops / seconds / peak; GPU only")
     trainable_parameters: int
     loss_curve: list[float] = Field(default_factory=list, description="training loss per logged step")
+    planned_steps: int | None = Field(None, description="optimizer steps the configuration planned; fewer were run "
+                                      "only when the time guard stopped training (None in files written before)")
+
+    @property
+    def under_trained(self) -> bool:
+        """Training stopped before its plan (the time guard cut it): the accuracy is not the approach's."""
+        return self.planned_steps is not None and self.steps < self.planned_steps
 
 
 class CurvePoint(_Strict):

@@ -6,6 +6,11 @@ example; transformers builds the block-diagonal mask), (2) runs the vocabulary p
 at the label positions, (3) computes in bf16 (autocast over fp32 trainable weights) when the run's
 dtype is bf16, on CUDA or an AMX CPU, with fused AdamW on CUDA. The perf harness measures it
 against a plain `Trainer` run.
+
+Fixed work, not fixed time: a run trains the steps its settings plan, on any machine, so its
+result depends on its configuration and seed, not on how fast or busy the machine is. The time
+guard only stops a run that would otherwise go on far too long; the stats then say how many of
+the planned steps were done (`TrainingStats.under_trained`).
 """
 
 from __future__ import annotations
@@ -19,9 +24,7 @@ from dataclasses import dataclass
 import torch
 
 from benchmarks.result import TrainingStats
-
-BUDGET_PROBE_STEPS = 4  # steps timed before a time budget starts re-planning the run
-BUDGET_PACE_STEPS = 8  # the re-plan assumes the pace of this many latest steps
+from benchmarks.scoring import pack_rows
 
 
 @dataclass(frozen=True)
@@ -40,7 +43,7 @@ class TrainSettings:
     weight_decay: float = 0.0
     row_tokens: int = 0  # packed row length; 0 = pick per device
     bf16: bool = False  # autocast to bfloat16 (trainable weights stay in their own dtype, fp32)
-    time_budget_s: float | None = None  # shorten the run (schedule included) to fit this many seconds
+    time_guard_s: float | None = None  # stop after the step that passes this many seconds (a guard, not a plan)
 
 
 def steps_per_epoch(n_items: int, batch_size: int) -> int:
@@ -53,7 +56,7 @@ def epochs_for(n_items: int, batch_size: int, epochs: float, min_steps: int = 0)
 
 
 def planned_steps(n_items: int, batch_size: int, epochs: float) -> int:
-    """Optimizer steps a run plans before any time budget shortens it."""
+    """Optimizer steps a run plans (and trains, unless its time guard stops it)."""
     return max(1, round(steps_per_epoch(n_items, batch_size) * epochs))
 
 
@@ -64,19 +67,8 @@ def peak_memory_mb(device: torch.device) -> float:
 
 
 def pack(items: list[TrainItem], row_tokens: int) -> list[list[TrainItem]]:
-    """First-fit decreasing: few rows, little waste; an item longer than a row gets its own."""
-    rows: list[list[TrainItem]] = []
-    room: list[int] = []
-    for item in sorted(items, key=lambda it: -len(it.ids)):
-        for r, free in enumerate(room):
-            if len(item.ids) <= free:
-                rows[r].append(item)
-                room[r] -= len(item.ids)
-                break
-        else:
-            rows.append([item])
-            room.append(row_tokens - len(item.ids))
-    return rows
+    """The batch in rows of `row_tokens` (the scorer's packer); an item longer than a row gets its own."""
+    return [[items[i] for i in row] for row in pack_rows([len(it.ids) for it in items], row_tokens)]
 
 
 def packed_loss(model, rows: list[list[TrainItem]], soft_prompt: torch.Tensor | None = None) -> tuple[torch.Tensor, int]:
@@ -134,13 +126,12 @@ def train(
     per_epoch = steps_per_epoch(len(items), settings.batch_size)
     total_steps = planned_steps(len(items), settings.batch_size, settings.epochs)
     optimizer = torch.optim.AdamW(params, lr=settings.lr, weight_decay=settings.weight_decay, fused=cuda or None)
-    plan = {"total": total_steps}
     warmup = max(1, int(settings.warmup_ratio * total_steps))
 
-    def lr_factor(step: int) -> float:  # linear warmup, then linear decay to 0 at plan["total"]
+    def lr_factor(step: int) -> float:  # linear warmup, then linear decay to 0 at the planned end
         if step < warmup:
             return (step + 1) / warmup
-        return max(0.0, (plan["total"] - step) / max(1, plan["total"] - warmup))
+        return max(0.0, (total_steps - step) / max(1, total_steps - warmup))
 
     schedule = torch.optim.lr_scheduler.LambdaLR(optimizer, lr_factor)
     rng = random.Random(settings.seed)
@@ -150,10 +141,9 @@ def train(
     losses: list[float] = []
     tokens = 0
     order: list[TrainItem] = []
-    start = last = time.perf_counter()
-    step_seconds: list[float] = []
+    start = time.perf_counter()
     step = 0
-    while step < plan["total"]:
+    while step < total_steps:
         if len(order) < settings.batch_size:
             fresh = list(items)
             rng.shuffle(fresh)
@@ -169,21 +159,10 @@ def train(
         tokens += n
         losses.append(loss.item())
         step += 1
-        now = time.perf_counter()
-        step_seconds.append(now - last)
-        last = now
-        if settings.time_budget_s and step >= BUDGET_PROBE_STEPS:
-            # Re-plan every step: as many steps as the time left holds at the latest steps' pace,
-            # never more than planned. A shared machine that slows down shortens the run instead
-            # of overrunning the budget, and one that speeds up again lets it grow back (the
-            # learning-rate decay stretches to the new end), so a busy minute early on no longer
-            # costs the rest of the run.
-            recent = step_seconds[-BUDGET_PACE_STEPS:]
-            pace = sum(recent) / len(recent)
-            left = settings.time_budget_s - (now - start)
-            plan["total"] = max(step, min(total_steps, step + int(left / pace)))
         if on_step:
-            on_step(step, plan["total"], losses[-1])
+            on_step(step, total_steps, losses[-1])
+        if settings.time_guard_s and time.perf_counter() - start >= settings.time_guard_s:
+            break  # the guard: the stats below record the planned and the done steps
     if cuda:
         torch.cuda.synchronize(device)
     seconds = time.perf_counter() - start
@@ -193,5 +172,5 @@ def train(
         seconds=seconds, steps=step, epochs=step / per_epoch, tokens=tokens,
         tokens_per_second=tokens / seconds, peak_memory_mb=peak_memory_mb(device), flops=flops,
         mfu=flops / seconds / peak_flops if peak_flops else None,
-        trainable_parameters=sum(p.numel() for p in params), loss_curve=losses,
+        trainable_parameters=sum(p.numel() for p in params), loss_curve=losses, planned_steps=total_steps,
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.metadata
+import re
 from decimal import Decimal
 from functools import cache
 
@@ -11,10 +12,10 @@ from genai_prices import Usage, calc_price
 from genai_prices.types import TieredPrices
 from pydantic import BaseModel, ConfigDict, Field
 
-from prompt_or_tune.files import DATA_DIR
+from calculator.files import data_path
 
-GPU_TABLE = DATA_DIR / "gpu_prices.yaml"
-FINETUNE_TABLE = DATA_DIR / "finetune_prices.yaml"
+GPU_TABLE = data_path("gpu_prices.yaml")
+FINETUNE_TABLE = data_path("finetune_prices.yaml")
 MTOK = 1_000_000
 
 
@@ -104,6 +105,13 @@ def finetuned_model_prices(base_model: str, provider_id: str) -> TokenPrices:
 def gpu_table() -> dict[str, GpuRow]:
     rows = yaml.safe_load(GPU_TABLE.read_text(encoding="utf-8"))["gpus"]
     return {row["name"]: GpuRow.model_validate({**row, "checked": str(row["checked"])}) for row in rows}
+
+
+def gpu_for_device(device_name: str) -> GpuRow | None:
+    """The row for a GPU as torch names it ("NVIDIA H100 80GB HBM3", "NVIDIA A100-SXM4-80GB"): the row
+    whose model, its name's first word, is a whole word of the device name (so "L4" is not "L40S")."""
+    words = set(re.split(r"[^A-Z0-9]+", device_name.upper()))
+    return next((row for row in gpu_table().values() if row.name.split()[0].upper() in words), None)
 
 
 def gpu(name: str) -> GpuRow:

@@ -16,7 +16,7 @@ import streamlit as st
 from benchmarks import jobs
 from benchmarks.config import BenchConfig
 from dashboard import plots
-from dashboard.progress import live_progress, loss_curves, titled
+from dashboard.progress import live_progress, loss_curves, measured
 from dashboard.text import escape_md
 from reporting import charts
 
@@ -54,9 +54,7 @@ def _card(status: jobs.RunStatus, yours: bool) -> None:
         st.caption(escape_md(progress.step))
     if losses := loss_curves(status.events):
         plots.show(charts.loss_curves(losses))
-    metrics = [{**e["metrics"], "approach": titled(str(e["metrics"].get("approach", "")))}
-               for e in status.events if "metrics" in e]
-    if metrics:
+    if metrics := measured(status.events):
         st.dataframe(metrics, hide_index=True, column_order=["approach", "accuracy", "macro_f1"],
                      column_config={"accuracy": st.column_config.NumberColumn("accuracy", format="percent"),
                                     "macro_f1": st.column_config.NumberColumn("macro-F1", format="%.3f")})

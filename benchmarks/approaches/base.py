@@ -11,14 +11,16 @@ from functools import cached_property
 import numpy as np
 
 from benchmarks.config import BenchConfig
+from benchmarks.events import ProgressEvent
 from benchmarks.latency import spread_by_length, time_requests
 from benchmarks.metrics import latency_percentiles, quality
 from benchmarks.models import LoadedModel
-from benchmarks.prompts import PromptBuilder
+from benchmarks.prompt_ids import PromptBuilder
 from benchmarks.result import ApproachResult, Consistency, Environment, TrainingStats
 from benchmarks.scoring import Scores, score_choices
 from benchmarks.tasks import Example, TaskData
 from benchmarks.training import TrainItem, TrainSettings, epochs_for, train
+from calculator.approaches.spec import spec
 from calculator.tokens import TokenCounter, counter_for
 
 # tiktoken counts are in this API model's encoding (o200k_base): what a hosted prompt would be billed in
@@ -50,11 +52,12 @@ class Context:
     loaded: LoadedModel
     task: TaskData
     environment: Environment
-    emit: Callable[[dict], None]
+    emit: Callable[[ProgressEvent], None]
     counter: TokenCounter = field(default_factory=lambda: counter_for(TIKTOKEN_REFERENCE_MODEL))
     predictions: list[dict] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     part: tuple[float, float] = (0.0, 1.0)  # the share of the approach's progress now being filled
+    approach: str | None = None  # the approach running (set by the runner), named in every event
 
     @property
     def model(self):
@@ -69,11 +72,19 @@ class Context:
     def pad_id(self) -> int:
         return self.loaded.tokenizer.pad_token_id
 
-    def step(self, stage: str, done: int, total: int, *, message: str, **extra) -> None:
-        """A sub-stage's count ("done of total"), placed inside the current part of the approach."""
+    def step(self, substage: str, done: int, total: int, *, loss: float | None = None) -> None:
+        """A sub-stage's count ("done of total"), placed inside the current part of the approach.
+
+        A `substage` equal to the approach's name is the approach's main pass: it has no sub-stage.
+        """
         low, high = self.part
-        self.emit({"stage": stage, "message": message, "done": done, "total": total,
-                   "fraction": low + (high - low) * done / max(total, 1), **extra})
+        sub = None if substage == self.approach else substage
+        words = ": ".join(w for w in (self.approach, sub) if w)
+        self.emit(ProgressEvent(
+            stage=self.approach or substage, approach=self.approach, substage=sub, done=done, total=total,
+            approach_progress=min(low + (high - low) * done / max(total, 1), 1.0), loss=loss,
+            message=f"{words}: {done}/{total}" + ("" if loss is None else f", loss {loss:.4f}"),
+        ))
 
     @contextmanager
     def part_of_approach(self, low: float, high: float) -> Iterator[None]:
@@ -123,7 +134,7 @@ class Context:
         choices = builder.choice_ids
 
         def progress(done: int, total: int) -> None:
-            self.step(stage, done, total, message=f"{stage}: {done}/{total}")
+            self.step(stage, done, total)
 
         def score(some: list[list[int]], **kwargs) -> Scores:
             return score_choices(model, builder.prefix_ids, some, choices, self.pad_id, soft_prompt=soft_prompt,
@@ -170,23 +181,30 @@ class Context:
             for suffix, e in zip(suffixes, examples, strict=True)
         ]
 
-    def train(self, name: str, examples: list[Example], params, *, lr: float, flops_per_param_token: int,
-              builder: PromptBuilder, model=None, soft_prompt=None, min_steps: int = 0) -> TrainingStats:
-        """Train on `examples` with the fast loop, streaming loss events."""
+    def train(self, approach: str, examples: list[Example], params, *, lr: float, builder: PromptBuilder,
+              model=None, soft_prompt=None, min_steps: int = 0) -> TrainingStats:
+        """Train on `examples` with the fast loop, streaming loss events; the plan's every step unless
+        the time guard stops it, which the run's notes then say."""
         cfg = self.config
         epochs = epochs_for(len(examples), cfg.train_batch_size, cfg.train_epochs, min_steps)
         settings = TrainSettings(lr=lr, epochs=epochs, batch_size=cfg.train_batch_size, seed=cfg.seed,
-                                 time_budget_s=cfg.train_time_budget_s, bf16=self.bf16)
+                                 time_guard_s=cfg.train_time_budget_s, bf16=self.bf16)
+        substage = f"training on {len(examples)} examples"
 
         def on_step(step: int, total: int, loss: float) -> None:
-            self.step(f"training {name}", step, total, loss=loss,
-                      message=f"training {name}: step {step}/{total}, loss {loss:.4f}")
+            self.step(substage, step, total, loss=loss)
 
-        return train(
+        stats = train(
             model or self.model, self.train_items(builder, examples), params, settings,
-            flops_per_token=flops_per_param_token * self.loaded.info.parameters,
+            flops_per_token=spec(approach).flops_per_param_token * self.loaded.info.parameters,
             peak_flops=self.environment.peak_bf16_flops, soft_prompt=soft_prompt, on_step=on_step,
         )
+        if stats.under_trained:
+            self.notes.append(
+                f"{approach} stopped after {stats.steps} of {stats.planned_steps} planned steps (time guard "
+                f"{cfg.train_time_budget_s:g} s, {len(examples)} training examples): its accuracy is not "
+                f"{spec(approach).title}'s quality; measure again")
+        return stats
 
     def consistency(self, main: Evaluation, variants: dict[str, PromptBuilder], **eval_kwargs) -> Consistency:
         """Accuracy under the main prompt and each variant on the test split; spread = max - min."""

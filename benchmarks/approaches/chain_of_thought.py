@@ -49,7 +49,7 @@ def generate(model, tok, prompts: list[list[int]], max_new_tokens: int) -> list[
 @torch.inference_mode()
 def run(ctx: Context) -> ApproachResult:
     tok, model, cfg = ctx.loaded.tokenizer, ctx.model, ctx.config
-    builder = ctx.builder(reasoning=True, use_chat=bool(getattr(tok, "chat_template", None)))
+    builder = ctx.builder(kind="chain_of_thought", use_chat=bool(getattr(tok, "chat_template", None)))
     examples = ctx.task.test
     prompts = [builder.prefix_ids + s for s in builder.suffix_ids([e.text for e in examples])]
     outputs: list[str] = [""] * len(prompts)
@@ -60,7 +60,7 @@ def run(ctx: Context) -> ApproachResult:
         for i, kept in zip(batch, generate(model, tok, [prompts[i] for i in batch], cfg.max_new_tokens), strict=True):
             outputs[i] = tok.decode(kept, skip_special_tokens=True)
             out_tokens[i] = len(kept)
-        ctx.step("chain_of_thought", done, len(batches), message=f"chain_of_thought: batch {done}/{len(batches)}")
+        ctx.step("generating (batches)", done, len(batches))
     seconds = time.perf_counter() - start
     device = model.get_input_embeddings().weight.device
     latency = time_requests(lambda i: generate(model, tok, [prompts[i]], cfg.max_new_tokens),

@@ -6,6 +6,7 @@ import copy
 
 from benchmarks.approaches.base import Context
 from benchmarks.result import ApproachResult
+from calculator.approaches.spec import spec
 
 MAX_PARAMETERS = 2_000_000_000  # beyond this a full fine-tune does not fit a single benchmark machine
 
@@ -19,11 +20,11 @@ def run(ctx: Context) -> ApproachResult:
     model = copy.deepcopy(ctx.model).float()
     for p in model.parameters():
         p.requires_grad_(True)
-    builder = ctx.builder()
+    builder = ctx.builder(kind=spec("full_finetune").prompt_kind)  # served as trained: input and cue
     stats = ctx.train("full_finetune", task.train, list(model.parameters()), lr=cfg.full_finetune_lr,
-                      flops_per_param_token=6, builder=builder, model=model)
+                      builder=builder, model=model)
     model.to(ctx.model.dtype)  # scored in the run's dtype, like every other approach
-    ev = ctx.evaluate(builder, task.test, model=model, stage="scoring full_finetune", latency=True)
+    ev = ctx.evaluate(builder, task.test, model=model, stage="scoring", latency=True)
     return ctx.result(
         "full_finetune", ev, labeled=len(task.train), training=stats,
         config={"lr": cfg.full_finetune_lr, "epochs": stats.epochs, "chat_template": builder.use_chat},

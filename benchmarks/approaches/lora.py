@@ -13,6 +13,7 @@ from benchmarks.approaches.base import Context
 from benchmarks.metrics import quality
 from benchmarks.result import ApproachResult, CurvePoint, TrainingStats
 from benchmarks.training import epochs_for, planned_steps
+from calculator.approaches.spec import spec
 
 # Adapted modules per model family: every attention and MLP projection (QLoRA's finding that
 # adapting all linear layers matters more than the rank).
@@ -45,7 +46,7 @@ def train_and_score(ctx: Context, examples, *, min_steps: int = 0, latency: bool
     from peft import LoraConfig, get_peft_model
 
     cfg = ctx.config
-    builder = ctx.builder()
+    builder = ctx.builder(kind=spec("lora").prompt_kind)  # served as trained: input and cue
     lora = LoraConfig(
         r=cfg.lora_rank, lora_alpha=cfg.lora_alpha, lora_dropout=0.0,
         target_modules=lora_targets(ctx.model, cfg.lora_targets), task_type="CAUSAL_LM",
@@ -54,13 +55,11 @@ def train_and_score(ctx: Context, examples, *, min_steps: int = 0, latency: bool
     try:
         tuned = peft_model.get_base_model()  # the model with adapters injected
         params = [p for p in peft_model.parameters() if p.requires_grad]
-        stats: TrainingStats = ctx.train(
-            f"lora ({len(examples)} examples)", examples, params, lr=cfg.lora_lr,
-            flops_per_param_token=4, builder=builder, model=tuned, min_steps=min_steps,
-        )
+        stats: TrainingStats = ctx.train("lora", examples, params, lr=cfg.lora_lr, builder=builder, model=tuned,
+                                         min_steps=min_steps)
         merged = merged_copy(peft_model)
-        ev = ctx.evaluate(builder, ctx.task.test, model=merged, stage=f"scoring lora ({len(examples)} examples)",
-                          latency=latency)
+        ev = ctx.evaluate(builder, ctx.task.test, model=merged, latency=latency,
+                          stage=f"scoring after training on {len(examples)} examples")
         del merged
     finally:
         peft_model.unload()  # restores the original modules for the next approach

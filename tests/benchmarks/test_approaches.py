@@ -34,6 +34,7 @@ def test_every_approach_fills_the_contract(tmp_path, tiny_config):
         assert (a.training is not None) == (a.approach in TRAINED)
         if a.training:
             assert a.training.steps >= 1 and a.training.tokens > 0 and a.training.trainable_parameters > 0
+            assert a.training.steps == a.training.planned_steps and not a.training.under_trained  # no guard
             assert len(a.training.loss_curve) == a.training.steps
             assert a.labeled_examples == 32
     assert result.approach("few_shot").labeled_examples == 2
@@ -43,15 +44,15 @@ def test_every_approach_fills_the_contract(tmp_path, tiny_config):
     assert lora_params < result.approach("full_finetune").training.trainable_parameters / 10
     rows = list(csv.DictReader((tmp_path / "run" / "predictions.csv").open(encoding="utf-8")))
     assert len(rows) == 16 * len(ALL_APPROACHES)
-    assert any("loss" in e for e in events) and events[-1]["progress"] == 1.0
-    progress = [e["progress"] for e in events]
+    assert any(e.loss is not None for e in events) and events[-1].progress == 1.0
+    progress = [e.progress for e in events]
     assert progress == sorted(progress)  # never goes backwards
     # every training step says where it is; the learning-curve run (8 examples) moves the bar on
     # from where LoRA's main training left it, instead of re-filling the same stretch
-    steps = [e for e in events if e["stage"].startswith("training")]
-    assert all(0 < e["done"] <= e["total"] for e in steps)
-    main = [e["progress"] for e in steps if e["stage"] == "training lora (32 examples)"]
-    curve = [e["progress"] for e in steps if e["stage"] == "training lora (8 examples)"]
+    steps = [e for e in events if (e.substage or "").startswith("training")]
+    assert {e.approach for e in steps} == TRAINED and all(0 < e.done <= e.total for e in steps)
+    main = [e.progress for e in steps if (e.approach, e.substage) == ("lora", "training on 32 examples")]
+    curve = [e.progress for e in steps if (e.approach, e.substage) == ("lora", "training on 8 examples")]
     assert main and curve and curve[-1] > main[-1]
 
 

@@ -50,25 +50,6 @@ def test_packed_training_loss_equals_one_sequence_at_a_time(loaded):
     assert float(packed) == pytest.approx(float(sum(single) / 3), abs=1e-4)
 
 
-def test_time_budget_cuts_training_short_and_says_so(loaded):
-    from benchmarks.training import BUDGET_PROBE_STEPS, TrainItem, TrainSettings, train
-
-    tok, model = loaded.tokenizer, loaded.model
-    items = [TrainItem(tok(f"Review {i}: fine. positive").input_ids, 1) for i in range(8)]
-    norm = model.model.norm.weight
-    saved = norm.detach().clone()
-    norm.requires_grad_(True)
-    try:
-        stats = train(model, items, [norm], TrainSettings(lr=1e-4, epochs=50, batch_size=2, time_budget_s=0.5),
-                      flops_per_token=1.0)
-    finally:
-        norm.requires_grad_(False)
-        with torch.no_grad():
-            norm.copy_(saved)
-    assert BUDGET_PROBE_STEPS <= stats.steps < 200
-    assert stats.epochs == stats.steps * 2 / 8 and len(stats.loss_curve) == stats.steps
-
-
 def test_bf16_fast_scores_stay_close_to_float32_baseline(loaded, tiny_config):
     """The bf16 fast path (the default on AMX CPUs and GPUs) against the float32 per-example baseline.
 
@@ -120,37 +101,3 @@ def test_harness_reports_consistent_figures_on_a_tiny_slice():
     prompt_tokens = zero["prompt_tokens_per_example"] * 12
     assert zero["baseline"]["computed_tokens"] == prompt_tokens
     assert zero["fast"]["computed_tokens"] < prompt_tokens
-
-
-class ScriptedClock:
-    """Stands in for the `time` module in training: each reading moves on by the next scripted gap,
-    then by `then` once the script is spent."""
-
-    def __init__(self, gaps: list[float], then: float):
-        self.now, self.gaps, self.then = 0.0, iter(gaps), then
-
-    def perf_counter(self) -> float:
-        self.now += next(self.gaps, self.then)
-        return self.now
-
-
-def test_time_budget_grows_the_run_back_when_the_machine_speeds_up(loaded, monkeypatch):
-    """Eight slow steps (0.5 s) then fast ones (0.05 s) under a 6 s budget: judged by its slow start
-    the run would stop near 12 steps; at the latest steps' pace it uses the budget and trains more."""
-    from benchmarks import training
-
-    tok, model = loaded.tokenizer, loaded.model
-    items = [training.TrainItem(tok(f"Review {i}: fine. positive").input_ids, 1) for i in range(8)]
-    monkeypatch.setattr(training, "time", ScriptedClock([0.0] + [0.5] * 8, then=0.05))  # start, 8 slow steps
-    norm = model.model.norm.weight
-    saved = norm.detach().clone()
-    norm.requires_grad_(True)
-    try:
-        stats = training.train(model, items, [norm], training.TrainSettings(
-            lr=1e-4, epochs=50, batch_size=2, time_budget_s=6.0), flops_per_token=1.0)
-    finally:
-        norm.requires_grad_(False)
-        with torch.no_grad():
-            norm.copy_(saved)
-    assert 40 <= stats.steps <= 48  # 8 × 0.5 s + at most 40 × 0.05 s fit in the 6 s budget
-    assert stats.seconds <= 6.0 + 0.05  # the final reading is one more fast gap

@@ -6,6 +6,7 @@ import os
 
 import psutil
 
+from benchmarks.events import ProgressEvent
 from benchmarks.jobs import RunStatus, _append_event, _write_status, list_runs, run_status
 
 
@@ -15,7 +16,8 @@ def _run(root, name: str, state: str) -> None:
     me = psutil.Process(os.getpid())  # a live process, so the running run is not declared dead
     _write_status(run_dir, RunStatus(run_id=name, run_dir=str(run_dir), state=state, created_at="2026-11-22T00:00:00+00:00",
                                      pid=me.pid, pid_started=me.create_time()))
-    _append_event(run_dir, {"stage": "zero_shot", "message": "zero_shot: 1/2", "done": 1, "total": 2})
+    _append_event(run_dir, ProgressEvent(stage="zero_shot", approach="zero_shot", message="zero_shot: 1/2", done=1,
+                                         total=2))
 
 
 def test_only_active_runs_carry_their_events(tmp_path):

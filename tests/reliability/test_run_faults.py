@@ -37,11 +37,11 @@ def test_two_runs_started_together_both_complete_and_are_listed(runs_root, tiny_
         result = load_result(status.result_path)
         assert result.approach("zero_shot").n_test == 16
         assert (run_dir / "predictions.csv").read_text(encoding="utf-8").count("\n") == 17
-        assert any(e.get("stage") == "zero_shot" for e in status.events)
+        assert any(e.approach == "zero_shot" for e in status.events)
     # different seeds -> different test splits -> different prediction files
     assert (first / "predictions.csv").read_text() != (second / "predictions.csv").read_text()
     # one model run at a time: one of them waited in the queue
-    queued = [e for d in (first, second) for e in run_status(d).events if e.get("stage") == "queued"]
+    queued = [e for d in (first, second) for e in run_status(d).events if e.stage == "queued"]
     assert queued
     assert [s.run_id for s in list_runs(runs_root)] == sorted([first.name, second.name], reverse=True)
 
@@ -51,7 +51,7 @@ def test_sigkill_leaves_no_corrupt_files_and_next_run_reports_it(runs_root, tiny
     deadline = time.monotonic() + 240
     while time.monotonic() < deadline:
         events = run_status(victim).events
-        if any("loss" in e for e in events):
+        if any(e.loss is not None for e in events):
             break
         time.sleep(0.3)
     status = run_status(victim)
@@ -67,14 +67,14 @@ def test_sigkill_leaves_no_corrupt_files_and_next_run_reports_it(runs_root, tiny
     nxt = start_run(tiny_config(approaches=["zero_shot"]), runs_root)
     status = wait_for(nxt, {"complete", "failed"})
     assert status.state == "complete"
-    assert any(victim.name in e.get("message", "") and "incomplete" in e["message"] for e in status.events)
+    assert any(victim.name in e.message and "incomplete" in e.message for e in status.events)
     assert json.loads((victim / "status.json").read_text())["state"] == "failed"
 
 
 def test_cancel_stops_a_running_benchmark(runs_root, tiny_config):
     run_dir = start_run(tiny_config(approaches=["lora"], train_epochs=50.0), runs_root)
     deadline = time.monotonic() + 240
-    while not any("loss" in e for e in run_status(run_dir).events) and time.monotonic() < deadline:
+    while not any(e.loss is not None for e in run_status(run_dir).events) and time.monotonic() < deadline:
         time.sleep(0.3)
     cancel_run(run_dir)
     status = wait_for(run_dir, {"cancelled", "failed", "complete"}, timeout=60)

@@ -1,0 +1,90 @@
+"""Progress events: what a run is doing, as fields (torch-free, so the dashboard and CLI read them).
+
+The runner emits one `ProgressEvent` per step of work; `benchmarks.jobs` appends each to the run's
+events.jsonl, one JSON object per line. Readers use the fields (which approach, which sub-stage,
+done of total, loss, metrics), never the words of `message`, which is for logs and people.
+
+Files written before the events were typed have no `approach` or `substage` keys; `ProgressEvent`
+reads them too: a `stage` that names an approach becomes its `approach`, any other stage that is
+not a run phase becomes its `substage`, and the approach id inside old `metrics` is dropped
+(it was the stage's). A line that is not such an event is skipped by `read_events`.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from calculator.approaches.spec import NAMES
+
+APPROACH_IDS: frozenset[str] = frozenset(NAMES)
+# Stages of the whole run that are not an approach: jobs' queue and outcome, the runner's start and end.
+RUN_STAGES = ("queued", "starting", "loading", "done", "failed")
+
+
+class ProgressEvent(BaseModel):
+    """One step of a run. `stage` is the run phase (a RUN_STAGES entry, or the approach running)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    stage: str = ""
+    approach: str | None = Field(None, description="the approach this event belongs to, if any")
+    substage: str | None = Field(None, description="the step inside the approach: 'scoring', 'training on "
+                                 "1600 examples', 'choosing the prompt template', …")
+    done: int | None = Field(None, ge=0, description="the sub-stage's count so far …")
+    total: int | None = Field(None, ge=0, description="… of this many (examples, batches or steps)")
+    approach_progress: float | None = Field(None, ge=0, le=1, description="the approach's own share done")
+    progress: float | None = Field(None, ge=0, le=1, description="the whole run, each approach weighted by its "
+                                   "expected time; never moves back")
+    loss: float | None = Field(None, description="training loss at this step")
+    metrics: dict[str, float] | None = Field(None, description="an approach's measured figures when it ends")
+    message: str = Field("", description="the same in words, for logs and people")
+    elapsed_s: float | None = Field(None, ge=0, description="seconds since the run started")
+    time: float | None = Field(None, description="Unix time the event was written")
+    traceback: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_older_files(cls, data: Any) -> Any:
+        if not isinstance(data, dict) or "approach" in data or "substage" in data:
+            return data
+        data = dict(data)
+        stage = data.get("stage", "")
+        if stage in APPROACH_IDS:
+            data["approach"] = stage
+        elif stage and stage not in RUN_STAGES:
+            data["substage"] = stage
+        if isinstance(data.get("metrics"), dict):
+            data["metrics"] = {k: v for k, v in data["metrics"].items() if k != "approach"}
+        return data
+
+    @property
+    def step_fraction(self) -> float | None:
+        """done / total of the current sub-stage, when it counts."""
+        if not self.total or self.done is None:
+            return None
+        return min(self.done / self.total, 1.0)
+
+
+def append_event(path: Path, event: ProgressEvent) -> None:
+    """One line in events.jsonl (fields left unset are not written)."""
+    with path.open("a", encoding="utf-8") as handle:
+        handle.write(event.model_dump_json(exclude_none=True) + "\n")
+
+
+def read_events(path: Path) -> list[ProgressEvent]:
+    """The events in an events.jsonl, old or new; a line that is not one (cut short by a kill) is skipped."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except FileNotFoundError:
+        return []
+    events = []
+    for line in lines:
+        try:
+            events.append(ProgressEvent.model_validate(json.loads(line)))
+        except (json.JSONDecodeError, ValidationError):
+            continue
+    return events

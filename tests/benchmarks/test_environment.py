@@ -1,0 +1,70 @@
+"""The machine a run measures on: GPU peaks from the one price table, the cores it may use, a busy machine."""
+
+from __future__ import annotations
+
+import math
+import os
+import subprocess
+import sys
+
+import pytest
+
+from benchmarks import environment
+from calculator.prices import gpu_table
+
+# What torch.cuda.get_device_name() returns on these GPUs, and the table row each is.
+DEVICE_NAMES = {
+    "NVIDIA H100 80GB HBM3": "H100 80GB",
+    "NVIDIA H100 PCIe": "H100 80GB",
+    "NVIDIA H200": "H200 141GB",
+    "NVIDIA A100-SXM4-80GB": "A100 80GB",
+    "NVIDIA A100-SXM4-40GB": "A100 80GB",
+    "NVIDIA L4": "L4 24GB",
+    "NVIDIA L40S": "L40S 48GB",
+}
+
+
+@pytest.mark.parametrize("device_name", DEVICE_NAMES)
+def test_gpu_peak_comes_from_the_price_table_row_of_that_gpu(device_name):
+    row = gpu_table()[DEVICE_NAMES[device_name]]
+    assert environment.peak_bf16_flops(device_name) == row.peak_bf16_tflops * 1e12
+
+
+def test_known_peaks_and_gpus_the_table_lacks():
+    assert environment.peak_bf16_flops("NVIDIA H100 80GB HBM3") == 989e12  # NVIDIA datasheet, dense bf16
+    assert environment.peak_bf16_flops("NVIDIA L4") == 121e12  # not the L40S's 362e12
+    assert environment.peak_bf16_flops("NVIDIA A100-SXM4-80GB") == 312e12
+    assert environment.peak_bf16_flops("Tesla T4") is None  # no row: MFU left blank, not guessed
+    assert environment.peak_bf16_flops(None) is None
+
+
+def test_usable_cores_are_the_affinity_not_the_machine_count():
+    assert environment.usable_cores() == len(os.sched_getaffinity(0))
+    described = environment.describe("cpu")  # what the result's Environment records
+    assert (described.cores, described.cpu_count) == (len(os.sched_getaffinity(0)), os.cpu_count())
+
+
+def test_torch_threads_follow_the_cores_granted_to_the_process():
+    """A process pinned to one core (as taskset or a cpuset would) runs torch on one thread."""
+    code = ("import os; os.sched_setaffinity(0, {min(os.sched_getaffinity(0))}); import torch; "
+            "from benchmarks.environment import claim_cores; print(claim_cores(), torch.get_num_threads())")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120,
+                         cwd=os.path.dirname(os.path.dirname(os.path.dirname(__file__))))
+    assert out.stdout.split() == ["1", "1"]
+
+
+def test_others_load_takes_out_this_process_by_the_kernels_one_minute_decay():
+    # a process that kept one core busy for its 60 s added 1 − e^-1 ≈ 0.632 to the 1-minute average
+    assert environment.others_load(2.5, cpu_seconds=60.0, age_s=60.0) == pytest.approx(2.5 - (1 - math.exp(-1)))
+    # a process 2 s old on one core has barely moved it: 1 − e^(-2/60) ≈ 0.033
+    assert environment.others_load(1.0, cpu_seconds=2.0, age_s=2.0) == pytest.approx(1 - (1 - math.exp(-2 / 60)))
+    assert environment.others_load(0.2, cpu_seconds=600.0, age_s=600.0) == 0.0  # never below zero
+
+
+def test_a_busy_machine_is_named_in_a_note_with_load_and_cores(monkeypatch):
+    monkeypatch.setattr(environment.os, "getloadavg", lambda: (3.0, 2.0, 1.0))
+    note = environment.busy_machine_note(2)
+    assert note.startswith("the machine was busy when this run started: 1-minute load average 3.00, about ")
+    assert f"on the 2 of {os.cpu_count()} CPU cores this run may use" in note
+    monkeypatch.setattr(environment.os, "getloadavg", lambda: (0.1, 0.1, 0.1))
+    assert environment.busy_machine_note(2) is None
