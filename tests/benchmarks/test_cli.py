@@ -41,3 +41,20 @@ def test_summary_says_what_ran_where_and_how_fast():
     # accuracy; p50 ms; eval tokens/s 2000; eval MFU; training 12 s at 1666 tokens/s; no training MFU on CPU
     assert lora[1] == "0.820" and lora[-6:] == ["40", "2000", "12.3%", "12", "1666", "-"]
     assert zero[-5:] == ["2000", "-", "-", "-", "-"]
+
+
+@pytest.mark.slow
+def test_the_progress_bar_reads_the_typed_events(tmp_path, tiny_config, capsys):
+    """`bench` in this process: the bar follows the events' fields to the end and the run is summarised."""
+    from benchmarks.cli_view import run_with_progress
+    from benchmarks.jobs import run_status
+
+    assert run_with_progress(tiny_config(approaches=["zero_shot"]), tmp_path) == 0
+    captured = capsys.readouterr()
+    assert "zero_shot" in captured.err and "100%" in captured.err  # the bar reached the end
+    assert any(line.startswith("zero_shot") for line in captured.out.splitlines())
+    run_dir = next(tmp_path.iterdir())
+    events = run_status(run_dir).events
+    assert events[-1].stage == "done" and events[-1].progress == 1.0
+    assert [e.elapsed_s for e in events if e.elapsed_s is not None] == sorted(
+        e.elapsed_s for e in events if e.elapsed_s is not None)
