@@ -17,7 +17,7 @@ from filelock import FileLock
 from benchmarks.config import PACKAGED_MODEL
 from benchmarks.result import ModelInfo
 from benchmarks.tasks import package_dir
-from prompt_or_tune.files import home_dir
+from calculator.files import home_dir
 
 log = logging.getLogger(__name__)
 

@@ -9,11 +9,11 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from calculator.files import data_path, write_atomic
 from calculator.scenario import Scenario, field_bounds, field_unit
-from prompt_or_tune.files import DATA_DIR, write_atomic
 
 MAX_SCENARIO_BYTES = 1_000_000
-PRESETS_DIR = DATA_DIR / "scenarios"
+PRESETS_DIR = data_path("scenarios")
 
 
 class ScenarioError(ValueError):

@@ -17,12 +17,12 @@ from benchmarks.config import (
     BenchConfig,
 )
 from benchmarks.result import LATENCY_BASES
+from calculator.files import runs_dir, write_atomic
 from calculator.measured import apply_benchmark
 from calculator.recommend import title
 from calculator.scenario_io import describe_validation_error
 from dashboard import live_runs, plots, runs, state
 from dashboard.text import escape_md
-from prompt_or_tune.files import runs_dir, write_atomic
 from reporting import charts
 
 MAX_DATASET_BYTES = 20_000_000  # matches server.maxUploadSize in .streamlit/config.toml

@@ -7,8 +7,8 @@ from pathlib import Path
 import pandas as pd
 
 from benchmarks.result import BenchmarkResult, ResultError, load_result
+from calculator.files import runs_dir
 from calculator.recommend import title
-from prompt_or_tune.files import runs_dir
 
 
 def finished_runs(root: Path | None = None) -> tuple[dict[str, BenchmarkResult], list[str]]:

@@ -1,7 +1,9 @@
-"""`prompt-or-tune`: one entry point, one subcommand module per job (cost, bench, report).
+"""`prompt-or-tune`: one entry point, one subcommand module per job (cost, bench, report, app).
 
 Each module in COMMANDS has `register(subparsers)` that adds its parser and sets `handler`.
 Modules import their heavy dependencies (torch) inside the handler, so `cost` stays fast.
+A command that sets `forwards_unknown` receives the options it does not define in
+`args.forwarded` (`app` hands them to streamlit); any other command rejects them.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ import argparse
 import importlib
 import sys
 
-COMMANDS = ("cost", "bench", "report")
+COMMANDS = ("cost", "bench", "report", "app")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -25,7 +27,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args, unknown = parser.parse_known_args(argv)
+    if unknown and not getattr(args, "forwards_unknown", False):
+        parser.error(f"unrecognized arguments: {' '.join(unknown)}")
+    args.forwarded = unknown
     return int(args.handler(args) or 0)
 
 

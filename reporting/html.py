@@ -10,11 +10,11 @@ from markupsafe import Markup
 from plotly.offline import get_plotlyjs
 
 import prompt_or_tune
-from prompt_or_tune.files import DATA_DIR
+from calculator.files import data_path
 from reporting import tables
 from reporting.document import ReportData, figures
 
-TEMPLATES = DATA_DIR / "report_templates"
+TEMPLATES = data_path("report_templates")
 VERDICT_COLORS = {"recommend": "#1a7f37", "provisional": "#bf8700", "constrained": "#cf222e",
                   "undecided": "#bf8700", "none_meets": "#cf222e"}
 

@@ -15,8 +15,10 @@ SHARED_TIKTOKEN = REPO.parent / "shared" / "tiktoken_cache"
 if SHARED_TIKTOKEN.is_dir():
     os.environ.setdefault("TIKTOKEN_CACHE_DIR", str(SHARED_TIKTOKEN))
 
-# Benchmark runs started by tests land here, not in the user's runs/ folder.
+# Benchmark runs started by tests land here, not in the user's runs/ folder; the converted model is
+# cached in the checkout's .cache/, not the user's data folder.
 os.environ.setdefault("PROMPT_OR_TUNE_RUNS", tempfile.mkdtemp(prefix="pot-test-runs-"))
+os.environ.setdefault("PROMPT_OR_TUNE_HOME", str(REPO / ".cache"))
 
 
 @pytest.fixture(scope="session")

@@ -1,13 +1,19 @@
-"""Atomic writes: whole file or the old one, never a temporary left behind, shareable modes."""
+"""Where the tool's files are: shipped data read as package data, what it writes in the per-user
+folder or where the two variables say; atomic writes: whole file or the old one, shareable modes."""
 
 from __future__ import annotations
 
 import os
 import stat
+import tomllib
+from pathlib import Path
 
 import pytest
+import yaml
 
-from prompt_or_tune.files import write_atomic
+from calculator.files import data_path, home_dir, runs_dir, write_atomic
+
+REPO = Path(__file__).resolve().parent.parent
 
 
 def test_write_atomic_replaces_whole_file_with_umask_mode(tmp_path):
@@ -28,3 +34,45 @@ def test_failed_write_keeps_old_file(tmp_path):
         write_atomic(target, 12345)  # not text or bytes
     assert target.read_text() == "kept"
     assert list(tmp_path.iterdir()) == [target]
+
+
+def test_home_and_runs_follow_the_two_variables(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))  # platformdirs' per-user root on Linux
+    monkeypatch.delenv("PROMPT_OR_TUNE_HOME", raising=False)
+    monkeypatch.delenv("PROMPT_OR_TUNE_RUNS", raising=False)
+    assert home_dir() == tmp_path / "xdg" / "prompt-or-tune"
+    assert runs_dir() == tmp_path / "xdg" / "prompt-or-tune" / "runs"
+    monkeypatch.setenv("PROMPT_OR_TUNE_HOME", str(tmp_path / "home"))
+    assert (home_dir(), runs_dir()) == (tmp_path / "home", tmp_path / "home" / "runs")
+    monkeypatch.setenv("PROMPT_OR_TUNE_RUNS", str(tmp_path / "elsewhere"))
+    assert (home_dir(), runs_dir()) == (tmp_path / "home", tmp_path / "elsewhere")
+
+
+def test_shipped_data_is_read_from_the_data_package():
+    import prompt_or_tune_data
+
+    root = Path(prompt_or_tune_data.__file__).parent
+    assert data_path() == root
+    gpus = yaml.safe_load(data_path("gpu_prices.yaml").read_text(encoding="utf-8"))["gpus"]
+    assert gpus and all(row["usd_per_hour"] > 0 for row in gpus)
+    assert {"support_intents.yaml", "internal_helpdesk.yaml", "contract_review.yaml"} <= {
+        p.name for p in data_path("scenarios").glob("*.yaml")}
+    assert data_path("report_templates", "report.html.j2").is_file()
+
+
+def test_every_package_folder_is_listed_in_pyproject():
+    """`packages` is a list (data/ is installed under another name), so a new subpackage must be
+    added there, or the wheel silently lacks it while the editable checkout still imports it."""
+    config = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]
+    renamed = config["package-dir"]  # e.g. prompt_or_tune_data -> data, and its subpackages with it
+
+    def folder(package: str) -> str:
+        top, _, rest = package.partition(".")
+        return "/".join(part for part in (renamed.get(top, top), rest.replace(".", "/")) if part)
+
+    folders = {folder(name) for name in config["packages"]}
+    assert all((REPO / folder).is_dir() for folder in folders), sorted(folders)
+    on_disk = {str(path.parent.relative_to(REPO)) for top in ("calculator", "benchmarks", "dashboard",
+                                                               "reporting", "prompt_or_tune", "data")
+               for path in (REPO / top).rglob("*.py") if "__pycache__" not in path.parts}
+    assert on_disk - folders == set(), "add these to [tool.setuptools] packages in pyproject.toml"

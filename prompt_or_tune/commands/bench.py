@@ -22,7 +22,7 @@ def register(subparsers) -> None:
     p.add_argument("--label-col", default="label", help="label column of --data")
     p.add_argument("--approaches", help=f"comma-separated, from: {', '.join(ALL_APPROACHES)}")
     p.add_argument("--quick", action="store_true", help="CPU-sized run (minutes): zero_shot, few_shot, lora")
-    p.add_argument("--out", type=Path, help="runs folder (default: ./runs or PROMPT_OR_TUNE_RUNS)")
+    p.add_argument("--out", type=Path, help="runs folder (default: PROMPT_OR_TUNE_RUNS, else runs/ in the data folder)")
     p.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto", help="default: cuda when present")
     p.add_argument("--dtype", choices=PRECISIONS, default="auto",
                    help="auto: bfloat16 on CUDA and on CPUs with AMX, else float32")

@@ -7,10 +7,10 @@ import yaml
 
 import reporting
 from benchmarks.result import save_result
+from calculator.files import runs_dir
 from calculator.measured import apply_benchmark
 from calculator.scenario_io import load_preset
 from dashboard import report_view
-from prompt_or_tune.files import runs_dir
 from tests.dashboard.apptest import PAGES, open_app
 from tests.dashboard.fake_result import fake_result
 
