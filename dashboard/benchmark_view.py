@@ -17,13 +17,15 @@ from benchmarks.config import (
     BenchConfig,
 )
 from benchmarks.result import LATENCY_BASES
+from calculator.approaches.spec import title
 from calculator.files import runs_dir, write_atomic
 from calculator.measured import apply_benchmark
-from calculator.recommend import title
 from calculator.scenario_io import describe_validation_error
 from dashboard import live_runs, plots, runs, state
+from dashboard.tables import runs_table
 from dashboard.text import escape_md
 from reporting import charts
+from reporting.run_rows import under_trained
 
 MAX_DATASET_BYTES = 20_000_000  # matches server.maxUploadSize in .streamlit/config.toml
 UPLOAD = "Upload CSV/JSONL…"
@@ -89,7 +91,10 @@ def _apply(result_id: str) -> None:
 _LATENCY = LATENCY_BASES["one_request"] + " Older runs timed whole batches (a note under the table says which)."
 _GPU_ONLY = "Share of the GPU's peak bf16 FLOP/s; blank on CPU, which has no such peak to divide by"
 _RUNS_COLUMNS = {
-    "accuracy": st.column_config.NumberColumn(format="percent"),
+    "accuracy": st.column_config.NumberColumn(format="%.3f"),
+    "macro-F1": st.column_config.NumberColumn(format="%.3f"),
+    "training": st.column_config.TextColumn(help="Optimizer steps run, of those planned; 'under-trained': "
+                                                 "the time guard stopped training early"),
     "prompt tokens": st.column_config.NumberColumn(format="%.1f", help="Mean prompt tokens per request, model tokenizer"),
     "latency p50 (ms)": st.column_config.NumberColumn(format="%.0f", help=_LATENCY),
     "latency p95 (ms)": st.column_config.NumberColumn(format="%.0f", help=_LATENCY),
@@ -112,7 +117,11 @@ def _past_runs() -> None:
     picked = [results[r] for r in chosen]
     if not picked:
         return
-    st.dataframe(runs.runs_table(picked), hide_index=True, width="stretch", column_config=_RUNS_COLUMNS)
+    st.dataframe(runs_table(picked), hide_index=True, width="stretch", column_config=_RUNS_COLUMNS)
+    short = under_trained(picked)
+    if short:
+        st.caption(f"Under-trained (stopped before its planned steps; its accuracy understates the "
+                   f"approach): {escape_md(', '.join(short))}")
     older = [r.run_id for r in picked if any(a.latency_basis == "batch" for a in r.approaches)]
     if older:
         st.caption(f"{', '.join(older)}: {LATENCY_BASES['batch']} Newer runs: {LATENCY_BASES['one_request']}")

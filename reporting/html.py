@@ -11,8 +11,8 @@ from plotly.offline import get_plotlyjs
 
 import prompt_or_tune
 from calculator.files import data_path
-from reporting import tables
-from reporting.document import ReportData, figures
+from reporting.document import ReportData
+from reporting.outline import outline
 
 TEMPLATES = data_path("report_templates")
 VERDICT_COLORS = {"recommend": "#1a7f37", "provisional": "#bf8700", "constrained": "#cf222e",
@@ -32,18 +32,15 @@ def chart_html(figure, key: str) -> Markup:
 
 
 def render_html(data: ReportData) -> str:
-    charts = [{"key": c.key, "title": c.title, "caption": c.caption, "html": chart_html(c.figure, c.key)}
-              for c in figures(data)]
+    sections = outline(data)
+    drawn = {c.key: chart_html(c.figure, c.key) for section in sections for b in section.blocks
+             if b.kind == "charts" for c in b.charts}
     return environment().get_template("report.html.j2").render(
         version=prompt_or_tune.__version__,
         scenario=data.scenario,
-        costs=data.costs,
-        rec=data.recommendation,
         verdict_color=VERDICT_COLORS[data.recommendation.verdict],
-        tables=tables.all_tables(data),
-        charts=charts,
-        notes=tables.assumptions(data),
+        outline=sections,
+        chart_html=drawn,
         generated_at=data.generated_at,
-        scenario_yaml=data.scenario_yaml,
         plotly_js=Markup(get_plotlyjs()),
     )

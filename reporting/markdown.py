@@ -10,7 +10,8 @@ from typing import Any
 
 import prompt_or_tune
 from reporting import tables
-from reporting.document import ReportData, figures
+from reporting.document import ReportData
+from reporting.outline import SCENARIO_BLOCK, Block, outline
 from reporting.tables import Table
 
 SCENARIO_MARK = "<!-- prompt-or-tune scenario -->"
@@ -41,35 +42,30 @@ def fence(body: str) -> str:
     return "`" * max(3, longest + 1)
 
 
+def block(b: Block) -> list[str]:
+    """One block of the outline in Markdown (the scenario's YAML verbatim, under its mark)."""
+    if b.kind == "paragraph":
+        return [f"**{text(b.text)}**" if b.strong else text(b.text), ""]
+    if b.kind == "subheading":
+        return [f"### {text(b.text)}", ""]
+    if b.kind == "bullets":
+        return [f"- {text(item)}" for item in b.items] + [""]
+    if b.kind == "table":
+        return [table(b.table)]
+    if b.kind == "charts":
+        return [f"- **{text(c.title)}**: {text(c.caption)}" for c in b.charts] + [""]
+    marks = fence(b.text)
+    return [SCENARIO_MARK if b.key == SCENARIO_BLOCK else "", f"{marks}yaml", b.text.rstrip("\n"), marks, ""]
+
+
 def render_markdown(data: ReportData) -> str:
-    rec, sections, s = data.recommendation, tables.all_tables(data), data.scenario
+    s = data.scenario
     out = [f"# Prompt or Tune: {text(s.name)}", "",
            f"_Decision report generated {data.generated_at} by prompt-or-tune "
-           f"{prompt_or_tune.__version__}. All amounts in {s.currency}._", "",
-           "## 1. The question", "",
-           f"Which way of adapting a language model to this task is the cheapest over "
-           f"{data.costs.horizon_months} months that reaches the accuracy target?", ""]
-    if s.description:
-        out += [text(s.description), ""]
-    out += [table(sections["question"][0]), "## 2. Recommendation", "", f"**{text(rec.headline)}**", "",
-            "### Why", ""] + [f"- {text(r)}" for r in rec.reasons] + [""]
-    if rec.what_would_change:
-        out += ["### What would change the answer", ""] + [f"- {text(c)}" for c in rec.what_would_change] + [""]
-    out += [table(t) for t in sections["ranking"] + sections["evidence"]]
-    out += ["## 3. Charts", "", "Interactive in the HTML report, static in the PDF; their numbers are "
-            "in the JSON file written next to this one.", ""]
-    out += [f"- **{text(c.title)}**: {text(c.caption)}" for c in figures(data)] + [""]
-    out += ["## 4. Costs with their sources", ""] + [table(t) for t in sections["costs"]]
-    out += ["## 5. Benchmark results and their environment", ""]
-    out += [table(t) for t in sections["benchmarks"]] or [
-        "No benchmark run is attached: see the evidence gaps.", ""]
-    out += ["## 6. Assumptions and price tables", ""] + [f"- {text(a)}" for a in tables.assumptions(data)]
-    out += [""] + [table(t) for t in sections["assumptions"]]
-    yaml_text = data.scenario_yaml
-    marks = fence(yaml_text)
-    out += ["## 7. The scenario, to rerun this report", "",
-            "Save the block below as `scenario.yaml`; `prompt-or-tune report scenario.yaml` reproduces "
-            "these numbers.", "", SCENARIO_MARK, f"{marks}yaml", yaml_text.rstrip("\n"), marks, ""]
+           f"{prompt_or_tune.__version__}. All amounts in {s.currency}._", ""]
+    for section in outline(data):
+        out += [f"## {text(section.heading)}", ""]
+        out += [line for b in section.blocks for line in block(b)]
     return "\n".join(out)
 
 

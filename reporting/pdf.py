@@ -13,8 +13,9 @@ from fpdf import FPDF, FontFace
 from fpdf.enums import TableCellFillMode
 
 import prompt_or_tune
-from reporting import Paper, tables
-from reporting.document import ReportData, figures
+from reporting import Paper
+from reporting.document import ReportData
+from reporting.outline import Block, outline
 from reporting.static import PNG_WIDTH, to_pngs
 from reporting.tables import Table
 
@@ -126,8 +127,6 @@ class ReportPDF(FPDF):
 
 
 def render_pdf(data: ReportData, paper: Paper = "A4") -> bytes:
-    rec = data.recommendation
-    sections = tables.all_tables(data)
     pdf = ReportPDF(paper, f"Prompt or Tune — {data.scenario.name}")
     pdf.set_title(f"Prompt or Tune: {data.scenario.name}")
     pdf.set_creator(f"prompt-or-tune {prompt_or_tune.__version__}")
@@ -142,57 +141,31 @@ def render_pdf(data: ReportData, paper: Paper = "A4") -> bytes:
                                f"{prompt_or_tune.__version__}. All amounts in {data.scenario.currency}. "
                                f"Paper: {paper}."), new_x="LMARGIN", new_y="NEXT")
     pdf.set_text_color(0)
-
-    pdf.heading("1. The question")
-    pdf.paragraph(f"Which way of adapting a language model to this task is the cheapest over "
-                  f"{data.costs.horizon_months} months that reaches the accuracy target?")
-    if data.scenario.description:
-        pdf.paragraph(data.scenario.description.strip())
-    pdf.table_block(sections["question"][0], size=8)
-
-    pdf.heading("2. Recommendation")
-    pdf.paragraph(rec.headline, size=11, bold=True)
-    pdf.heading("Why", size=11)
-    pdf.bullets(rec.reasons)
-    if rec.what_would_change:
-        pdf.heading("What would change the answer", size=11)
-        pdf.bullets(rec.what_would_change)
-    for table in sections["ranking"] + sections["evidence"]:
-        pdf.table_block(table)
-
-    pdf.add_page()
-    pdf.heading("3. Charts")
-    charts = figures(data)
-    pngs, missing = to_pngs({c.key: c.figure for c in charts})
-    if missing:
-        pdf.paragraph(missing, bold=True)
-    for c in charts:
-        pdf.chart(pngs.get(c.key), c.title, c.caption, int(c.figure.layout.height or 380))
-
-    pdf.heading("4. Costs with their sources")
-    for table in sections["costs"]:
-        pdf.table_block(table)
-
-    pdf.heading("5. Benchmark results and their environment")
-    if sections["benchmarks"]:
-        for table in sections["benchmarks"]:
-            pdf.table_block(table)
-    elif data.scenario.measured:
-        m = data.scenario.measured
-        pdf.paragraph(f"Measured inputs come from benchmark run {m.run_id} ({m.model} on {m.device}); "
-                      f"its result file was not attached to this report.")
-    else:
-        pdf.paragraph("No benchmark run is attached: every accuracy is typed in by the user.")
-
-    pdf.heading("6. Assumptions and price tables")
-    pdf.bullets(tables.assumptions(data) + ([] if pdf.unicode else [
-        "DejaVu fonts not found: characters outside Latin-1 are shown as '?'."]), size=8.5)
-    for table in sections["assumptions"]:
-        pdf.table_block(table)
-
-    pdf.heading("7. The scenario, to rerun this report")
-    pdf.paragraph("The scenario below is also attached to this PDF as scenario.yaml (pdfdetach "
-                  "-saveall, or the attachments pane of a PDF reader). prompt-or-tune report "
-                  "scenario.yaml --format pdf reproduces these numbers.", size=8.5)
-    pdf.code(data.scenario_yaml)
+    if not pdf.unicode:
+        pdf.paragraph("DejaVu fonts not found: characters outside Latin-1 are shown as '?'.", size=8)
+    for section in outline(data):
+        if section.key == "charts":
+            pdf.add_page()
+        pdf.heading(section.heading)
+        for b in section.blocks:
+            _block(pdf, b)
     return bytes(pdf.output())
+
+
+def _block(pdf: ReportPDF, b: Block) -> None:
+    if b.kind == "paragraph":
+        pdf.paragraph(b.text, size=11 if b.strong else 9.5, bold=b.strong)
+    elif b.kind == "subheading":
+        pdf.heading(b.text, size=11)
+    elif b.kind == "bullets":
+        pdf.bullets(b.items)
+    elif b.kind == "table":
+        pdf.table_block(b.table)
+    elif b.kind == "charts":
+        pngs, missing = to_pngs({c.key: c.figure for c in b.charts})
+        if missing:
+            pdf.paragraph(missing, bold=True)
+        for c in b.charts:
+            pdf.chart(pngs.get(c.key), c.title, c.caption, int(c.figure.layout.height or 380))
+    else:
+        pdf.code(b.text)

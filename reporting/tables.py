@@ -1,4 +1,5 @@
-"""The report's tables as plain strings, shared by the HTML, Markdown and PDF writers.
+"""The report's tables as plain strings, shared by the HTML, Markdown and PDF writers (the costs,
+sources, break-even and benchmark rows come from the builders the dashboard uses too).
 
 Every number sits next to its source: an input's own source, a price table entry with its date,
 a benchmark run id, or the formula that combines them.
@@ -7,6 +8,7 @@ a benchmark run id, or the formula that combines them.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from benchmarks.result import LATENCY_BASES, BenchmarkResult
 from calculator.approaches import REGISTRY
@@ -14,7 +16,11 @@ from calculator.approaches.spec import title
 from calculator.recommend import Recommendation
 from calculator.recommend.ranking import PACE
 from calculator.recommend.wording import count, interval, money, pct
-from reporting.document import ReportData
+from reporting.grid import Grid, break_even_grid, costs_grid, number, sources_grid
+from reporting.run_rows import run_rows, under_trained
+
+if TYPE_CHECKING:
+    from reporting.document import ReportData
 
 PRICE_KEYS = ("api.", "hosting.gpu_usd_per_hour", "gpu.", "provider_ft.")
 PRICE_UNITS = ("USD", "FLOP/s")
@@ -32,13 +38,9 @@ class Table:
     widths: list[float] = field(default_factory=list)  # relative column widths for the PDF
 
 
-def number(value: float) -> str:
-    """3,000,000 / 2.99 / 9.89e+14: exact where short, four figures where huge."""
-    if abs(value) >= 1e12:
-        return f"{value:.4g}"
-    if float(value).is_integer():
-        return f"{value:,.0f}"
-    return f"{value:,.6g}"
+def of_grid(key: str, title: str, rows: Grid, note: str = "") -> Table:
+    """A grid laid out as text (every cell as the report writes it)."""
+    return Table(key, title, rows.names, rows.texts(), note=note, widths=rows.widths)
 
 
 def question(data: ReportData) -> Table:
@@ -89,23 +91,13 @@ def ranking(rec: Recommendation) -> Table:
                  widths=[0.5, 2.4, 1.5, 2.2, 1.4, 2.6, 1.9, 1.2, 1.1, 2.5])
 
 
-def _parts(parts: dict) -> str:
-    return "; ".join(f"{name} {money(float(value))}" for name, value in parts.items() if float(value)) or "—"
-
-
 def costs(data: ReportData) -> Table:
-    rows = []
-    for name, c in sorted(data.costs.approaches.items(), key=lambda item: item[1].tco_usd):
-        p = c.profile
-        rows.append([title(name), f"{money(float(p.one_off_usd))} ({_parts(p.one_off)})",
-                     f"{money(float(p.monthly_fixed_usd))} ({_parts(p.fixed)})",
-                     f"{money(float(p.per_request_usd))} ({_parts(p.per_request)})",
-                     money(c.tco_usd), "—" if c.cost_per_correct_usd is None else money(c.cost_per_correct_usd)])
-    return Table("costs", "Cost of each approach",
-                 ["approach", "one-off", "fixed per month", "per request", "TCO", "per correct answer"],
-                 rows, note="Source of every cost: the formula of its family (table below) over the "
-                            "inputs listed with their sources. TCO = one-off + Σ months (fixed + volume "
-                            "× per request).", widths=[2, 3.2, 2.6, 2.4, 1.4, 1.4])
+    rows = costs_grid(data.costs).pick(["approach", "one-off (USD)", "fixed (USD/month)", "per request",
+                                       f"TCO {data.costs.horizon_months} months (USD)", "per correct answer",
+                                       "parts"])
+    return of_grid("costs", "Cost of each approach", rows,
+                   note="Source of every cost: the formula of its family (table below) over the inputs "
+                        "listed with their sources. TCO = one-off + Σ months (fixed + volume × per request).")
 
 
 def formulas(data: ReportData) -> Table:
@@ -117,25 +109,14 @@ def formulas(data: ReportData) -> Table:
 
 
 def inputs(data: ReportData) -> Table:
-    rows = [[key, number(float(q.value)), q.unit, q.source]
-            for key, q in sorted(data.costs.inputs.quantities.items())]
-    return Table("inputs", "Inputs and their sources", ["input", "value", "unit", "source"], rows,
-                 widths=[3.2, 1.6, 1.6, 5])
+    return of_grid("inputs", "Inputs and their sources",
+                   sources_grid(data.costs, sorted(data.costs.inputs.quantities), parts=False))
 
 
 def break_even(data: ReportData) -> Table:
-    rows = []
-    for be in data.costs.break_even:
-        volume = "never (one is cheaper at every volume)" if be.requests_per_month is None \
-            else f"{count(be.requests_per_month)} requests/month"
-        rows.append([f"{title(be.approach)} vs {title(be.versus)}", volume,
-                     title(be.cheaper_above) if be.cheaper_above else "—",
-                     f"month {be.month}" if be.month else "—"])
-    return Table("break_even", "Break-even between approaches",
-                 ["pair", "break-even volume", "cheaper above it", "curves cross"], rows,
-                 note="Source: formula V* = (Δone-off + H·Δfixed) / (H·Δper request); month: where "
-                      "the cumulative curves of the scenario's own volume path cross.",
-                 widths=[4, 3, 2, 1.4])
+    return of_grid("break_even", "Break-even between approaches", break_even_grid(data.costs),
+                   note="Source: formula V* = (Δone-off + H·Δfixed) / (H·Δper request); month: where "
+                        "the cumulative curves of the scenario's own volume path cross.")
 
 
 def evidence(rec: Recommendation) -> Table:
@@ -160,32 +141,27 @@ def environment(result: BenchmarkResult) -> Table:
                  widths=[1.5, 8.5])
 
 
+RESULT_COLUMNS = ("approach", "model", "test n", "accuracy", "95% CI", "macro-F1", "labels used", "training",
+                  "prompt tokens", "prompt tokens (tiktoken)", "latency p50 / p95 ms", "requests/s",
+                  "training (s)", "peak memory (MB)")
+
+
 def measurements(result: BenchmarkResult) -> Table:
-    rows = []
-    for a in result.approaches:
-        train = a.training
-        rows.append([
-            title(a.approach), str(a.n_test), f"{pct(a.accuracy)} [{pct(a.accuracy_ci[0])}–{pct(a.accuracy_ci[1])}]",
-            f"{a.macro_f1:.3f}", count(a.labeled_examples),
-            f"{a.prompt_tokens_model:,.0f} / " + ("—" if a.prompt_tokens_tiktoken is None else f"{a.prompt_tokens_tiktoken:,.0f}"),
-            f"{a.latency_ms_p50:,.0f} / {a.latency_ms_p95:,.0f}", f"{a.throughput_requests_per_second:,.3g}",
-            "—" if train is None else f"{train.seconds:,.0f} s, {train.peak_memory_mb:,.0f} MB",
-        ])
-    return Table(f"bench_{result.run_id}", f"Benchmark run {result.run_id}: results",
-                 ["approach", "test n", "accuracy [95% CI]", "macro-F1", "labels used",
-                  "prompt tokens (model / tiktoken)", "latency p50 / p95 ms", "requests/s", "training"],
-                 rows, note=f"Source: benchmark run {result.run_id}, measured on {result.model.name}. "
-                 + LATENCY_BASES[result.approaches[0].latency_basis if result.approaches else "one_request"],
-                 widths=[2, 0.9, 2.4, 1.1, 1.1, 1.9, 1.7, 1.2, 2])
+    short = under_trained([result])
+    flagged = f" Under-trained (stopped before its planned steps): {', '.join(short)}." if short else ""
+    basis = result.approaches[0].latency_basis if result.approaches else "one_request"
+    return of_grid(f"bench_{result.run_id}", f"Benchmark run {result.run_id}: results",
+                   run_rows([result]).pick(RESULT_COLUMNS),
+                   note=f"Source: benchmark run {result.run_id}, measured on {result.model.name}.{flagged} "
+                        + LATENCY_BASES[basis])
 
 
 def price_sources(data: ReportData) -> Table:
-    rows = [[key, number(float(q.value)) + " " + q.unit, q.source]
-            for key, q in sorted(data.costs.inputs.quantities.items()) if key.startswith(PRICE_KEYS) and q.unit.startswith(PRICE_UNITS)]
-    return Table("prices", "Prices and their tables' dates", ["price", "value", "source (date)"], rows,
-                 note="GPU and hosted fine-tuning prices come from data/*.yaml (each row's 'checked' "
-                      "month); API token prices from the genai-prices snapshot named.",
-                 widths=[3.2, 2, 5])
+    keys = sorted(key for key, q in data.costs.inputs.quantities.items()
+                  if key.startswith(PRICE_KEYS) and q.unit.startswith(PRICE_UNITS))
+    return of_grid("prices", "Prices and their tables' dates", sources_grid(data.costs, keys, parts=False),
+                   note="GPU and hosted fine-tuning prices come from data/*.yaml (each row's 'checked' "
+                        "month); API token prices from the genai-prices snapshot named.")
 
 
 def all_tables(data: ReportData) -> dict[str, list[Table]]:

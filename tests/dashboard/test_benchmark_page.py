@@ -66,7 +66,7 @@ def test_runs_table_leaves_figures_a_run_lacks_blank():
     """CPU runs have no MFU and prompting has no training: NaN (a blank cell), not the text 'None'."""
     import pandas as pd
 
-    from dashboard.runs import runs_table
+    from dashboard.tables import runs_table
 
     table = runs_table([fake_result()]).set_index("approach")
     for column in ("eval MFU", "training (s)", "training tokens/s", "training MFU"):

@@ -1,0 +1,105 @@
+"""The report's outline, built once from the analysis: seven sections, each a list of blocks
+(paragraphs, bullets, tables, charts, the scenario). The HTML, Markdown and PDF writers lay it out;
+none of them decides what a section says.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+from reporting import tables
+from reporting.document import Chart, ReportData, figures
+from reporting.tables import Table
+
+SCENARIO_BLOCK = "scenario-yaml"  # the key of the scenario's code block (rerun.py reads it back)
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    text: str
+    strong: bool = False  # the headline of the decision
+    kind: ClassVar[str] = "paragraph"
+
+
+@dataclass(frozen=True)
+class Subheading:
+    text: str
+    kind: ClassVar[str] = "subheading"
+
+
+@dataclass(frozen=True)
+class Bullets:
+    items: list[str]
+    kind: ClassVar[str] = "bullets"
+
+
+@dataclass(frozen=True)
+class TableBlock:
+    table: Table
+    kind: ClassVar[str] = "table"
+
+
+@dataclass(frozen=True)
+class Charts:
+    charts: list[Chart]
+    kind: ClassVar[str] = "charts"
+
+
+@dataclass(frozen=True)
+class Code:
+    key: str
+    text: str
+    kind: ClassVar[str] = "code"
+
+
+Block = Paragraph | Subheading | Bullets | TableBlock | Charts | Code
+
+
+@dataclass(frozen=True)
+class Section:
+    key: str  # the HTML section id
+    heading: str
+    blocks: list[Block]
+
+
+def _tables(found: list[Table]) -> list[Block]:
+    return [TableBlock(t) for t in found]
+
+
+def outline(data: ReportData) -> list[Section]:
+    """The seven sections in reading order."""
+    rec, s, by_section = data.recommendation, data.scenario, tables.all_tables(data)
+    question: list[Block] = [Paragraph(
+        f"Which way of adapting a language model to this task is the cheapest over "
+        f"{data.costs.horizon_months} months that reaches the accuracy target?")]
+    if s.description:
+        question.append(Paragraph(s.description.strip()))
+    decision: list[Block] = [Paragraph(rec.headline, strong=True), Subheading("Why"), Bullets(rec.reasons)]
+    if rec.what_would_change:
+        decision += [Subheading("What would change the answer"), Bullets(rec.what_would_change)]
+    return [
+        Section("question", "1. The question", question + _tables(by_section["question"])),
+        Section("recommendation", "2. Recommendation",
+                decision + _tables(by_section["ranking"] + by_section["evidence"])),
+        Section("charts", "3. Charts", [
+            Paragraph("Interactive in the HTML report, static in the PDF; their numbers are in the JSON "
+                      "report."), Charts(figures(data))]),
+        Section("costs", "4. Costs with their sources", _tables(by_section["costs"])),
+        Section("benchmarks", "5. Benchmark results and their environment",
+                _tables(by_section["benchmarks"]) or [Paragraph(_no_run(data))]),
+        Section("assumptions", "6. Assumptions and price tables",
+                [Bullets(tables.assumptions(data)), *_tables(by_section["assumptions"])]),
+        Section("scenario", "7. The scenario, to rerun this report", [
+            Paragraph("Save the scenario below as scenario.yaml: prompt-or-tune report scenario.yaml "
+                      "reproduces these numbers (a PDF also carries it as an attached file)."),
+            Code(SCENARIO_BLOCK, data.scenario_yaml)]),
+    ]
+
+
+def _no_run(data: ReportData) -> str:
+    measured = data.scenario.measured
+    if measured:
+        return (f"Measured inputs come from benchmark run {measured.run_id} ({measured.model} on "
+                f"{measured.device}); its result file was not attached to this report.")
+    return "No benchmark run is attached: every accuracy is typed in by the user (see the evidence gaps)."

@@ -1,0 +1,101 @@
+"""One rendering of benchmark rows: each approach a run measured, as the dashboard's runs table, the
+report's results table and the terminal summary show it (each face picks its columns by name).
+
+Torch-free and plotly-free: the `bench` command's summary imports it after a run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from benchmarks.result import ApproachResult, BenchmarkResult
+from calculator.approaches.spec import title
+from reporting.grid import Column, Grid, grid
+
+
+@dataclass(frozen=True)
+class RunRow:
+    result: BenchmarkResult
+    approach: ApproachResult
+
+
+def _share(value: float) -> str:
+    return f"{value:.1%}"
+
+
+def _whole(value: float) -> str:
+    return f"{value:.0f}"
+
+
+def _fraction(value: float) -> str:
+    return f"{value:.3f}"
+
+
+def training_steps(a: ApproachResult) -> str | None:
+    """"53 of 100 steps, under-trained" when the time guard stopped training before its plan."""
+    t = a.training
+    if t is None:
+        return None
+    planned = getattr(t, "planned_steps", None)
+    if planned is None:
+        return f"{t.steps} steps"
+    return f"{t.steps} of {planned} steps" + (", under-trained" if t.steps < planned else "")
+
+
+def _training(get):  # a figure of the training, None for an approach that does not train
+    return lambda row: None if row.approach.training is None else get(row.approach.training)
+
+
+COLUMNS: tuple[Column, ...] = tuple(Column(missing="-", **spec) for spec in (
+    {"name": "run", "value": lambda r: r.result.run_id},
+    {"name": "model", "value": lambda r: r.result.model.name, "width": 1.8},
+    {"name": "task", "value": lambda r: r.result.task.name},
+    {"name": "device", "value": lambda r: r.result.environment.gpu_name or r.result.environment.device},
+    {"name": "dtype", "value": lambda r: r.result.model.dtype},
+    {"name": "approach", "value": lambda r: title(r.approach.approach), "width": 1.8},
+    {"name": "test n", "value": lambda r: r.approach.n_test, "numeric": True, "width": 0.8},
+    {"name": "accuracy", "value": lambda r: r.approach.accuracy, "fmt": _fraction, "numeric": True,
+     "short": "accuracy", "width": 1},
+    {"name": "95% CI", "value": lambda r: r.approach.accuracy_ci, "short": "95% CI", "width": 1.5,
+     "fmt": lambda ci: f"{ci[0]:.3f}–{ci[1]:.3f}"},
+    {"name": "macro-F1", "value": lambda r: r.approach.macro_f1, "fmt": _fraction, "numeric": True,
+     "short": "F1", "width": 1},
+    {"name": "labels used", "value": lambda r: r.approach.labeled_examples, "numeric": True, "width": 0.9},
+    {"name": "training", "value": lambda r: training_steps(r.approach), "short": "training", "width": 1.6},
+    {"name": "prompt tokens", "value": lambda r: r.approach.prompt_tokens_model, "fmt": lambda v: f"{v:.1f}",
+     "numeric": True, "short": "prompt tok", "width": 1},
+    {"name": "prompt tokens (tiktoken)", "value": lambda r: r.approach.prompt_tokens_tiktoken,
+     "fmt": lambda v: f"{v:.1f}", "numeric": True, "width": 1},
+    {"name": "latency p50 (ms)", "value": lambda r: r.approach.latency_ms_p50, "fmt": _whole, "numeric": True,
+     "short": "p50 ms", "width": 1},
+    {"name": "latency p95 (ms)", "value": lambda r: r.approach.latency_ms_p95, "fmt": _whole, "numeric": True,
+     "width": 1},
+    {"name": "requests/s", "value": lambda r: r.approach.throughput_requests_per_second,
+     "fmt": lambda v: f"{v:,.3g}", "numeric": True, "width": 1},
+    {"name": "latency p50 / p95 ms", "value": lambda r: (r.approach.latency_ms_p50, r.approach.latency_ms_p95),
+     "fmt": lambda v: f"{v[0]:,.0f} / {v[1]:,.0f}", "width": 1.5},
+    {"name": "eval tokens/s", "value": lambda r: r.approach.eval_tokens_per_second, "fmt": _whole,
+     "numeric": True, "short": "eval tok/s", "width": 1},
+    {"name": "eval MFU", "value": lambda r: r.approach.eval_mfu, "fmt": _share, "numeric": True,
+     "short": "eval MFU", "width": 0.9},
+    {"name": "training (s)", "value": _training(lambda t: t.seconds), "fmt": _whole, "numeric": True,
+     "short": "train s", "width": 0.9},
+    {"name": "training tokens/s", "value": _training(lambda t: t.tokens_per_second), "fmt": _whole,
+     "numeric": True, "short": "train tok/s", "width": 1},
+    {"name": "training MFU", "value": _training(lambda t: t.mfu), "fmt": _share, "numeric": True,
+     "short": "train MFU", "width": 0.9},
+    {"name": "peak memory (MB)", "value": _training(lambda t: t.peak_memory_mb), "fmt": _whole,
+     "numeric": True, "width": 1},
+))
+
+
+def run_rows(results: Iterable[BenchmarkResult]) -> Grid:
+    """One row per run and approach, every column (faces pick theirs with `Grid.pick`)."""
+    return grid(COLUMNS, [RunRow(r, a) for r in results for a in r.approaches])
+
+
+def under_trained(results: Iterable[BenchmarkResult]) -> list[str]:
+    """"run-1: LoRA fine-tune" for each row whose training stopped before its planned steps."""
+    return [f"{r.run_id}: {title(a.approach)}" for r in results for a in r.approaches
+            if a.training is not None and getattr(a.training, "under_trained", False)]
