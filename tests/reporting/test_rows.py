@@ -1,0 +1,64 @@
+"""The shared builders: one grid per table, shown as numbers on the dashboard and as text in the report;
+one rendering of benchmark rows for the dashboard, the report and the terminal."""
+
+from __future__ import annotations
+
+import math
+
+from benchmarks.cli_view import summary_table
+from calculator.costs import evaluate
+from calculator.recommend.wording import money
+from calculator.scenario_io import load_preset
+from dashboard.tables import approach_table, runs_table
+from reporting.grid import break_even_grid, costs_grid
+from reporting.run_rows import run_rows
+from reporting.tables import measurements
+from tests.dashboard.fake_result import fake_result
+
+
+def test_one_cost_grid_gives_the_dashboard_numbers_and_the_report_text():
+    report = evaluate(load_preset("support_intents"))
+    rows = costs_grid(report)
+    lora = report.approaches["lora"]
+    p = lora.profile
+    tco = p.one_off_usd + sum(p.monthly_fixed_usd + v * p.per_request_usd for v in report.volumes)
+    texts = {row[0]: dict(zip(rows.names, row, strict=True)) for row in rows.texts()}
+    frame = approach_table(report).set_index("approach")
+    column = f"TCO {report.horizon_months} months (USD)"
+    assert math.isclose(frame.loc["LoRA fine-tune", column], tco, rel_tol=1e-12)
+    assert texts["LoRA fine-tune"][column] == money(tco)
+    assert texts["LoRA fine-tune"]["one-off (USD)"] == money(p.one_off_usd)
+    assert "engineering " + money(p.one_off["engineering"]) in texts["LoRA fine-tune"]["parts"]
+    assert [row[0] for row in rows.texts()] == list(frame.index)  # same rows, cheapest first
+    assert frame[column].is_monotonic_increasing
+
+
+def test_break_even_grid_says_never_in_words_and_leaves_the_number_blank():
+    report = evaluate(load_preset("support_intents"))
+    rows = break_even_grid(report)
+    frame, texts = rows.frame(), rows.texts()
+    for i, be in enumerate(report.break_even):
+        if be.requests_per_month is None:
+            assert math.isnan(frame.iloc[i]["break-even (requests/month)"])
+            assert texts[i][2] == "never (one is cheaper at every volume)"
+        else:
+            assert frame.iloc[i]["break-even (requests/month)"] == be.requests_per_month
+
+
+def test_a_run_cut_short_is_flagged_on_every_face_with_the_model_it_ran_on():
+    result = fake_result()
+    result.approaches[-1].training.planned_steps = 40  # the fake trained 10 steps
+    flagged = "10 of 40 steps, under-trained"
+    rows = run_rows([result])
+    assert [r.approach.approach for r in rows.items] == ["zero_shot", "few_shot", "lora"]
+    table = runs_table([result]).set_index("approach")
+    assert table.loc["LoRA fine-tune", "training"] == flagged
+    assert table.loc["Zero-shot prompt", "training"] == "-"
+    assert set(table["model"]) == {"smollm2-135m-instruct"}
+    report = measurements(result)
+    lora = dict(zip(report.columns, report.rows[-1], strict=True))
+    assert lora["training"] == flagged and lora["model"] == "smollm2-135m-instruct"
+    assert "Under-trained (stopped before its planned steps): run-test-1: LoRA fine-tune." in report.note
+    assert flagged in summary_table(result)
+    result.approaches[-1].training.planned_steps = 10
+    assert runs_table([result]).set_index("approach").loc["LoRA fine-tune", "training"] == "10 of 10 steps"
