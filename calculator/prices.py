@@ -13,10 +13,10 @@ from genai_prices.types import TieredPrices
 from pydantic import BaseModel, ConfigDict, Field
 
 from calculator.files import data_path
+from calculator.units import MTOK
 
 GPU_TABLE = data_path("gpu_prices.yaml")
 FINETUNE_TABLE = data_path("finetune_prices.yaml")
-MTOK = 1_000_000
 
 
 class PriceNotFound(LookupError):

@@ -13,20 +13,15 @@ import plotly.graph_objects as go
 
 from benchmarks.result import BenchmarkResult
 from calculator.approaches import REGISTRY
+from calculator.approaches.spec import PROMPTING, SPECS
+from calculator.approaches.spec import colour as spec_colour
+from calculator.approaches.spec import title as spec_title
 from calculator.costs import CostReport, tco
-from calculator.scenario import PROMPTING, field_label
+from calculator.fields import field_label
 from calculator.uncertainty import Band, MonteCarlo, TornadoBar
 
-# Okabe-Ito inspired, distinguishable for color-blind readers; fixed by approach, not by order.
-APPROACH_COLORS: dict[str, str] = {
-    "zero_shot": "#56B4E9",
-    "few_shot": "#0072B2",
-    "chain_of_thought": "#009E73",
-    "prompt_tuning": "#E69F00",
-    "lora": "#D55E00",
-    "full_finetune": "#CC79A7",
-    "pretrain": "#555555",
-}
+# One colour per approach, from the spec (fixed by approach, not by order, in every chart).
+APPROACH_COLORS: dict[str, str] = {s.name: s.colour for s in SPECS}
 MIN_SWING_SHARE = 0.005  # tornado bars narrower than this share of the widest are dropped
 PART_COLORS = {"one-off": "#7F7F7F", "fixed": "#B9A07A", "per request": "#4C78A8"}
 LAYOUT = {
@@ -38,12 +33,8 @@ LAYOUT = {
 }
 
 
-def title_of(name: str) -> str:
-    return REGISTRY[name].title if name in REGISTRY else name
-
-
-def color_of(name: str) -> str:
-    return APPROACH_COLORS.get(name, "#333333")
+title_of = spec_title
+color_of = spec_colour
 
 
 def _figure(title: str, x_title: str, y_title: str, **layout: object) -> go.Figure:

@@ -13,11 +13,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from calculator.approaches.spec import ApproachSpec
+from calculator.units import HOURS_PER_MONTH
 
 Number = float | np.ndarray
 Params = Mapping[str, Number]
-HOURS_PER_MONTH = 730.0
-MTOK = 1e6
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,6 @@ One-off: prompt design hours, and the labeled examples a few-shot prompt shows.
 from __future__ import annotations
 
 from calculator.approaches.base import (
-    MTOK,
     CostProfile,
     Number,
     Params,
@@ -20,6 +19,7 @@ from calculator.approaches.base import (
     labels_usd,
 )
 from calculator.approaches.spec import ApproachSpec
+from calculator.units import MTOK
 
 
 def output_tokens(p: Params, spec: ApproachSpec) -> Number:

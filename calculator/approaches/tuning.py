@@ -12,7 +12,6 @@ is always self-hosted).
 from __future__ import annotations
 
 from calculator.approaches.base import (
-    MTOK,
     CostProfile,
     Number,
     Params,
@@ -26,6 +25,7 @@ from calculator.approaches.base import (
     standby_usd_per_month,
 )
 from calculator.approaches.spec import ApproachSpec
+from calculator.units import HOURS_PER_MONTH, MTOK
 
 SOFT_PROMPT = "prompt_tuning"  # the one tuned approach that adds virtual tokens and never goes to a provider
 
@@ -67,8 +67,9 @@ def _serving(p: Params, spec: ApproachSpec) -> tuple[dict[str, Number], dict[str
 FORMULA = (
     "one-off = labels beyond those on hand × cost per label + engineering hours × rate + training "
     "(labels × tokens per example × epochs × 4·N FLOPs, 6·N for full, / (peak × MFU) × $/GPU-hour, "
-    "or the provider's training price); fixed = standby GPUs × 730 h × $/GPU-hour (+ training / "
-    "retrain months); per request = $/GPU-hour / 3600 / requests per GPU-second (or provider prices)"
+    f"or the provider's training price); fixed = standby GPUs × {HOURS_PER_MONTH:.0f} h × $/GPU-hour "
+    "(+ training / retrain months); per request = $/GPU-hour / 3600 / requests per GPU-second (or "
+    "provider prices)"
 )
 
 
