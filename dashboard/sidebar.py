@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from calculator.recommend import money
+from calculator.recommend.wording import money
 from calculator.scenario_io import ScenarioError, preset_names
 from dashboard import compute, fields, state
 from dashboard.text import dollars, escape_md

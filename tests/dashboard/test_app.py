@@ -9,7 +9,8 @@ import yaml
 
 from calculator.approaches import REGISTRY
 from calculator.costs import evaluate
-from calculator.recommend import money, recommend
+from calculator.recommend import recommend
+from calculator.recommend.wording import money
 from calculator.scenario_io import load_preset
 from calculator.summary import run_monte_carlo
 from dashboard.edit import updated
