@@ -52,9 +52,6 @@ class Grid:
         by_name = {c.name: c for c in self.columns}
         return Grid(tuple(by_name[n] for n in names), self.items)
 
-    def __add__(self, other: Grid) -> Grid:
-        return Grid(self.columns, self.items + other.items)
-
     @property
     def names(self) -> list[str]:
         return [c.name for c in self.columns]
