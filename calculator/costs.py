@@ -14,10 +14,16 @@ from calculator.scenario import Scenario
 
 
 def monthly_volumes(p: Params) -> np.ndarray:
-    """V_m for m = 0 … H−1: the first month's volume grown by the monthly rate."""
+    """V_m for m = 0 … H−1: the first month's volume grown by the monthly rate.
+
+    Shape (H,), or (H, draws) when the volume or the growth is a Monte Carlo array.
+    """
     months = np.arange(int(p["workload.horizon_months"]))
-    growth = 1.0 + p["workload.monthly_growth_pct"] / 100.0
-    return p["workload.requests_per_month"] * growth**months
+    growth = 1.0 + np.asarray(p["workload.monthly_growth_pct"], dtype=float) / 100.0
+    volume = np.asarray(p["workload.requests_per_month"], dtype=float)
+    if growth.ndim or volume.ndim:
+        months = months[:, None]
+    return volume * growth**months
 
 
 def total_volume(p: Params) -> Number:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from calculator.approaches import REGISTRY
-from calculator.costs import tco
+from calculator.costs import monthly_volumes, tco
 from calculator.fields import field_bounds
 from calculator.inputs import Inputs
 from calculator.scenario import Range
@@ -126,9 +126,7 @@ def cumulative_bands(inputs: Inputs, approaches: list[str], ranges: dict[str, Ra
     """Per approach, percentiles of the cumulative cost at the end of each month."""
     drawn = draw(inputs, ranges, draws, seed)
     horizon = int(inputs["workload.horizon_months"])
-    growth = 1.0 + np.asarray(drawn["workload.monthly_growth_pct"], dtype=float) / 100.0
-    months = np.arange(horizon)[:, None]
-    volumes = np.asarray(drawn["workload.requests_per_month"], dtype=float) * growth ** months
+    volumes = monthly_volumes(drawn).reshape(horizon, -1)  # (months, draws or 1)
     bands = {}
     for name in approaches:
         profile = REGISTRY[name].profile(drawn)
