@@ -208,6 +208,11 @@ class Quality(Section):
     needs_consistent_output: bool = Field(
         False, description="Outputs must be stable across phrasing (weighs prompt brittleness)."
     )
+    cost_per_error_usd: float = quantity(
+        0.0, "USD/error",
+        "What one wrong answer costs the business (rework, a misrouted ticket); 0 = errors not priced.",
+        ge=0, le=1e6,
+    )
 
     @field_validator("accuracy")
     @classmethod
@@ -264,6 +269,10 @@ class Measured(Section):
     )
     training_mfu: float | None = None
     serving_requests_per_gpu_second: float | None = None
+    not_applied: dict[ApproachName, str] = Field(
+        default_factory=dict,
+        description="Approaches whose measured accuracy is not used, and why (e.g. training was cut).",
+    )
 
 
 class Scenario(Section):

@@ -54,6 +54,8 @@ def evidence_gaps(report: CostReport, ranked: list[RankedApproach], chosen: Rank
         gaps += _overlap_gaps(chosen, ranked)
     measured = report.scenario.measured
     if measured is not None:
+        gaps += [EvidenceGap(name, why, "measure again with its whole plan trained (an idle machine, "
+                             "or a larger train_time_budget_s)") for name, why in measured.not_applied.items()]
         deployed = {report.scenario.finetuning.base_model, report.scenario.api.model}
         if measured.model not in deployed:
             gaps.append(EvidenceGap(None, f"accuracies were measured on {measured.model} ({measured.device}), "

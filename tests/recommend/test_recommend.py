@@ -148,3 +148,21 @@ def test_what_would_change_names_inputs_in_words_with_their_unit():
     sensitivity = next(c for c in rec.what_would_change if "within its range" in c)
     assert sensitivity.startswith("With engineering hours for LoRA fine-tune at 200 hours")
     assert "team.hours" not in " ".join(rec.what_would_change)
+
+
+def test_an_under_trained_run_is_missing_evidence_not_the_approach_quality():
+    result = fake_result(lora_accuracy=0.65)
+    lora = result.approach("lora")
+    lora.training = lora.training.model_copy(update={"steps": 6, "planned_steps": 100})
+    scenario = apply_benchmark(load_scenario("support_intents"), result)
+    assert scenario.measured.approaches.keys() == {"zero_shot", "few_shot"}
+    report, rec = decide(scenario)
+    quantity = report.inputs.quantities["accuracy.lora"]
+    assert quantity.value == 0.93 and quantity.source == "user input"  # the typed figure, not 65%
+    gap = next(g for g in rec.evidence_gaps if g.approach == "lora" and "stopped" in g.problem)
+    assert gap.problem.startswith("LoRA fine-tune stopped after 6 of 100 planned training steps in run run-test-1")
+    assert "65.0% is not LoRA fine-tune's quality" in gap.problem and "measure again" in gap.measure_next
+    if rec.choice == "lora":
+        assert rec.verdict == "provisional"
+    trained_to_plan = fake_result(lora_accuracy=0.65)
+    assert "lora" in apply_benchmark(load_scenario("support_intents"), trained_to_plan).measured.approaches
