@@ -12,7 +12,7 @@ from typing import Literal, get_args
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from benchmarks.result import ApproachName
-from calculator.approaches.spec import BENCHMARKABLE
+from calculator.approaches.spec import BENCHMARKABLE, PROMPTING
 
 PACKAGED_MODEL = "smollm2-135m-instruct"
 BUILTIN_TASKS = ("rotten_tomatoes", "imdb", "bbc_news")
@@ -86,6 +86,19 @@ class BenchConfig(BaseModel):
     learning_curve: list[int] | None = Field(None, description="training sizes for the LoRA learning curve; [] to skip")
     consistency: bool | None = Field(None, description="score 3 prompt paraphrases (and example orders) to measure brittleness")
     max_new_tokens: int = Field(96, ge=1, le=4096, description="generation budget for chain-of-thought")
+    # Endpoint arms (DESIGN.md, arms): prompting approaches sent to an OpenAI-compatible server.
+    endpoint_url: str | None = Field(None, pattern=r"^https?://", description="base URL of an OpenAI-compatible API, e.g. https://api.openai.com/v1; the prompting approaches run there")
+    endpoint_model: str | None = Field(None, min_length=1, description="model name the endpoint serves (and genai-prices prices)")
+    endpoint_approaches: list[ApproachName] | None = Field(None, description="prompting approaches to send to the endpoint; default: the prompting ones of approaches (which then run only there)")
+    provider: str | None = Field(None, min_length=1, description="genai-prices provider id (openai, anthropic, google, ...) for measured dollars")
+    input_usd_per_mtok: float | None = Field(None, ge=0, le=10_000, description="your $/1M input tokens (a self-hosted server); overrides genai-prices")
+    output_usd_per_mtok: float | None = Field(None, ge=0, le=10_000, description="your $/1M output tokens (a self-hosted server); overrides genai-prices")
+    api_key_env: str = Field("OPENAI_API_KEY", pattern=r"^[A-Za-z_][A-Za-z0-9_]*$", description="environment variable holding the API key (the key itself is never written anywhere)")
+    max_usd: float | None = Field(None, gt=0, le=100_000, description="stop the endpoint arms before their spend would pass this many dollars (needs prices)")
+    concurrency: int = Field(4, ge=1, le=256, description="endpoint requests in flight at once")
+    endpoint_timeout_s: float = Field(60.0, gt=0, le=3600, description="seconds before a request is abandoned and retried")
+    endpoint_retries: int = Field(6, ge=0, le=20, description="retries per request on 429, 5xx and timeouts (exponential backoff with jitter, Retry-After honoured)")
+    answer_max_tokens: int = Field(16, ge=1, le=1024, description="max_tokens of an endpoint label answer (chain-of-thought uses max_new_tokens)")
 
     @field_validator("learning_curve")
     @classmethod
@@ -108,7 +121,27 @@ class BenchConfig(BaseModel):
                 setattr(self, name, list(value) if isinstance(value, list) else value)
         if not self.approaches:
             raise ValueError("approaches must name at least one approach")
+        if self.endpoint_url and not self.endpoint_model:
+            raise ValueError("endpoint_model: name the model the endpoint serves")
+        if self.endpoint_approaches is not None and not self.endpoint_url:
+            raise ValueError("endpoint_approaches: needs endpoint_url")
+        if bad := [a for a in self.endpoint_approaches or [] if a not in PROMPTING]:
+            raise ValueError(f"endpoint_approaches: {', '.join(bad)} cannot run on an endpoint; allowed: {', '.join(PROMPTING)}")
+        if (self.input_usd_per_mtok is None) != (self.output_usd_per_mtok is None):
+            raise ValueError("input_usd_per_mtok and output_usd_per_mtok: give both or neither")
+        if self.max_usd is not None and self.provider is None and self.input_usd_per_mtok is None:
+            raise ValueError("max_usd: needs prices (provider, or input_usd_per_mtok and output_usd_per_mtok)")
         return self
+
+    @property
+    def arms(self) -> list[tuple[str, str]]:
+        """(approach, backend) in run order: with an endpoint and no endpoint_approaches, the
+        prompting approaches of `approaches` run on the endpoint and the others locally."""
+        if not self.endpoint_url:
+            return [(a, "local") for a in self.approaches]
+        if self.endpoint_approaches is None:
+            return [(a, "endpoint" if a in PROMPTING else "local") for a in self.approaches]
+        return [(a, "local") for a in self.approaches] + [(a, "endpoint") for a in self.endpoint_approaches]
 
     @property
     def task_name(self) -> str:

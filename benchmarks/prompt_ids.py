@@ -48,9 +48,8 @@ class PromptBuilder:
         t = self.template
         if not self.chat:
             return t.body + (f" {t.prefill}" if t.prefill else "")
-        body = t.body.removesuffix(t.last_line) + (f"\n{t.chat_hint}" if t.chat_hint else "")
         turn = self.tokenizer.apply_chat_template(
-            [{"role": "user", "content": body}], tokenize=False, add_generation_prompt=True
+            [{"role": "user", "content": t.chat_body}], tokenize=False, add_generation_prompt=True
         )
         return turn + t.prefill
 

@@ -28,6 +28,12 @@ class Environment(_Strict):
     device: str = Field(description="'cpu' or 'cuda'")
     gpu_name: str | None = None
     peak_bf16_flops: float | None = Field(None, description="dense bf16 FLOP/s of the GPU, for MFU")
+    peak_flops: float | None = Field(None, description="the FLOP/s MFU is against: the GPU's spec-sheet dense bf16, "
+                                     "or on CPU a measured matmul in the run's dtype (None in older files)")
+    peak_basis: str | None = Field(None, description="how peak_flops was obtained")
+    machine_class: str | None = Field(None, description="cpu-avx2, cpu-avx512, cpu-amx or cuda-<gpu>")
+    cpu_model: str | None = None
+    cpu_flags: list[str] = Field(default_factory=list, description="the CPU's vector / matrix flags (avx2, amx_bf16, ...)")
     cpu_count: int
     cores: int | None = Field(None, description="CPU cores this run may use (its affinity); None in older files")
     python_version: str
@@ -35,6 +41,11 @@ class Environment(_Strict):
     torch_version: str
     transformers_version: str
     peft_version: str
+
+    @property
+    def mfu_peak(self) -> float | None:
+        """The peak MFU is computed against (older files: the GPU's bf16 peak only)."""
+        return self.peak_flops or self.peak_bf16_flops
 
 
 class ModelInfo(_Strict):
@@ -61,7 +72,7 @@ class TrainingStats(_Strict):
     tokens_per_second: float
     peak_memory_mb: float = Field(description="CUDA peak allocated, or process RSS peak on CPU")
     flops: float = Field(description="estimate: ~4·N per token for LoRA/prompt-tuning, 6·N full")
-    mfu: float | None = Field(None, description="flops / seconds / peak; GPU only")
+    mfu: float | None = Field(None, description="flops / seconds / peak (Environment.mfu_peak: GPU spec sheet or measured CPU matmul)")
     trainable_parameters: int
     loss_curve: list[float] = Field(default_factory=list, description="training loss per logged step")
     planned_steps: int | None = Field(None, description="optimizer steps the configuration planned; fewer were run "
@@ -94,11 +105,41 @@ LATENCY_BASES = {
                    f"{LATENCY_SAMPLES} test examples spread across the input lengths.",
     "batch": "Latency: the wall time of the scoring batch each example was in (how earlier versions measured "
              "it), not comparable with one request alone.",
+    "endpoint": "Latency: one request to the endpoint, client-side wall time at the run's concurrency (network and "
+                "queueing included); answers from the response cache are not counted.",
 }
+
+
+class EndpointStats(_Strict):
+    """What an endpoint arm measured per request: the provider's `usage`, the dollars, the cache."""
+
+    requests: int = Field(description="test examples answered (sent now or found in the response cache)")
+    sent: int = Field(description="requests sent in this run (the rest came from the response cache)")
+    cached: int = Field(description="answers read from the response cache: no request, no new cost, no latency")
+    retries: int = Field(0, description="requests repeated after a 429, a 5xx or a timeout")
+    concurrency: int
+    constrained: bool = Field(description="the answer was constrained to the label set (JSON schema with an enum)")
+    input_tokens: float = Field(description="mean usage.prompt_tokens per request")
+    cached_input_tokens: float = Field(0.0, description="mean usage.prompt_tokens_details.cached_tokens")
+    output_tokens: float = Field(description="mean usage.completion_tokens (reasoning included)")
+    reasoning_tokens: float = Field(0.0, description="mean usage.completion_tokens_details.reasoning_tokens")
+    tiktoken_input_tokens: float | None = Field(None, description="the calculator's tiktoken count of the same prompt")
+    input_tokens_difference: float | None = Field(None, description="measured minus tiktoken, mean per request")
+    usd_per_request: float | None = Field(None, description="mean measured dollars per request; None without prices")
+    usd_per_request_p50: float | None = None
+    usd_per_request_p95: float | None = None
+    usd_total: float | None = Field(None, description="dollars of every answer in the row (cached ones at their price)")
+    usd_sent: float | None = Field(None, description="dollars of the requests sent in this run")
+    price_source: str | None = Field(None, description="genai-prices provider/model, or 'user-given $/1M'")
+    stopped: str | None = Field(None, description="why the arm stopped before the whole test split ('max_usd')")
 
 
 class ApproachResult(_Strict):
     approach: ApproachName
+    backend: Literal["local", "endpoint"] = Field("local", description="where the approach ran (DESIGN.md: arms)")
+    model: str | None = Field(None, description="the model this row measured; None: the run's model")
+    endpoint_host: str | None = Field(None, description="host[:port] of an endpoint row (never its key)")
+    provider: str | None = Field(None, description="genai-prices provider id of an endpoint row, if named")
     config: dict = Field(default_factory=dict)
     labeled_examples: int = Field(description="labeled examples the approach consumed (k for few-shot)")
     n_test: int
@@ -114,7 +155,7 @@ class ApproachResult(_Strict):
     tiktoken_encoding: str | None = None
     latency_ms_p50: float = Field(description="see latency_basis")
     latency_ms_p95: float
-    latency_basis: Literal["one_request", "batch"] = Field(
+    latency_basis: Literal["one_request", "batch", "endpoint"] = Field(
         "batch", description="LATENCY_BASES explains each; results written before the field existed read as batch")
     batch_size: int = Field(description="most test examples in one forward pass (throughput's batches)")
     throughput_requests_per_second: float
@@ -124,6 +165,7 @@ class ApproachResult(_Strict):
     training: TrainingStats | None = None
     learning_curve: list[CurvePoint] = Field(default_factory=list)
     consistency: Consistency | None = None
+    endpoint: EndpointStats | None = None
 
 
 class BenchmarkResult(_Strict):
@@ -139,8 +181,9 @@ class BenchmarkResult(_Strict):
     notes: list[str] = Field(default_factory=list)
     error: str | None = None
 
-    def approach(self, name: str) -> ApproachResult | None:
-        return next((a for a in self.approaches if a.approach == name), None)
+    def approach(self, name: str, backend: str | None = None) -> ApproachResult | None:
+        """The row of `name` (on `backend`, when given; else its first row)."""
+        return next((a for a in self.approaches if a.approach == name and backend in (None, a.backend)), None)
 
 
 class ResultError(ValueError):

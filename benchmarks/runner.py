@@ -24,7 +24,7 @@ from calculator.files import write_atomic
 
 log = logging.getLogger("benchmarks")
 
-PREDICTION_FIELDS = ["approach", "index", "text", "label", "prediction", "correct", "output"]
+PREDICTION_FIELDS = ["approach", "backend", "index", "text", "label", "prediction", "correct", "output"]
 
 
 def _predictions_csv(rows: list[dict], texts: list[str]) -> str:
@@ -32,7 +32,7 @@ def _predictions_csv(rows: list[dict], texts: list[str]) -> str:
     writer = csv.DictWriter(out, fieldnames=PREDICTION_FIELDS)
     writer.writeheader()
     for row in rows:
-        writer.writerow({**row, "text": texts[row["index"]]})
+        writer.writerow({"backend": "local", **row, "text": texts[row["index"]]})
     return out.getvalue()
 
 
@@ -53,7 +53,7 @@ CURVE_POINT_WEIGHT = 0.3  # each learning-curve size, as a share of LoRA's main 
 def progress_edges(config: BenchConfig) -> list[float]:
     """Where loading and each approach start on the 0..1 progress bar, and 1.0 at the end."""
     weights = [LOADING_WEIGHT]
-    for name in config.approaches:
+    for name, _ in config.arms:
         weight = spec(name).progress_weight
         if name == "lora":
             weight *= 1 + CURVE_POINT_WEIGHT * len(config.learning_curve)
@@ -87,7 +87,7 @@ def run_benchmark(
     busy = busy_machine_note(cores)  # before this run's own work weighs on the load average
     handler = _log_to(run_dir)
     transformers.utils.logging.disable_progress_bar()
-    approaches = list(config.approaches)
+    arms = config.arms
     edges = progress_edges(config)
     current = {"slot": 0, "progress": 0.0}
 
@@ -110,8 +110,13 @@ def run_benchmark(
         notes += [busy] if busy else []
         for note in notes + task.notes:
             log.warning(note)
-        ctx = Context(config=config, loaded=loaded, task=task, environment=describe(loaded.device), emit=emit)
+        ctx = Context(config=config, loaded=loaded, task=task, environment=describe(loaded.device, loaded.info.dtype), emit=emit)
         ctx.notes.extend(notes + task.notes)
+        session = None
+        if any(backend == "endpoint" for _, backend in arms):
+            from benchmarks.endpoint.arm import open_session
+
+            session = open_session(config, task.verbalizers)  # preflight: before any test example is sent
         result = BenchmarkResult(
             run_id=run_dir.name or uuid.uuid4().hex, created_at=datetime.now(UTC).isoformat(timespec="seconds"),
             status="partial", quick=config.quick, environment=ctx.environment, model=loaded.info,
@@ -119,12 +124,17 @@ def run_benchmark(
                           split_sizes=task.split_sizes, seed=config.seed),
             approaches=[], notes=ctx.notes,
         )
-        for slot, name in enumerate(approaches, start=1):
+        for slot, (name, backend) in enumerate(arms, start=1):
             current["slot"] = slot
             ctx.approach = name
-            emit(ProgressEvent(stage=name, approach=name, message=f"running {name}"))
+            emit(ProgressEvent(stage=name, approach=name, message=f"running {name} ({backend})"))
             try:
-                row = runner(name)(ctx)
+                if backend == "endpoint":
+                    from benchmarks.endpoint.arm import run as endpoint_arm
+
+                    row = endpoint_arm(ctx, name, session)
+                else:
+                    row = runner(name)(ctx)
             except Exception as exc:  # one approach failing must not lose the others
                 log.error("%s failed: %s\n%s", name, exc, traceback.format_exc())
                 ctx.notes.append(f"{name} failed: {exc.__class__.__name__}: {exc}")
@@ -136,13 +146,14 @@ def run_benchmark(
             result.notes = list(ctx.notes)
             write_atomic(run_dir / "predictions.csv", _predictions_csv(ctx.predictions, [e.text for e in task.test]))
             save_result(result, run_dir)
-        result.status = "complete" if len(result.approaches) == len(approaches) else "partial"
+        stopped = any(row.endpoint and row.endpoint.stopped for row in result.approaches)
+        result.status = "complete" if len(result.approaches) == len(arms) and not stopped else "partial"
         if not result.approaches:
-            result.status, result.error = "failed", "; ".join(ctx.notes[-len(approaches):])
+            result.status, result.error = "failed", "; ".join(ctx.notes[-len(arms):])
         current["slot"] = len(edges) - 1
         result.notes = list(ctx.notes)
         save_result(result, run_dir)
-        emit(ProgressEvent(stage="done", message=f"done: {len(result.approaches)}/{len(approaches)} approaches"))
+        emit(ProgressEvent(stage="done", message=f"done: {len(result.approaches)}/{len(arms)} approaches"))
         return result
     finally:
         logging.getLogger().removeHandler(handler)

@@ -64,6 +64,11 @@ class Template:
     def text(self, text: str) -> str:
         return self.body.replace(TEXT, text)
 
+    @property
+    def chat_body(self) -> str:
+        """The body as a chat user turn: the cue line dropped, the chat hint said instead."""
+        return self.body.removesuffix(self.last_line) + (f"\n{self.chat_hint}" if self.chat_hint else "")
+
 
 @dataclass(frozen=True)
 class Prompt:

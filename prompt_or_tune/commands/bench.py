@@ -28,8 +28,24 @@ def register(subparsers) -> None:
                    help="auto: bfloat16 on CUDA and on CPUs with AMX, else float32")
     p.add_argument("--seed", type=int, default=0, help="seed for split, examples and training")
     p.add_argument("--test-size", type=int, help="held-out test examples")
+    _endpoint_options(p)
     p.add_argument("--perf", action="store_true", help="run the speed harness (fast paths vs a plain baseline) instead")
     p.set_defaults(handler=handle)
+
+
+# option -> BenchConfig field of the endpoint arms (help texts come from the field descriptions)
+ENDPOINT_OPTIONS = {"--endpoint": "endpoint_url", "--endpoint-model": "endpoint_model",
+                    "--endpoint-approaches": "endpoint_approaches", "--provider": "provider",
+                    "--api-key-env": "api_key_env", "--max-usd": "max_usd", "--concurrency": "concurrency",
+                    "--input-usd-per-mtok": "input_usd_per_mtok", "--output-usd-per-mtok": "output_usd_per_mtok"}
+_FLOAT_FIELDS = {"max_usd", "input_usd_per_mtok", "output_usd_per_mtok"}
+
+
+def _endpoint_options(p: argparse.ArgumentParser) -> None:
+    group = p.add_argument_group("endpoint arms", "the prompting approaches on an OpenAI-compatible server")
+    for option, name in ENDPOINT_OPTIONS.items():
+        kind = float if name in _FLOAT_FIELDS else int if name == "concurrency" else str
+        group.add_argument(option, dest=name, type=kind, help=BenchConfig.model_fields[name].description)
 
 
 def _fail(option: str, message: str) -> int:
@@ -54,12 +70,16 @@ def build_config(args: argparse.Namespace) -> BenchConfig | tuple[str, str]:
     fields = {"model": args.model, "task": args.task, "data_file": args.data, "text_col": args.text_col,
               "label_col": args.label_col, "approaches": approaches, "quick": args.quick,
               "device": args.device, "dtype": args.dtype, "seed": args.seed, "test_size": args.test_size}
+    fields |= {name: getattr(args, name, None) for name in ENDPOINT_OPTIONS.values()}
+    if fields["endpoint_approaches"] is not None:
+        fields["endpoint_approaches"] = [a.strip() for a in fields["endpoint_approaches"].split(",") if a.strip()]
     try:
         return BenchConfig(**{k: v for k, v in fields.items() if v is not None})
     except ValidationError as exc:
         err = exc.errors()[0]
         name = str(err["loc"][0]) if err["loc"] else "config"
-        return "--" + name.replace("_", "-"), err["msg"]
+        option = {field: opt for opt, field in ENDPOINT_OPTIONS.items()}.get(name, "--" + name.replace("_", "-"))
+        return option, err["msg"]
 
 
 def handle(args: argparse.Namespace) -> int:
@@ -77,6 +97,33 @@ def handle(args: argparse.Namespace) -> int:
             load_task(config)
         except TaskDataError as exc:
             return _fail("--data", str(exc))
+    if config.endpoint_url and (failed := _endpoint_preflight(config)) is not None:
+        return failed
     from benchmarks.cli_view import run_with_progress
 
     return run_with_progress(config, args.out)
+
+
+def _endpoint_preflight(config: BenchConfig) -> int | None:
+    """Prices, key, URL and model checked with one small request, and the most the endpoint arms
+    can cost printed, before the run starts; a usage error (exit 2) when something is wrong."""
+    from benchmarks.endpoint.arm import estimate_usd, open_session
+    from benchmarks.endpoint.client import EndpointError
+    from benchmarks.tasks import load_task
+    from calculator.prices import PriceNotFound
+
+    try:
+        task = load_task(config)
+        session = open_session(config, task.verbalizers)
+    except (EndpointError, PriceNotFound) as exc:
+        return _fail("--endpoint", str(exc))
+    answers = "constrained to the labels" if session.constrained else "parsed from the reply"
+    print(f"endpoint {session.settings.host}, model {config.endpoint_model}: answers {answers}")
+    if session.pricing is None:
+        print("endpoint cost: no prices (give --provider, or --input-usd-per-mtok and --output-usd-per-mtok)")
+        return None
+    estimate = estimate_usd(session.pricing, config, task, session.counter)
+    parts = ", ".join(f"{name} ${usd:.4f}" for name, usd in estimate.items())
+    cap = f"; stops at --max-usd ${config.max_usd:g}" if config.max_usd else ""
+    print(f"endpoint cost at most ${sum(estimate.values()):.4f} ({parts}; {session.pricing.source}){cap}")
+    return None
