@@ -77,9 +77,11 @@ def build_config(args: argparse.Namespace) -> BenchConfig | tuple[str, str]:
         return BenchConfig(**{k: v for k, v in fields.items() if v is not None})
     except ValidationError as exc:
         err = exc.errors()[0]
-        name = str(err["loc"][0]) if err["loc"] else "config"
+        message = err["msg"].removeprefix("Value error, ")
+        lead = message.split(":")[0]  # a whole-config check names its field first ("endpoint_model: ...")
+        name = str(err["loc"][0]) if err["loc"] else lead if lead in BenchConfig.model_fields else "config"
         option = {field: opt for opt, field in ENDPOINT_OPTIONS.items()}.get(name, "--" + name.replace("_", "-"))
-        return option, err["msg"]
+        return option, message
 
 
 def handle(args: argparse.Namespace) -> int:
