@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from calculator.approaches import REGISTRY, CostProfile
-from calculator.approaches.base import Number, Params
+from calculator.approaches.base import ERRORS, Number, Params
 from calculator.breakeven import BreakEven, break_evens
 from calculator.inputs import Inputs, resolve_inputs
 from calculator.scenario import Scenario
@@ -50,13 +50,24 @@ class ApproachCosts:
     monthly_usd: list[float]
     accuracy: float | None
     labels_needed: float
+    requests: float  # Σ_m V_m over the horizon
+
+    @property
+    def error_usd(self) -> float:
+        """Expected cost of the wrong answers over the horizon (0 when errors are not priced)."""
+        return float(self.profile.per_request.get(ERRORS, 0.0)) * self.requests
+
+    @property
+    def running_usd(self) -> float:
+        """Everything but the errors: what is paid to build and run the approach."""
+        return self.tco_usd - self.error_usd
 
     @property
     def cost_per_correct_usd(self) -> float | None:
-        """Per-request cost divided by the share of answers that are right."""
-        if not self.accuracy:
+        """All-in cost over the horizon divided by the answers that are right."""
+        if not self.accuracy or not self.requests:
             return None
-        return self.profile.per_request_usd / self.accuracy
+        return self.tco_usd / (self.requests * self.accuracy)
 
 
 @dataclass
@@ -89,6 +100,7 @@ def approach_costs(name: str, inputs: Inputs, volumes: np.ndarray) -> ApproachCo
         monthly_usd=[float(x) for x in monthly],
         accuracy=None if accuracy is None else float(accuracy),
         labels_needed=float(approach.labels_needed(inputs)),
+        requests=float(np.sum(volumes)),
     )
 
 

@@ -17,6 +17,7 @@ from calculator.approaches.spec import SPECS
 from calculator.fields import field_unit, get_dotted, numeric_fields
 from calculator.prompts import answer_text, few_shot_examples, render, scenario_frame
 from calculator.scenario import Scenario
+from calculator.scenario_io import ScenarioError
 from calculator.tokens import counter_for
 
 USER = "user input"
@@ -37,6 +38,7 @@ class Inputs(Mapping[str, Number]):
 
     quantities: dict[str, Quantity] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    intervals: dict[str, tuple[float, float]] = field(default_factory=dict)  # measured 95% intervals
 
     def __getitem__(self, key: str) -> Number:
         return self.quantities[key].value
@@ -56,7 +58,7 @@ class Inputs(Mapping[str, Number]):
         for key, value in values.items():
             old = updated[key]
             updated[key] = Quantity(value, old.unit, old.source)
-        return Inputs(updated, list(self.notes))
+        return Inputs(updated, list(self.notes), dict(self.intervals))
 
 
 def _user_set(scenario: Scenario, dotted: str) -> bool:
@@ -69,7 +71,8 @@ def _user_set(scenario: Scenario, dotted: str) -> bool:
 
 
 def resolve_inputs(scenario: Scenario) -> Inputs:
-    """Every number the cost model reads, with where it came from. Raises PriceNotFound."""
+    """Every number the cost model reads, with where it came from. Raises PriceNotFound, or
+    ScenarioError for an absolute uncertainty range that does not contain its value."""
     inputs = Inputs()
     for dotted in numeric_fields():
         value = get_dotted(scenario, dotted)
@@ -82,17 +85,34 @@ def resolve_inputs(scenario: Scenario) -> Inputs:
     _add_finetune_provider(scenario, inputs)
     _add_accuracy(scenario, inputs)
     _add_measured(scenario, inputs)
-    _note_values_outside_ranges(scenario, inputs)
+    _note_unpriced_errors(scenario, inputs)
+    _check_ranges(scenario, inputs)
     return inputs
 
 
-def _note_values_outside_ranges(scenario: Scenario, inputs: Inputs) -> None:
-    """A range that no longer contains its value (the value was edited) is drawn as given: say so."""
-    for key, span in scenario.uncertainty.items():
-        if key in inputs and not span.low <= float(inputs[key]) <= span.high:
+def _note_unpriced_errors(scenario: Scenario, inputs: Inputs) -> None:
+    """Errors are priced, but an approach has no accuracy: its error cost is unknown, not zero."""
+    if not scenario.quality.cost_per_error_usd and "quality.cost_per_error_usd" not in scenario.uncertainty:
+        return
+    for name in scenario.approaches:
+        if f"accuracy.{name}" not in inputs:
             inputs.notes.append(
-                f"{key} is {float(inputs[key]):,.10g} but its uncertainty range is "
-                f"[{span.low:,.10g}, {span.high:,.10g}]: the Monte Carlo draws from the range."
+                f"{name} has no known accuracy: its error cost (at "
+                f"${scenario.quality.cost_per_error_usd:g} per error) is not priced and its TCO leaves "
+                f"errors out; set quality.accuracy.{name} or benchmark it."
+            )
+
+
+def _check_ranges(scenario: Scenario, inputs: Inputs) -> None:
+    """An absolute range must contain its value: drawing 200k–250k for a 400k volume prices another
+    scenario. Raises ScenarioError naming the field."""
+    for key, span in scenario.uncertainty.items():
+        if key in inputs and not span.relative and not span.low <= float(inputs[key]) <= span.high:
+            raise ScenarioError(
+                f"uncertainty.{key}: the range {span} does not contain the value "
+                f"{float(inputs[key]):,.10g}; give a range around it, or a relative one "
+                f"(e.g. {{pct: 30}} for ±30%) that follows the value",
+                field="uncertainty",
             )
 
 
@@ -177,6 +197,7 @@ def _add_measured(scenario: Scenario, inputs: Inputs) -> None:
     source = f"benchmark run {measured.run_id} ({measured.model} on {measured.device})"
     for approach, numbers in measured.approaches.items():
         inputs.add(f"accuracy.{approach}", numbers.accuracy, "fraction", source)
+        inputs.intervals[f"accuracy.{approach}"] = tuple(numbers.accuracy_ci)
     if measured.training_mfu is not None:
         inputs.add("finetuning.training_mfu", measured.training_mfu, "fraction", source)
     if measured.serving_requests_per_gpu_second is not None and \

@@ -8,7 +8,15 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, create_model, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    create_model,
+    field_validator,
+    model_validator,
+)
 
 from calculator.approaches.spec import NAMES, SPECS, ApproachName
 from calculator.prompts import DEFAULT_PERSONA
@@ -233,14 +241,55 @@ class Constraints(Section):
 
 
 class Range(Section):
-    low: float
-    high: float
+    """How unsure a number is: relative to its value (`minus_pct`/`plus_pct`, or `pct` for both;
+    the default form, so the range follows the value when it is edited), or absolute (`low`/`high`,
+    as older scenario files wrote it; it must contain the value)."""
+
+    low: float | None = None
+    high: float | None = None
+    minus_pct: float | None = Field(None, ge=0, le=100)
+    plus_pct: float | None = Field(None, ge=0, le=10_000)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _both_sides(cls, data: Any) -> Any:
+        """`pct: 30` is `minus_pct: 30, plus_pct: 30`; one side of a pair alone names the other as missing."""
+        if not isinstance(data, dict):
+            return data
+        if "pct" in data:
+            rest = {k: v for k, v in data.items() if k != "pct"}
+            data = {"minus_pct": data["pct"], "plus_pct": data["pct"], **rest}
+        for pair in (("low", "high"), ("minus_pct", "plus_pct")):
+            missing = [side for side in pair if side not in data]
+            if len(missing) == 1:
+                raise ValidationError.from_exception_data(
+                    "Range", [{"type": "missing", "loc": (missing[0],), "input": data}])
+        return data
 
     @model_validator(mode="after")
-    def _ordered(self) -> Range:
-        if self.low > self.high:
+    def _one_form(self) -> Range:
+        if (self.low is not None) == self.relative:
+            raise ValueError("a range is either low and high, or minus_pct and plus_pct (or pct for both)")
+        if self.low is not None and self.low > self.high:
             raise ValueError(f"range low {self.low} is above high {self.high}")
         return self
+
+    @property
+    def relative(self) -> bool:
+        return self.minus_pct is not None
+
+    def span(self, value: float) -> tuple[float, float]:
+        """(low, high) around this value."""
+        if self.relative:
+            return value * (1 - self.minus_pct / 100), value * (1 + self.plus_pct / 100)
+        return self.low, self.high
+
+    def __str__(self) -> str:
+        if self.relative:
+            if self.minus_pct == self.plus_pct:
+                return f"±{self.plus_pct:g}%"
+            return f"−{self.minus_pct:g}%/+{self.plus_pct:g}%"
+        return f"[{self.low:,.10g}, {self.high:,.10g}]"
 
 
 class MeasuredApproach(Section):
@@ -316,7 +365,7 @@ class Scenario(Section):
                     f"(e.g. workload.requests_per_month, api.input_usd_per_mtok)"
                 )
             bounds = field_bounds(dotted)
-            for side in (rng.low, rng.high):
+            for side in () if rng.relative else (rng.low, rng.high):  # relative: clamped when drawn
                 if not bounds.contains(side):
                     raise ValueError(f"uncertainty: {dotted} range {side} outside {bounds}")
         return self

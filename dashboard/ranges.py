@@ -1,15 +1,16 @@
 """An uncertainty range follows its field's value when the user edits the value.
 
-A preset's range (requests 1.5M–4.5M around 3M) says how unsure the value is; once the user
-types 200k, the Monte Carlo should draw around 200k, not around the preset's 3M. The range is
-scaled by the same factor as the value (or, when the value crosses or leaves zero, shifted by
-the same amount), then clamped to the field's allowed bounds.
+An absolute range (requests 1.5M–4.5M around 3M, as older scenario files write it) says how
+unsure the value is; once the user types 200k, the Monte Carlo should draw around 200k, not
+around 3M. A relative range (±50%) follows by itself; an absolute one is scaled by the same
+factor as the value (or, when the value crosses or leaves zero, shifted by the same amount),
+then clamped to the field's allowed bounds.
 """
 
 from __future__ import annotations
 
-from calculator.recommend.wording import count
 from calculator.fields import Bounds, field_bounds, get_dotted
+from calculator.recommend.wording import count
 from calculator.scenario import Range, Scenario
 
 
@@ -38,10 +39,10 @@ def amount(value: float) -> str:
 
 
 def ranges_after_edit(scenario: Scenario, dotted: str, new: object) -> dict[str, Range] | None:
-    """The scenario's ranges with `dotted`'s moved to follow `new`; None when it has no range
-    or the old or new value is not a number."""
+    """The scenario's ranges with `dotted`'s absolute range moved to follow `new`; None when it has
+    none (a relative range follows by itself) or the old or new value is not a number."""
     ranges = scenario.uncertainty
-    if dotted not in ranges:
+    if dotted not in ranges or ranges[dotted].relative:
         return None
     old = get_dotted(scenario, dotted)
     numbers = all(isinstance(v, int | float) and not isinstance(v, bool) for v in (old, new))

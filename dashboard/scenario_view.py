@@ -16,8 +16,9 @@ from calculator.scenario_io import (
     scenario_to_text,
 )
 from dashboard import fields, state
-from dashboard.fields import callback, choice_field, number_grid, text_field, widget_key
-from dashboard.text import escape_md
+from dashboard.fields import callback, choice_field, number_grid, text_field
+from dashboard.state import widget_key
+from dashboard.text import escape_md, in_words
 
 ENCODINGS = [None, "cl100k_base", "o200k_base", "p50k_base"]
 UPLOAD_KEY, UPLOADED_ID = "scenario_upload", "scenario_upload_id"
@@ -48,7 +49,7 @@ def _save_and_load() -> None:
     except UnicodeDecodeError:
         st.error("The scenario file is not UTF-8 text; nothing was changed.")
     except ScenarioError as exc:
-        st.error(f"The scenario file was not loaded: {exc}")
+        st.error(f"The scenario file was not loaded: {in_words(exc)}")
     else:
         st.rerun()
 
@@ -108,6 +109,8 @@ def _hosting() -> None:
 
 
 def _accuracy_changed(name: str, key: str) -> None:
+    if key not in st.session_state:  # a widget of a scenario replaced in this same rerun
+        return
     accuracy = dict(state.scenario().quality.accuracy)
     value = st.session_state[key]
     if value is None:
@@ -141,20 +144,28 @@ def _quality() -> None:
 
 
 def _uncertainty() -> None:
-    st.caption("Ranges (low, high) on any numeric input: the Monte Carlo draws from them and the "
-               "tornado swings them. Inputs without a range swing ±25% in the tornado.")
+    st.caption("Ranges on any numeric input, relative to its value (minus % and plus %: they follow "
+               "the value when it is edited) or absolute (low and high, which must contain the value): "
+               "the Monte Carlo draws from them and the tornado swings them. Inputs without a range "
+               "swing ±25% in the tornado.")
     rangeable = [f for f in numeric_fields() if f not in NOT_RANGED]
     current = state.scenario().uncertainty
-    frame = pd.DataFrame([{"field": k, "low": r.low, "high": r.high} for k, r in current.items()],
-                         columns=["field", "low", "high"])
+    columns = ["field", "minus_pct", "plus_pct", "low", "high"]
+    frame = pd.DataFrame([{"field": k, **r.model_dump()} for k, r in current.items()], columns=columns)
     edited = st.data_editor(frame, num_rows="dynamic", hide_index=True, width="stretch",
                             key=widget_key("main", "uncertainty"), column_config={
                                 "field": st.column_config.SelectboxColumn(options=rangeable, required=True),
-                                "low": st.column_config.NumberColumn(required=True),
-                                "high": st.column_config.NumberColumn(required=True)})
-    ranges = {row.field: {"low": row.low, "high": row.high} for row in edited.itertuples()
-              if isinstance(row.field, str) and pd.notna(row.low) and pd.notna(row.high)}
-    changed = ranges != {k: r.model_dump() for k, r in current.items()}
+                                "minus_pct": st.column_config.NumberColumn("minus %", min_value=0, max_value=100),
+                                "plus_pct": st.column_config.NumberColumn("plus %", min_value=0),
+                                "low": st.column_config.NumberColumn(),
+                                "high": st.column_config.NumberColumn()})
+    ranges = {}
+    for row in edited.itertuples():
+        pairs = {"low": row.low, "high": row.high} if pd.notna(row.low) or pd.notna(row.high) \
+            else {"minus_pct": row.minus_pct, "plus_pct": row.plus_pct}
+        if isinstance(row.field, str) and all(pd.notna(v) for v in pairs.values()):
+            ranges[row.field] = {k: float(v) for k, v in pairs.items()}
+    changed = ranges != {k: r.model_dump(exclude_none=True) for k, r in current.items()}
     if changed and state.change_field("uncertainty", ranges):  # resets the editor to the new ranges
         st.rerun()
     fields.show_error("uncertainty")
@@ -166,8 +177,6 @@ GROUPS = {"Workload": _workload, "Prompting": _prompting, "Fine-tuning": _finetu
 
 def render() -> None:
     st.title("Scenario")
-    if link_error := st.session_state.pop(state.LINK_ERROR, None):
-        st.warning(link_error)
     st.caption("Every input of the cost model. The page URL holds the scenario: copy it to share "
                "this exact view. Hover a field's question-mark icon for its meaning and allowed range.")
     _save_and_load()

@@ -44,7 +44,15 @@ class PricedApproach:
 
     spec: ApproachSpec
     formula: str  # how the three parts are computed, in words, for the cost table
-    profile: Callable[[Params], CostProfile]
+    price: Callable[[Params], CostProfile]  # the family's cost function, before errors
+
+    def profile(self, p: Params) -> CostProfile:
+        """The family's costs plus, when errors are priced and the accuracy is known, their cost."""
+        costs = self.price(p)
+        errors = error_usd_per_request(p, self.name)
+        if errors is None:
+            return costs
+        return CostProfile(costs.one_off, costs.fixed, {**costs.per_request, ERRORS: errors})
 
     @property
     def name(self) -> str:
@@ -64,6 +72,22 @@ class PricedApproach:
 
     def labels_needed(self, p: Params) -> Number:
         return labels_needed(p, self.spec)
+
+
+ERRORS = "errors"  # the per-request part priced from the error rate
+
+
+def error_usd_per_request(p: Params, name: str) -> Number | None:
+    """Expected cost of a wrong answer per request: (1 − accuracy) × cost per error.
+
+    None when errors are not priced (cost per error 0 and not drawn) or the accuracy is unknown:
+    an unknown accuracy is never priced as if it made no errors (resolve_inputs notes it).
+    """
+    per_error = p.get("quality.cost_per_error_usd", 0.0)
+    accuracy = p.get(f"accuracy.{name}")
+    if accuracy is None or not np.any(np.asarray(per_error) > 0):
+        return None
+    return (1.0 - accuracy) * per_error
 
 
 def labels_needed(p: Params, spec: ApproachSpec) -> Number:

@@ -17,6 +17,7 @@ from calculator.recommend.reasons import (
     accuracy_gap,
     accuracy_phrase,
     constraint_reasons,
+    error_reasons,
     labels_reason,
     learning_curve_reason,
     payback,
@@ -73,6 +74,7 @@ def recommend(report: CostReport, mc: MonteCarlo) -> Recommendation:
     reasons = [f"{chosen.title} meets the {pct(target)} target with {accuracy_phrase(chosen)} and costs "
                f"{money(chosen.tco_usd)} over {report.horizon_months} months "
                f"(P10–P90 {money(chosen.tco_p10_usd or chosen.tco_usd)}–{money(chosen.tco_p90_usd or chosen.tco_usd)})."]
+    reasons += error_reasons(report, chosen, ranked)
     reasons += [why_not(r, chosen, target) for r in sorted(ranked, key=lambda r: r.tco_usd)
                 if r.tco_usd < chosen.tco_usd][:3]
     rival = _rival(chosen, ranked)

@@ -60,6 +60,28 @@ def payback(report: CostReport, chosen: RankedApproach, rival: RankedApproach) -
             f"{count(volume)} a month over the horizon{month}.")
 
 
+def error_reasons(report: CostReport, chosen: RankedApproach, ranked: list[RankedApproach]) -> list[str]:
+    """When errors are priced: the choice's error cost beside its running cost, and every approach
+    that meets the target and would be cheaper to run but loses the choice on its errors."""
+    mine = report.approaches[chosen.name]
+    if not mine.error_usd:
+        return []
+    per_error = float(report.inputs["quality.cost_per_error_usd"])
+    found = [f"Its expected errors cost {money(mine.error_usd)} over {report.horizon_months} months "
+             f"({pct(1 - chosen.accuracy)} of {count(mine.requests)} requests at {money(per_error)} "
+             f"per error) beside {money(mine.running_usd)} to build and run it; "
+             f"{money(mine.cost_per_correct_usd)} per correct answer."]
+    for other in ranked:
+        theirs = report.approaches[other.name]
+        if other.status == "meets" and other.name != chosen.name and theirs.error_usd and \
+                theirs.running_usd < mine.running_usd and theirs.tco_usd > mine.tco_usd:
+            found.append(f"{other.title} is {money(mine.running_usd - theirs.running_usd)} cheaper to run "
+                         f"({money(theirs.running_usd)}), but at {pct(other.accuracy)} accuracy its errors "
+                         f"cost {money(theirs.error_usd)}, {money(theirs.error_usd - mine.error_usd)} more: "
+                         f"the error cost decides.")
+    return found
+
+
 def learning_curve_reason(report: CostReport, target: float, best_prompt: float | None) -> list[str]:
     measured = report.scenario.measured
     if measured is None or not measured.learning_curve:

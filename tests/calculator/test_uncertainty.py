@@ -9,6 +9,7 @@ import pytest
 
 from calculator.costs import evaluate
 from calculator.scenario import Range, Scenario
+from calculator.scenario_io import ScenarioError
 from calculator.uncertainty import monte_carlo, tornado
 
 DRAWS = 200_000
@@ -33,11 +34,17 @@ def within_sampling_error(estimate: float, p: float) -> bool:
     return abs(estimate - p) < 4 * math.sqrt(p * (1 - p) / DRAWS) + 1e-12
 
 
-def test_uniform_probability_of_cheapest():
-    scenario = two_approach_scenario(volume=1.0, low=1e6, high=1e8)  # value outside range: uniform
+# The value at the low end of its range: a triangular with its mode at low, whose CDF is
+# 1 − (high − x)² / (high − low)² and whose median is high − (high − low) / √2.
+LOW, HIGH = 1e6, 1e8
+MEDIAN = HIGH - (HIGH - LOW) / math.sqrt(2)
+
+
+def test_probability_of_cheapest_with_the_mode_at_the_low_end():
+    scenario = two_approach_scenario(volume=LOW, low=LOW, high=HIGH)
     v_star = break_even(scenario)
     mc = monte_carlo(evaluate(scenario).inputs, scenario.approaches, scenario.uncertainty, DRAWS)
-    p_zero_shot = (v_star - 1e6) / (1e8 - 1e6)  # P(V < V*) for V ~ U(low, high)
+    p_zero_shot = 1 - (HIGH - v_star) ** 2 / (HIGH - LOW) ** 2  # P(V < V*)
     assert 0.01 < p_zero_shot < 0.99
     assert within_sampling_error(mc.p_cheapest["zero_shot"], p_zero_shot)
     assert mc.p_cheapest["zero_shot"] + mc.p_cheapest["lora"] == pytest.approx(1.0)
@@ -56,12 +63,12 @@ def test_triangular_probability_of_cheapest():
 
 
 def test_percentiles_of_a_linear_cost():
-    scenario = two_approach_scenario(volume=1.0, low=1e6, high=1e8)
+    scenario = two_approach_scenario(volume=LOW, low=LOW, high=HIGH)
     report = evaluate(scenario)
     mc = monte_carlo(report.inputs, scenario.approaches, scenario.uncertainty, DRAWS)
     zero = report.approaches["zero_shot"].profile
-    # TCO is linear in V ~ U(1e6, 1e8): its p50 sits at V = 5.05e7
-    expected = zero.one_off_usd + 12 * 5.05e7 * zero.per_request_usd
+    # TCO is linear in V: its p50 sits at V's median, 1e8 − 99e6/√2 ≈ 3.00e7
+    expected = zero.one_off_usd + 12 * MEDIAN * zero.per_request_usd
     assert mc.tco_p50["zero_shot"] == pytest.approx(expected, rel=0.01)
     assert mc.tco_p10["zero_shot"] < mc.tco_p50["zero_shot"] < mc.tco_p90["zero_shot"]
 
@@ -97,7 +104,7 @@ def test_draws_are_vectorized_arrays():
 def test_cumulative_bands_end_at_the_tco_percentiles_and_bracket_the_median():
     from calculator.uncertainty import cumulative_bands
 
-    scenario = two_approach_scenario(volume=1.0, low=1e6, high=1e8)
+    scenario = two_approach_scenario(volume=LOW, low=LOW, high=HIGH)
     report = evaluate(scenario)
     bands = cumulative_bands(report.inputs, scenario.approaches, scenario.uncertainty, draws=50_000)
     mc = monte_carlo(report.inputs, scenario.approaches, scenario.uncertainty, 50_000)
@@ -106,14 +113,73 @@ def test_cumulative_bands_end_at_the_tco_percentiles_and_bracket_the_median():
         assert band.p10[-1] == pytest.approx(mc.tco_p10[name], rel=0.02)
         assert band.p90[-1] == pytest.approx(mc.tco_p90[name], rel=0.02)
         assert all(lo <= mid <= hi for lo, mid, hi in zip(band.p10, band.p50, band.p90, strict=True))
-    # zero-shot grows linearly in V ~ U(1e6, 1e8): its month-1 median is one-off + 5.05e7 × per request
+    # zero-shot grows linearly in V: its month-1 median is one-off + V's median × per request
     zero = report.approaches["zero_shot"].profile
-    assert bands["zero_shot"].p50[0] == pytest.approx(zero.one_off_usd + 5.05e7 * zero.per_request_usd, rel=0.02)
+    assert bands["zero_shot"].p50[0] == pytest.approx(zero.one_off_usd + MEDIAN * zero.per_request_usd, rel=0.02)
 
 
-def test_value_outside_its_range_is_noted():
+def test_an_absolute_range_that_does_not_contain_its_value_is_refused():
     scenario = two_approach_scenario(volume=1.0, low=1e6, high=1e8)
-    notes = evaluate(scenario).inputs.notes
-    assert any("workload.requests_per_month is 1 but its uncertainty range is [1,000,000" in n for n in notes)
+    with pytest.raises(ScenarioError, match=r"uncertainty.workload.requests_per_month: the range "
+                                            r"\[1,000,000, 100,000,000\] does not contain the value 1;"):
+        evaluate(scenario)
     inside = two_approach_scenario(volume=5e6, low=1e6, high=1e8)
-    assert not any("uncertainty range" in n for n in evaluate(inside).inputs.notes)
+    assert set(evaluate(inside).approaches) == {"zero_shot", "lora"}
+
+
+def test_a_relative_range_follows_its_value():
+    """±50% of 2M is 1M–3M; after the value moves to 30M it is 15M–45M, with no edit to the range."""
+    from calculator.uncertainty import draw, spans
+
+    for volume, (low, high) in ((2e6, (1e6, 3e6)), (3e7, (1.5e7, 4.5e7))):
+        scenario = Scenario(approaches=["zero_shot"], workload={"requests_per_month": volume},
+                            uncertainty={"workload.requests_per_month": {"pct": 50}})
+        inputs = evaluate(scenario).inputs
+        assert spans(inputs, scenario.uncertainty)["workload.requests_per_month"] == pytest.approx((low, high))
+        drawn = draw(inputs, scenario.uncertainty, 20_000, seed=3)["workload.requests_per_month"]
+        assert low <= drawn.min() and drawn.max() <= high
+        assert np.median(drawn) == pytest.approx(volume, rel=0.02)  # symmetric triangle: median at the mode
+
+
+def test_a_relative_range_is_clamped_to_the_fields_bounds():
+    from calculator.uncertainty import spans
+
+    scenario = Scenario(approaches=["zero_shot"], api={"cache_hit_share": 0.8},
+                        uncertainty={"api.cache_hit_share": {"pct": 50}})
+    assert spans(evaluate(scenario).inputs, scenario.uncertainty)["api.cache_hit_share"] == \
+        pytest.approx((0.4, 1.0))  # 0.8 × 1.5 = 1.2 is beyond a share's 1
+
+
+def test_engineering_hours_of_the_tuned_approaches_are_drawn_together():
+    """LoRA's hours ranged −25%/+150% around 80: full fine-tune's 120 h move by the same factor in
+    every draw, and prompt-tuning's 60 h too, instead of staying fixed."""
+    from calculator.uncertainty import draw
+
+    scenario = Scenario(approaches=["prompt_tuning", "lora", "full_finetune"],
+                        uncertainty={"team.hours.lora": {"minus_pct": 25, "plus_pct": 150}})
+    drawn = draw(evaluate(scenario).inputs, scenario.uncertainty, 5_000, seed=2)
+    lora = drawn["team.hours.lora"]
+    assert lora.min() >= 60 and lora.max() <= 200 and lora.std() > 10
+    assert drawn["team.hours.full_finetune"] == pytest.approx(lora * 120 / 80)
+    assert drawn["team.hours.prompt_tuning"] == pytest.approx(lora * 60 / 80)
+
+
+def test_two_ranged_prices_of_one_provider_share_their_quantile():
+    """Input ±40% and output −10%/+20% around 2 and 8: one quantile u drives both, so their
+    draws are perfectly rank-correlated, and the batch prices follow the input's factor."""
+    from calculator.uncertainty import draw
+
+    scenario = Scenario(approaches=["zero_shot"],
+                        api={"input_usd_per_mtok": 2.0, "output_usd_per_mtok": 8.0},
+                        uncertainty={"api.input_usd_per_mtok": {"pct": 40},
+                                     "api.output_usd_per_mtok": {"minus_pct": 10, "plus_pct": 20}})
+    drawn = draw(evaluate(scenario).inputs, scenario.uncertainty, 4_000, seed=5)
+    inp, out = drawn["api.input_usd_per_mtok"], drawn["api.output_usd_per_mtok"]
+    assert inp.min() >= 1.2 and inp.max() <= 2.8 and out.min() >= 7.2 and out.max() <= 9.6
+    assert np.array_equal(np.argsort(inp), np.argsort(out))
+    assert drawn["api.batch_input_usd_per_mtok"] == pytest.approx(inp)  # overridden: batch = input price
+    independent = Scenario(approaches=["zero_shot"], uncertainty={"workload.requests_per_month": {"pct": 40},
+                                                                "api.output_usd_per_mtok": {"pct": 40}},
+                           api={"input_usd_per_mtok": 2.0, "output_usd_per_mtok": 8.0})
+    other = draw(evaluate(independent).inputs, independent.uncertainty, 4_000, seed=5)
+    assert abs(np.corrcoef(other["workload.requests_per_month"], other["api.output_usd_per_mtok"])[0, 1]) < 0.1

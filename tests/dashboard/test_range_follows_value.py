@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from calculator.costs import evaluate
-from calculator.recommend import recommend
 from calculator.fields import Bounds
+from calculator.recommend import recommend
 from calculator.scenario import Range
 from calculator.scenario_io import load_preset
 from calculator.summary import run_monte_carlo
@@ -33,18 +33,31 @@ def shown_p_cheapest(at) -> dict[str, str]:
                     strict=True))
 
 
-def test_volume_change_moves_its_range_and_the_monte_carlo_with_it():
+def test_volume_change_takes_its_relative_range_along():
+    """The preset's volume range is ±50% of the value: at 200k the Monte Carlo draws 100k–300k."""
     at = open_app("decision")
     widget(at, "number_input", f"side:{VOLUME}").set_value(200_000).run()
     assert not at.exception and not at.error
-    moved = at.session_state["scenario"].uncertainty[VOLUME]  # preset: 1.5M–4.5M around 3M
+    kept = at.session_state["scenario"].uncertainty[VOLUME]
+    assert kept == Range(pct=50)  # nothing to move: it is relative to the value
+    assert not any("range moved" in c.value for c in at.caption)
+    expected = p_cheapest({VOLUME: 200_000})
+    assert shown_p_cheapest(at) == expected
+    assert expected != p_cheapest({})  # the same range around 3M says otherwise
+
+
+def test_volume_change_moves_an_absolute_range_and_the_monte_carlo_with_it():
+    at = open_app("decision")
+    ranges = {k: r.model_dump(exclude_none=True) for k, r in at.session_state["scenario"].uncertainty.items()}
+    ranges[VOLUME] = {"low": 1.5e6, "high": 4.5e6}  # as a scenario file of 0.2 wrote it
+    at.session_state["scenario"] = updated(at.session_state["scenario"], {"uncertainty": ranges})
+    widget(at, "number_input", f"side:{VOLUME}").set_value(200_000).run()
+    assert not at.exception and not at.error
+    moved = at.session_state["scenario"].uncertainty[VOLUME]
     assert (moved.low, moved.high) == pytest.approx((100_000, 300_000))
     assert "range moved with the value: 100k–300k" in [c.value for c in at.caption]
-    ranges = {k: r.model_dump() for k, r in load_preset("support_intents").uncertainty.items()}
     ranges[VOLUME] = {"low": 100_000, "high": 300_000}
-    expected = p_cheapest({VOLUME: 200_000, "uncertainty": ranges})
-    assert shown_p_cheapest(at) == expected
-    assert expected != p_cheapest({VOLUME: 200_000})  # the old range would have said otherwise
+    assert shown_p_cheapest(at) == p_cheapest({VOLUME: 200_000, "uncertainty": ranges})
 
 
 @pytest.mark.parametrize(("span", "old", "new", "bounds", "moved"), [
@@ -57,3 +70,13 @@ def test_volume_change_moves_its_range_and_the_monte_carlo_with_it():
 def test_a_range_is_scaled_or_shifted_and_stays_inside_the_bounds(span, old, new, bounds, moved):
     result = moved_range(Range(low=span[0], high=span[1]), old, new, bounds)
     assert (result.low, result.high) == pytest.approx(moved)
+
+
+def test_the_uncertainty_editor_shows_relative_ranges_and_leaves_them_as_they_are():
+    at = open_app("scenario")
+    assert not at.exception and not at.error
+    frame = at.dataframe[0].value
+    rows = {row.field: (row.minus_pct, row.plus_pct) for row in frame.itertuples()}
+    assert rows[VOLUME] == (50, 50) and rows["team.hours.lora"] == (25, 150)
+    assert frame["low"].isna().all() and frame["high"].isna().all()
+    assert at.session_state["scenario"].uncertainty == load_preset("support_intents").uncertainty
