@@ -26,6 +26,9 @@ def main() -> None:
         st.Page(PAGES / "benchmark.py", title="Benchmark", icon=":material/science:"),
     ])
     run_page(sidebar.render)
+    if message := state.link_error():  # on every page until dismissed: the numbers are not the link's
+        st.warning(message, icon=":material/link_off:")
+        st.button("Dismiss", key="dismiss_link_error", on_click=state.dismiss_link_error)
     page.run()
     state.sync_url()
 

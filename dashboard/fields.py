@@ -19,9 +19,6 @@ SLIDERS = {"workload.horizon_months", "workload.monthly_growth_pct"}
 Convert = Callable[[Any], Any]
 
 
-def widget_key(place: str, dotted: str) -> str:
-    return f"{state.WIDGET_PREFIX}{place}:{dotted}"
-
 
 def label_of(dotted: str) -> str:
     """The field's reader name with its unit: "Requests per month (requests/month)"."""
@@ -35,6 +32,8 @@ def help_of(dotted: str) -> str:
 
 
 def _on_change(key: str, dotted: str, convert: Convert | None) -> None:
+    if key not in st.session_state:  # a widget of a scenario replaced in this same rerun
+        return
     value = st.session_state[key]
     state.change_field(dotted, convert(value) if convert else value, from_key=key)
 
@@ -61,7 +60,7 @@ def _step(value: float | None, is_int: bool) -> float | int:
 def number_field(dotted: str, place: str = "main", label: str | None = None) -> None:
     """A slider for fractions and the horizon/growth, else a number box (empty = not set)."""
     value = get_dotted(state.scenario(), dotted)
-    key = widget_key(place, dotted)
+    key = state.widget_key(place, dotted)
     is_int = isinstance(value, int)
     common = {"label": label or label_of(dotted), "help": help_of(dotted), **callback(key, dotted)}
     bounds = field_bounds(dotted)
@@ -94,7 +93,7 @@ def choice_field(dotted: str, options: list[Any], label: str, help: str, place: 
     value = get_dotted(state.scenario(), dotted)
     if value not in options:
         options = [value, *options]
-    key = widget_key(place, dotted)
+    key = state.widget_key(place, dotted)
     st.selectbox(label, options, format_func=format_func, help=help,
                  **({} if key in st.session_state else {"index": options.index(value)}),
                  **callback(key, dotted))
@@ -106,7 +105,7 @@ def text_field(dotted: str, label: str, help: str, area: bool = False, lines: bo
     """Free text; with `lines` the field is a list, one entry per line."""
     value = get_dotted(state.scenario(), dotted)
     shown = "\n".join(value) if lines else value
-    key = widget_key(place, dotted)
+    key = state.widget_key(place, dotted)
     convert = _lines if lines else None
     widget = st.text_area if area or lines else st.text_input
     widget(label, help=help, **({} if key in st.session_state else {"value": shown}),

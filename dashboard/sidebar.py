@@ -7,7 +7,7 @@ import streamlit as st
 from calculator.recommend.wording import money
 from calculator.scenario_io import ScenarioError, preset_names
 from dashboard import compute, fields, state
-from dashboard.text import dollars, escape_md
+from dashboard.text import dollars, escape_md, in_words
 from dashboard.urlstate import BLANK, base_scenario
 
 PRESET_KEY = "preset_choice"
@@ -18,15 +18,15 @@ def _on_preset() -> None:
     try:
         state.set_scenario(base_scenario(name), preset_name=name)
     except ScenarioError as exc:
-        st.session_state[state.ERRORS]["preset"] = str(exc)
+        st.session_state[state.ERRORS]["preset"] = in_words(exc)
 
 
 def render() -> None:
     with st.sidebar:
         options = [*preset_names(), BLANK]
-        current = state.preset()
+        if st.session_state.get(PRESET_KEY) != state.preset():  # a link or an upload set it
+            st.session_state[PRESET_KEY] = state.preset()
         st.selectbox("Preset", options, key=PRESET_KEY, on_change=_on_preset,
-                     index=options.index(current) if current in options else 0,
                      help="Start from a company's example numbers; every input stays editable.")
         fields.show_error("preset")
         st.caption(escape_md(state.scenario().name))

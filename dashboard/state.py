@@ -3,6 +3,12 @@
 Widgets never hold the truth: each one writes through `change_field`, which validates the whole
 scenario and, when the value is rejected, keeps the last good scenario and records a message
 for that field (shown inline by the widget; every other number on the page keeps working).
+
+A widget's key carries a version (f:<version>:<place>:<field>). Streamlit identifies a keyed
+widget by its key alone, so a browser keeps showing (and later sends back) a widget's old value
+when only its `value=` changes; a new version is a new widget, drawn with the scenario's value.
+Replacing the scenario (preset, upload, link, applied run) gives every widget a new version; an
+edit gives a new version to the other widgets showing the same field (sidebar and Scenario page).
 """
 
 from __future__ import annotations
@@ -17,20 +23,22 @@ from calculator.scenario_io import ScenarioError
 from dashboard.compute import cost_report
 from dashboard.edit import updated
 from dashboard.ranges import amount, ranges_after_edit
+from dashboard.text import in_words
 from dashboard.urlstate import base_scenario, scenario_from_params, scenario_to_params
 
 DEFAULT_PRESET = "support_intents"
 SCENARIO, PRESET, ERRORS, LINK_ERROR = "scenario", "preset", "field_errors", "link_error"
 RANGE_NOTES = "range_notes"  # dotted field -> "range moved with the value: 100k–300k"
 UNCERTAINTY = "uncertainty"
-WIDGET_PREFIX = "f:"  # widget keys: f:<place>:<dotted field>
+WIDGET_PREFIX = "f:"  # widget keys: f:<version>:<place>:<dotted field>
+VERSIONS = "widget_versions"  # "<place>:<dotted field>" -> version of its widget key
 
 
 def init() -> None:
     """First run of a session: the scenario from the URL, else the default preset."""
     if SCENARIO in st.session_state:
         return
-    st.session_state[ERRORS], st.session_state[RANGE_NOTES] = {}, {}
+    st.session_state[ERRORS], st.session_state[RANGE_NOTES], st.session_state[VERSIONS] = {}, {}, {}
     params = st.query_params.to_dict()
     scenario, preset = base_scenario(DEFAULT_PRESET), DEFAULT_PRESET
     if params:
@@ -38,7 +46,8 @@ def init() -> None:
             scenario, preset = scenario_from_params(params)
             cost_report(scenario)
         except (ScenarioError, PriceNotFound) as exc:
-            st.session_state[LINK_ERROR] = f"The link's scenario was not used: {exc}"
+            st.session_state[LINK_ERROR] = (f"This link's scenario could not be used, so the "
+                                            f"{DEFAULT_PRESET} preset is shown instead. {in_words(exc)}")
     st.session_state[SCENARIO], st.session_state[PRESET] = scenario, preset
 
 
@@ -58,21 +67,41 @@ def range_note(dotted: str) -> str | None:
     return st.session_state[RANGE_NOTES].get(dotted)
 
 
+def widget_key(place: str, dotted: str) -> str:
+    """The current key of the widget showing `dotted` at `place` ("side", "main")."""
+    slot = f"{place}:{dotted}"
+    version = st.session_state[VERSIONS].setdefault(slot, 0)
+    return f"{WIDGET_PREFIX}{version}:{slot}"
+
+
+def _slot(key: str) -> str:
+    return key.removeprefix(WIDGET_PREFIX).split(":", 1)[1]
+
+
+def _forget_widgets(slots: list[str]) -> None:
+    """New versions for these widgets: each is drawn afresh from the scenario on the next run."""
+    versions = st.session_state[VERSIONS]
+    for slot in slots:
+        versions[slot] += 1
+    stale = {f"{WIDGET_PREFIX}{versions[slot] - 1}:{slot}" for slot in slots}
+    for key in [k for k in st.session_state if k in stale]:
+        del st.session_state[key]
+
+
 def set_scenario(new: Scenario, preset_name: str | None = None) -> None:
-    """Replace the scenario (preset, upload, benchmark applied); widgets re-read their values."""
+    """Replace the scenario (preset, upload, link, benchmark applied); every widget is redrawn."""
     st.session_state[SCENARIO] = new
     if preset_name is not None:
         st.session_state[PRESET] = preset_name
     st.session_state[ERRORS], st.session_state[RANGE_NOTES] = {}, {}
-    for key in [k for k in st.session_state if str(k).startswith(WIDGET_PREFIX)]:
-        del st.session_state[key]
+    _forget_widgets(list(st.session_state[VERSIONS]))
 
 
 def _reread(dotted: str, from_key: str | None) -> None:
     """Widgets showing `dotted`, except the one that changed it, take the scenario's value again."""
-    for key in [k for k in st.session_state if str(k).startswith(WIDGET_PREFIX)
-                and str(k).endswith(":" + dotted) and k != from_key]:
-        del st.session_state[key]
+    keep = _slot(from_key) if from_key else None
+    _forget_widgets([slot for slot in st.session_state[VERSIONS]
+                     if slot.split(":", 1)[1] == dotted and slot != keep])
 
 
 def change_field(dotted: str, value: Any, from_key: str | None = None) -> bool:
@@ -92,7 +121,7 @@ def change_field(dotted: str, value: Any, from_key: str | None = None) -> bool:
         new = updated(old, changes)
         cost_report(new)
     except (ScenarioError, PriceNotFound) as exc:
-        errors[dotted] = str(exc)
+        errors[dotted] = in_words(exc, dotted)
         return False
     errors.pop(dotted, None)
     st.session_state[SCENARIO] = new
@@ -103,6 +132,15 @@ def change_field(dotted: str, value: Any, from_key: str | None = None) -> bool:
         notes[dotted] = f"range moved with the value: {amount(ranges[dotted].low)}–{amount(ranges[dotted].high)}"
         _reread(UNCERTAINTY, None)
     return True
+
+
+def link_error() -> str | None:
+    """Why the link this session was opened with could not be used (until dismissed)."""
+    return st.session_state.get(LINK_ERROR)
+
+
+def dismiss_link_error() -> None:
+    st.session_state.pop(LINK_ERROR, None)
 
 
 def sync_url() -> None:

@@ -57,7 +57,8 @@ def test_out_of_range_input_is_reported_inline_and_the_page_keeps_working():
     at = open_app("scenario")
     widget(at, "number_input", "main:workload.requests_per_month").set_value(-5).run()
     messages = [e.value for e in at.error]
-    assert any("workload.requests_per_month" in m and "allowed [0, 1e+10]" in m for m in messages)
+    assert ("Requests per month must be between 0 and 10,000,000,000 requests/month; "
+            "you entered -5.") in messages
     assert not at.exception
     at.switch_page(PAGES["decision"]).run()  # the last good scenario is still priced
     assert metric(at, "Cost over 24 months") == expected_choice_tco({})
@@ -77,7 +78,7 @@ def test_a_link_reproduces_the_scenario():
 
 def test_a_bad_link_falls_back_to_the_preset_with_a_message():
     at = open_app("scenario", query={"workload.horizon_months": "0"})
-    assert any("workload.horizon_months" in w.value for w in at.warning)
+    assert any("Horizon must be between 1 and 120 months; you entered 0" in w.value for w in at.warning)
 
 
 def test_uploaded_scenario_replaces_the_current_one_and_its_name_is_escaped():
