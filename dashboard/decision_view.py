@@ -35,6 +35,11 @@ def render() -> None:
                    help="Share of Monte Carlo draws in which the choice stays the cheapest of the "
                         "approaches that meet the accuracy target and the constraints. The ranked "
                         "table's 'P(cheapest of all)' counts every approach, whatever its accuracy.")
+    if chosen and chosen.error_usd:
+        st.caption(dollars(f"Cost over {scenario.workload.horizon_months} months: "
+                           f"{money(chosen.running_usd)} to build and run + {money(chosen.error_usd)} "
+                           f"expected cost of errors ({pct(1 - chosen.accuracy)} wrong at "
+                           f"{money(scenario.quality.cost_per_error_usd)} each)."))
     (st.success if decision.verdict == "recommend" else st.warning)(dollars(decision.headline))
     st.subheader("Why")
     st.markdown("\n".join(f"- {dollars(reason)}" for reason in decision.reasons))

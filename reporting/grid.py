@@ -100,6 +100,10 @@ def _parts(profile: Any) -> str:
 def costs_grid(report: CostReport) -> Grid:
     """One row per approach, cheapest first: one-off, fixed, per request, TCO, per correct answer,
     accuracy, labels needed and the parts of each cost."""
+    errors = (
+        Column("running (USD)", lambda c: c.running_usd, fmt=money, numeric=True, width=1.3),
+        Column("errors (USD)", lambda c: c.error_usd, fmt=money, numeric=True, width=1.3),
+    ) if any(c.error_usd for c in report.approaches.values()) else ()  # only when errors are priced
     columns = (
         Column("approach", lambda c: title(c.name), width=2),
         Column("one-off (USD)", lambda c: float(c.profile.one_off_usd), fmt=money, numeric=True, width=1.3),
@@ -109,6 +113,7 @@ def costs_grid(report: CostReport) -> Grid:
         Column("per request", lambda c: float(c.profile.per_request_usd), fmt=money, width=1.3),
         Column("per correct answer", lambda c: c.cost_per_correct_usd, fmt=money, width=1.3),
         Column("accuracy", lambda c: c.accuracy, fmt=pct, width=1),
+        *errors,
         Column(f"TCO {report.horizon_months} months (USD)", lambda c: c.tco_usd, fmt=money, numeric=True,
                width=1.3),
         Column("labels needed", lambda c: c.labels_needed, fmt=count, numeric=True, width=1),

@@ -8,6 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
+from calculator.approaches.spec import title
+from calculator.recommend.wording import money
 from reporting import tables
 from reporting.document import Chart, ReportData, figures
 from reporting.tables import Table
@@ -85,7 +87,7 @@ def outline(data: ReportData) -> list[Section]:
         Section("charts", "3. Charts", [
             Paragraph("Interactive in the HTML report, static in the PDF; their numbers are in the JSON "
                       "report."), Charts(figures(data))]),
-        Section("costs", "4. Costs with their sources", _tables(by_section["costs"])),
+        Section("costs", "4. Costs with their sources", _error_costs(data) + _tables(by_section["costs"])),
         Section("benchmarks", "5. Benchmark results and their environment",
                 _tables(by_section["benchmarks"]) or [Paragraph(_no_run(data))]),
         Section("assumptions", "6. Assumptions and price tables",
@@ -95,6 +97,19 @@ def outline(data: ReportData) -> list[Section]:
                       "reproduces these numbers (a PDF also carries it as an attached file)."),
             Code(SCENARIO_BLOCK, data.scenario_yaml)]),
     ]
+
+
+def _error_costs(data: ReportData) -> list[Block]:
+    """When errors are priced: each approach's expected error cost beside its running cost."""
+    priced = [c for c in data.costs.ranked() if c.error_usd]
+    if not priced:
+        return []
+    per_error = money(float(data.costs.inputs["quality.cost_per_error_usd"]))
+    return [Paragraph(f"Errors are priced at {per_error} each: expected error cost = requests × "
+                      f"(1 − accuracy) × {per_error}, part of every TCO below."),
+            Bullets([f"{title(c.name)}: {money(c.running_usd)} to build and run + {money(c.error_usd)} "
+                     f"expected errors = {money(c.tco_usd)}; {money(c.cost_per_correct_usd)} per correct answer."
+                     for c in priced])]
 
 
 def _no_run(data: ReportData) -> str:

@@ -48,6 +48,11 @@ class RankedApproach:
     labels_to_buy: float
     launch_weeks: float
     constraint_issues: list[str] = field(default_factory=list)
+    error_usd: float = 0.0  # expected cost of its wrong answers over the horizon (0: not priced)
+
+    @property
+    def running_usd(self) -> float:
+        return self.tco_usd - self.error_usd
 
     @property
     def eligible(self) -> bool:
@@ -93,6 +98,7 @@ def _ranked_entry(costs: ApproachCosts, report: CostReport, mc: MonteCarlo) -> R
         labels_needed=costs.labels_needed,
         labels_to_buy=labels_to_buy,
         launch_weeks=hours / HOURS_PER_WEEK,
+        error_usd=costs.error_usd,
     )
     entry.constraint_issues.extend(_constraint_issues(entry, report))
     return entry

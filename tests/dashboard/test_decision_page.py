@@ -21,3 +21,17 @@ def test_ranked_table_says_what_each_probability_counts():
     assert scratch["accuracy \\[95% CI\\]"] == "—"
     assert "None" not in table.to_string()
     assert any(m.label == "Stays cheapest among qualifying" for m in at.metric)
+
+
+def test_the_error_cost_is_shown_beside_the_running_cost():
+    from calculator.scenario_io import apply_overrides, load_preset
+
+    at = open_app("decision")
+    at.session_state["scenario"] = apply_overrides(load_preset("support_intents"),
+                                                   ["quality.cost_per_error_usd=0.05"])
+    at.run()
+    assert not at.exception
+    assert any(m.label == "Choose" and m.value == "Full fine-tune" for m in at.metric)
+    captions = [c.value for c in at.caption]
+    assert any("27,491 to build and run + " in c and "309,838 expected cost of errors (6% wrong at" in c
+               for c in captions), captions
