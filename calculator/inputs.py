@@ -146,11 +146,14 @@ def _add_api_prices(scenario: Scenario, inputs: Inputs) -> None:
 
 
 def _add_gpu(scenario: Scenario, inputs: Inputs) -> None:
-    row = prices.gpu(scenario.hosting.gpu)
-    table_source = f"data/gpu_prices.yaml: {row.name} ({row.source}; checked {row.checked})"
-    if scenario.hosting.gpu_usd_per_hour is None:
-        inputs.add("hosting.gpu_usd_per_hour", row.usd_per_hour, "USD/GPU-hour", table_source)
-    inputs.add("gpu.peak_flops", row.peak_bf16_tflops * 1e12, "FLOP/s", table_source)
+    """The serving (and fine-tuning) GPU, and the pretraining run's own GPU type."""
+    for section, peak in (("hosting", "gpu.peak_flops"), ("pretrain", "gpu.pretrain.peak_flops")):
+        chosen = getattr(scenario, section)
+        row = prices.gpu(chosen.gpu)
+        table_source = f"data/gpu_prices.yaml: {row.name} ({row.source}; checked {row.checked})"
+        if chosen.gpu_usd_per_hour is None:
+            inputs.add(f"{section}.gpu_usd_per_hour", row.usd_per_hour, "USD/GPU-hour", table_source)
+        inputs.add(peak, row.peak_bf16_tflops * 1e12, "FLOP/s", table_source)
 
 
 def _add_tokens(scenario: Scenario, inputs: Inputs) -> None:

@@ -197,9 +197,16 @@ class Pretrain(Section):
         1e9, "parameters", "Size of a model trained from scratch.", ge=1e6, le=2e12
     )
     tokens_per_param: float = quantity(
-        20, "tokens/parameter", "Training tokens per parameter (Chinchilla: about 20).", gt=0, le=10_000
+        2_000, "tokens/parameter",
+        "Training tokens per parameter. Current practice trains small models far past the "
+        "compute-optimal point (Llama 3 8B: 15T tokens, about 1,900; Llama 3.2 1B: 9T, about 7,300); "
+        "20 is Chinchilla's compute-optimal choice.", gt=0, le=100_000,
     )
     mfu: float = quantity(0.40, "fraction", "FLOP utilisation of the pretraining run.", gt=0, le=1)
+    gpu: str = Field("H100 80GB", description="GPU type the pretraining run rents (data/gpu_prices.yaml).")
+    gpu_usd_per_hour: float | None = quantity(
+        None, "USD/GPU-hour", "Override the pretraining GPU's price from the table.", gt=0, le=1_000
+    )
     data_cost_usd: float = quantity(
         250_000, "USD", "Acquiring and cleaning the pretraining corpus.", ge=0, le=1e11
     )

@@ -104,8 +104,8 @@ def labels_usd(p: Params, labels_needed: Number) -> Number:
     return np.maximum(0.0, labels_needed - p["labeling.labels_on_hand"]) * p["labeling.cost_per_label_usd"]
 
 
-def gpu_hours_for(flops: Number, p: Params, mfu_key: str) -> Number:
-    return flops / (p["gpu.peak_flops"] * p[mfu_key]) / 3600.0
+def gpu_hours_for(flops: Number, p: Params, mfu_key: str, peak_key: str = "gpu.peak_flops") -> Number:
+    return flops / (p[peak_key] * p[mfu_key]) / 3600.0
 
 
 def self_hosted_per_request_usd(p: Params, params: Number, tokens_per_request: Number) -> Number:

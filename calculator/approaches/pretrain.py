@@ -1,6 +1,8 @@
-"""Training a model from scratch (Chinchilla-style compute), then serving it yourself.
+"""Training a model from scratch, then serving it yourself.
 
-FLOPs ≈ 6·N·D with D = tokens per parameter × N; GPU-hours = FLOPs / (peak × MFU). One-off adds
+FLOPs ≈ 6·N·D with D = tokens per parameter × N (default 2,000, as small models are trained
+today; Chinchilla's 20 is a choice); GPU-hours = FLOPs / (peak × MFU) on the pretraining GPU
+type (pretrain.gpu), priced at its $/GPU-hour. One-off adds
 the corpus, the team's hours and the task's labels; serving is self-hosted like a tuned model.
 """
 
@@ -25,8 +27,13 @@ def pretraining_flops(p: Params):
     return 6.0 * params * (p["pretrain.tokens_per_param"] * params)
 
 
+def pretraining_gpu_hours(p: Params):
+    """GPU-hours on the pretraining GPU type (its own peak and price, not the serving GPU's)."""
+    return gpu_hours_for(pretraining_flops(p), p, "pretrain.mfu", "gpu.pretrain.peak_flops")
+
+
 FORMULA = (
-    "one-off = 6·N·(tokens per parameter·N) FLOPs / (peak × MFU) × $/GPU-hour + corpus + "
+    "one-off = 6·N·(tokens per parameter·N) FLOPs / (pretraining GPU peak × MFU) × its $/GPU-hour + corpus + "
     "engineering + task labels; fixed = standby GPUs; per request = self-hosted GPU time"
 )
 
@@ -34,7 +41,7 @@ FORMULA = (
 def priced(spec: ApproachSpec) -> PricedApproach:
     def profile(p: Params) -> CostProfile:
         tokens = p[f"tokens.{spec.prompt_kind}.input"] + p["tokens.label"]
-        compute = gpu_hours_for(pretraining_flops(p), p, "pretrain.mfu") * p["hosting.gpu_usd_per_hour"]
+        compute = pretraining_gpu_hours(p) * p["pretrain.gpu_usd_per_hour"]
         return CostProfile(
             one_off={
                 "labels": labels_usd(p, labels_needed(p, spec)),

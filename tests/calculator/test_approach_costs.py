@@ -49,6 +49,8 @@ P = {
     "pretrain.tokens_per_param": 20.0,
     "pretrain.mfu": 0.5,
     "pretrain.data_cost_usd": 100_000.0,
+    "pretrain.gpu_usd_per_hour": 3.6,
+    "gpu.pretrain.peak_flops": 1e15,
     "tokens.zero_shot.input": 300.0,
     "tokens.zero_shot.prefix": 250.0,
     "tokens.few_shot.input": 1000.0,
