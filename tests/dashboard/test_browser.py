@@ -119,3 +119,63 @@ def test_volume_change_in_the_browser_changes_the_decision(app_url, browser, tmp
     assert shot.stat().st_size > 20_000
     if target := os.environ.get("DASHBOARD_SCREENSHOT"):
         shutil.copy(shot, target)
+
+
+def number_box(driver, area: str, label_start: str):
+    """The number input in the sidebar or the main area whose label starts with `label_start`."""
+    from selenium.webdriver.common.by import By
+
+    testid = "stSidebar" if area == "side" else "stMain"
+    return next(box for box in driver.find_elements(By.CSS_SELECTOR, f'[data-testid="{testid}"] [data-testid="stNumberInput"]')
+                if box.text.startswith(label_start)).find_element(By.CSS_SELECTOR, "input")
+
+
+def go_to(driver, page: str) -> None:
+    from selenium.webdriver.common.by import By
+
+    next(link for link in driver.find_elements(By.CSS_SELECTOR, '[data-testid="stSidebarNavLink"]')
+         if link.text.splitlines()[-1] == page).click()
+
+
+def test_preset_then_edit_then_page_switch_keeps_what_the_numbers_are_computed_from(app_url, browser, tmp_path):
+    """Issue 17: after a preset the inputs showed the old preset's numbers, and a page switch
+    later brought them back into the scenario."""
+    from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    wait = WebDriverWait(browser, 60, ignored_exceptions=(StaleElementReferenceException, StopIteration,
+                                                          NoSuchElementException))
+    browser.get(app_url)
+    wait.until(lambda d: decision_cost(d))
+    browser.find_element(By.CSS_SELECTOR, '[data-testid="stSidebar"] [data-testid="stSelectbox"]').click()
+    wait.until(lambda d: next(o for o in d.find_elements(By.CSS_SELECTOR, '[role="option"]')
+                              if o.text == "internal_helpdesk")).click()
+    wait.until(lambda d: "preset=internal_helpdesk" in d.current_url)
+    wait.until(lambda d: number_box(d, "side", "Requests per month").get_attribute("value") == "2000")
+    wait.until(lambda d: decision_cost(d) and metric_values(d).get("Cost over 12 months"))
+    go_to(browser, "Scenario")
+    main = wait.until(lambda d: number_box(d, "main", "Requests per month"))
+    assert main.get_attribute("value") == "2000"
+    main.send_keys(Keys.CONTROL, "a")
+    main.send_keys("5000", Keys.ENTER)
+    wait.until(lambda d: "requests_per_month=5000" in d.current_url)
+    wait.until(lambda d: number_box(d, "side", "Requests per month").get_attribute("value") == "5000")
+    for page in ("Decision", "Costs", "Scenario"):
+        go_to(browser, page)
+        wait.until(lambda d, p=page: d.find_element(By.CSS_SELECTOR, "h1").text.startswith(p))
+        time.sleep(1.5)  # any stale value the browser still held would come back now
+        assert number_box(browser, "side", "Requests per month").get_attribute("value") == "5000"
+        assert "preset=internal_helpdesk" in browser.current_url
+        assert "requests_per_month=5000" in browser.current_url
+    assert number_box(browser, "main", "Requests per month").get_attribute("value") == "5000"
+    go_to(browser, "Decision")
+    wait.until(lambda d: metric_values(d).get("Cost over 12 months"))
+    assert not browser.find_elements(By.CSS_SELECTOR, '[data-testid="stException"]')
+    time.sleep(1.5)
+    shot = tmp_path / "preset_edit_switch.png"
+    browser.save_screenshot(str(shot))
+    assert shot.stat().st_size > 20_000
+    if target := os.environ.get("DASHBOARD_SCREENSHOT_PRESET"):
+        shutil.copy(shot, target)
