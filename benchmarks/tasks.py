@@ -116,6 +116,8 @@ def _read_csv(path: Path) -> list[dict[str, str]]:
         raise DataEncodingError(
             f"{path}: not UTF-8 text (byte {exc.start}); save the file as UTF-8"
         ) from exc
+    except csv.Error as exc:  # a NUL byte, a field over the size limit
+        raise TaskDataError(f"{path}: not a readable CSV file ({exc})") from exc
 
 
 def _read_jsonl(path: Path) -> list[dict]:
@@ -137,8 +139,8 @@ def _read_jsonl(path: Path) -> list[dict]:
     return rows
 
 
-def read_user_file(path: Path, text_col: str, label_col: str) -> tuple[list[str], list[str], list[str]]:
-    """Texts, labels and notes (dropped rows) from a user's CSV or JSONL file."""
+def read_rows(path: Path) -> list[dict]:
+    """The rows of a user's CSV or JSONL file (size, format and encoding checked)."""
     if not path.is_file():
         raise TaskDataError(f"data_file: no such file {path}")
     size = path.stat().st_size
@@ -155,11 +157,22 @@ def read_user_file(path: Path, text_col: str, label_col: str) -> tuple[list[str]
         raise UnsupportedFormatError(f"data_file: {path.name} must be .csv or .jsonl")
     if not rows:
         raise EmptyDataError(f"data_file: {path} has no rows")
+    return rows
+
+
+def read_user_file(path: Path, text_col: str, label_col: str) -> tuple[list[str], list[str], list[str]]:
+    """Texts, labels and notes (dropped rows) from a user's CSV or JSONL file."""
+    return texts_and_labels(read_rows(path), path.name, text_col, label_col)
+
+
+def texts_and_labels(rows: list[dict], file_name: str, text_col: str,
+                     label_col: str) -> tuple[list[str], list[str], list[str]]:
+    """Texts, labels and notes (dropped rows) from the rows of a user's file."""
     columns = set().union(*(r.keys() for r in rows))
     for option, col in (("text_col", text_col), ("label_col", label_col)):
         if col not in columns:
             raise MissingColumnError(
-                f"{option}: column {col!r} not in {path.name}; columns are {', '.join(sorted(map(str, columns)))}"
+                f"{option}: column {col!r} not in {file_name}; columns are {', '.join(sorted(map(str, columns)))}"
             )
     texts, labels, dropped = [], [], 0
     for row in rows:
@@ -172,7 +185,7 @@ def read_user_file(path: Path, text_col: str, label_col: str) -> tuple[list[str]
         texts.append(text)
         labels.append(label)
     if not texts:
-        raise EmptyDataError(f"{text_col}/{label_col}: every row of {path.name} has an empty text or label")
+        raise EmptyDataError(f"{text_col}/{label_col}: every row of {file_name} has an empty text or label")
     notes = [f"{dropped} rows with an empty {text_col!r} or {label_col!r} were skipped"] if dropped else []
     return texts, labels, notes
 
@@ -236,6 +249,20 @@ _BUILTIN_PROMPTS = {
 }
 
 
+def label_counts(raw_labels: list[str], label_col: str) -> dict[str, int]:
+    """Examples per label (sorted by label); raises TooFewLabelsError when the data cannot be
+    split: fewer than 2 labels, or a label with fewer than MIN_PER_LABEL examples."""
+    counts = {lab: raw_labels.count(lab) for lab in sorted(set(raw_labels))}
+    if len(counts) < 2:
+        raise TooFewLabelsError(f"{label_col}: needs at least 2 distinct labels, found {list(counts)}")
+    rare = [lab for lab, n in counts.items() if n < MIN_PER_LABEL]
+    if rare:
+        raise TooFewLabelsError(
+            f"{label_col}: labels {rare} have fewer than {MIN_PER_LABEL} examples (one each for train, validation, test)"
+        )
+    return counts
+
+
 def load_task(config: BenchConfig) -> TaskData:
     """The task named by `config`, split and verbalised."""
     notes: list[str] = []
@@ -252,17 +279,7 @@ def load_task(config: BenchConfig) -> TaskData:
 
     texts, raw_labels, duplicate_note = drop_duplicate_texts(texts, raw_labels)
     notes += duplicate_note
-    labels = sorted(set(raw_labels))
-    if len(labels) < 2:
-        raise TooFewLabelsError(
-            f"{config.label_col if config.data_file else 'label'}: needs at least 2 distinct labels, found {labels}"
-        )
-    counts = {lab: raw_labels.count(lab) for lab in labels}
-    rare = [lab for lab, n in counts.items() if n < MIN_PER_LABEL]
-    if rare:
-        raise TooFewLabelsError(
-            f"{config.label_col}: labels {rare} have fewer than {MIN_PER_LABEL} examples (one each for train, validation, test)"
-        )
+    labels = list(label_counts(raw_labels, config.label_col if config.data_file else "label"))
     verbalizers = _verbalizers(labels, config.verbalizers, config.label_col)
 
     truncated = sum(len(t) > config.max_text_chars for t in texts)
@@ -303,3 +320,20 @@ def _verbalizers(labels: list[str], given: dict[str, str] | None, field_name: st
     if len(set(words)) < len(words):
         raise TaskDataError(f"verbalizers: two labels share a word ({words}); give each its own")
     return words
+
+
+def balanced_shots(task: TaskData, k: int, seed: int) -> list[Example]:
+    """k training examples, labels as balanced as k allows, in a seeded random order (the few-shot
+    examples of a local arm and of an endpoint arm alike)."""
+    rng = random.Random(seed)
+    by_label: dict[int, list[Example]] = {}
+    for ex in task.train:
+        by_label.setdefault(ex.label, []).append(ex)
+    pools = {lab: rng.sample(exs, len(exs)) for lab, exs in sorted(by_label.items())}
+    shots: list[Example] = []
+    while len(shots) < k and any(pools.values()):
+        for lab in sorted(pools):
+            if pools[lab] and len(shots) < k:
+                shots.append(pools[lab].pop())
+    rng.shuffle(shots)
+    return shots

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
-
 import streamlit as st
 from pydantic import ValidationError
 
@@ -18,43 +16,54 @@ from benchmarks.config import (
 )
 from benchmarks.result import LATENCY_BASES
 from calculator.approaches.spec import title
-from calculator.files import runs_dir, write_atomic
 from calculator.measured import apply_benchmark
 from calculator.scenario_io import describe_validation_error
-from dashboard import live_runs, plots, runs, state
+from dashboard import dataset_check, live_runs, plots, runs, state
 from dashboard.tables import runs_table
 from dashboard.text import escape_md
 from reporting import charts
 from reporting.run_rows import under_trained
 
-MAX_DATASET_BYTES = 20_000_000  # matches server.maxUploadSize in .streamlit/config.toml
 UPLOAD = "Upload CSV/JSONL…"
+STORED, CHECKED = "dataset_stored", "dataset_checked"  # file id -> stored upload; last check
 
 
-def _dataset_path(upload) -> str:
-    """Store an uploaded dataset under a generated name (the user's file name is never a path)."""
-    if upload.size > MAX_DATASET_BYTES:
-        raise ValueError(f"the dataset is {upload.size:,} bytes; the limit is {MAX_DATASET_BYTES:,}")
-    suffix = ".jsonl" if upload.name.lower().endswith((".jsonl", ".json")) else ".csv"
-    path = runs_dir() / "uploads" / f"{uuid.uuid4().hex}{suffix}"
-    write_atomic(path, upload.getvalue())
-    return str(path)
+def _dataset() -> tuple[dataset_check.DatasetCheck | None, str, str]:
+    """The uploaded file, stored and checked as soon as it arrives or its columns change
+    (outside the form, so nothing waits for Start); its preview; the column names."""
+    upload = st.file_uploader("Your labeled data (used when the task is 'Upload')", type=["csv", "jsonl"],
+                              help="A CSV or JSONL file with one text and one label per row; checked "
+                                   "as soon as it is uploaded.")
+    cols = st.columns(2)
+    text_col = cols[0].text_input("Text column", "text")
+    label_col = cols[1].text_input("Label column", "label")
+    if upload is None:
+        return None, text_col, label_col
+    stored = st.session_state.get(STORED)
+    if stored is None or stored[0] != upload.file_id:
+        stored = st.session_state[STORED] = (upload.file_id, dataset_check.store_upload(upload))
+    check, wanted = stored[1], (upload.file_id, text_col, label_col)
+    if check.path is not None:
+        last = st.session_state.get(CHECKED)
+        if last is None or last[0] != wanted:
+            last = st.session_state[CHECKED] = (wanted, dataset_check.check_file(
+                check.path, check.file_name, text_col, label_col))
+        check = last[1]
+    dataset_check.show(check)
+    return check, text_col, label_col
 
 
 def _start_form() -> None:
+    check, text_col, label_col = _dataset()
     with st.form("bench"):
-        cols = st.columns([2, 2, 1])
+        cols = st.columns([2, 2, 1, 1])
         model = cols[0].text_input("Model", PACKAGED_MODEL,
                                    help="The packaged SmolLM2-135M-Instruct, a local folder, or a "
                                         "Hugging Face id already on disk.")
-        task = cols[1].selectbox("Task", [*BUILTIN_TASKS, UPLOAD])
+        tasks = [*BUILTIN_TASKS, UPLOAD]
+        task = cols[1].selectbox("Task", tasks, index=len(tasks) - 1 if check else 0)
         quick = cols[2].radio("Mode", ["quick", "full"], help="quick: CPU-sized, minutes") == "quick"
-        upload = st.file_uploader("Your labeled data (used when the task is 'Upload')",
-                                  type=["csv", "jsonl"])
-        cols = st.columns([2, 2, 1])
-        text_col = cols[0].text_input("Text column", "text")
-        label_col = cols[1].text_input("Label column", "label")
-        dtype = cols[2].selectbox("Precision", PRECISIONS,
+        dtype = cols[3].selectbox("Precision", PRECISIONS,
                                   help="auto: bfloat16 on a GPU and on CPUs with AMX units (about 4× "
                                        "float32 speed there, scores within ~0.2 log-prob), else float32. "
                                        "The run's notes and the runs table say which ran.")
@@ -66,9 +75,11 @@ def _start_form() -> None:
         data = {"model": model, "quick": quick, "approaches": approaches or None,
                 "text_col": text_col, "label_col": label_col, "dtype": dtype}
         if task == UPLOAD:
-            if upload is None:
+            if check is None:
                 raise ValueError("choose a CSV or JSONL file to upload, or pick a built-in task")
-            data["data_file"] = _dataset_path(upload)
+            if not check.usable:
+                raise ValueError(f"{check.file_name} cannot be benchmarked: {check.problem}")
+            data["data_file"] = str(check.path)
         else:
             data["task"] = task
         config = BenchConfig.model_validate(data)

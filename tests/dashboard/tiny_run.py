@@ -18,10 +18,13 @@ def tiny_csv() -> bytes:
     return ("\n".join(rows) + "\n").encode("utf-8")
 
 
-def start_tiny_run(at: AppTest, approaches: list[str], data: bytes | None = None, precision: str = "auto") -> str:
-    """Fill the form (upload `data`, default the tiny CSV; columns; quick mode; precision), click
-    Start run; the new run's folder."""
+def start_tiny_run(at: AppTest, approaches: list[str], data: bytes | None = None, precision: str = "auto",
+                   model: str | None = None) -> str:
+    """Fill the form (upload `data`, default the tiny CSV; columns; quick mode; precision; the model,
+    default the packaged one), click Start run; the new run's folder."""
     at.selectbox[0].set_value("Upload CSV/JSONL…")
+    if model:
+        next(t for t in at.text_input if t.label == "Model").set_value(model)
     at.file_uploader[0].upload("my reviews.csv", data or tiny_csv())
     next(t for t in at.text_input if t.label == "Text column").set_value("review")
     next(t for t in at.text_input if t.label == "Label column").set_value("sentiment")
