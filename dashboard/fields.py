@@ -14,6 +14,7 @@ import streamlit as st
 
 from calculator.fields import field_bounds, field_help, field_label, field_unit, get_dotted
 from dashboard import state
+from dashboard.text import allowed
 
 SLIDERS = {"workload.horizon_months", "workload.monthly_growth_pct"}
 Convert = Callable[[Any], Any]
@@ -21,14 +22,15 @@ Convert = Callable[[Any], Any]
 
 
 def label_of(dotted: str) -> str:
-    """The field's reader name with its unit: "Requests per month (requests/month)"."""
-    unit = field_unit(dotted)
+    """The field's reader name with its unit: "Requests per month (requests/month)"; a fraction
+    is shown and labelled as a percentage."""
+    unit = "%" if field_unit(dotted) == "fraction" else field_unit(dotted)
     return f"{field_label(dotted)} ({unit})" if unit else field_label(dotted)
 
 
 def help_of(dotted: str) -> str:
-    bounds = field_bounds(dotted)
-    return f"{field_help(dotted)} Allowed {bounds} {field_unit(dotted)}. Field `{dotted}`."
+    span = allowed(dotted)
+    return f"{field_help(dotted)}{f' Allowed: {span}.' if span else ''} In scenario files: `{dotted}`."
 
 
 def _on_change(key: str, dotted: str, convert: Convert | None) -> None:
@@ -71,6 +73,7 @@ def number_field(dotted: str, place: str = "main", label: str | None = None) -> 
                       **({} if key in st.session_state else {"value": value}), **common)
         else:
             st.slider(min_value=float(low), max_value=float(high), step=_step(high - low, False),
+                      format="percent" if field_unit(dotted) == "fraction" else None,
                       **({} if key in st.session_state else {"value": float(value)}), **common)
     else:
         fmt = "%d" if is_int else ("%.0f" if value is not None and abs(value) >= 1000 else "%.4g")
