@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import random
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -18,7 +17,7 @@ from benchmarks.models import LoadedModel
 from benchmarks.prompt_ids import PromptBuilder
 from benchmarks.result import ApproachResult, Consistency, Environment, TrainingStats
 from benchmarks.scoring import Scores, score_choices
-from benchmarks.tasks import Example, TaskData
+from benchmarks.tasks import Example, TaskData, balanced_shots
 from benchmarks.training import TrainItem, TrainSettings, epochs_for, train
 from calculator.approaches.spec import spec
 from calculator.tokens import TokenCounter, counter_for
@@ -160,19 +159,7 @@ class Context:
         )
 
     def balanced_shots(self, k: int, seed: int) -> list[Example]:
-        """k training examples, labels as balanced as k allows, in a seeded random order."""
-        rng = random.Random(seed)
-        by_label: dict[int, list[Example]] = {}
-        for ex in self.task.train:
-            by_label.setdefault(ex.label, []).append(ex)
-        pools = {lab: rng.sample(exs, len(exs)) for lab, exs in sorted(by_label.items())}
-        shots: list[Example] = []
-        while len(shots) < k and any(pools.values()):
-            for lab in sorted(pools):
-                if pools[lab] and len(shots) < k:
-                    shots.append(pools[lab].pop())
-        rng.shuffle(shots)
-        return shots
+        return balanced_shots(self.task, k, seed)
 
     def train_items(self, builder: PromptBuilder, examples: list[Example]) -> list[TrainItem]:
         suffixes = builder.suffix_ids([e.text for e in examples])
@@ -197,7 +184,7 @@ class Context:
         stats = train(
             model or self.model, self.train_items(builder, examples), params, settings,
             flops_per_token=spec(approach).flops_per_param_token * self.loaded.info.parameters,
-            peak_flops=self.environment.peak_bf16_flops, soft_prompt=soft_prompt, on_step=on_step,
+            peak_flops=self.environment.mfu_peak, soft_prompt=soft_prompt, on_step=on_step,
         )
         if stats.under_trained:
             self.notes.append(
@@ -224,7 +211,7 @@ class Context:
         p50, p95 = latency_percentiles(ev.latency_s)
         n = len(ev.truth)
         flops = 2 * self.loaded.info.parameters * ev.computed_tokens
-        peak = self.environment.peak_bf16_flops
+        peak = self.environment.mfu_peak
         return ApproachResult(
             approach=name, config=config, labeled_examples=labeled, n_test=n,
             **quality(ev.truth, ev.pred, self.task.labels), unparseable=ev.unparseable,

@@ -5,29 +5,16 @@ Unparseable answers count as wrong and are counted.
 
 from __future__ import annotations
 
-import re
 import time
 
 import numpy as np
 import torch
 
+from benchmarks.answers import parse_label
 from benchmarks.approaches.base import Context, Evaluation
 from benchmarks.latency import spread_by_length, time_requests
 from benchmarks.result import ApproachResult
 from benchmarks.scoring import length_batches
-
-
-def parse_label(text: str, verbalizers: list[str], cue: str) -> int:
-    """Label index named after the last `cue:`; else the only label word in the text; else -1."""
-    words = [re.compile(rf"\b{re.escape(v.lower())}\b") for v in verbalizers]
-    lower = text.lower()
-    tail = lower.rsplit(f"{cue.lower()}:", 1)[1] if f"{cue.lower()}:" in lower else None
-    if tail is not None:
-        hits = [(m.start(), i) for i, w in enumerate(words) if (m := w.search(tail))]
-        if hits:
-            return min(hits)[1]
-    found = {i for i, w in enumerate(words) if w.search(lower)}
-    return found.pop() if len(found) == 1 else -1
 
 
 def generate(model, tok, prompts: list[list[int]], max_new_tokens: int) -> list[list[int]]:

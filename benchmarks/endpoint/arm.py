@@ -12,10 +12,10 @@ import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
-from types import SimpleNamespace
 
 import numpy as np
 
+from benchmarks.answers import parse_label
 from benchmarks.endpoint.client import (
     Answer,
     EndpointClient,
@@ -29,7 +29,7 @@ from benchmarks.endpoint.money import Pricing, Usage, pricing
 from benchmarks.metrics import latency_percentiles, quality
 from benchmarks.prompt_ids import PromptBuilder
 from benchmarks.result import ApproachResult, EndpointStats
-from benchmarks.tasks import Example, TaskData
+from benchmarks.tasks import Example, TaskData, balanced_shots
 from calculator.approaches.spec import spec
 from calculator.prompts import TEXT, Template
 from calculator.tokens import TokenCounter, counter_for
@@ -112,11 +112,9 @@ def open_session(config, labels: list[str]) -> EndpointSession:
 
 
 def shots_for(task: TaskData, name: str, k: int, seed: int) -> list[Example]:
-    """The few-shot examples a local arm draws (Context.balanced_shots, same k and seed), unfitted:
+    """The few-shot examples a local arm draws (tasks.balanced_shots, same k and seed), unfitted:
     an endpoint has no local max_seq_len to fit them into."""
-    from benchmarks.approaches.base import Context
-
-    return Context.balanced_shots(SimpleNamespace(task=task), k, seed) if spec(name).prompt_kind == "few_shot" else []
+    return balanced_shots(task, k, seed) if spec(name).prompt_kind == "few_shot" else []
 
 
 def chat_prompts(task: TaskData, name: str, shots: Sequence[Example] = ()) -> tuple[Template, list[str]]:
@@ -128,8 +126,6 @@ def chat_prompts(task: TaskData, name: str, shots: Sequence[Example] = ()) -> tu
 
 def parse_answer(text: str, verbalizers: list[str], cue: str) -> int:
     """A JSON `{"label": ...}` reply, else the label named after the cue or alone in the text; -1 if none."""
-    from benchmarks.approaches.chain_of_thought import parse_label
-
     found = label_from_json(text.strip(), verbalizers)
     return found if found is not None else parse_label(text, verbalizers, cue)
 

@@ -6,7 +6,7 @@ import csv
 
 import pytest
 
-from benchmarks.approaches.chain_of_thought import parse_label
+from benchmarks.answers import parse_label
 from benchmarks.config import ALL_APPROACHES
 from benchmarks.result import load_result
 from benchmarks.runner import run_benchmark
