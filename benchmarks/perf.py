@@ -100,17 +100,17 @@ def _timed(device: torch.device, fn):
     return result, seconds, mem["peak"]
 
 
-def measure_eval(ctx, builder, examples, device, fast_models: dict) -> dict:
+def measure_eval(ctx, builder, examples, device, fast_models: dict, peaks: dict[str, float | None]) -> dict:
     """Fast scorer (each of `fast_models`) vs per-example generate (the float32 `ctx.model`), same prompts.
 
     tokens/s counts prompt tokens served (the same numerator for both sides); MFU counts the tokens
-    each side really ran (the fast path runs the shared prefix once).
+    each side really ran (the fast path runs the shared prefix once), against `peaks[side's dtype]`.
     """
     tok = ctx.loaded.tokenizer
     suffixes = builder.suffix_ids([e.text for e in examples])
     prompts = [builder.prefix_ids + s for s in suffixes]
     tokens = sum(map(len, prompts))
-    n_params, peak = ctx.loaded.info.parameters, ctx.environment.peak_bf16_flops
+    n_params = ctx.loaded.info.parameters
     base_lp = np.zeros((len(prompts), len(builder.choice_ids)))
     base_seconds, base_memory = 0.0, 0.0
     fast_runs: dict[str, list] = {name: [] for name in fast_models}
@@ -128,7 +128,8 @@ def measure_eval(ctx, builder, examples, device, fast_models: dict) -> dict:
         base_seconds, base_memory = base_seconds + seconds, max(base_memory, memory)
         for name, model in fast_models.items():
             fast_runs[name].append(_timed(device, lambda model=model: score(model)))
-    sides = {"baseline": {"seconds": base_seconds, "peak_memory_mb": base_memory, "computed_tokens": tokens}}
+    sides = {"baseline": {"seconds": base_seconds, "peak_memory_mb": base_memory, "computed_tokens": tokens,
+                          "dtype": "float32"}}
     for name, runs in fast_runs.items():
         first: Scores = runs[0][0]
         sides[name] = {"seconds": float(np.median([r[1] for r in runs])), "peak_memory_mb": max(r[2] for r in runs),
@@ -136,7 +137,7 @@ def measure_eval(ctx, builder, examples, device, fast_models: dict) -> dict:
                        "batch_size": first.max_batch}
     single_token = all(len(c) == 1 for c in builder.choice_ids)
     for name, side in sides.items():
-        s = side["seconds"]
+        s, peak = side["seconds"], peaks.get(side["dtype"])
         side.update(examples_per_second=len(examples) / s, tokens_per_second=tokens / s,
                     mfu=2 * n_params * side["computed_tokens"] / s / peak if peak else None)
         if name != "baseline":
@@ -146,6 +147,17 @@ def measure_eval(ctx, builder, examples, device, fast_models: dict) -> dict:
                         prediction_agreement=float(np.mean(fast_lp.argmax(1) == base_lp.argmax(1))))
     return {**sides, "baseline_slices": EVAL_SLICES, "token_budget": ctx.config.eval_batch_tokens,
             "prompt_tokens_per_example": tokens / len(examples)}
+
+
+def _peaks(environment, device: torch.device, fast_dtype: str) -> dict[str, float | None]:
+    """The peak FLOP/s each side's MFU is against, by dtype: the environment's (the GPU spec sheet, or
+    the CPU matmul measured in `fast_dtype`), and on CPU a float32 matmul for the float32 sides."""
+    from benchmarks.environment import measure_cpu_peak
+
+    peaks = {fast_dtype: environment.mfu_peak}
+    if "float32" not in peaks:
+        peaks["float32"] = measure_cpu_peak("float32") if device.type == "cpu" else environment.mfu_peak
+    return peaks
 
 
 def _dtype(model) -> str:
@@ -230,20 +242,22 @@ def run_perf(device: str = "auto", model: str | None = None, train_examples: int
     fast_dtype, dtype_note = resolve_dtype(loaded.device, config.dtype)
     notes += [dtype_note] if dtype_note else []
     task = load_task(config)
-    ctx = Context(config=config, loaded=loaded, task=task, environment=describe(loaded.device), emit=lambda e: None)
+    ctx = Context(config=config, loaded=loaded, task=task, environment=describe(loaded.device, fast_dtype), emit=lambda e: None)
     dev = torch.device(loaded.device)
     fast_model = loaded.model if fast_dtype == "float32" else copy.deepcopy(loaded.model).to(getattr(torch, fast_dtype))
-    peak, n_params = ctx.environment.peak_bf16_flops, loaded.info.parameters
+    n_params = loaded.info.parameters
+    peaks = _peaks(ctx.environment, dev, fast_dtype)
     report: dict = {"created_at": datetime.now(UTC).isoformat(timespec="seconds"),
                     "environment": ctx.environment.model_dump(), "model": loaded.info.model_dump(),
+                    "machine_class": ctx.environment.machine_class, "peak_flops": peaks,
                     "task": task.name, "baseline_dtype": "float32", "fast_dtype": fast_dtype, "allocator": allocator,
                     "notes": notes}
     zero_shot, few_shot = ctx.builder(), ctx.builder(shots=ctx.balanced_shots(4, config.seed))
     fast_models = {"fast": fast_model} | ({"fast_fp32": loaded.model} if fast_dtype != "float32" else {})
     log(f"eval: zero-shot prompt, fast path in {' and '.join(_dtype(m) for m in fast_models.values())}")
-    report["eval"] = measure_eval(ctx, zero_shot, task.test, dev, fast_models)
+    report["eval"] = measure_eval(ctx, zero_shot, task.test, dev, fast_models, peaks)
     log(f"eval: few-shot prompt, k=4, fast path in {fast_dtype}")
-    report["eval_few_shot"] = measure_eval(ctx, few_shot, task.test, dev, {"fast": fast_model})
+    report["eval_few_shot"] = measure_eval(ctx, few_shot, task.test, dev, {"fast": fast_model}, peaks)
     items = ctx.train_items(zero_shot, task.train)
     lora = LoraConfig(r=config.lora_rank, lora_alpha=config.lora_alpha, lora_dropout=0.0,
                       target_modules=lora_targets(loaded.model, None), task_type="CAUSAL_LM")
@@ -261,6 +275,7 @@ def run_perf(device: str = "auto", model: str | None = None, train_examples: int
     for side in (s for s in report["train"].values() if isinstance(s, dict) and "seconds" in s):
         side["tokens_per_second"] = side["tokens"] / side["seconds"]
         side["examples_per_second"] = steps * batch_size / side["seconds"]
+        peak = peaks.get(side["dtype"])
         side["mfu"] = LORA_FLOPS_PER_PARAM_TOKEN * n_params * side["tokens_per_second"] / peak if peak else None
     train_speedup = {name: report["train"][name]["tokens_per_second"] / base["tokens_per_second"]
                      for name in ("fast", "fast_fp32") if name in report["train"]}
@@ -286,14 +301,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--model", help="default: the packaged SmolLM2-135M-Instruct")
     parser.add_argument("--train-examples", type=int, default=256)
     parser.add_argument("--eval-examples", type=int, default=128)
-    parser.add_argument("--out", type=Path, default=RESULTS_DIR, help="folder for perf-<device>.json")
+    parser.add_argument("--out", type=Path, default=RESULTS_DIR, help="folder for perf-<machine class>.json")
     args = parser.parse_args(argv)
     from calculator.files import write_atomic
 
     report = run_perf(args.device, args.model, args.train_examples, args.eval_examples, dtype=args.dtype,
                       log=lambda m: print(m, file=sys.stderr, flush=True))
     report["command"] = "python -m benchmarks.perf " + " ".join(argv if argv is not None else sys.argv[1:])
-    path = args.out / f"perf-{report['environment']['device']}.json"
+    path = args.out / f"perf-{report['machine_class']}.json"
     write_atomic(path, json.dumps(report, indent=2))
     keys = ("train_speedup", "eval_speedup", "eval_speedup_few_shot", "eval_speedup_all_prompts",
             "train_speedup_fp32", "eval_speedup_fp32",

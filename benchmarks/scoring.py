@@ -3,9 +3,10 @@
 - The shared prompt prefix (instruction, few-shot examples, chat header, soft prompt) is run
   once; each batch reuses its keys/values, so per example only the input text is processed.
 - Single-token labels are all scored from the one forward pass over the input (the next-token
-  distribution at the last input token). A multi-token label adds its tokens as a branch of the
-  example's own sequence, which sees the input but not the other labels' branches, so every label
-  of every example is scored in that same pass.
+  distribution at the last input token). Multi-token labels add their tokens but the last as a
+  token trie on the example's own sequence (labels sharing leading tokens share those nodes; a
+  node sees the input and its trie ancestors, not the other labels), so every label of every
+  example is scored in that same pass.
 - Examples are packed into rows with no padding between them (first-fit decreasing by length);
   a block mask keeps each example to the prefix and its own tokens, and position ids restart per
   example. Batches are capped by tokens, not by a fixed row count, so one matrix product sees
@@ -104,16 +105,18 @@ def row_batches(rows: list[list[int]], width: int, max_examples: int, token_budg
 
 @dataclass
 class _Item:
-    """One example laid out for a packed row: its input, then one branch per multi-token label.
+    """One example laid out for a packed row: its input, then the label trie's inner nodes.
 
-    Branch j holds label j's tokens but the last; it sees the input and itself, not the other
-    branches, so label j's log-probability is read at the input's last token (its first token)
-    and along its branch (the rest), all in the one pass.
+    Labels sharing leading tokens share those tokens' positions (a token trie): each node holds one
+    label token, sees the input and its ancestors in the trie, and scores every label passing
+    through it, so 60 intents such as "card_arrival" / "card_linking" run their shared "card"
+    once per example. Label j's first token is read at the input's last token, each later token at
+    the node of the one before it, all in the one pass.
     """
 
     ids: list[int]
     offsets: list[int]  # position of each token after the prefix
-    branch: list[int]  # 0: the input; j + 1: label j's continuation
+    visible: np.ndarray  # [tokens, tokens] bool: which of the item's tokens each token attends to
     reads: list[tuple[int, int, int]]  # (token index within the item, label, label token scored there)
 
     @classmethod
@@ -121,15 +124,26 @@ class _Item:
         if not suffix or not all(choices):
             raise ValueError("scoring needs at least one input token per example and per label")
         n = len(suffix)
-        ids, offsets, branch = list(suffix), list(range(n)), [0] * n
-        reads = [(n - 1, j, c[0]) for j, c in enumerate(choices)]
+        ids, offsets, parents = list(suffix), list(range(n)), list(range(-1, n - 1))
+        nodes: dict[tuple[int, ...], int] = {}  # label prefix -> its node's token index
+        reads = []
         for j, choice in enumerate(choices):
-            for t, token in enumerate(choice[:-1]):
-                reads.append((len(ids), j, choice[t + 1]))
-                ids.append(token)
-                offsets.append(n + t)
-                branch.append(j + 1)
-        return cls(ids, offsets, branch, reads)
+            at = n - 1
+            reads.append((at, j, choice[0]))
+            for t in range(len(choice) - 1):
+                key = tuple(choice[: t + 1])
+                if key not in nodes:
+                    nodes[key] = len(ids)
+                    ids.append(choice[t])
+                    offsets.append(n + t)
+                    parents.append(at)
+                at = nodes[key]
+                reads.append((at, j, choice[t + 1]))
+        visible = np.eye(len(ids), dtype=bool)
+        for q, parent in enumerate(parents):
+            if parent >= 0:  # parents come before their children, so their rows are complete
+                visible[q] |= visible[parent]
+        return cls(ids, offsets, visible, reads)
 
 
 def _expand(kv: list[tuple[torch.Tensor, torch.Tensor]], rows: int) -> DynamicCache:
@@ -145,8 +159,9 @@ def _score_batch(
     n_rows = len(rows)
     ids = torch.full((n_rows, width), pad_id, dtype=torch.long)
     positions = torch.full((n_rows, width), prefix_len, dtype=torch.long)
-    owner = torch.full((n_rows, width), -1, dtype=torch.long)  # example index; -1 for padding
-    branch = torch.zeros((n_rows, width), dtype=torch.long)
+    # A token sees the whole shared prefix and the tokens its item's `visible` names (its input's
+    # earlier tokens, its trie ancestors); padding sees only itself, and nothing reads its outputs.
+    own = np.broadcast_to(np.eye(width, dtype=bool), (n_rows, width, width)).copy()
     read_row, read_col, read_example, read_label, read_token = [], [], [], [], []
     examples = [i for row in rows for i in row]
     slot = {example: k for k, example in enumerate(examples)}
@@ -157,8 +172,7 @@ def _score_batch(
             n = len(item.ids)
             ids[r, col : col + n] = torch.tensor(item.ids)
             positions[r, col : col + n] = prefix_len + torch.tensor(item.offsets)
-            owner[r, col : col + n] = i
-            branch[r, col : col + n] = torch.tensor(item.branch)
+            own[r, col : col + n, col : col + n] = item.visible
             for at, label, token in item.reads:
                 read_row.append(r)
                 read_col.append(col + at)
@@ -166,13 +180,7 @@ def _score_batch(
                 read_label.append(label)
                 read_token.append(token)
             col += n
-    # A token sees the whole shared prefix, and those tokens of its own example that come no later
-    # and lie on the input or on its own label branch (padding, owner -1, sees the prefix and
-    # earlier padding; nothing reads its outputs).
-    q, k = torch.arange(width)[:, None], torch.arange(width)[None, :]
-    same_branch = (branch[:, None, :] == 0) | (branch[:, None, :] == branch[:, :, None])
-    own = (owner[:, :, None] == owner[:, None, :]) & (k <= q) & same_branch
-    mask = torch.cat([torch.ones((n_rows, width, prefix_len), dtype=torch.bool), own], dim=2)[:, None]
+    mask = torch.cat([torch.ones((n_rows, width, prefix_len), dtype=torch.bool), torch.from_numpy(own)], dim=2)[:, None]
     hidden = model.base_model(
         input_ids=ids.to(device), attention_mask=mask.to(device), position_ids=positions.to(device),
         past_key_values=_expand(kv, n_rows), use_cache=False,

@@ -6,6 +6,7 @@ import math
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -68,3 +69,43 @@ def test_a_busy_machine_is_named_in_a_note_with_load_and_cores(monkeypatch):
     assert f"on the 2 of {os.cpu_count()} CPU cores this run may use" in note
     monkeypatch.setattr(environment.os, "getloadavg", lambda: (0.1, 0.1, 0.1))
     assert environment.busy_machine_note(2) is None
+
+
+@pytest.mark.parametrize(("device", "gpu", "flags", "expected"), [
+    ("cpu", None, ["fma", "avx2"], "cpu-avx2"),  # this project's AMD EPYC
+    ("cpu", None, ["fma", "avx2", "avx512f", "avx512_bf16", "amx_tile", "amx_bf16"], "cpu-amx"),  # Sapphire Rapids
+    ("cpu", None, ["fma", "avx2", "avx512f"], "cpu-avx512"),
+    ("cpu", None, [], "cpu"),
+    ("cuda", "NVIDIA H100 80GB HBM3", [], "cuda-h100"),
+    ("cuda", "NVIDIA L4", [], "cuda-l4"),
+    ("cuda", "Tesla T4", [], "cuda-t4"),  # no price row: the device name's last word
+])
+def test_machine_class_files_a_perf_result_by_its_matmul_units(device, gpu, flags, expected):
+    assert environment.machine_class(device, gpu, flags) == expected
+
+
+def test_cpu_info_reads_this_machines_model_and_vector_flags():
+    model, flags = environment.cpu_info()
+    text = Path("/proc/cpuinfo").read_text(encoding="utf-8")
+    first_flags = next(line for line in text.splitlines() if line.startswith("flags")).split(":", 1)[1].split()
+    assert flags == [f for f in environment.VECTOR_FLAGS if f in first_flags]
+    assert model and model in text
+
+
+def test_measured_cpu_peak_is_the_fastest_matmul_and_lands_in_the_environment():
+    import time
+
+    import torch
+
+    environment.claim_cores()
+    peak = environment.measure_cpu_peak("float32", size=512, seconds=0.3)
+    a = torch.randn(512, 512)
+    torch.mm(a, a)
+    t0 = time.perf_counter()
+    torch.mm(a, a)
+    one = 2 * 512**3 / (time.perf_counter() - t0)
+    assert peak > 0.5 * one  # the best of many repeats, not slower than one repeat (with room for a neighbour)
+    measured = environment.describe("cpu", "float32")
+    assert measured.peak_flops > 0 and measured.mfu_peak == measured.peak_flops
+    assert "float32 matmul" in measured.peak_basis
+    assert environment.describe("cpu").peak_flops is None  # no dtype: nothing measured, MFU stays blank

@@ -96,7 +96,14 @@ def test_harness_reports_consistent_figures_on_a_tiny_slice():
     assert report["eval_speedup_all_prompts"] == pytest.approx(
         (zero["baseline"]["seconds"] + report["eval_few_shot"]["baseline"]["seconds"])
         / (zero["fast"]["seconds"] + report["eval_few_shot"]["fast"]["seconds"]))
-    assert report["train_mfu"] is None and report["eval_mfu"] is None  # no GPU peak to divide by on CPU
+    # MFU on CPU is against the measured matmul peak of each side's dtype (bf16 fast, float32 the rest)
+    peaks, n = report["peak_flops"], report["model"]["parameters"]
+    assert set(peaks) == {"bfloat16", "float32"} and all(p > 0 for p in peaks.values())
+    assert report["train_mfu"] == pytest.approx(4 * n * train["fast"]["tokens_per_second"] / peaks["bfloat16"])
+    assert train["baseline"]["mfu"] == pytest.approx(4 * n * train["baseline"]["tokens_per_second"] / peaks["float32"])
+    assert zero["fast_fp32"]["mfu"] == pytest.approx(
+        2 * n * zero["fast_fp32"]["computed_tokens"] / zero["fast_fp32"]["seconds"] / peaks["float32"])
+    assert report["machine_class"] == report["environment"]["machine_class"]
     # MFU's token count: the baseline runs every prompt whole, the fast path each slice's prefix once
     prompt_tokens = zero["prompt_tokens_per_example"] * 12
     assert zero["baseline"]["computed_tokens"] == prompt_tokens

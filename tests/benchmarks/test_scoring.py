@@ -65,6 +65,31 @@ def test_scores_match_reference_for_single_and_multi_token_labels(loaded, max_ba
     assert scores.computed_tokens == len(prefix) + inputs + 3 * branches
 
 
+def test_labels_sharing_leading_tokens_share_trie_nodes_and_score_as_alone(loaded):
+    """Intent-style labels ("card arrival", "card linking", ...) run their common tokens once per
+    example (a token trie) and each still scores exactly as the label alone after the prompt."""
+    from benchmarks.scoring import _Item
+
+    tok, model = loaded.tokenizer, loaded.model
+    prefix = tok("Name the support intent.\n\n").input_ids
+    questions = ["Message: where is my new card, it has not come yet\nIntent:",
+                 "Message: how do I link my card to the app\nIntent:",
+                 "Message: I want my money back for this order\nIntent:"]
+    suffixes = [tok(q, add_special_tokens=False).input_ids for q in questions]
+    words = [" card arrival", " card linking", " card arrival delayed", " refund request", " refund"]
+    choices = [tok(w, add_special_tokens=False).input_ids for w in words]
+    distinct = {tuple(c[: t + 1]) for c in choices for t in range(len(c) - 1)}  # the trie's inner nodes
+    branches = sum(len(c) - 1 for c in choices)
+    assert len(distinct) < branches  # the words do share leading tokens in this tokenizer
+    item = _Item.build(suffixes[0], choices)
+    assert len(item.ids) == len(suffixes[0]) + len(distinct)
+    scores = score_choices(model, prefix, suffixes, choices, tok.pad_token_id, max_batch=2)
+    for i, suffix in enumerate(suffixes):
+        for j, choice in enumerate(choices):
+            assert scores.logprobs[i, j] == pytest.approx(reference_logprob(model, prefix + suffix, choice), abs=2e-3)
+    assert scores.computed_tokens == len(prefix) + sum(map(len, suffixes)) + 3 * len(distinct)
+
+
 def test_soft_prompt_changes_scores_consistently(loaded):
     tok, model = loaded.tokenizer, loaded.model
     prefix = tok("Say yes or no.\n").input_ids
