@@ -13,7 +13,14 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from calculator import prices
-from calculator.approaches.spec import SPECS
+from calculator.approaches.base import (
+    MAX_GPUS_PER_REPLICA,
+    USABLE_MEMORY,
+    gpus_per_replica,
+    replica_memory_bytes,
+)
+from calculator.approaches.spec import BY_NAME, SPECS
+from calculator.approaches.tuning import SOFT_PROMPT, served_tokens
 from calculator.fields import field_unit, get_dotted, numeric_fields
 from calculator.prompts import answer_text, few_shot_examples, render, scenario_frame
 from calculator.scenario import Scenario
@@ -85,6 +92,7 @@ def resolve_inputs(scenario: Scenario) -> Inputs:
     _add_finetune_provider(scenario, inputs)
     _add_accuracy(scenario, inputs)
     _add_measured(scenario, inputs)
+    _check_serving_fit(scenario, inputs)
     _note_unpriced_errors(scenario, inputs)
     _check_ranges(scenario, inputs)
     return inputs
@@ -114,6 +122,35 @@ def _check_ranges(scenario: Scenario, inputs: Inputs) -> None:
                 f"(e.g. {{pct: 30}} for ±30%) that follows the value",
                 field="uncertainty",
             )
+
+
+def _check_serving_fit(scenario: Scenario, inputs: Inputs) -> None:
+    """Each self-hosted model must fit on one node's GPUs: raises ScenarioError naming the memory
+    it needs and what the largest replica holds."""
+    served: dict[float, float] = {}  # model size -> its longest served request, in tokens
+    for name in scenario.approaches:
+        spec = BY_NAME[name]
+        if spec.family == "pretraining":
+            params = inputs["pretrain.model_params"]
+        elif spec.family == "tuning" and (name == SOFT_PROMPT or scenario.finetuning.hosting == "self_hosted"):
+            params = inputs["finetuning.base_model_params"]
+        else:
+            continue
+        served[params] = max(served.get(params, 0.0), served_tokens(inputs, spec))
+    for params, tokens in served.items():
+        if gpus_per_replica(inputs, params, tokens) <= MAX_GPUS_PER_REPLICA:
+            continue
+        weights, kv = replica_memory_bytes(inputs, params, tokens)
+        holds = MAX_GPUS_PER_REPLICA * inputs["gpu.memory_gb"] * USABLE_MEMORY
+        raise ScenarioError(
+            f"hosting.gpu: a {params / 1e9:,.4g}B-parameter model at {inputs['hosting.bytes_per_param']:g} "
+            f"bytes/parameter needs {weights / 1e9:,.1f} GB of weights + {kv / 1e9:,.1f} GB of KV cache "
+            f"({inputs['hosting.concurrent_requests']:g} concurrent requests × {tokens:,.0f} tokens), but "
+            f"{MAX_GPUS_PER_REPLICA} × {scenario.hosting.gpu} (one node) hold {holds:,.1f} GB "
+            f"({USABLE_MEMORY:.0%} of {inputs['gpu.memory_gb']:g} GB each); choose a GPU with more memory, "
+            "fewer bytes per parameter (hosting.bytes_per_param) or fewer concurrent requests",
+            field="hosting.gpu",
+        )
 
 
 def _add_api_prices(scenario: Scenario, inputs: Inputs) -> None:
@@ -154,6 +191,8 @@ def _add_gpu(scenario: Scenario, inputs: Inputs) -> None:
         if chosen.gpu_usd_per_hour is None:
             inputs.add(f"{section}.gpu_usd_per_hour", row.usd_per_hour, "USD/GPU-hour", table_source)
         inputs.add(peak, row.peak_bf16_tflops * 1e12, "FLOP/s", table_source)
+        if section == "hosting":
+            inputs.add("gpu.memory_gb", row.memory_gb, "GB", table_source)
 
 
 def _add_tokens(scenario: Scenario, inputs: Inputs) -> None:

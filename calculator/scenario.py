@@ -6,6 +6,7 @@ text; the dashboard builds its inputs from these and the CLI's `--set` checks ag
 
 from __future__ import annotations
 
+import math
 from typing import Any, Literal
 
 from pydantic import (
@@ -181,8 +182,25 @@ class Hosting(Section):
     gpu_usd_per_hour: float | None = quantity(
         None, "USD/GPU-hour", "Override the GPU price from the table.", gt=0, le=1_000
     )
-    standby_gpus: float = quantity(
-        1, "GPUs", "GPUs kept running for availability, paid every hour of the month.", ge=0, le=10_000
+    min_replicas: int = quantity(
+        1, "replicas", "Replicas kept running for availability however low the traffic (each a full "
+        "copy of the model on its GPUs), paid every hour of the month.", ge=0, le=10_000
+    )
+    peak_to_average: float = quantity(
+        2.0, "ratio", "Busiest hour's request rate over the month's average; the fleet is sized for it.",
+        ge=1, le=100,
+    )
+    bytes_per_param: float = quantity(
+        2.0, "bytes/parameter", "Bytes per weight in the serving dtype: 2 = bf16/fp16, 1 = fp8/int8, "
+        "0.5 = int4.", ge=0.25, le=4,
+    )
+    concurrent_requests: float = quantity(
+        32, "requests", "Requests one replica serves at once (its batch); each holds a KV cache.",
+        ge=1, le=10_000,
+    )
+    ops_hours_per_month: float = quantity(
+        8, "hours/month", "Engineering time to run the self-hosted deployment (updates, monitoring, "
+        "on-call), at the engineer rate.", ge=0, le=10_000,
     )
     serving_mfu: float = quantity(
         0.25, "fraction", "FLOP utilisation reached when serving (batched).", gt=0, le=1
@@ -190,6 +208,19 @@ class Hosting(Section):
     serving_requests_per_gpu_second: float | None = quantity(
         None, "requests/s", "Override the serving throughput of one GPU.", gt=0, le=1e7
     )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _standby_gpus(cls, data: Any) -> Any:
+        """Files written before the fleet was sized give `standby_gpus` (GPUs kept on): read it as
+        the replica floor, rounded up to whole replicas."""
+        if isinstance(data, dict) and "standby_gpus" in data:
+            data = dict(data)
+            standby = data.pop("standby_gpus")
+            if isinstance(standby, int | float):
+                standby = math.ceil(standby)
+            data.setdefault("min_replicas", standby)
+        return data
 
 
 class Pretrain(Section):

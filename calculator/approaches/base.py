@@ -108,19 +108,67 @@ def gpu_hours_for(flops: Number, p: Params, mfu_key: str, peak_key: str = "gpu.p
     return flops / (p[peak_key] * p[mfu_key]) / 3600.0
 
 
-def self_hosted_per_request_usd(p: Params, params: Number, tokens_per_request: Number) -> Number:
-    """GPU time per request: measured or set throughput, else FLOPs (2·N per token) at serving MFU."""
+# Self-hosted serving (docs/COST_MODEL.md, "Self-hosted serving").
+USABLE_MEMORY = 0.9  # share of GPU memory for weights and KV cache (vLLM's gpu_memory_utilization default)
+MAX_GPUS_PER_REPLICA = 8  # tensor parallel within one 8-GPU node; more needs pipeline parallel across nodes
+KV_BYTES_PER_TOKEN_8B = 131_072.0  # Llama 3.1 8B: 2 (K, V) × 32 layers × 8 KV heads × 128 dims × 2 bytes
+
+
+def kv_bytes_per_token(params: Number) -> Number:
+    """KV cache per token in bf16, scaled from Llama 3.1 8B by √(N / 8e9): 70B gives 388 KB (its
+    real 80 × 8 × 128 × 2 × 2 = 328 KB), 1B 46 KB (Llama 3.2 1B: 33 KB); on the safe side."""
+    return KV_BYTES_PER_TOKEN_8B * np.sqrt(params / 8e9)
+
+
+def replica_memory_bytes(p: Params, params: Number, tokens_per_request: Number) -> tuple[Number, Number]:
+    """(weights, KV cache) of one replica: N × bytes per parameter, and concurrent requests ×
+    tokens per request × KV bytes per token."""
+    weights = params * p["hosting.bytes_per_param"]
+    kv = p["hosting.concurrent_requests"] * tokens_per_request * kv_bytes_per_token(params)
+    return weights, kv
+
+
+def gpus_per_replica(p: Params, params: Number, tokens_per_request: Number) -> Number:
+    """Whole GPUs one replica needs, a power of two (tensor-parallel degrees divide the heads):
+    the smallest g with weights + KV ≤ g × memory × 0.9. Not capped: inputs.py refuses a
+    scenario that needs more than MAX_GPUS_PER_REPLICA."""
+    weights, kv = replica_memory_bytes(p, params, tokens_per_request)
+    need = (weights + kv) / (p["gpu.memory_gb"] * 1e9 * USABLE_MEMORY)
+    return np.exp2(np.ceil(np.log2(np.maximum(need, 1.0)) - 1e-12))
+
+
+def requests_per_replica_second(p: Params, params: Number, tokens_per_request: Number,
+                                gpus: Number) -> Number:
+    """Throughput of one replica: its GPUs × the measured or set requests per GPU-second, else
+    FLOPs (2·N per token) at serving MFU."""
     if "hosting.serving_requests_per_gpu_second" in p:
-        requests_per_second = p["hosting.serving_requests_per_gpu_second"]
+        per_gpu = p["hosting.serving_requests_per_gpu_second"]
     else:
-        requests_per_second = p["gpu.peak_flops"] * p["hosting.serving_mfu"] / (
-            2.0 * params * tokens_per_request
-        )
-    return p["hosting.gpu_usd_per_hour"] / 3600.0 / requests_per_second
+        per_gpu = p["gpu.peak_flops"] * p["hosting.serving_mfu"] / (2.0 * params * tokens_per_request)
+    return gpus * per_gpu
 
 
-def standby_usd_per_month(p: Params) -> Number:
-    return p["hosting.standby_gpus"] * HOURS_PER_MONTH * p["hosting.gpu_usd_per_hour"]
+def peak_requests_per_second(p: Params) -> Number:
+    """The busiest hour of the horizon's busiest month: that month's average rate × peak-to-average.
+    The busiest month is the last one under growth, the first under decline."""
+    growth = 1.0 + np.asarray(p["workload.monthly_growth_pct"], dtype=float) / 100.0
+    last = np.asarray(p["workload.horizon_months"], dtype=float) - 1.0
+    busiest = p["workload.requests_per_month"] * np.maximum(1.0, growth**last)
+    return busiest / (HOURS_PER_MONTH * 3600.0) * p["hosting.peak_to_average"]
+
+
+def self_hosted_fleet(p: Params, params: Number, tokens_per_request: Number) -> dict[str, Number]:
+    """Monthly fixed parts of serving a model on own GPUs: the fleet sized for the peak, and its
+    operations time. replicas = max(min replicas, ⌈peak requests/s ÷ requests/s per replica⌉);
+    GPUs = replicas × GPUs per replica, each paid 730 h a month. Nothing per request: the fleet
+    is paid whether busy or idle."""
+    gpus = gpus_per_replica(p, params, tokens_per_request)
+    capacity = requests_per_replica_second(p, params, tokens_per_request, gpus)
+    replicas = np.maximum(p["hosting.min_replicas"], np.ceil(peak_requests_per_second(p) / capacity - 1e-9))
+    return {
+        "GPUs": replicas * gpus * HOURS_PER_MONTH * p["hosting.gpu_usd_per_hour"],
+        "operations": p["hosting.ops_hours_per_month"] * p["team.engineer_usd_per_hour"],
+    }
 
 
 def spread_over_months(amount: Number, every_months: Number) -> Number:

@@ -3,7 +3,7 @@
 FLOPs ≈ 6·N·D with D = tokens per parameter × N (default 2,000, as small models are trained
 today; Chinchilla's 20 is a choice); GPU-hours = FLOPs / (peak × MFU) on the pretraining GPU
 type (pretrain.gpu), priced at its $/GPU-hour. One-off adds
-the corpus, the team's hours and the task's labels; serving is self-hosted like a tuned model.
+the corpus, the team's hours and the task's labels; serving is a self-hosted fleet like a tuned model's.
 """
 
 from __future__ import annotations
@@ -16,8 +16,7 @@ from calculator.approaches.base import (
     gpu_hours_for,
     labels_needed,
     labels_usd,
-    self_hosted_per_request_usd,
-    standby_usd_per_month,
+    self_hosted_fleet,
 )
 from calculator.approaches.spec import ApproachSpec
 
@@ -34,7 +33,7 @@ def pretraining_gpu_hours(p: Params):
 
 FORMULA = (
     "one-off = 6·N·(tokens per parameter·N) FLOPs / (pretraining GPU peak × MFU) × its $/GPU-hour + corpus + "
-    "engineering + task labels; fixed = standby GPUs; per request = self-hosted GPU time"
+    "engineering + task labels; fixed = the self-hosted fleet for the peak and its operations; per request = 0"
 )
 
 
@@ -49,8 +48,8 @@ def priced(spec: ApproachSpec) -> PricedApproach:
                 "training": compute,
                 "data": p["pretrain.data_cost_usd"],
             },
-            fixed={"standby GPUs": standby_usd_per_month(p)},
-            per_request={"GPU time": self_hosted_per_request_usd(p, p["pretrain.model_params"], tokens)},
+            fixed=self_hosted_fleet(p, p["pretrain.model_params"], tokens),
+            per_request={},
         )
 
     return PricedApproach(spec, FORMULA, profile)

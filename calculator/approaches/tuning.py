@@ -4,9 +4,9 @@ One-off: labels beyond those on hand, engineering hours, and training: tokens = 
 tokens per example × epochs, FLOPs = the spec's FLOPs per parameter and token (4·N for LoRA and
 prompt-tuning: no weight gradients for the frozen base; 6·N full) × N × tokens, GPU-hours =
 FLOPs / (peak × MFU). Hosted at a provider, training is its price per training token instead.
-Retraining every R months adds training / R to the monthly fixed cost. Serving: self-hosted GPU
-time per request plus standby GPUs, or the provider's prices for the tuned model (prompt-tuning
-is always self-hosted).
+Retraining every R months adds training / R to the monthly fixed cost. Serving: a self-hosted
+fleet sized for the peak (base.self_hosted_fleet) and its operations time, or the provider's
+prices for the tuned model (prompt-tuning is always self-hosted).
 """
 
 from __future__ import annotations
@@ -20,9 +20,8 @@ from calculator.approaches.base import (
     gpu_hours_for,
     labels_needed,
     labels_usd,
-    self_hosted_per_request_usd,
+    self_hosted_fleet,
     spread_over_months,
-    standby_usd_per_month,
 )
 from calculator.approaches.spec import ApproachSpec
 from calculator.units import HOURS_PER_MONTH, MTOK
@@ -31,8 +30,10 @@ SOFT_PROMPT = "prompt_tuning"  # the one tuned approach that adds virtual tokens
 
 
 def served_tokens(p: Params, spec: ApproachSpec) -> Number:
-    """Tokens of one training example or served request: the tuned prompt and the label."""
-    return p[f"tokens.{spec.prompt_kind}.input"] + p["tokens.label"]
+    """Tokens of one training example or served request: a prompt-tuned model's virtual tokens,
+    the tuned prompt and the label (the soft prompt goes through every forward and backward pass)."""
+    soft = p["finetuning.soft_prompt_tokens"] if spec.name == SOFT_PROMPT else 0.0
+    return soft + p[f"tokens.{spec.prompt_kind}.input"] + p["tokens.label"]
 
 
 def training_tokens(p: Params, spec: ApproachSpec) -> Number:
@@ -59,17 +60,16 @@ def _serving(p: Params, spec: ApproachSpec) -> tuple[dict[str, Number], dict[str
             prompt * p["provider_ft.input_usd_per_mtok"] + p["tokens.label"] * p["provider_ft.output_usd_per_mtok"]
         ) / MTOK
         return {}, {"provider tuned-model tokens": per_request}
-    soft = p["finetuning.soft_prompt_tokens"] if spec.name == SOFT_PROMPT else 0.0
-    per_request = self_hosted_per_request_usd(p, p["finetuning.base_model_params"], served_tokens(p, spec) + soft)
-    return {"standby GPUs": standby_usd_per_month(p)}, {"GPU time": per_request}
+    return self_hosted_fleet(p, p["finetuning.base_model_params"], served_tokens(p, spec)), {}
 
 
 FORMULA = (
     "one-off = labels beyond those on hand × cost per label + engineering hours × rate + training "
     "(labels × tokens per example × epochs × 4·N FLOPs, 6·N for full, / (peak × MFU) × $/GPU-hour, "
-    f"or the provider's training price); fixed = standby GPUs × {HOURS_PER_MONTH:.0f} h × $/GPU-hour "
-    "(+ training / retrain months); per request = $/GPU-hour / 3600 / requests per GPU-second (or "
-    "provider prices)"
+    "or the provider's training price); fixed = max(min replicas, ⌈peak requests/s ÷ requests/s per "
+    f"replica⌉) × GPUs per replica (weights + KV cache in GPU memory) × {HOURS_PER_MONTH:.0f} h × "
+    "$/GPU-hour + operations hours × rate (+ training / retrain months); per request = 0 (or the "
+    "provider's prices, no fixed cost)"
 )
 
 

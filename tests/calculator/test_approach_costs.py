@@ -42,7 +42,12 @@ P = {
     "finetuning.soft_prompt_tokens": 20.0,
     "finetuning.retrain_every_months": 0.0,
     "hosting.gpu_usd_per_hour": 3.6,
-    "hosting.standby_gpus": 1.0,
+    "hosting.min_replicas": 1.0,
+    "hosting.peak_to_average": 2.0,
+    "hosting.bytes_per_param": 2.0,
+    "hosting.concurrent_requests": 32.0,
+    "hosting.ops_hours_per_month": 0.0,
+    "gpu.memory_gb": 80.0,
     "hosting.serving_mfu": 0.25,
     "gpu.peak_flops": 1e15,
     "pretrain.model_params": 1e9,
@@ -105,10 +110,11 @@ def test_lora_self_hosted():
     # training 2000 × (60 + 2) × 3 = 372,000 tokens × 4 × 8e9 = 1.1904e16 FLOPs
     #   / (1e15 × 0.4) = 29.76 s = 0.0082667 GPU-h × $3.6 = $0.02976
     assert one_off == pytest.approx(8750.02976)
-    assert fixed == pytest.approx(2628.0)  # 1 standby GPU × 730 h × $3.6
-    # 2.5e14 FLOP/s / (2 × 8e9 × 62) = 252.016 req/s → $3.6 / 3600 / 252.016
-    assert per_request == pytest.approx(3.968e-6)
-    assert total == pytest.approx(40290.79136)  # 8750.02976 + 12 × 2628 + 1.2M × 3.968e-6
+    # 16 GB weights + 32 × 62 × 131,072 B KV fit one 80 GB GPU; peak 100,000 / 2.628M s × 2 = 0.076 req/s
+    # against 2.5e14 FLOP/s / (2 × 8e9 × 62) = 252 req/s: the 1 minimum replica, 730 h × $3.6
+    assert fixed == pytest.approx(2628.0)
+    assert per_request == 0  # the fleet is paid whether busy or idle (per-request GPU time was 3.968e-6)
+    assert total == pytest.approx(40286.02976)  # 8750.02976 + 12 × 2628
 
 
 def test_full_finetune_uses_six_n():
@@ -119,10 +125,15 @@ def test_full_finetune_uses_six_n():
 
 def test_prompt_tuning_serves_soft_prompt_tokens():
     one_off, _, per_request, _ = costs("prompt_tuning")
-    # labels (1000 − 500) × 0.5 = 250; 6000 engineering; 186,000 tokens × 4 × 8e9 / 4e14 / 3600 × 3.6
-    assert one_off == pytest.approx(6250.01488)
-    # (60 + 20 + 2) tokens: $0.001/s × 2 × 8e9 × 82 / 2.5e14
-    assert per_request == pytest.approx(5.248e-6)
+    # labels (1000 − 500) × 0.5 = 250; 6000 engineering; the 20 virtual tokens train too:
+    # 1000 × (20 + 60 + 2) × 3 = 246,000 tokens × 4 × 8e9 / 4e14 = 19.68 s / 3600 × $3.6 = 0.01968
+    assert one_off == pytest.approx(6250.01968)
+    assert per_request == 0
+    # the soft prompt lengthens every served request: 2.5e14 / (2 × 8e9 × 82) = 190.55 req/s per GPU,
+    # so a 200 req/s peak (262.8M requests/month × 2 / 2.628M s) needs 2 replicas; LoRA's 62 tokens, 252 req/s, 1
+    busy = {"workload.requests_per_month": 262.8e6}
+    assert costs("prompt_tuning", **busy)[1] == pytest.approx(2 * 2628.0)
+    assert costs("lora", **busy)[1] == pytest.approx(2628.0)
 
 
 def test_retraining_is_spread_over_its_months():
@@ -150,8 +161,8 @@ def test_pretrain_chinchilla_compute():
     # 6 × 1e9 × 20e9 = 1.2e20 FLOPs / (1e15 × 0.5) = 240,000 s = 66.67 h × $3.6 = $240
     # + corpus 100,000 + 4000 h × 100 + labels 750
     assert one_off == pytest.approx(500_990.0)
-    assert fixed == pytest.approx(2628.0)
-    assert per_request == pytest.approx(4.96e-7)  # $0.001/s × 2 × 1e9 × 62 / 2.5e14
+    assert fixed == pytest.approx(2628.0)  # 1 replica of the 1B model on 1 GPU
+    assert per_request == 0
 
 
 def test_volume_growth_path():
