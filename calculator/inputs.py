@@ -172,14 +172,34 @@ def _add_api_prices(scenario: Scenario, inputs: Inputs) -> None:
             else:
                 inputs.add(key, getattr(table, attr), "USD/1M tokens", table.source)
     if table is not None:
+        inputs.add("api.cache_write_usd_per_mtok", table.cache_write, "USD/1M tokens", f"{table.source} (cache write)")
         inputs.add("api.batch_input_usd_per_mtok", table.batch_input, "USD/1M tokens",
                    f"{table.source} (batch)")
         inputs.add("api.batch_output_usd_per_mtok", table.batch_output, "USD/1M tokens",
                    f"{table.source} (batch)")
     else:
+        inputs.add("api.cache_write_usd_per_mtok", inputs["api.input_usd_per_mtok"], "USD/1M tokens",
+                   "formula: equals api.input_usd_per_mtok (overridden price)")
         for side in ("input", "output"):
             inputs.add(f"api.batch_{side}_usd_per_mtok", inputs[f"api.{side}_usd_per_mtok"],
                        "USD/1M tokens", f"formula: equals api.{side}_usd_per_mtok (overridden price)")
+    _add_provider_rules(scenario, inputs)
+
+
+def _add_provider_rules(scenario: Scenario, inputs: Inputs) -> None:
+    """The provider's minimum cacheable prefix and the model family's hidden reasoning tokens."""
+    api = scenario.api
+    rule = prices.min_cacheable_tokens(api.model, api.provider_id)
+    if rule is None:
+        inputs.add("api.min_cacheable_tokens", 0.0, "tokens",
+                   f"formula: no caching rule for {api.provider_id} in data/provider_rules.yaml (any prefix)")
+    else:
+        inputs.add("api.min_cacheable_tokens", rule.value, "tokens", rule.source)
+    if api.reasoning_tokens_per_request is None:
+        rule = prices.default_reasoning_tokens(api.model, api.provider_id)
+        value, source = (0.0, f"default: {api.model} is not a reasoning model") if rule is None else \
+            (rule.value, rule.source)
+        inputs.add("api.reasoning_tokens_per_request", value, "tokens/request", source)
 
 
 def _add_gpu(scenario: Scenario, inputs: Inputs) -> None:

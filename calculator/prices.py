@@ -17,6 +17,7 @@ from calculator.units import MTOK
 
 GPU_TABLE = data_path("gpu_prices.yaml")
 FINETUNE_TABLE = data_path("finetune_prices.yaml")
+RULES_TABLE = data_path("provider_rules.yaml")
 
 
 class PriceNotFound(LookupError):
@@ -29,6 +30,7 @@ class TokenPrices(BaseModel):
     input: float
     output: float
     cached_input: float
+    cache_write: float  # a prefix written to the cache (Anthropic 1.25× input; OpenAI: the input price)
     batch_input: float
     batch_output: float
     source: str
@@ -88,6 +90,7 @@ def api_token_prices(model: str, provider_id: str) -> TokenPrices:
         input=input_price,
         output=output_price,
         cached_input=_per_mtok(standard.cache_read_mtok) or input_price,
+        cache_write=_per_mtok(standard.cache_write_mtok) or input_price,
         batch_input=_per_mtok(batch.input_mtok) or input_price,
         batch_output=_per_mtok(batch.output_mtok) or output_price,
         source=f"{genai_prices_source()}: {provider_id}/{model}",
@@ -99,6 +102,38 @@ def finetuned_model_prices(base_model: str, provider_id: str) -> TokenPrices:
     return api_token_prices(f"ft:{base_model}:org::tuned", provider_id).model_copy(
         update={"source": f"{genai_prices_source()}: {provider_id}/ft:{base_model}"}
     )
+
+
+class Rule(BaseModel):
+    """A provider rule from data/provider_rules.yaml: its value and where it came from."""
+
+    value: float
+    source: str
+
+
+@cache
+def _rules() -> dict:
+    return yaml.safe_load(RULES_TABLE.read_text(encoding="utf-8"))
+
+
+def _rule_source(row: dict) -> str:
+    return f"data/provider_rules.yaml: {row['provider_id']} ({row['source']}; checked {row['checked']})"
+
+
+def min_cacheable_tokens(model: str, provider_id: str) -> Rule | None:
+    """The shortest prefix the provider caches for this model; None when the table has no rule."""
+    for row in _rules()["caching"]:
+        if row["provider_id"] == provider_id and model.startswith(row["model_prefix"]):
+            return Rule(value=row["min_cacheable_tokens"], source=_rule_source(row))
+    return None
+
+
+def default_reasoning_tokens(model: str, provider_id: str) -> Rule | None:
+    """Hidden reasoning tokens per request of a reasoning-model family; None for other models."""
+    for row in _rules()["reasoning"]:
+        if row["provider_id"] == provider_id and model.startswith(tuple(row["model_prefixes"])):
+            return Rule(value=row["reasoning_tokens"], source=_rule_source(row))
+    return None
 
 
 @cache

@@ -115,6 +115,11 @@ class Api(Section):
     batch_share: float = quantity(
         0.0, "fraction", "Share of requests sent through the provider's batch API.", ge=0, le=1
     )
+    reasoning_tokens_per_request: float | None = quantity(
+        None, "tokens/request", "Hidden reasoning tokens a reasoning model writes per request, billed as "
+        "output; empty: the model family's default (data/provider_rules.yaml), 0 for other models.",
+        ge=0, le=100_000,
+    )
     tiktoken_encoding: str | None = Field(
         None, description="Force a tiktoken encoding (cl100k_base, o200k_base, p50k_base)."
     )

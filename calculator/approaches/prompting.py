@@ -1,13 +1,17 @@
 """Prompting an API model: zero-shot, few-shot, chain-of-thought, persona and output-format.
 
-Per request: prompt tokens × input price (the fixed prefix partly at the cached price) plus
-answer tokens × output price; a share of requests may go through the batch API at its prices.
+Per request: prompt tokens × input price (the fixed prefix, when at least the provider's minimum
+cacheable length, at the cached price for the cache-hit share and the cache-write price for the
+rest) plus answer and hidden reasoning tokens × output price; a share of requests may go through
+the batch API at its prices.
 The prompt is the one calculator.prompts renders for the approach's prompt kind; the answer is
 the label (or the JSON object around it), after the reasoning for chain-of-thought.
 One-off: prompt design hours, and the labeled examples a few-shot prompt shows.
 """
 
 from __future__ import annotations
+
+import numpy as np
 
 from calculator.approaches.base import (
     CostProfile,
@@ -23,19 +27,24 @@ from calculator.units import MTOK
 
 
 def output_tokens(p: Params, spec: ApproachSpec) -> Number:
+    """Billed output: a reasoning model's hidden reasoning, the written reasoning of
+    chain-of-thought, and the answer."""
     reasoning = p["task.reasoning_tokens"] if spec.reasons else 0.0
     answer = p["tokens.json_answer"] if spec.answer_format == "json" else p["tokens.label"]
-    return reasoning + answer
+    return p["api.reasoning_tokens_per_request"] + reasoning + answer
 
 
 def api_per_request_usd(p: Params, spec: ApproachSpec) -> Number:
     kind = spec.prompt_kind
     prompt, prefix = p[f"tokens.{kind}.input"], p[f"tokens.{kind}.prefix"]
     output = output_tokens(p, spec)
-    cached = p["api.cache_hit_share"] * prefix
+    hit = p["api.cache_hit_share"]
+    # a prefix below the provider's minimum is never cached: no discount, no write
+    cacheable = np.where(prefix >= p["api.min_cacheable_tokens"], prefix, 0.0) * (np.asarray(hit) > 0)
     standard = (
-        (prompt - cached) * p["api.input_usd_per_mtok"]
-        + cached * p["api.cached_input_usd_per_mtok"]
+        (prompt - cacheable) * p["api.input_usd_per_mtok"]
+        + cacheable * hit * p["api.cached_input_usd_per_mtok"]
+        + cacheable * (1.0 - hit) * p["api.cache_write_usd_per_mtok"]
         + output * p["api.output_usd_per_mtok"]
     ) / MTOK
     batch = (prompt * p["api.batch_input_usd_per_mtok"] + output * p["api.batch_output_usd_per_mtok"]) / MTOK
@@ -45,8 +54,9 @@ def api_per_request_usd(p: Params, spec: ApproachSpec) -> Number:
 
 FORMULA = (
     "one-off = prompt-design hours × rate (+ k example labels for few-shot); fixed = 0; "
-    "per request = (prompt tokens × input price, fixed prefix × cache-hit share at the cached "
-    "price, + answer tokens × output price) / 1M, batch share at batch prices"
+    "per request = (prompt tokens × input price, a fixed prefix of at least the provider's minimum: "
+    "cache-hit share at the cached price, the rest at the cache-write price; + (hidden reasoning + "
+    "answer) tokens × output price) / 1M, batch share at batch prices"
 )
 
 

@@ -24,6 +24,9 @@ P = {
     "api.batch_output_usd_per_mtok": 4.0,
     "api.cache_hit_share": 0.0,
     "api.batch_share": 0.0,
+    "api.cache_write_usd_per_mtok": 2.0,  # writes at the input price, as at OpenAI
+    "api.min_cacheable_tokens": 0.0,  # no minimum prefix here (tests/calculator/test_provider_rules.py has them)
+    "api.reasoning_tokens_per_request": 0.0,
     "labeling.cost_per_label_usd": 0.5,
     "labeling.labels_on_hand": 500.0,
     "team.engineer_usd_per_hour": 100.0,
