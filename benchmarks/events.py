@@ -13,6 +13,8 @@ not a run phase becomes its `substage`, and the approach id inside old `metrics`
 from __future__ import annotations
 
 import json
+import os
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -75,12 +77,19 @@ def append_event(path: Path, event: ProgressEvent) -> None:
         handle.write(event.model_dump_json(exclude_none=True) + "\n")
 
 
-def read_events(path: Path) -> list[ProgressEvent]:
-    """The events in an events.jsonl, old or new; a line that is not one (cut short by a kill) is skipped."""
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except FileNotFoundError:
-        return []
+@dataclass
+class _Tail:
+    """What `read_events` has read of one file: up to which byte, and the events there."""
+
+    inode: int
+    offset: int
+    events: list[ProgressEvent]
+
+
+_TAILS: dict[Path, _Tail] = {}  # the dashboard polls a live run's file: each poll reads only what was appended
+
+
+def _parse(lines: list[str]) -> list[ProgressEvent]:
     events = []
     for line in lines:
         try:
@@ -88,3 +97,29 @@ def read_events(path: Path) -> list[ProgressEvent]:
         except (json.JSONDecodeError, ValidationError):
             continue
     return events
+
+
+def read_events(path: Path) -> list[ProgressEvent]:
+    """The events in an events.jsonl, old or new; a line that is not one (cut short by a kill) is skipped.
+
+    Files are only ever appended to, so a second read of the same file parses only the lines
+    added since (up to the last complete line); a file replaced or cut shorter is read afresh.
+    """
+    try:
+        with path.open("rb") as handle:
+            stat = os.fstat(handle.fileno())
+            tail = _TAILS.get(path)
+            if tail is None or tail.inode != stat.st_ino or stat.st_size < tail.offset:
+                tail = _Tail(stat.st_ino, 0, [])
+            handle.seek(tail.offset)
+            data = handle.read()
+    except FileNotFoundError:
+        _TAILS.pop(path, None)
+        return []
+    complete = data.rfind(b"\n") + 1
+    if complete:
+        text = data[:complete].decode("utf-8", errors="replace")
+        tail = _Tail(tail.inode, tail.offset + complete, tail.events + _parse(text.splitlines()))
+    _TAILS[path] = tail
+    rest = data[complete:].decode("utf-8", errors="replace").strip()  # a last line still being written
+    return list(tail.events) + (_parse([rest]) if rest else [])

@@ -8,6 +8,7 @@ marked "yours".
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pandas as pd
@@ -22,7 +23,12 @@ from reporting import charts
 
 MY_RUNS = "my_runs"  # run folders started in this session
 SHOWN = "live_runs_shown"  # run ids the last poll listed as in progress
-POLL_SECONDS = 1.0
+# Watching must not slow the run it watches: a poll each second cost the Streamlit server 21% of a core
+# (benchmarks/dashboard_cpu.py); the runner's bar moves every few seconds anyway.
+POLL_SECONDS = 3.0
+# Building the loss figure is most of a poll's cost (~0.45 s of plotly on the busy 2-core machine):
+# it is rebuilt at most this often, the bars every poll.
+LOSS_CHART_SECONDS = 15.0
 
 
 def remember(run_dir: Path) -> None:
@@ -40,6 +46,17 @@ def _config(status: jobs.RunStatus) -> BenchConfig | None:
         return None
 
 
+def _loss_figure(status: jobs.RunStatus):
+    """The run's loss chart, kept from an earlier poll of this session while under LOSS_CHART_SECONDS old."""
+    key = f"loss_chart:{status.run_id}"
+    built_at, figure = st.session_state.get(key, (None, None))
+    if built_at is None or time.monotonic() - built_at >= LOSS_CHART_SECONDS:
+        losses = loss_curves(status.events)
+        figure = charts.loss_curves(losses) if losses else None
+        st.session_state[key] = (time.monotonic(), figure)
+    return figure
+
+
 def _card(status: jobs.RunStatus, yours: bool) -> None:
     config = _config(status)
     approaches = list(config.approaches or []) if config else []
@@ -52,8 +69,8 @@ def _card(status: jobs.RunStatus, yours: bool) -> None:
         st.progress(progress.step_fraction, text=escape_md(progress.step))
     else:
         st.caption(escape_md(progress.step))
-    if losses := loss_curves(status.events):
-        plots.show(charts.loss_curves(losses))
+    if figure := _loss_figure(status):
+        plots.show(figure)
     if metrics := measured(status.events):
         st.dataframe(metrics, hide_index=True, column_order=["approach", "accuracy", "macro_f1"],
                      column_config={"accuracy": st.column_config.NumberColumn("accuracy", format="percent"),
@@ -63,7 +80,7 @@ def _card(status: jobs.RunStatus, yours: bool) -> None:
 
 @st.fragment(run_every=POLL_SECONDS)
 def in_progress() -> None:
-    """Every queued or running run, refreshed each second; the page reruns when one ends."""
+    """Every queued or running run, refreshed every POLL_SECONDS; the page reruns when one ends."""
     active = [s for s in jobs.list_runs() if s.state in jobs.ACTIVE]
     ids = {s.run_id for s in active}
     ended = st.session_state.get(SHOWN, set()) - ids

@@ -71,3 +71,29 @@ def test_the_dashboard_reads_old_and_new_events_alike():
         assert training.step_fraction == 0.5 and training.step.endswith("2/4, loss 1.5000")
     # new events name the approach in a field: no text is parsed for it
     assert live_progress(0.4, "", new[:3], ["lora"]).step == "LoRA fine-tune · training on 32 examples: 2/4, loss 1.5000"
+
+
+def test_a_polled_file_is_parsed_only_where_it_grew(tmp_path, monkeypatch):
+    """The dashboard re-reads a live run's events every poll: each read parses only the appended
+    lines; a line still being written is read once complete; a replaced file is read afresh."""
+    from benchmarks import events as module
+
+    parsed: list[int] = []
+    real = module._parse
+    monkeypatch.setattr(module, "_parse", lambda lines: parsed.append(len(lines)) or real(lines))
+    path = tmp_path / "events.jsonl"
+    steps = [ProgressEvent(stage="lora", approach="lora", done=d, total=9, loss=1.0 / d) for d in range(1, 10)]
+    for e in steps[:5]:
+        append_event(path, e)
+    assert read_events(path) == steps[:5] and parsed == [5]
+    append_event(path, steps[5])
+    with path.open("a", encoding="utf-8") as handle:  # the writer is mid-line
+        handle.write(steps[6].model_dump_json(exclude_none=True)[:12])
+    assert read_events(path) == steps[:6] and parsed == [5, 1, 1]  # the cut tail is tried, not kept
+    with path.open("a", encoding="utf-8") as handle:
+        handle.write(steps[6].model_dump_json(exclude_none=True)[12:] + "\n")
+    assert read_events(path) == steps[:7] and parsed[-1] == 1
+    replaced = tmp_path / "new.jsonl"
+    append_event(replaced, steps[8])
+    replaced.replace(path)  # a new file (another inode) under the same name
+    assert read_events(path) == [steps[8]]
