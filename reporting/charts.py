@@ -269,24 +269,28 @@ def accuracy_comparison(results: Iterable[BenchmarkResult]) -> go.Figure:
 _LABEL_POSITIONS = ("top right", "bottom right", "top left", "bottom left")
 
 
+CURVED = ("lora", "prompt_tuning")  # the trained approaches a run may carry a learning curve for
+
+
 def learning_curves(results: Iterable[BenchmarkResult]) -> go.Figure:
-    """LoRA accuracy against labeled examples; each run's best prompt as a dotted line. Runs whose
-    best prompt is the same approach at the same accuracy share one line and one label; run ids
-    are named only where lines differ (a long label would run off the plot)."""
-    fig = _figure("Learning curve: LoRA accuracy against labeled examples", "labeled examples",
-                  "accuracy")
+    """Accuracy against labeled examples of each trained approach with a curve (LoRA, prompt-tuning);
+    each run's best prompt as a dotted line. Runs whose best prompt is the same approach at the same
+    accuracy share one line and one label; run ids are named only where lines differ (a long label
+    would run off the plot)."""
+    fig = _figure("Learning curve: accuracy against labeled examples", "labeled examples", "accuracy")
     best_prompts: dict[tuple[str, float], list[str]] = {}
     for result in results:
-        lora = result.approach("lora")
-        if lora is None or not lora.learning_curve:
+        curved = [a for name in CURVED if (a := result.approach(name)) is not None and a.learning_curve]
+        if not curved:
             continue
-        points = lora.learning_curve
-        fig.add_scatter(x=[p.labeled_examples for p in points], y=[p.accuracy for p in points],
-                        mode="lines+markers", name=f"LoRA, {result.run_id}",
-                        line={"color": color_of("lora")},
-                        error_y={"type": "data", "symmetric": False,
-                                 "array": [p.accuracy_ci[1] - p.accuracy for p in points],
-                                 "arrayminus": [p.accuracy - p.accuracy_ci[0] for p in points]})
+        for trained in curved:
+            points = trained.learning_curve
+            fig.add_scatter(x=[p.labeled_examples for p in points], y=[p.accuracy for p in points],
+                            mode="lines+markers", name=f"{title_of(trained.approach)}, {result.run_id}",
+                            line={"color": color_of(trained.approach)},
+                            error_y={"type": "data", "symmetric": False,
+                                     "array": [p.accuracy_ci[1] - p.accuracy for p in points],
+                                     "arrayminus": [p.accuracy - p.accuracy_ci[0] for p in points]})
         prompts = [a for a in result.approaches if a.approach in PROMPTING]
         if prompts:
             best = max(prompts, key=lambda a: a.accuracy)

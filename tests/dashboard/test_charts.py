@@ -71,6 +71,21 @@ def test_benchmark_figures_show_each_run():
     assert [list(t.x) for t in curves.data] == [[16, 64, 256], [16, 64, 256]]
 
 
+def test_prompt_tuning_curve_is_drawn_beside_loras_and_alone():
+    from benchmarks.result import CurvePoint
+
+    run = fake_result("run-a")
+    tuned = run.approach("lora").model_copy(update={"approach": "prompt_tuning", "learning_curve": [
+        CurvePoint(labeled_examples=n, accuracy=a, accuracy_ci=(a - 0.05, a + 0.05), macro_f1=a)
+        for n, a in ((16, 0.55), (256, 0.7))]})
+    run.approaches.append(tuned)
+    fig = charts.learning_curves([run])
+    assert [(t.name, list(t.y)) for t in fig.data] == [("LoRA fine-tune, run-a", [0.6, 0.72, 0.8]),
+                                                      ("Prompt-tuning, run-a", [0.55, 0.7])]
+    run.approaches = [a for a in run.approaches if a.approach != "lora"]  # prompt-tuning's curve alone
+    assert [t.name for t in charts.learning_curves([run]).data] == ["Prompt-tuning, run-a"]
+
+
 def test_runs_with_the_same_best_prompt_share_one_line_and_label():
     same = [fake_result("run-a"), fake_result("run-b")]  # both: few-shot 75% is the best prompt
     labels = [a.text for a in charts.learning_curves(same).layout.annotations]
