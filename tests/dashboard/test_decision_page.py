@@ -33,5 +33,5 @@ def test_the_error_cost_is_shown_beside_the_running_cost():
     assert not at.exception
     assert any(m.label == "Choose" and m.value == "Full fine-tune" for m in at.metric)
     captions = [c.value for c in at.caption]
-    assert any("27,491 to build and run + " in c and "309,838 expected cost of errors (6% wrong at" in c
+    assert any("48,337 to build and run + " in c and "309,838 expected cost of errors (6% wrong at" in c
                for c in captions), captions

@@ -19,8 +19,8 @@ def test_costs_section_and_grid_split_running_and_error_cost():
     assert isinstance(section.blocks[0], Paragraph) and "priced at $0.05 each" in section.blocks[0].text
     lines = section.blocks[1].items
     assert isinstance(section.blocks[1], Bullets)
-    # full fine-tune: $27,491 running + 6% of 103M requests × $0.05 = $309,838 → $337,329
-    assert "Full fine-tune: $27,491 to build and run + $309,838 expected errors = $337,329; $0.00347 per " \
+    # full fine-tune: $48,337 running (its fleet and 8 ops hours a month) + 6% of 103M requests × $0.05 = $309,838 → $358,175
+    assert "Full fine-tune: $48,337 to build and run + $309,838 expected errors = $358,175; $0.00369 per " \
            "correct answer." in lines
     grid = costs_grid(data.costs)
     assert grid.names.index("errors (USD)") < grid.names.index("TCO 24 months (USD)")
