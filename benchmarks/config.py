@@ -18,6 +18,7 @@ PACKAGED_MODEL = "smollm2-135m-instruct"
 BUILTIN_TASKS = ("rotten_tomatoes", "imdb", "bbc_news")
 ALL_APPROACHES: tuple[str, ...] = BENCHMARKABLE
 QUICK_APPROACHES = ["zero_shot", "few_shot", "lora"]
+CURVED_APPROACHES = ("lora", "prompt_tuning")  # trained once per learning_curve size too
 Precision = Literal["auto", "float32", "bfloat16"]
 PRECISIONS: tuple[str, ...] = get_args(Precision)
 DEFAULT_APPROACHES = ["zero_shot", "few_shot", "chain_of_thought", "prompt_tuning", "lora"]
@@ -83,7 +84,7 @@ class BenchConfig(BaseModel):
     prompt_tuning_tokens: int = Field(16, ge=1, le=512, description="soft-prompt length in virtual tokens")
     prompt_tuning_lr: float = Field(3e-2, gt=0, le=10.0, description="soft-prompt learning rate")
     full_finetune_lr: float = Field(3e-5, gt=0, le=1.0, description="full fine-tune learning rate")
-    learning_curve: list[int] | None = Field(None, description="training sizes for the LoRA learning curve; [] to skip")
+    learning_curve: list[int] | None = Field(None, description="training sizes for the LoRA and prompt-tuning learning curves; [] to skip")
     consistency: bool | None = Field(None, description="score 3 prompt paraphrases (and example orders) to measure brittleness")
     max_new_tokens: int = Field(96, ge=1, le=4096, description="generation budget for chain-of-thought")
     # Endpoint arms (DESIGN.md, arms): prompting approaches sent to an OpenAI-compatible server.

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from benchmarks.config import BenchConfig
+from benchmarks.config import CURVED_APPROACHES, BenchConfig
 from benchmarks.events import ProgressEvent
 from benchmarks.result import BenchmarkResult, TaskInfo, save_result
 from calculator.approaches.spec import spec
@@ -47,7 +47,7 @@ def _log_to(run_dir: Path) -> logging.Handler:
 # Expected share of a run's time: loading, then each approach's spec weight (relative to
 # zero-shot; measured on a quick CPU run: loading 5 s, zero-shot 11 s, few-shot 14 s, LoRA 191 s).
 LOADING_WEIGHT = 0.5
-CURVE_POINT_WEIGHT = 0.3  # each learning-curve size, as a share of LoRA's main training
+CURVE_POINT_WEIGHT = 0.3  # each learning-curve size, as a share of the approach's main training
 
 
 def progress_edges(config: BenchConfig) -> list[float]:
@@ -55,7 +55,7 @@ def progress_edges(config: BenchConfig) -> list[float]:
     weights = [LOADING_WEIGHT]
     for name, _ in config.arms:
         weight = spec(name).progress_weight
-        if name == "lora":
+        if name in CURVED_APPROACHES:
             weight *= 1 + CURVE_POINT_WEIGHT * len(config.learning_curve)
         weights.append(weight)
     total = sum(weights)

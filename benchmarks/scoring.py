@@ -146,6 +146,11 @@ class _Item:
         return cls(ids, offsets, visible, reads)
 
 
+def trie_nodes(choices: list[list[int]]) -> int:
+    """Tokens the label trie adds to each example: the distinct label prefixes (all but each last token)."""
+    return len({tuple(c[: t + 1]) for c in choices for t in range(len(c) - 1)})
+
+
 def _expand(kv: list[tuple[torch.Tensor, torch.Tensor]], rows: int) -> DynamicCache:
     return DynamicCache(ddp_cache_data=[(k.expand(rows, -1, -1, -1), v.expand(rows, -1, -1, -1)) for k, v in kv])
 

@@ -16,7 +16,7 @@ from benchmarks.metrics import latency_percentiles, quality
 from benchmarks.models import LoadedModel
 from benchmarks.prompt_ids import PromptBuilder
 from benchmarks.result import ApproachResult, Consistency, Environment, TrainingStats
-from benchmarks.scoring import Scores, score_choices
+from benchmarks.scoring import Scores, score_choices, trie_nodes
 from benchmarks.tasks import Example, TaskData, balanced_shots
 from benchmarks.training import TrainItem, TrainSettings, epochs_for, train
 from calculator.approaches.spec import spec
@@ -24,6 +24,7 @@ from calculator.tokens import TokenCounter, counter_for
 
 # tiktoken counts are in this API model's encoding (o200k_base): what a hosted prompt would be billed in
 TIKTOKEN_REFERENCE_MODEL = "gpt-4o"
+MIN_EXTRA_EXAMPLES = 60  # an extra pass (template choice, a paraphrase) scores at least this many
 
 
 @dataclass
@@ -87,16 +88,46 @@ class Context:
 
     @contextmanager
     def part_of_approach(self, low: float, high: float) -> Iterator[None]:
-        """Steps inside fill the [low, high] share of the approach's progress.
+        """Steps inside fill the [low, high] share of the current part of the approach's progress
+        (parts nest: a consistency pass is a share of the consistency part).
 
-        For approaches that repeat their work (the learning curve trains once per size): without
-        it every training run would fill the approach's bar from 0 again.
+        For approaches that repeat their work (the learning curve trains once per size, a prompt
+        is scored on validation, test and paraphrases): without it every pass would fill the
+        approach's bar from 0 again.
         """
-        self.part = (low, high)
+        outer = self.part
+        span = outer[1] - outer[0]
+        self.part = (outer[0] + span * low, outer[0] + span * high)
         try:
             yield
         finally:
-            self.part = (0.0, 1.0)
+            self.part = outer
+
+    def extra_examples(self, examples: list[Example]) -> list[Example]:
+        """The examples an extra pass (template choice, a consistency paraphrase) scores.
+
+        All of them while the labels are cheap; when the label trie outweighs the input (60 intents
+        add ~100 label tokens to a 12-token input) as many as would cost what scoring the inputs
+        alone would, at least MIN_EXTRA_EXAMPLES: the extra passes then cost about what they cost
+        on a binary task, not 8x.
+        """
+        builder = self.builder(use_chat=False)
+        sample = builder.suffix_ids([e.text for e in examples[:100]])
+        inputs = float(np.mean([len(s) for s in sample])) if sample else 1.0
+        nodes = trie_nodes(builder.choice_ids)
+        n = max(MIN_EXTRA_EXAMPLES, int(np.ceil(len(examples) * inputs / (inputs + nodes))))
+        return examples[:n]
+
+    def prompt_parts(self, variants: int) -> dict[str, tuple[float, float]]:
+        """Shares of a prompting approach's bar: choosing the template (when still to do), the test
+        split, and `variants` consistency passes, each in proportion to the examples it scores."""
+        pending = "use_chat" not in self.__dict__ and self.config.chat_template == "auto" and bool(
+            getattr(self.loaded.tokenizer, "chat_template", None))
+        val = self.task.validation or self.task.train[:100]
+        weights = {"template": 2 * len(self.extra_examples(val)) if pending else 0, "main": len(self.task.test),
+                   "consistency": variants * len(self.extra_examples(self.task.test))}
+        edges = np.cumsum([0, *weights.values()]) / sum(weights.values())
+        return {name: (float(edges[i]), float(edges[i + 1])) for i, name in enumerate(weights)}
 
     def builder(self, **kwargs) -> PromptBuilder:
         if "use_chat" not in kwargs:
@@ -109,14 +140,16 @@ class Context:
         has_chat = bool(getattr(self.loaded.tokenizer, "chat_template", None))
         if self.config.chat_template != "auto" or not has_chat:
             return has_chat and self.config.chat_template != "off"
-        examples = self.task.validation or self.task.train[:100]
+        examples = self.extra_examples(self.task.validation or self.task.train[:100])
         acc = {}
-        for chat in (True, False):
-            ev = self.evaluate(self.builder(use_chat=chat), examples, stage="choosing the prompt template")
+        for part, chat in enumerate((True, False)):
+            with self.part_of_approach(part / 2, (part + 1) / 2):
+                ev = self.evaluate(self.builder(use_chat=chat), examples, stage="choosing the prompt template")
             acc[chat] = float(np.mean(ev.truth == ev.pred))
         choice = acc[True] >= acc[False]
         self.notes.append(
-            f"prompt template: {'chat' if choice else 'plain'} (validation accuracy chat {acc[True]:.3f}, plain {acc[False]:.3f})"
+            f"prompt template: {'chat' if choice else 'plain'} (validation accuracy on {len(examples)} examples: "
+            f"chat {acc[True]:.3f}, plain {acc[False]:.3f})"
         )
         return choice
 
@@ -194,10 +227,17 @@ class Context:
         return stats
 
     def consistency(self, main: Evaluation, variants: dict[str, PromptBuilder], **eval_kwargs) -> Consistency:
-        """Accuracy under the main prompt and each variant on the test split; spread = max - min."""
-        accs = [float(np.mean(main.truth == main.pred))]
-        for label, builder in variants.items():
-            ev = self.evaluate(builder, self.task.test, stage=f"consistency: {label}", **eval_kwargs)
+        """Accuracy under the main prompt and each variant on the test split (`extra_examples` of it
+        when labels are many, the main prompt's accuracy then on the same examples); spread = max - min."""
+        examples = self.extra_examples(self.task.test)
+        n = len(examples)
+        accs = [float(np.mean(main.truth[:n] == main.pred[:n]))]
+        if n < len(self.task.test):
+            self.notes.append(f"consistency: scored on {n} of {len(self.task.test)} test examples (the "
+                              f"{len(self.task.labels)} labels make each pass costly)")
+        for part, (label, builder) in enumerate(variants.items()):
+            with self.part_of_approach(part / len(variants), (part + 1) / len(variants)):
+                ev = self.evaluate(builder, examples, stage=f"consistency: {label}", **eval_kwargs)
             accs.append(float(np.mean(ev.truth == ev.pred)))
         return Consistency(variants=["main prompt", *variants], accuracies=accs, spread=max(accs) - min(accs))
 

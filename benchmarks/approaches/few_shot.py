@@ -29,15 +29,19 @@ def fitted_shots(ctx: Context, shots: list[Example]) -> list[Example]:
 
 def run(ctx: Context) -> ApproachResult:
     k, seed = ctx.config.k, ctx.config.seed
-    shots = fitted_shots(ctx, ctx.balanced_shots(k, seed))
-    builder = ctx.builder(shots=shots)
-    ev = ctx.evaluate(builder, ctx.task.test, stage="few_shot", latency=True)
+    parts = ctx.prompt_parts(len(PARAPHRASES) if ctx.config.consistency else 0)
+    with ctx.part_of_approach(*parts["template"]):
+        shots = fitted_shots(ctx, ctx.balanced_shots(k, seed))
+        builder = ctx.builder(shots=shots)
+    with ctx.part_of_approach(*parts["main"]):
+        ev = ctx.evaluate(builder, ctx.task.test, stage="few_shot", latency=True)
     consistency = None
     if ctx.config.consistency:
         variants = {f"paraphrase {v}": ctx.builder(shots=shots, variant=v) for v in range(1, len(PARAPHRASES))}
         variants["other examples and order"] = ctx.builder(
             shots=fitted_shots(ctx, ctx.balanced_shots(len(shots), seed + 1)))
-        consistency = ctx.consistency(ev, variants)
+        with ctx.part_of_approach(*parts["consistency"]):
+            consistency = ctx.consistency(ev, variants)
     return ctx.result(
         "few_shot", ev, labeled=len(shots), consistency=consistency,
         config={"k": k, "chat_template": builder.use_chat, "prompt": builder.text("{input}")},

@@ -7,12 +7,9 @@ from __future__ import annotations
 
 import copy
 
-import numpy as np
-
 from benchmarks.approaches.base import Context
-from benchmarks.metrics import quality
-from benchmarks.result import ApproachResult, CurvePoint, TrainingStats
-from benchmarks.training import epochs_for, planned_steps
+from benchmarks.approaches.curve import with_curve
+from benchmarks.result import ApproachResult, TrainingStats
 from calculator.approaches.spec import spec
 
 # Adapted modules per model family: every attention and MLP projection (QLoRA's finding that
@@ -23,7 +20,6 @@ FAMILY_TARGETS = {
     "qwen2": ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"],
     "gpt2": ["c_attn", "c_proj", "c_fc"],
 }
-MIN_STEPS = 30  # small learning-curve sizes still get this many steps (at most the full run's)
 
 
 def lora_targets(model, given: list[str] | None) -> list[str] | str:
@@ -66,36 +62,11 @@ def train_and_score(ctx: Context, examples, *, min_steps: int = 0, latency: bool
     return ev, stats, builder, lora
 
 
-def _curve_point(ctx: Context, size: int, ev) -> CurvePoint:
-    q = quality(ev.truth, ev.pred, ctx.task.labels)
-    return CurvePoint(labeled_examples=size, accuracy=q["accuracy"], accuracy_ci=q["accuracy_ci"],
-                      macro_f1=q["macro_f1"])
-
-
-def _progress_shares(ctx: Context, sizes: list[int]) -> list[tuple[float, float]]:
-    """Each training run's share of the approach's progress, in proportion to its expected steps."""
-    batch, epochs = ctx.config.train_batch_size, ctx.config.train_epochs
-    full = planned_steps(len(ctx.task.train), batch, epochs)
-    weights = [full] + [planned_steps(size, batch, epochs_for(size, batch, epochs, min(MIN_STEPS, full)))
-                        for size in sizes]
-    edges = np.cumsum([0.0, *weights]) / sum(weights)
-    return list(zip(edges[:-1], edges[1:], strict=True))
-
-
 def run(ctx: Context) -> ApproachResult:
-    train = ctx.task.train
-    sizes = [size for size in ctx.config.learning_curve if size < len(train)]
-    shares = _progress_shares(ctx, sizes)
-    with ctx.part_of_approach(*shares[0]):
-        ev, stats, builder, lora = train_and_score(ctx, train, latency=True)
-    curve = []
-    for size, share in zip(sizes, shares[1:], strict=True):
-        with ctx.part_of_approach(*share):
-            curve_ev = train_and_score(ctx, train[:size], min_steps=min(MIN_STEPS, stats.steps))[0]
-        curve.append(_curve_point(ctx, size, curve_ev))
-    curve.append(_curve_point(ctx, len(train), ev))
+    (ev, stats, builder, lora), curve = with_curve(
+        ctx, lambda examples, min_steps, latency: train_and_score(ctx, examples, min_steps=min_steps, latency=latency))
     return ctx.result(
-        "lora", ev, labeled=len(train), training=stats, learning_curve=curve,
+        "lora", ev, labeled=len(ctx.task.train), training=stats, learning_curve=curve,
         config={"r": lora.r, "alpha": lora.lora_alpha, "targets": sorted(lora.target_modules),
                 "lr": ctx.config.lora_lr, "epochs": stats.epochs, "batch_size": ctx.config.train_batch_size,
                 "chat_template": builder.use_chat},

@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 from benchmarks.approaches.base import Context
+from benchmarks.approaches.curve import with_curve
 from benchmarks.result import ApproachResult
 from calculator.approaches.spec import spec
 
 
-def run(ctx: Context) -> ApproachResult:
+def train_and_score(ctx: Context, examples, *, min_steps: int = 0, latency: bool = False):
+    """Train a fresh soft prompt on `examples` and score the test split with it."""
     from peft import PromptTuningConfig, PromptTuningInit, get_peft_model
 
-    cfg, task = ctx.config, ctx.task
+    cfg = ctx.config
     builder = ctx.builder(kind=spec("prompt_tuning").prompt_kind)  # served as trained: input and cue
     peft_config = PromptTuningConfig(
         task_type="CAUSAL_LM", num_virtual_tokens=cfg.prompt_tuning_tokens,
-        prompt_tuning_init=PromptTuningInit.TEXT, prompt_tuning_init_text=task.instruction,
+        prompt_tuning_init=PromptTuningInit.TEXT, prompt_tuning_init_text=ctx.task.instruction,
         tokenizer_name_or_path=ctx.loaded.path,
     )
     peft_model = get_peft_model(ctx.model, peft_config)
@@ -24,12 +26,19 @@ def run(ctx: Context) -> ApproachResult:
         return peft_model.get_prompt(batch_size=1)[0]
 
     params = [p for p in peft_model.parameters() if p.requires_grad]
-    stats = ctx.train("prompt_tuning", task.train, params, lr=cfg.prompt_tuning_lr, builder=builder, model=base,
-                      soft_prompt=soft_prompt)
-    ev = ctx.evaluate(builder, task.test, model=base, soft_prompt=soft_prompt().detach(),
-                      stage="scoring", latency=True)
+    stats = ctx.train("prompt_tuning", examples, params, lr=cfg.prompt_tuning_lr, builder=builder, model=base,
+                      soft_prompt=soft_prompt, min_steps=min_steps)
+    ev = ctx.evaluate(builder, ctx.task.test, model=base, soft_prompt=soft_prompt().detach(), latency=latency,
+                      stage=f"scoring after training on {len(examples)} examples")
+    return ev, stats, builder
+
+
+def run(ctx: Context) -> ApproachResult:
+    cfg = ctx.config
+    (ev, stats, builder), curve = with_curve(
+        ctx, lambda examples, min_steps, latency: train_and_score(ctx, examples, min_steps=min_steps, latency=latency))
     return ctx.result(
-        "prompt_tuning", ev, labeled=len(task.train), training=stats,
+        "prompt_tuning", ev, labeled=len(ctx.task.train), training=stats, learning_curve=curve,
         config={"virtual_tokens": cfg.prompt_tuning_tokens, "init": "task instruction", "lr": cfg.prompt_tuning_lr,
                 "epochs": stats.epochs, "chat_template": builder.use_chat},
     )

@@ -14,12 +14,16 @@ from calculator.prompts import PARAPHRASES
 
 def run_prompt(ctx: Context, name: str) -> ApproachResult:
     kind = spec(name).prompt_kind
-    builder = ctx.builder(kind=kind)
-    ev = ctx.evaluate(builder, ctx.task.test, stage=name, latency=True)
+    parts = ctx.prompt_parts(len(PARAPHRASES) - 1 if ctx.config.consistency else 0)
+    with ctx.part_of_approach(*parts["template"]):
+        builder = ctx.builder(kind=kind)
+    with ctx.part_of_approach(*parts["main"]):
+        ev = ctx.evaluate(builder, ctx.task.test, stage=name, latency=True)
     consistency = None
     if ctx.config.consistency:
         variants = {f"paraphrase {v}": ctx.builder(kind=kind, variant=v) for v in range(1, len(PARAPHRASES))}
-        consistency = ctx.consistency(ev, variants)
+        with ctx.part_of_approach(*parts["consistency"]):
+            consistency = ctx.consistency(ev, variants)
     return ctx.result(
         name, ev, labeled=0, consistency=consistency,
         config={"chat_template": builder.chat, "prompt": builder.text("{input}")},

@@ -39,7 +39,10 @@ def test_every_approach_fills_the_contract(tmp_path, tiny_config):
             assert a.labeled_examples == 32
     assert result.approach("few_shot").labeled_examples == 2
     assert len(result.approach("zero_shot").consistency.accuracies) == 3
-    assert [p.labeled_examples for p in result.approach("lora").learning_curve] == [8, 32]
+    for curved in ("lora", "prompt_tuning"):  # both trained approaches get a learning curve
+        curve = result.approach(curved).learning_curve
+        assert [p.labeled_examples for p in curve] == [8, 32]
+        assert curve[-1].accuracy == result.approach(curved).accuracy  # the full run is the last point
     lora_params = result.approach("lora").training.trainable_parameters
     assert lora_params < result.approach("full_finetune").training.trainable_parameters / 10
     rows = list(csv.DictReader((tmp_path / "run" / "predictions.csv").open(encoding="utf-8")))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from benchmarks.approaches.lora import MIN_STEPS, _progress_shares
+from benchmarks.approaches.curve import MIN_STEPS, progress_shares
 from benchmarks.runner import progress_edges
 from tests.conftest import make_tiny_config
 
@@ -22,7 +22,7 @@ def test_learning_curve_sizes_widen_lora_share():
 
 
 def test_each_training_run_of_the_curve_gets_a_share_by_its_steps():
-    class Ctx:  # only what _progress_shares reads
+    class Ctx:  # only what progress_shares reads
         config = make_tiny_config(train_batch_size=16, train_epochs=3.0)
 
         class task:  # noqa: N801
@@ -31,5 +31,5 @@ def test_each_training_run_of_the_curve_gets_a_share_by_its_steps():
     # full run: 20 batches × 3 epochs = 60 steps; size 16: 1 × 3 = 3 → raised to MIN_STEPS (30);
     # size 160: 10 × 3 = 30 steps. Total 120.
     assert MIN_STEPS == 30
-    shares = _progress_shares(Ctx(), [16, 160])
+    shares = progress_shares(Ctx(), [16, 160])
     assert [edge for share in shares for edge in share] == pytest.approx([0, 0.5, 0.5, 0.75, 0.75, 1.0])
