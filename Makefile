@@ -8,7 +8,7 @@ TORCH_SPEC  ?= torch==2.13.0
 SHARED_TIKTOKEN := $(abspath ../shared/tiktoken_cache)
 export TIKTOKEN_CACHE_DIR ?= $(if $(wildcard $(SHARED_TIKTOKEN)),$(SHARED_TIKTOKEN),)
 
-.PHONY: app test install system-tools lint
+.PHONY: app test test-server install system-tools lint
 
 app: install
 	$(VENV)/bin/streamlit run streamlit_app.py
@@ -16,6 +16,10 @@ app: install
 test: install system-tools
 	$(PY) -m ruff check .
 	$(PY) -m pytest
+
+# The endpoint arms against a real `transformers serve` of the packaged model (CI runs it after `test`).
+test-server: install
+	$(PY) -m pytest -m server
 
 install: $(VENV)/.installed
 

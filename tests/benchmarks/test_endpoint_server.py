@@ -23,7 +23,7 @@ from benchmarks.endpoint.cache import ResponseCache
 from benchmarks.endpoint.client import EndpointError
 from benchmarks.tasks import load_task
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.server]
 CANARY = "sk-canary-7f3e9d1c0b5a4e2f"
 CLIENT_TIMEOUT_S = 120.0  # one request took over 30 s at load average 7.5 on 2 shared cores
 
