@@ -186,6 +186,25 @@ class BenchmarkResult(_Strict):
         return next((a for a in self.approaches if a.approach == name and backend in (None, a.backend)), None)
 
 
+def drop_impossible_mfu(result: BenchmarkResult) -> str | None:
+    """Clear every MFU of a run in which one exceeds 100%, and say why.
+
+    On a CPU the peak is measured as the run starts; on a busy machine it comes out lower than what
+    the run later reaches, and an MFU above 100% would be shown as a measurement.
+    """
+    rows = result.approaches
+    mfus = [a.eval_mfu for a in rows] + [a.training.mfu for a in rows if a.training]
+    if not any(m is not None and m > 1 for m in mfus):
+        return None
+    for a in rows:
+        a.eval_mfu = None
+        if a.training:
+            a.training.mfu = None
+    peak = result.environment.mfu_peak or 0.0
+    return (f"MFU not reported: the peak measured as the run started ({peak / 1e9:,.0f} GFLOP/s) is below "
+            "what the run itself reached, so the machine was busier then; measure again on an idle machine")
+
+
 class ResultError(ValueError):
     """A result file that cannot be read as this schema; the message says why."""
 

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from benchmarks.config import CURVED_APPROACHES, BenchConfig
 from benchmarks.events import ProgressEvent
-from benchmarks.result import BenchmarkResult, TaskInfo, save_result
+from benchmarks.result import BenchmarkResult, TaskInfo, drop_impossible_mfu, save_result
 from calculator.approaches.spec import spec
 from calculator.files import write_atomic
 
@@ -151,6 +151,7 @@ def run_benchmark(
         if not result.approaches:
             result.status, result.error = "failed", "; ".join(ctx.notes[-len(arms):])
         current["slot"] = len(edges) - 1
+        ctx.notes += [note for note in [drop_impossible_mfu(result)] if note]
         result.notes = list(ctx.notes)
         save_result(result, run_dir)
         emit(ProgressEvent(stage="done", message=f"done: {len(result.approaches)}/{len(arms)} approaches"))
