@@ -67,27 +67,26 @@ def test_a_fast_machine_trains_the_whole_plan_under_the_same_guard(tiny_llama, m
     assert (stats.steps, stats.planned_steps, stats.under_trained) == (200, 200, False)
 
 
-def test_without_a_guard_a_slowed_step_still_trains_every_planned_step(tiny_llama, monkeypatch):
+def _slow_steps(monkeypatch, seconds: float) -> None:
+    """Every training step sleeps `seconds` before its real loss."""
     real = training.packed_loss
 
     def slow_loss(*args, **kwargs):
-        time.sleep(0.05)
+        time.sleep(seconds)
         return real(*args, **kwargs)
 
     monkeypatch.setattr(training, "packed_loss", slow_loss)
+
+
+def test_without_a_guard_a_slowed_step_still_trains_every_planned_step(tiny_llama, monkeypatch):
+    _slow_steps(monkeypatch, 0.05)
     stats = _train(tiny_llama, training.TrainSettings(lr=1e-3, epochs=3, batch_size=2))
     assert (stats.steps, stats.planned_steps, stats.under_trained) == (12, 12, False)
     assert stats.seconds >= 12 * 0.05
 
 
 def test_a_slowed_step_under_a_guard_stops_and_is_marked(tiny_llama, monkeypatch):
-    real = training.packed_loss
-
-    def slow_loss(*args, **kwargs):
-        time.sleep(0.2)
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(training, "packed_loss", slow_loss)
+    _slow_steps(monkeypatch, 0.2)
     stats = _train(tiny_llama, training.TrainSettings(lr=1e-3, epochs=50, batch_size=2, time_guard_s=0.5))
     # the step that passes 0.5 s is the last: the third at the earliest (3 × 0.2 s), never the plan
     assert 3 <= stats.steps < 200 and stats.planned_steps == 200 and stats.under_trained

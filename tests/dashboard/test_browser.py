@@ -114,11 +114,15 @@ def test_volume_change_in_the_browser_changes_the_decision(app_url, browser, tmp
     assert not browser.find_elements(By.CSS_SELECTOR, '[data-testid="stException"]')
     browser.execute_script("document.activeElement.blur()")  # no focus ring or tooltip in the picture
     browser.execute_script("window.scrollTo(0, 0)")
+    screenshot(browser, tmp_path / "dashboard.png", "DASHBOARD_SCREENSHOT")
+
+
+def screenshot(driver, shot, copy_to_env: str) -> None:
+    """A settled picture of the page (not blank), copied where `copy_to_env` names, if it does."""
     time.sleep(1.5)
-    shot = tmp_path / "dashboard.png"
-    browser.save_screenshot(str(shot))
+    driver.save_screenshot(str(shot))
     assert shot.stat().st_size > 20_000
-    if target := os.environ.get("DASHBOARD_SCREENSHOT"):
+    if target := os.environ.get(copy_to_env):
         shutil.copy(shot, target)
 
 
@@ -174,9 +178,4 @@ def test_preset_then_edit_then_page_switch_keeps_what_the_numbers_are_computed_f
     go_to(browser, "Decision")
     wait.until(lambda d: metric_values(d).get("Cost over 12 months"))
     assert not browser.find_elements(By.CSS_SELECTOR, '[data-testid="stException"]')
-    time.sleep(1.5)
-    shot = tmp_path / "preset_edit_switch.png"
-    browser.save_screenshot(str(shot))
-    assert shot.stat().st_size > 20_000
-    if target := os.environ.get("DASHBOARD_SCREENSHOT_PRESET"):
-        shutil.copy(shot, target)
+    screenshot(browser, tmp_path / "preset_edit_switch.png", "DASHBOARD_SCREENSHOT_PRESET")
