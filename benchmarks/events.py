@@ -43,6 +43,8 @@ class ProgressEvent(BaseModel):
                                    "expected time; never moves back")
     loss: float | None = Field(None, description="training loss at this step")
     metrics: dict[str, float] | None = Field(None, description="an approach's measured figures when it ends")
+    notes: list[str] | None = Field(None, description="the run's notes so far (data cleaning, split sizes, "
+                                    "prompt choice), sent as each approach starts")
     message: str = Field("", description="the same in words, for logs and people")
     elapsed_s: float | None = Field(None, ge=0, description="seconds since the run started")
     time: float | None = Field(None, description="Unix time the event was written")

@@ -127,7 +127,8 @@ def run_benchmark(
         for slot, (name, backend) in enumerate(arms, start=1):
             current["slot"] = slot
             ctx.approach = name
-            emit(ProgressEvent(stage=name, approach=name, message=f"running {name} ({backend})"))
+            emit(ProgressEvent(stage=name, approach=name, message=f"running {name} ({backend})",
+                               notes=list(ctx.notes)))  # the data notes so far, for the live view
             try:
                 if backend == "endpoint":
                     from benchmarks.endpoint.arm import run as endpoint_arm
