@@ -49,10 +49,13 @@ def analyze(scenario: Scenario, results: Sequence[BenchmarkResult] = (),
             draws: int = DEFAULT_DRAWS) -> Analysis:
     """Apply the benchmark runs (the last one given supplies the measured inputs) and compute all.
 
-    Raises ScenarioError / PriceNotFound like `evaluate` does.
+    A run the scenario already carries keeps the rows chosen when it was applied; another run
+    applies its rows measured on the models the scenario prices. Raises ScenarioError /
+    PriceNotFound like `evaluate` does.
     """
     for result in results:
-        scenario = apply_benchmark(scenario, result)
+        if not (scenario.measured and scenario.measured.run_id == result.run_id):
+            scenario = apply_benchmark(scenario, result)
     costs = evaluate(scenario)
     mc = run_monte_carlo(costs, draws)
     rec = recommend(costs, mc)

@@ -72,6 +72,7 @@ LABELS = {
 PER_APPROACH = {  # keys that name an approach: (section, last part or "" for the approach itself)
     ("accuracy", ""): "Accuracy of {}",
     ("team.hours", ""): "Engineering hours for {}",
+    ("labels", ""): "Labeled examples for {}",
     ("tokens", "input"): "Prompt tokens per request, {}",
     ("tokens", "prefix"): "Cacheable prompt prefix tokens, {}",
 }

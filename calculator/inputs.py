@@ -22,6 +22,7 @@ from calculator.approaches.base import (
 from calculator.approaches.spec import BY_NAME, SPECS
 from calculator.approaches.tuning import SOFT_PROMPT, served_tokens
 from calculator.fields import field_unit, get_dotted, numeric_fields
+from calculator.measured import accuracy_source
 from calculator.prompts import answer_text, few_shot_examples, render, scenario_frame
 from calculator.scenario import Scenario
 from calculator.scenario_io import ScenarioError
@@ -258,8 +259,11 @@ def _add_measured(scenario: Scenario, inputs: Inputs) -> None:
         return
     source = f"benchmark run {measured.run_id} ({measured.model} on {measured.device})"
     for approach, numbers in measured.approaches.items():
-        inputs.add(f"accuracy.{approach}", numbers.accuracy, "fraction", source)
+        inputs.add(f"accuracy.{approach}", numbers.accuracy, "fraction", accuracy_source(scenario, approach))
         inputs.intervals[f"accuracy.{approach}"] = tuple(numbers.accuracy_ci)
+        if numbers.labeled_examples:  # the labels that bought the measured accuracy are the ones priced
+            inputs.add(f"labels.{approach}", float(numbers.labeled_examples), "labels",
+                       f"{accuracy_source(scenario, approach)}: labels it was trained on")
     if measured.training_mfu is not None:
         inputs.add("finetuning.training_mfu", measured.training_mfu, "fraction", source)
     if measured.serving_requests_per_gpu_second is not None and \

@@ -1,16 +1,25 @@
-"""Turn a benchmark result into the scenario's measured inputs (each sourced to its run id).
+"""Turn a benchmark result into the scenario's measured inputs, each sourced to its run, model and backend.
 
-Accuracy and its interval per approach, prompt brittleness and the LoRA learning curve carry
-over as measured, except from a row whose training the time guard cut: that accuracy is not the
-approach's quality, so it is left out and named as missing evidence. Training MFU and serving throughput carry over only from a GPU
-run: CPU timings say nothing about a GPU's. Throughput measured on the benchmark's model is
-scaled to the scenario's model by parameter count (serving FLOPs grow with N).
+A result row applies to the approach it measured when it was measured on the model the scenario
+prices for that approach: the API model (`api.model`) for the prompting approaches, the fine-tuning
+base model (`finetuning.base_model`) for the tuned ones. A row measured on another model is applied
+only when the user chooses it (a checkbox on the Benchmark page, `--apply-mismatched` in the CLI);
+otherwise it is left out and named in `Measured.left_out`. A row whose training the time guard cut
+is never applied: its accuracy is not the approach's quality, so it is named as missing evidence
+(`not_applied`). A tuned approach's measured accuracy is priced with the labels it was trained on.
+
+The LoRA learning curve comes with the applied LoRA row. Training MFU and serving throughput come
+only from applied local rows of a GPU run: CPU timings say nothing about a GPU's. Throughput
+measured on the benchmark's model is scaled to the scenario's model by parameter count.
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection
+from dataclasses import dataclass
+
 from benchmarks.result import ApproachResult, BenchmarkResult
-from calculator.approaches.spec import title
+from calculator.approaches.spec import spec, title
 from calculator.scenario import Measured, MeasuredApproach, Scenario
 
 
@@ -25,26 +34,88 @@ def under_trained(row: ApproachResult, run_id: str) -> str | None:
             f"{name}'s quality")
 
 
-def measured_from(result: BenchmarkResult, target_params: float) -> Measured:
-    not_applied = {a.approach: why for a in result.approaches if (why := under_trained(a, result.run_id))}
+def priced_model(scenario: Scenario, approach: str) -> str:
+    """The model the scenario prices for an approach: the API model for prompting, else the tuning base."""
+    return scenario.api.model if spec(approach).family == "prompting" else scenario.finetuning.base_model
+
+
+def same_model(a: str, b: str) -> bool:
+    """Model names that mean the same model: case and an organisation prefix ("org/") aside."""
+    return a.strip().lower().rsplit("/", 1)[-1] == b.strip().lower().rsplit("/", 1)[-1]
+
+
+def row_key(row: ApproachResult) -> str:
+    """"few_shot@endpoint": one row of a result (a run may measure an approach on both backends)."""
+    return f"{row.approach}@{row.backend}"
+
+
+@dataclass(frozen=True)
+class RowChoice:
+    """One result row, the model it was measured on and the model the scenario prices in its place."""
+
+    row: ApproachResult
+    model: str
+    priced: str
+    problem: str | None  # under-trained: never applied
+
+    @property
+    def key(self) -> str:
+        return row_key(self.row)
+
+    @property
+    def matches(self) -> bool:
+        return same_model(self.model, self.priced)
+
+    @property
+    def mismatch(self) -> str:
+        """"Zero-shot prompt was measured on smollm2-135m-instruct, the scenario prices gpt-4o"."""
+        return f"{title(self.row.approach)} was measured on {self.model}, the scenario prices {self.priced}"
+
+    @property
+    def label(self) -> str:
+        """The row as a checkbox names it: approach, backend, accuracy, model."""
+        return f"{title(self.row.approach)} ({self.row.backend}): {self.row.accuracy:.1%} on {self.model}"
+
+
+def row_choices(scenario: Scenario, result: BenchmarkResult) -> list[RowChoice]:
+    """Every row of the result with the model it measured and the one the scenario prices for it."""
+    return [RowChoice(a, a.model or result.model.name, priced_model(scenario, a.approach),
+                      under_trained(a, result.run_id)) for a in result.approaches]
+
+
+def _pick(candidates: list[RowChoice]) -> RowChoice:
+    """Of several chosen rows of one approach: the one on the priced model, else the endpoint's."""
+    return min(candidates, key=lambda c: (not c.matches, c.row.backend != "endpoint"))
+
+
+def measured_from(result: BenchmarkResult, scenario: Scenario, rows: Collection[str]) -> Measured:
+    """The measured inputs from the rows named in `rows` (row keys); the others are left out."""
+    choices = row_choices(scenario, result)
+    not_applied = {c.row.approach: c.problem for c in choices if c.problem}
+    left_out = {c.key: c.mismatch for c in choices if not c.problem and c.key not in rows and not c.matches}
+    by_approach: dict[str, list[RowChoice]] = {}
+    for c in choices:
+        if not c.problem and c.key in rows:
+            by_approach.setdefault(c.row.approach, []).append(c)
+    applied = {name: _pick(found) for name, found in by_approach.items()}
     approaches = {
-        a.approach: MeasuredApproach(
-            accuracy=a.accuracy,
-            accuracy_ci=a.accuracy_ci,
-            consistency_spread=a.consistency.spread if a.consistency else None,
+        name: MeasuredApproach(
+            accuracy=c.row.accuracy, accuracy_ci=c.row.accuracy_ci,
+            consistency_spread=c.row.consistency.spread if c.row.consistency else None,
+            model=c.model, backend=c.row.backend, run_id=result.run_id,
+            labeled_examples=c.row.labeled_examples if spec(name).family == "tuning" else None,
         )
-        for a in result.approaches if a.approach not in not_applied
+        for name, c in applied.items()
     }
-    lora = result.approach("lora")
+    lora = applied["lora"].row if "lora" in applied else None
     curve = [(p.labeled_examples, p.accuracy) for p in lora.learning_curve] if lora else []
-    on_gpu = result.environment.device == "cuda"
-    training_mfu = None
-    serving = None
-    if on_gpu:
-        mfus = [a.training.mfu for a in result.approaches if a.training and a.training.mfu]
+    training_mfu = serving = None
+    if result.environment.device == "cuda":
+        mfus = [c.row.training.mfu for c in applied.values() if c.row.training and c.row.training.mfu]
         training_mfu = max(mfus) if mfus else None
         if lora is not None:
-            serving = lora.throughput_requests_per_second * result.model.parameters / target_params
+            serving = (lora.throughput_requests_per_second * result.model.parameters
+                       / scenario.finetuning.base_model_params)
     return Measured(
         run_id=result.run_id,
         model=result.model.name,
@@ -54,10 +125,42 @@ def measured_from(result: BenchmarkResult, target_params: float) -> Measured:
         training_mfu=training_mfu,
         serving_requests_per_gpu_second=serving,
         not_applied=not_applied,
+        left_out=left_out,
     )
 
 
-def apply_benchmark(scenario: Scenario, result: BenchmarkResult) -> Scenario:
-    """A copy of the scenario whose measured inputs come from this run."""
-    measured = measured_from(result, scenario.finetuning.base_model_params)
-    return scenario.model_copy(update={"measured": measured})
+def apply_benchmark(scenario: Scenario, result: BenchmarkResult, rows: Collection[str] | None = None,
+                    *, mismatched: bool = False) -> Scenario:
+    """A copy of the scenario whose measured inputs come from this run.
+
+    `rows`: the row keys (`row_key`) to apply, as the user chose them. None: every row measured on
+    the model the scenario prices, and with `mismatched` the rows measured on other models too.
+    """
+    if rows is None:
+        rows = {c.key for c in row_choices(scenario, result) if c.matches or mismatched}
+    return scenario.model_copy(update={"measured": measured_from(result, scenario, rows)})
+
+
+def unapply(scenario: Scenario) -> Scenario:
+    """A copy back on the typed accuracies (and typed labels, MFU and throughput)."""
+    return scenario.model_copy(update={"measured": None})
+
+
+def accuracy_source(scenario: Scenario, approach: str) -> str:
+    """Where an approach's accuracy comes from: "typed", "measured on <model> (<backend>), run <id>",
+    or "not given"."""
+    measured = scenario.measured
+    row = measured.approaches.get(approach) if measured else None
+    if row is not None:
+        return (f"measured on {row.model or measured.model} ({row.backend or 'local'}), "
+                f"run {row.run_id or measured.run_id}")
+    return "typed" if approach in scenario.quality.accuracy else "not given"
+
+
+def measured_elsewhere(scenario: Scenario) -> dict[str, str]:
+    """Applied approaches measured on another model than the scenario prices for them: name -> model."""
+    measured = scenario.measured
+    if measured is None:
+        return {}
+    return {name: row.model or measured.model for name, row in measured.approaches.items()
+            if not same_model(row.model or measured.model, priced_model(scenario, name))}

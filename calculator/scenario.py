@@ -336,9 +336,16 @@ class Range(Section):
 
 
 class MeasuredApproach(Section):
+    """One benchmark row applied to an approach: its accuracy and what it was measured on."""
+
     accuracy: float = Field(ge=0, le=1)
     accuracy_ci: tuple[float, float]
     consistency_spread: float | None = None
+    model: str | None = Field(None, description="the model the row measured (None: saved before it was recorded)")
+    backend: Literal["local", "endpoint"] | None = None
+    run_id: str | None = None
+    labeled_examples: int | None = Field(
+        None, ge=0, description="labels a tuned approach's measured accuracy was trained on (priced in its place)")
 
     @model_validator(mode="before")
     @classmethod
@@ -364,6 +371,11 @@ class Measured(Section):
     not_applied: dict[ApproachName, str] = Field(
         default_factory=dict,
         description="Approaches whose measured accuracy is not used, and why (e.g. training was cut).",
+    )
+    left_out: dict[str, str] = Field(
+        default_factory=dict,
+        description="Rows measured on another model than the scenario prices and not chosen, by "
+                    "'approach@backend': why (e.g. 'Zero-shot was measured on X, the scenario prices gpt-4o').",
     )
 
 

@@ -91,8 +91,11 @@ def error_usd_per_request(p: Params, name: str) -> Number | None:
 
 
 def labels_needed(p: Params, spec: ApproachSpec) -> Number:
-    """Labeled examples the approach consumes: the spec's labels field, or none."""
-    return p[spec.labels_field] if spec.labels_field else 0.0
+    """Labeled examples the approach consumes: those its measured accuracy was trained on
+    (labels.<name>, from an applied run), else the spec's labels field, or none."""
+    if not spec.labels_field:
+        return 0.0
+    return p[f"labels.{spec.name}"] if f"labels.{spec.name}" in p else p[spec.labels_field]
 
 
 def engineering_usd(p: Params, spec: ApproachSpec) -> Number:

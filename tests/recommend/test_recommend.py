@@ -105,7 +105,7 @@ def test_budget_and_launch_constraints_exclude_and_say_so():
 
 def test_measured_intervals_decide_status_and_show_overlap():
     scenario = apply_benchmark(preset("internal_helpdesk", "quality.accuracy_target=0.75",
-                                      "approaches=[zero_shot, few_shot, lora]"), fake_result())
+                                      "approaches=[zero_shot, few_shot, lora]"), fake_result(), mismatched=True)
     report, rec = decide(scenario)
     assert rec.choice == "lora"
     # zero-shot 0.70 [0.65, 0.75] misses? no: its high end reaches 0.75, so it is uncertain
@@ -120,7 +120,7 @@ def test_measured_intervals_decide_status_and_show_overlap():
 
 def test_consistency_spread_lowers_confidence():
     scenario = apply_benchmark(preset("internal_helpdesk", "quality.accuracy_target=0.6",
-                                      "quality.needs_consistent_output=true"), fake_result())
+                                      "quality.needs_consistent_output=true"), fake_result(), mismatched=True)
     measured = scenario.measured.model_copy(deep=True)
     measured.approaches["zero_shot"].consistency_spread = 0.2
     _, rec = decide(scenario.model_copy(update={"measured": measured}))
@@ -154,7 +154,7 @@ def test_an_under_trained_run_is_missing_evidence_not_the_approach_quality():
     result = fake_result(lora_accuracy=0.65)
     lora = result.approach("lora")
     lora.training = lora.training.model_copy(update={"steps": 6, "planned_steps": 100})
-    scenario = apply_benchmark(load_scenario("support_intents"), result)
+    scenario = apply_benchmark(load_scenario("support_intents"), result, mismatched=True)
     assert scenario.measured.approaches.keys() == {"zero_shot", "few_shot"}
     report, rec = decide(scenario)
     quantity = report.inputs.quantities["accuracy.lora"]
@@ -165,4 +165,4 @@ def test_an_under_trained_run_is_missing_evidence_not_the_approach_quality():
     if rec.choice == "lora":
         assert rec.verdict == "provisional"
     trained_to_plan = fake_result(lora_accuracy=0.65)
-    assert "lora" in apply_benchmark(load_scenario("support_intents"), trained_to_plan).measured.approaches
+    assert "lora" in apply_benchmark(load_scenario("support_intents"), trained_to_plan, mismatched=True).measured.approaches
