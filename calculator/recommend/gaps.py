@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 from calculator.costs import CostReport
+from calculator.evaluation import tests_needed
 from calculator.recommend.ranking import RankedApproach
 from calculator.recommend.wording import interval, pct, points
 
 CONFIDENT_SHARE = 0.8  # below this P(stays cheapest) the cost ranking is called close
 NEAR_TARGET = 0.05  # a typed-in accuracy this close to the target could flip the answer
-Z95 = 1.96
 
 
 @dataclass(frozen=True)
@@ -19,13 +18,6 @@ class EvidenceGap:
     approach: str | None
     problem: str
     measure_next: str
-
-
-
-def tests_needed(accuracy: float, margin: float) -> int:
-    """Test examples for a 95% interval of ±margin around this accuracy (normal approximation)."""
-    p = min(max(accuracy, 0.05), 0.95)
-    return math.ceil(Z95**2 * p * (1 - p) / max(margin, 0.005) ** 2)
 
 
 
