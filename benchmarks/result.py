@@ -36,6 +36,9 @@ class Environment(_Strict):
     cpu_flags: list[str] = Field(default_factory=list, description="the CPU's vector / matrix flags (avx2, amx_bf16, ...)")
     cpu_count: int
     cores: int | None = Field(None, description="CPU cores this run may use (its affinity); None in older files")
+    world_size: int = Field(1, ge=1, description="processes the run was data-parallel over (one per device)")
+    devices: list[str] = Field(default_factory=list, description="each rank's device, rank order (empty in "
+                               "one-process files); peak_flops is then the sum of their peaks")
     python_version: str
     platform: str
     torch_version: str
@@ -77,6 +80,9 @@ class TrainingStats(_Strict):
     loss_curve: list[float] = Field(default_factory=list, description="training loss per logged step")
     planned_steps: int | None = Field(None, description="optimizer steps the configuration planned; fewer were run "
                                       "only when the time guard stopped training (None in files written before)")
+    world_size: int = Field(1, ge=1, description="ranks that shared each optimizer step's batch")
+    rank_tokens_per_second: list[float] = Field(default_factory=list, description="each rank's own tokens / seconds "
+                                                "(rank order; empty in one-process files); tokens_per_second is their total")
 
     @property
     def under_trained(self) -> bool:
@@ -162,6 +168,8 @@ class ApproachResult(_Strict):
     eval_tokens_per_second: float = Field(description="prompt tokens served per second (prefix + input per example)")
     eval_mfu: float | None = Field(None, description="2·N FLOPs per token the model really ran (a shared prefix "
                                    "once, generated tokens included) ÷ time ÷ the GPU's peak bf16 FLOP/s")
+    eval_rank_tokens_per_second: list[float] = Field(default_factory=list, description="each rank's prompt tokens / "
+                                                     "its own seconds on its shard of the test split (empty: one process)")
     training: TrainingStats | None = None
     learning_curve: list[CurvePoint] = Field(default_factory=list)
     consistency: Consistency | None = None

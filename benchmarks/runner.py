@@ -1,7 +1,9 @@
 """Run one benchmark: model + task + approaches -> a result folder (result.json, predictions.csv, run.log).
 
 Files are written atomically; result.json is rewritten after each approach (status 'partial')
-so a watcher sees results as they land and a killed run leaves a valid, partial file.
+so a watcher sees results as they land and a killed run leaves a valid, partial file. Under several
+ranks (benchmarks/distributed.py) every rank runs this, and only rank 0 writes files and sends
+endpoint requests.
 """
 
 from __future__ import annotations
@@ -75,6 +77,7 @@ def run_benchmark(
     from benchmarks.allocator import keep_freed_memory
     from benchmarks.approaches import runner
     from benchmarks.approaches.base import Context
+    from benchmarks.distributed import claim_rank_cores, gathered_environment, world
     from benchmarks.environment import busy_machine_note, claim_cores, describe
     from benchmarks.models import load_model
     from benchmarks.tasks import load_task
@@ -83,9 +86,10 @@ def run_benchmark(
     run_dir.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
     keep_freed_memory()
-    cores = claim_cores()
+    ranks = world()
+    cores = claim_cores() if ranks.size == 1 else claim_rank_cores()
     busy = busy_machine_note(cores)  # before this run's own work weighs on the load average
-    handler = _log_to(run_dir)
+    handler = _log_to(run_dir) if ranks.main else None
     transformers.utils.logging.disable_progress_bar()
     arms = config.arms
     edges = progress_edges(config)
@@ -110,10 +114,11 @@ def run_benchmark(
         notes += [busy] if busy else []
         for note in notes + task.notes:
             log.warning(note)
-        ctx = Context(config=config, loaded=loaded, task=task, environment=describe(loaded.device, loaded.info.dtype), emit=emit)
+        environment = gathered_environment(describe(loaded.device, loaded.info.dtype))
+        ctx = Context(config=config, loaded=loaded, task=task, environment=environment, emit=emit)
         ctx.notes.extend(notes + task.notes)
         session = None
-        if any(backend == "endpoint" for _, backend in arms):
+        if ranks.main and any(backend == "endpoint" for _, backend in arms):
             from benchmarks.endpoint.arm import open_session
 
             session = open_session(config, task.verbalizers)  # preflight: before any test example is sent
@@ -129,6 +134,8 @@ def run_benchmark(
             ctx.approach = name
             emit(ProgressEvent(stage=name, approach=name, message=f"running {name} ({backend})",
                                notes=list(ctx.notes)))  # the data notes so far, for the live view
+            if backend == "endpoint" and not ranks.main:
+                continue  # rank 0 alone asks the endpoint (once, paid once)
             try:
                 if backend == "endpoint":
                     from benchmarks.endpoint.arm import run as endpoint_arm
@@ -137,6 +144,8 @@ def run_benchmark(
                 else:
                     row = runner(name)(ctx)
             except Exception as exc:  # one approach failing must not lose the others
+                if ranks.size > 1 and backend == "local":
+                    raise  # the other ranks may wait in a collective for this one: end the whole run
                 log.error("%s failed: %s\n%s", name, exc, traceback.format_exc())
                 ctx.notes.append(f"{name} failed: {exc.__class__.__name__}: {exc}")
                 continue
@@ -145,8 +154,9 @@ def run_benchmark(
                                message=f"{name}: accuracy {row.accuracy:.3f}",
                                metrics={"accuracy": row.accuracy, "macro_f1": row.macro_f1}))
             result.notes = list(ctx.notes)
-            write_atomic(run_dir / "predictions.csv", _predictions_csv(ctx.predictions, [e.text for e in task.test]))
-            save_result(result, run_dir)
+            if ranks.main:
+                write_atomic(run_dir / "predictions.csv", _predictions_csv(ctx.predictions, [e.text for e in task.test]))
+                save_result(result, run_dir)
         stopped = any(row.endpoint and row.endpoint.stopped for row in result.approaches)
         result.status = "complete" if len(result.approaches) == len(arms) and not stopped else "partial"
         if not result.approaches:
@@ -154,9 +164,11 @@ def run_benchmark(
         current["slot"] = len(edges) - 1
         ctx.notes += [note for note in [drop_impossible_mfu(result)] if note]
         result.notes = list(ctx.notes)
-        save_result(result, run_dir)
+        if ranks.main:
+            save_result(result, run_dir)
         emit(ProgressEvent(stage="done", message=f"done: {len(result.approaches)}/{len(arms)} approaches"))
         return result
     finally:
-        logging.getLogger().removeHandler(handler)
-        handler.close()
+        if handler:
+            logging.getLogger().removeHandler(handler)
+            handler.close()

@@ -19,7 +19,7 @@ from __future__ import annotations
 import bisect
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import torch
@@ -34,6 +34,7 @@ class Scores:
     computed_tokens: int  # tokens the model actually ran: the prefix once, then each input and label branch
     max_batch: int  # most examples in one forward pass
     oom_splits: int = 0  # batches halved after a CUDA out-of-memory error
+    rank_tokens_per_second: list[float] = field(default_factory=list)  # each rank's own, when sharded
 
     @property
     def predictions(self) -> np.ndarray:

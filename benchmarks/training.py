@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 import torch
 
+from benchmarks.distributed import GradientSync, gather
 from benchmarks.result import TrainingStats
 from benchmarks.scoring import pack_rows
 
@@ -119,7 +120,11 @@ def train(
     soft_prompt: Callable[[], torch.Tensor] | None = None,
     on_step: Callable[[int, int, float], None] | None = None,
 ) -> TrainingStats:
-    """Train `params` on `items`; returns the measured stats (loss per step, tokens/s, memory, MFU)."""
+    """Train `params` on `items`; returns the measured stats (loss per step, tokens/s, memory, MFU).
+
+    Under several ranks each trains on its share of every step's batch and the gradients are summed
+    (`benchmarks.distributed.GradientSync`): the batches, and so the result, do not depend on the ranks.
+    """
     device = model.get_input_embeddings().weight.device
     cuda = device.type == "cuda"
     row_tokens = settings.row_tokens or (2048 if cuda else 256)
@@ -137,9 +142,10 @@ def train(
     rng = random.Random(settings.seed)
     if cuda:
         torch.cuda.reset_peak_memory_stats(device)
+    sync = GradientSync(params)
     model.train()
     losses: list[float] = []
-    tokens = 0
+    tokens = own_tokens = 0
     order: list[TrainItem] = []
     start = time.perf_counter()
     step = 0
@@ -149,28 +155,38 @@ def train(
             rng.shuffle(fresh)
             order.extend(fresh)
         batch, order = order[: settings.batch_size], order[settings.batch_size:]
-        with torch.autocast(device.type, dtype=torch.bfloat16, enabled=settings.bf16):
-            loss, n = packed_loss(model, pack(batch, row_tokens), soft_prompt() if soft_prompt else None)
-        loss.backward()
+        share, n, loss_part = sync.share(batch), 0, 0.0
+        if share:  # this rank's items weigh by their label tokens in the whole batch's mean
+            weight = sum(it.n_target for it in share) / sum(it.n_target for it in batch)
+            with torch.autocast(device.type, dtype=torch.bfloat16, enabled=settings.bf16):
+                loss, n = packed_loss(model, pack(share, row_tokens), soft_prompt() if soft_prompt else None)
+            loss = loss * weight
+            loss.backward()
+            loss_part = loss.item()
+        own_tokens += n
+        over = bool(settings.time_guard_s and time.perf_counter() - start >= settings.time_guard_s)
+        loss_value, n, over = sync.reduce(loss_part, n, over)
         torch.nn.utils.clip_grad_norm_(params, 1.0)
         optimizer.step()
         schedule.step()
         optimizer.zero_grad(set_to_none=True)
         tokens += n
-        losses.append(loss.item())
+        losses.append(loss_value)
         step += 1
         if on_step:
             on_step(step, total_steps, losses[-1])
-        if settings.time_guard_s and time.perf_counter() - start >= settings.time_guard_s:
-            break  # the guard: the stats below record the planned and the done steps
+        if over:
+            break  # the guard (every rank agrees): the stats below record the planned and the done steps
     if cuda:
         torch.cuda.synchronize(device)
     seconds = time.perf_counter() - start
     model.eval()
     flops = flops_per_token * tokens
+    ranks = gather((own_tokens / seconds, peak_memory_mb(device)))
     return TrainingStats(
         seconds=seconds, steps=step, epochs=step / per_epoch, tokens=tokens,
-        tokens_per_second=tokens / seconds, peak_memory_mb=peak_memory_mb(device), flops=flops,
+        tokens_per_second=tokens / seconds, peak_memory_mb=max(memory for _, memory in ranks), flops=flops,
         mfu=flops / seconds / peak_flops if peak_flops else None,
         trainable_parameters=sum(p.numel() for p in params), loss_curve=losses, planned_steps=total_steps,
+        world_size=len(ranks), rank_tokens_per_second=[rate for rate, _ in ranks] if len(ranks) > 1 else [],
     )

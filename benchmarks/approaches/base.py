@@ -10,6 +10,7 @@ from functools import cached_property
 import numpy as np
 
 from benchmarks.config import BenchConfig
+from benchmarks.distributed import score_sharded
 from benchmarks.events import ProgressEvent
 from benchmarks.latency import spread_by_length, time_requests
 from benchmarks.metrics import latency_percentiles, quality
@@ -42,6 +43,7 @@ class Evaluation:
     output_tokens_model: float
     output_texts: list[str]
     unparseable: int = 0
+    rank_tokens_per_second: list[float] = field(default_factory=list)  # sharded over ranks: each one's
 
 
 @dataclass
@@ -159,6 +161,7 @@ class Context:
     ) -> Evaluation:
         """Score every label of every example with the fast scorer; predict the most likely.
 
+        Under several ranks each scores its shard and all get every example (`score_sharded`).
         With `latency`, also time single requests (`benchmarks.latency`) for the result row.
         """
         model = model or self.model
@@ -172,8 +175,10 @@ class Context:
             return score_choices(model, builder.prefix_ids, some, choices, self.pad_id, soft_prompt=soft_prompt,
                                  **kwargs)
 
-        scores = score(suffixes, max_batch=self.config.eval_batch_size, token_budget=self.config.eval_batch_tokens,
-                       on_batch=progress)
+        scores = score_sharded(
+            lambda some, on_batch: score(some, max_batch=self.config.eval_batch_size,
+                                         token_budget=self.config.eval_batch_tokens, on_batch=on_batch),
+            suffixes, progress)
         latency_s = np.array([])
         if latency:
             device = model.get_input_embeddings().weight.device
@@ -189,6 +194,7 @@ class Context:
             prompt_texts=[builder.text(e.text) for e in examples],
             output_tokens_model=float(np.mean([len(choices[p]) for p in pred])),
             output_texts=[self.task.verbalizers[p] for p in pred],
+            rank_tokens_per_second=scores.rank_tokens_per_second,
         )
 
     def balanced_shots(self, k: int, seed: int) -> list[Example]:
@@ -262,5 +268,6 @@ class Context:
             tiktoken_encoding=self.counter.encoding_name if self.counter.exact else self.counter.source,
             latency_ms_p50=p50, latency_ms_p95=p95, latency_basis="one_request", batch_size=ev.batch_size,
             throughput_requests_per_second=n / ev.seconds, eval_tokens_per_second=ev.prompt_tokens / ev.seconds,
-            eval_mfu=flops / ev.seconds / peak if peak else None, **extra,
+            eval_mfu=flops / ev.seconds / peak if peak else None,
+            eval_rank_tokens_per_second=ev.rank_tokens_per_second, **extra,
         )

@@ -1,0 +1,297 @@
+"""Data-parallel benchmark runs: N processes started by torchrun or `accelerate launch`, one result.
+
+Every rank runs the whole benchmark on its own device (a GPU each, or on CPU its share of the
+cores). Training: each optimizer step's batch is drawn exactly as in one process, and rank r
+trains on items r, r+N, ...; the gradients are summed over ranks, so a step is the one-process
+step up to the order of floating-point sums. Scoring: rank r scores test examples r, r+N, ...
+and the log-probabilities are gathered, so every rank holds the whole split and only rank 0
+writes files and events.
+
+Why an explicit all-reduce and not DDP's wrapper: the training loop calls the model's inner
+modules (`base_model`, then the output projection at the label positions only), which DDP's
+forward never sees, so its reducer would not run. The arithmetic is DDP's (one sum of the
+trainable gradients per step), and for LoRA (4.9M values on SmolLM2-135M) or a soft prompt
+(9k) the one flattened all-reduce after backward is small next to the step.
+
+Process groups come from accelerate's `PartialState` (NCCL on GPUs, gloo on CPUs), which reads
+the environment torchrun and `accelerate launch` set, on one machine or several.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+if TYPE_CHECKING:
+    import torch
+
+    from benchmarks.result import Environment
+    from benchmarks.scoring import Scores
+
+LAUNCH_FILE = "launch.json"  # in a run folder: how its ranks are started (absent: one process)
+RANKS_LOG = "ranks.log"  # the launcher's and the ranks' own output
+CANCEL_GRACE_S = 5.0  # a cancelled rank's time to stop by itself before it is ended
+BUCKET_VALUES = 1 << 24  # gradients all-reduced in flat buckets of at most this many values (64 MiB fp32)
+
+
+class Launch(BaseModel):
+    """How a run's processes are started (saved as launch.json next to config.json)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    processes: int = Field(1, ge=1, le=1024, description="processes on this machine, one per GPU (or CPU share)")
+    launcher: Literal["torchrun", "accelerate"] = Field(
+        "torchrun", description="torchrun (torch.distributed.run, one machine) or accelerate launch (its config "
+        "file may name several machines)")
+    accelerate_config: Path | None = Field(None, description="an `accelerate config` YAML file (launcher accelerate)")
+    threads_per_process: int | None = Field(None, ge=1, le=1024, description="CPU threads each rank uses; default: "
+                                            "the cores this process may use, divided among the processes")
+
+    @model_validator(mode="after")
+    def _check(self) -> Launch:
+        if self.accelerate_config is not None:
+            if self.launcher != "accelerate":
+                raise ValueError("accelerate_config: needs launcher accelerate")
+            if not Path(self.accelerate_config).is_file():
+                raise ValueError(f"accelerate_config: no such file: {self.accelerate_config}")
+        return self
+
+    @property
+    def distributed(self) -> bool:
+        """True when the run goes through a launcher (even one process under accelerate)."""
+        return self.processes > 1 or self.launcher == "accelerate"
+
+    def threads(self) -> int:
+        from benchmarks.environment import usable_cores
+
+        return self.threads_per_process or max(1, usable_cores() // self.processes)
+
+    def command(self, run_dir: str | Path) -> list[str]:
+        """The launcher command line that starts this machine's ranks on `run_dir`."""
+        rank_entry = ["-m", "benchmarks.distributed", str(run_dir)]
+        if self.launcher == "torchrun":
+            return [sys.executable, "-m", "torch.distributed.run", "--standalone",
+                    f"--nproc-per-node={self.processes}", *rank_entry]
+        launch = [sys.executable, "-m", "accelerate.commands.launch"]
+        if self.accelerate_config:
+            launch += ["--config_file", str(self.accelerate_config)]
+        else:
+            launch += ["--num_processes", str(self.processes), "--num_machines", "1"]
+            launch += ["--multi_gpu"] if self.processes > 1 and _has_cuda() else []
+        return [*launch, *rank_entry]
+
+    def environment(self) -> dict[str, str]:
+        """The ranks' environment: this one, with each rank's CPU threads set."""
+        threads = str(self.threads())
+        return {**os.environ, "OMP_NUM_THREADS": threads, "MKL_NUM_THREADS": threads}
+
+
+def _has_cuda() -> bool:
+    import torch
+
+    return torch.cuda.is_available()
+
+
+def read_launch(run_dir: str | Path) -> Launch:
+    path = Path(run_dir) / LAUNCH_FILE
+    return Launch.model_validate_json(path.read_text(encoding="utf-8")) if path.exists() else Launch()
+
+
+@dataclass(frozen=True)
+class World:
+    """This process's place among the run's ranks (rank 0 of 1 without a process group)."""
+
+    rank: int = 0
+    size: int = 1
+
+    @property
+    def main(self) -> bool:
+        return self.rank == 0
+
+
+def world() -> World:
+    import torch.distributed as dist
+
+    if dist.is_available() and dist.is_initialized():
+        return World(dist.get_rank(), dist.get_world_size())
+    return World()
+
+
+def gather(obj: object) -> list:
+    """Every rank's `obj`, in rank order (pickled; for small things: scores, counts, names)."""
+    import torch.distributed as dist
+
+    w = world()
+    if w.size == 1:
+        return [obj]
+    out: list = [None] * w.size
+    dist.all_gather_object(out, obj)
+    return out
+
+
+def claim_rank_cores() -> int:
+    """torch's threads for this rank: OMP_NUM_THREADS as the launcher set it (each rank its share)."""
+    import torch
+
+    threads = int(os.environ.get("OMP_NUM_THREADS") or 1)
+    torch.set_num_threads(threads)
+    return threads
+
+
+class GradientSync:
+    """The training loop's data-parallel hook: this rank's share of each batch, and the sums over ranks.
+
+    With one process it changes nothing: the share is the batch and the sums are the local values.
+    """
+
+    def __init__(self, params: list[torch.nn.Parameter]) -> None:
+        import torch.distributed as dist
+
+        self.world, self.params = world(), params
+        if self.world.size > 1:  # the same start everywhere, whatever each rank's random state was
+            for p in params:
+                dist.broadcast(p.data, src=0)
+
+    def share(self, batch: list) -> list:
+        return batch[self.world.rank::self.world.size]
+
+    def reduce(self, loss: float, tokens: int, stop: bool) -> tuple[float, int, bool]:
+        """Sum the gradients of `params` over ranks (in place) with (loss, tokens, stop); stop if any rank stops."""
+        if self.world.size == 1:
+            return loss, tokens, stop
+        import torch
+        import torch.distributed as dist
+
+        device = self.params[0].device
+        scalars = torch.tensor([loss, float(tokens), float(stop)], dtype=torch.float64, device=device)
+        dist.all_reduce(scalars)
+        for bucket in _buckets(self.params):
+            grads = [p.grad if p.grad is not None else torch.zeros_like(p) for p in bucket]
+            flat = torch.cat([g.reshape(-1).float() for g in grads])
+            dist.all_reduce(flat)
+            offset = 0
+            for p, g in zip(bucket, grads, strict=True):
+                p.grad = g.copy_(flat[offset: offset + g.numel()].view_as(g))
+                offset += g.numel()
+        return float(scalars[0]), int(scalars[1]), bool(scalars[2] > 0)
+
+
+def _buckets(params: list[torch.nn.Parameter]) -> list[list[torch.nn.Parameter]]:
+    buckets: list[list[torch.nn.Parameter]] = [[]]
+    size = 0
+    for p in params:
+        if buckets[-1] and size + p.numel() > BUCKET_VALUES:
+            buckets.append([])
+            size = 0
+        buckets[-1].append(p)
+        size += p.numel()
+    return buckets
+
+
+def score_sharded(
+    score: Callable[[list[list[int]], Callable[[int, int], None]], Scores],
+    suffixes: list[list[int]],
+    on_batch: Callable[[int, int], None],
+) -> Scores:
+    """`score(suffixes, on_batch)` over the ranks: each scores every N-th example, all get the whole.
+
+    The gathered Scores' seconds is the slowest rank's (the split is done when it is), tokens are
+    summed, and `rank_tokens_per_second` lists each rank's own rate.
+    """
+    import numpy as np
+
+    from benchmarks.scoring import Scores
+
+    w = world()
+    if w.size == 1:
+        return score(suffixes, on_batch)
+    n = len(suffixes)
+    mine = list(range(w.rank, n, w.size))
+
+    def progress(done: int, total: int) -> None:  # rank 0's share stands for the whole split
+        on_batch(min(done * w.size, n), n)
+
+    part = score([suffixes[i] for i in mine], progress) if mine else None
+    parts = gather((mine, part))
+    width = next(p.logprobs.shape[1] for _, p in parts if p is not None)
+    logprobs = np.zeros((n, width), dtype=np.float64)
+    for indices, p in parts:
+        if p is not None:
+            logprobs[indices] = p.logprobs
+    done = [p for _, p in parts if p is not None]
+    return Scores(
+        logprobs, max(p.seconds for p in done), sum(p.prompt_tokens for p in done),
+        sum(p.computed_tokens for p in done), max(p.max_batch for p in done), sum(p.oom_splits for p in done),
+        rank_tokens_per_second=[p.prompt_tokens / p.seconds if p else 0.0 for _, p in parts],
+    )
+
+
+def gathered_environment(env: Environment) -> Environment:
+    """The run's environment over every rank: world size, each rank's device, the sum of their peaks."""
+    w = world()
+    if w.size == 1:
+        return env
+    import torch
+
+    device = f"cuda:{torch.cuda.current_device()} {env.gpu_name}" if env.device == "cuda" else (
+        f"cpu ({torch.get_num_threads()} threads)")
+    ranks = gather((device, env.mfu_peak))
+    peaks = [peak for _, peak in ranks]
+    total = sum(peaks) if all(peaks) else None
+    basis = f"sum of the {w.size} ranks' peaks, each {env.peak_basis}" if total else env.peak_basis
+    return env.model_copy(update={"world_size": w.size, "devices": [d for d, _ in ranks], "peak_flops": total,
+                                  "peak_basis": basis})
+
+
+def _watch_cancel(run_dir: Path, every_s: float = 1.0) -> None:
+    """End this rank when the run's cancel file appears or its launcher is gone (a daemon thread):
+    a rank waiting in a collective for a rank that was stopped would otherwise wait for ever."""
+    import signal
+
+    parent = os.getppid()
+
+    def watch() -> None:
+        while not (run_dir / "cancel").exists() and os.getppid() == parent:
+            time.sleep(every_s)
+        os.kill(os.getpid(), signal.SIGTERM)  # handled in Python code; not inside a blocked collective:
+        time.sleep(CANCEL_GRACE_S)
+        os._exit(143)  # result.json is only ever replaced whole, so it stays valid
+
+    threading.Thread(target=watch, name="cancel-watch", daemon=True).start()
+
+
+def init_process_group(device: str) -> World:
+    """Join the run's process group through accelerate (gloo on CPU, NCCL on CUDA; the device set per rank)."""
+    from accelerate import PartialState
+
+    PartialState(cpu=device == "cpu")
+    return world()
+
+
+def main(argv: list[str]) -> int:
+    """`python -m benchmarks.distributed RUN_DIR`, once per rank under torchrun or `accelerate launch`."""
+    from benchmarks.config import BenchConfig
+    from benchmarks.jobs import execute_rank
+    from benchmarks.models import resolve_device
+
+    if len(argv) != 1:
+        print("usage: python -m benchmarks.distributed RUN_DIR (started by torchrun or accelerate launch)",
+              file=sys.stderr)
+        return 2
+    run_dir = Path(argv[0])
+    config = BenchConfig.model_validate_json((run_dir / "config.json").read_text(encoding="utf-8"))
+    init_process_group(resolve_device(config.device)[0])
+    _watch_cancel(run_dir)
+    return execute_rank(run_dir)
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
