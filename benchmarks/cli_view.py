@@ -27,15 +27,16 @@ def summary_table(result: BenchmarkResult) -> str:
     return "\n".join(lines)
 
 
-def run_with_progress(config: BenchConfig, out: Path | None) -> int:
-    """Run in this process (queued behind any other run on the machine), showing progress."""
+def run_with_progress(config: BenchConfig, out: Path | None, launch=None) -> int:
+    """Run in this process (queued behind any other run on the machine; a `benchmarks.distributed.Launch`
+    starts its ranks from here), showing progress."""
     from tqdm import tqdm
 
     from benchmarks.events import ProgressEvent
     from benchmarks.jobs import execute, prepare_run
     from benchmarks.result import load_result
 
-    run_dir = prepare_run(config, out)
+    run_dir = prepare_run(config, out, launch)
     print(f"run {run_dir.name}: {run_dir}", file=sys.stderr)
     bar = tqdm(total=1000, unit="‰", bar_format="{l_bar}{bar}| {elapsed} {postfix}", file=sys.stderr)
 

@@ -94,6 +94,36 @@ class Launch(BaseModel):
         return {**os.environ, "OMP_NUM_THREADS": threads, "MKL_NUM_THREADS": threads}
 
 
+# option of `prompt-or-tune bench` -> Launch field (help texts from the field descriptions)
+LAUNCH_OPTIONS = {"--processes": "processes", "--launcher": "launcher", "--accelerate-config": "accelerate_config",
+                  "--threads-per-process": "threads_per_process"}
+
+
+def add_launch_options(parser) -> None:
+    """The data-parallel options of `prompt-or-tune bench` (an argparse parser)."""
+    group = parser.add_argument_group("data-parallel", "one run over several processes (docs/BENCHMARKS.md)")
+    kinds = {"processes": int, "threads_per_process": int, "accelerate_config": Path, "launcher": str}
+    for option, name in LAUNCH_OPTIONS.items():
+        field = Launch.model_fields[name]
+        group.add_argument(option, dest=name, type=kinds[name], help=field.description,
+                           choices=("torchrun", "accelerate") if name == "launcher" else None)
+
+
+def launch_from_args(args) -> Launch | tuple[str, str]:
+    """The validated Launch of parsed bench options, or (option, message) naming what is wrong."""
+    from pydantic import ValidationError
+
+    given = {name: getattr(args, name, None) for name in LAUNCH_OPTIONS.values()}
+    try:
+        return Launch(**{k: v for k, v in given.items() if v is not None})
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        message = err["msg"].removeprefix("Value error, ")
+        name = str(err["loc"][0]) if err["loc"] else message.split(":")[0]
+        option = {field: opt for opt, field in LAUNCH_OPTIONS.items()}.get(name, "--processes")
+        return option, message.removeprefix(f"{name}: ")
+
+
 def _has_cuda() -> bool:
     import torch
 
@@ -282,8 +312,15 @@ def main(argv: list[str]) -> int:
     from benchmarks.jobs import execute_rank
     from benchmarks.models import resolve_device
 
+    if len(argv) in (2, 3) and argv[0] == "--prepare":  # a run folder for ranks started elsewhere (SLURM)
+        from benchmarks.jobs import prepare_run
+
+        config = BenchConfig.model_validate_json(Path(argv[1]).read_text(encoding="utf-8"))
+        print(prepare_run(config, argv[2] if len(argv) == 3 else None))
+        return 0
     if len(argv) != 1:
-        print("usage: python -m benchmarks.distributed RUN_DIR (started by torchrun or accelerate launch)",
+        print("usage: python -m benchmarks.distributed RUN_DIR (started by torchrun or accelerate launch)\n"
+              "       python -m benchmarks.distributed --prepare CONFIG.json [RUNS_FOLDER]  (prints RUN_DIR)",
               file=sys.stderr)
         return 2
     run_dir = Path(argv[0])

@@ -5,6 +5,12 @@ atomically), events.jsonl (appended: one `benchmarks.events.ProgressEvent` per l
 result.json / predictions.csv / run.log. One model run at a time per machine: a run waits for
 a file lock and says "queued" meanwhile. A run whose process died (SIGKILL, power loss) is
 found by the next start and marked failed; atomic writes mean it left no torn files.
+
+A data-parallel run (launch.json, `benchmarks.distributed.Launch`) queues the same way; its process
+then starts the ranks through torchrun or `accelerate launch` and waits for them. Rank 0 appends the
+events and keeps status.json's progress; this process records the outcome. Cancelling stops every
+rank: the SIGTERM reaches the launcher (which stops its workers) and each rank also watches the
+cancel file.
 """
 
 from __future__ import annotations
@@ -26,6 +32,7 @@ from filelock import FileLock
 from pydantic import BaseModel, Field
 
 from benchmarks.config import BenchConfig
+from benchmarks.distributed import LAUNCH_FILE, RANKS_LOG, Launch, read_launch
 from benchmarks.events import ProgressEvent, append_event, read_events
 from calculator.files import runs_dir, write_atomic
 
@@ -58,9 +65,12 @@ def machine_lock() -> FileLock:
     """Held by the run that is using the model; others queue on it.
 
     In the system temp folder, not the cache root, so runs with different PROMPT_OR_TUNE_HOME
-    values on one machine still take turns.
+    values on one machine still take turns. Runs given different GPUs (CUDA_VISIBLE_DEVICES) hold
+    different locks, so separate jobs (seeds, learning-curve sizes) run side by side, one per device.
     """
-    path = Path(tempfile.gettempdir()) / "prompt-or-tune" / "benchmark.lock"
+    visible = os.environ.get("CUDA_VISIBLE_DEVICES", "").strip()
+    name = f"benchmark-cuda{visible.replace(',', '_')}.lock" if visible else "benchmark.lock"
+    path = Path(tempfile.gettempdir()) / "prompt-or-tune" / name
     path.parent.mkdir(parents=True, exist_ok=True)
     return FileLock(str(path))
 
@@ -173,18 +183,20 @@ def recover_incomplete(root: str | Path | None = None) -> list[str]:
     return found
 
 
-def prepare_run(config: BenchConfig, root: str | Path | None = None) -> Path:
-    """Create the run folder with its config and a 'queued' status."""
+def prepare_run(config: BenchConfig, root: str | Path | None = None, launch: Launch | None = None) -> Path:
+    """Create the run folder with its config (and launch.json for a data-parallel run) and a 'queued' status."""
     run_dir = new_run_dir(root)
     write_atomic(run_dir / "config.json", config.model_dump_json(indent=1))
+    if launch is not None and launch.distributed:
+        write_atomic(run_dir / LAUNCH_FILE, launch.model_dump_json(indent=1))
     _write_status(run_dir, RunStatus(run_id=run_dir.name, run_dir=str(run_dir), state="queued",
                                      message="waiting to start", created_at=_now()))
     return run_dir
 
 
-def start_run(config: BenchConfig, root: str | Path | None = None) -> Path:
+def start_run(config: BenchConfig, root: str | Path | None = None, launch: Launch | None = None) -> Path:
     """Start a benchmark in a background process and return its folder at once."""
-    run_dir = prepare_run(config, root)
+    run_dir = prepare_run(config, root, launch)
     log = (run_dir / "process.log").open("ab")
     proc = subprocess.Popen(
         [sys.executable, "-m", "benchmarks", str(run_dir)], stdout=log, stderr=subprocess.STDOUT,
@@ -226,21 +238,13 @@ class Cancelled(BaseException):
     """Raised by SIGTERM; a BaseException so no `except Exception` on the way swallows it."""
 
 
-def execute(run_dir: str | Path, on_event=None) -> RunStatus:
-    """Run a prepared folder in this process: queue on the machine lock, run, record the outcome."""
-    import psutil
+def _on_sigterm(signum, frame):
+    raise Cancelled()
 
-    from benchmarks.runner import run_benchmark
 
-    run_dir = Path(run_dir)
-    status = _read_status(run_dir) or RunStatus(run_id=run_dir.name, run_dir=str(run_dir), state="queued")
-    status.pid, status.pid_started = os.getpid(), psutil.Process().create_time()
-    _write_status(run_dir, status)
-
-    def on_sigterm(signum, frame):
-        raise Cancelled()
-
-    signal.signal(signal.SIGTERM, on_sigterm)
+def _recorder(run_dir: Path, status: RunStatus, on_event=None):
+    """What a run does with each event: append it to events.jsonl, keep status.json's progress (at
+    most every 0.5 s, and at each approach's end), pass it on."""
     last_write = [0.0]
 
     def record(event: ProgressEvent) -> None:
@@ -253,6 +257,100 @@ def execute(run_dir: str | Path, on_event=None) -> RunStatus:
         if on_event:
             on_event(event)
 
+    return record
+
+
+def _last_line(path: Path) -> str:
+    try:
+        lines = [line for line in path.read_text(encoding="utf-8", errors="replace").splitlines() if line.strip()]
+    except FileNotFoundError:
+        return ""
+    return lines[-1].strip()[:300] if lines else ""
+
+
+def _run_ranks(run_dir: Path, launch: Launch, on_event=None):
+    """Start this machine's ranks through the launcher, pass rank 0's events on while they run, and
+    return the result rank 0 wrote; a launcher that fails raises with the ranks' last words."""
+    from benchmarks.result import ResultError, load_result
+
+    with (run_dir / RANKS_LOG).open("ab") as log:
+        proc = subprocess.Popen(launch.command(run_dir), stdout=log, stderr=subprocess.STDOUT,
+                                stdin=subprocess.DEVNULL, env=launch.environment(),
+                                cwd=Path(__file__).resolve().parent.parent)
+    seen = len(_read_events(run_dir))
+    try:
+        while proc.poll() is None:
+            time.sleep(0.5)
+            if on_event:
+                events = _read_events(run_dir)
+                for event in events[seen:]:
+                    on_event(event)
+                seen = len(events)
+    finally:
+        if proc.poll() is None:  # this process was stopped: stop the ranks too
+            proc.terminate()
+            try:
+                proc.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+    if (run_dir / "cancel").exists():
+        raise Cancelled()
+    if proc.returncode != 0:
+        raise RuntimeError(f"a rank failed (launcher exit {proc.returncode}): {_last_line(run_dir / RANKS_LOG)}; "
+                           f"see {RANKS_LOG}")
+    try:
+        return load_result(run_dir)
+    except ResultError as exc:
+        raise RuntimeError(f"the ranks ended without a result: {exc}; see {RANKS_LOG}") from exc
+
+
+def execute_rank(run_dir: str | Path) -> int:
+    """One rank of a data-parallel run (`python -m benchmarks.distributed RUN_DIR`); the exit code.
+
+    Rank 0 records the events and progress. The launching `execute` records the outcome; a run
+    whose ranks were started without it (a SLURM job on a prepared folder) has no pid in its status,
+    and rank 0 then records the outcome too.
+    """
+    import psutil
+
+    from benchmarks.distributed import world
+    from benchmarks.runner import run_benchmark
+
+    run_dir = Path(run_dir)
+    signal.signal(signal.SIGTERM, _on_sigterm)
+    config = BenchConfig.model_validate_json((run_dir / "config.json").read_text(encoding="utf-8"))
+    main = world().main
+    status = _read_status(run_dir) or RunStatus(run_id=run_dir.name, run_dir=str(run_dir), state="queued")
+    standalone = main and status.pid is None
+    if standalone:
+        status.state, status.pid, status.pid_started = "running", os.getpid(), psutil.Process().create_time()
+    try:
+        result = run_benchmark(config, run_dir, on_event=_recorder(run_dir, status) if main else None)
+    except Cancelled:
+        status.state, status.message = "cancelled", "cancelled by the user"
+        result = None
+    if standalone:
+        if result is not None:
+            status.state = "complete" if result.status != "failed" else "failed"
+            status.progress, status.result_path, status.error = 1.0, str(run_dir / "result.json"), result.error
+            status.message = f"{result.status}: {len(result.approaches)} approaches"
+        _write_status(run_dir, status)
+    return 0 if result is not None else 143
+
+
+def execute(run_dir: str | Path, on_event=None) -> RunStatus:
+    """Run a prepared folder in this process: queue on the machine lock, run, record the outcome."""
+    import psutil
+
+    from benchmarks.runner import run_benchmark
+
+    run_dir = Path(run_dir)
+    status = _read_status(run_dir) or RunStatus(run_id=run_dir.name, run_dir=str(run_dir), state="queued")
+    status.pid, status.pid_started = os.getpid(), psutil.Process().create_time()
+    _write_status(run_dir, status)
+
+    signal.signal(signal.SIGTERM, _on_sigterm)
+    record = _recorder(run_dir, status, on_event)
     try:
         config = BenchConfig.model_validate_json((run_dir / "config.json").read_text(encoding="utf-8"))
         for found in recover_incomplete(run_dir.parent):
@@ -272,7 +370,12 @@ def execute(run_dir: str | Path, on_event=None) -> RunStatus:
         try:
             status.state = "running"
             record(ProgressEvent(stage="starting", progress=0.0, message="starting"))
-            result = run_benchmark(config, run_dir, on_event=record)
+            launch = read_launch(run_dir)
+            if launch.distributed:
+                result = _run_ranks(run_dir, launch, on_event)
+                status = _read_status(run_dir) or status  # rank 0 kept its progress there
+            else:
+                result = run_benchmark(config, run_dir, on_event=record)
         finally:
             lock.release()
         status.state = "complete" if result.status != "failed" else "failed"

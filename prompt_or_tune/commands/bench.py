@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from benchmarks.config import ALL_APPROACHES, BUILTIN_TASKS, PRECISIONS, BenchConfig
+from benchmarks.distributed import add_launch_options, launch_from_args
 
 
 def register(subparsers) -> None:
@@ -29,6 +30,7 @@ def register(subparsers) -> None:
     p.add_argument("--seed", type=int, default=0, help="seed for split, examples and training")
     p.add_argument("--test-size", type=int, help="held-out test examples")
     _endpoint_options(p)
+    add_launch_options(p)
     p.add_argument("--perf", action="store_true", help="run the speed harness (fast paths vs a plain baseline) instead")
     p.set_defaults(handler=handle)
 
@@ -89,9 +91,9 @@ def handle(args: argparse.Namespace) -> int:
         from benchmarks.perf import main as perf_main
 
         return perf_main(["--device", args.device, "--dtype", args.dtype] + (["--out", str(args.out)] if args.out else []))
-    config = build_config(args)
-    if isinstance(config, tuple):
-        return _fail(*config)
+    config, launch = build_config(args), launch_from_args(args)
+    if isinstance(config, tuple) or isinstance(launch, tuple):
+        return _fail(*(config if isinstance(config, tuple) else launch))
     if config.data_file:  # read the user's file now, so bad data is a usage error, not a failed run
         from benchmarks.tasks import TaskDataError, load_task
 
@@ -103,7 +105,7 @@ def handle(args: argparse.Namespace) -> int:
         return failed
     from benchmarks.cli_view import run_with_progress
 
-    return run_with_progress(config, args.out)
+    return run_with_progress(config, args.out, launch)
 
 
 def _endpoint_preflight(config: BenchConfig) -> int | None:
