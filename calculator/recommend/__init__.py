@@ -88,8 +88,9 @@ def recommend(report: CostReport, mc: MonteCarlo) -> Recommendation:
     else:
         reasons.append("It is the only approach that meets the target within the constraints.")
     reasons += [s for s in [labels_reason(chosen, report)] if s]
-    best_prompt = max((r.accuracy for r in ranked if r.family == "prompting" and r.accuracy is not None),
-                      default=None)
+    prompts = [r for r in ranked if r.family == "prompting" and r.accuracy is not None]
+    measured_prompts = [r for r in prompts if (r.accuracy_source or "").startswith("measured")]
+    best_prompt = max(measured_prompts or prompts, key=lambda r: r.accuracy, default=None)
     if chosen.family == "tuning":
         reasons += learning_curve_reason(report, target, best_prompt)
     reasons += constraint_reasons(chosen, report)

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from calculator.approaches.spec import title
 from calculator.costs import CostReport
 from calculator.evaluation import tests_needed
+from calculator.measured import measured_elsewhere
 from calculator.recommend.ranking import RankedApproach
 from calculator.recommend.wording import interval, pct, points
 
@@ -48,10 +50,11 @@ def evidence_gaps(report: CostReport, ranked: list[RankedApproach], chosen: Rank
     if measured is not None:
         gaps += [EvidenceGap(name, why, "measure again with its whole plan trained (an idle machine, "
                              "or a larger train_time_budget_s)") for name, why in measured.not_applied.items()]
-        deployed = {report.scenario.finetuning.base_model, report.scenario.api.model}
-        if measured.model not in deployed:
-            gaps.append(EvidenceGap(None, f"accuracies were measured on {measured.model} ({measured.device}), "
-                                    f"not on the models this scenario deploys ({', '.join(sorted(deployed))})",
+        if elsewhere := measured_elsewhere(report.scenario):  # rows the user chose to apply anyway
+            deployed = {report.scenario.finetuning.base_model, report.scenario.api.model}
+            gaps.append(EvidenceGap(None, f"{', '.join(title(n) for n in elsewhere)}: measured on "
+                                    f"{', '.join(sorted(set(elsewhere.values())))}, not on the models this "
+                                    f"scenario deploys ({', '.join(sorted(deployed))})",
                                     "rerun the benchmark on the model you will deploy"))
     gaps += [EvidenceGap(None, note, "check the token counts") for note in report.inputs.notes
              if "estimate" in note.lower()]

@@ -16,6 +16,7 @@ from calculator.approaches import REGISTRY
 from calculator.approaches.spec import title
 from calculator.breakeven import BreakEven
 from calculator.costs import ApproachCosts, CostReport
+from calculator.measured import accuracy_source
 from calculator.recommend.wording import money
 from calculator.uncertainty import MonteCarlo, monte_carlo
 
@@ -89,7 +90,7 @@ def _ranked_entry(costs: ApproachCosts, report: CostReport, mc: MonteCarlo) -> R
                        scenario.quality.needs_consistent_output),
         accuracy=costs.accuracy,
         accuracy_ci=ci,
-        accuracy_source=quantity.source if quantity else None,
+        accuracy_source=accuracy_source(scenario, name) if quantity else None,
         consistency_spread=spread,
         tco_usd=costs.tco_usd,
         tco_p10_usd=mc.tco_p10.get(name),

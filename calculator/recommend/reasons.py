@@ -82,25 +82,27 @@ def error_reasons(report: CostReport, chosen: RankedApproach, ranked: list[Ranke
     return found
 
 
-def learning_curve_reason(report: CostReport, target: float, best_prompt: float | None) -> list[str]:
+def learning_curve_reason(report: CostReport, target: float, best_prompt: RankedApproach | None) -> list[str]:
+    """Labels until LoRA's measured curve reaches the target and the best prompt (named, with its source)."""
     measured = report.scenario.measured
     if measured is None or not measured.learning_curve:
         return []
     curve = sorted(measured.learning_curve)
-    source = f"learning curve of run {measured.run_id}"
+    lora = measured.approaches.get("lora")
+    source = f"learning curve of run {measured.run_id}" + (f" on {lora.model}" if lora and lora.model else "")
+    goals = [(target, f"the {pct(target)} target")]
+    if best_prompt is not None:
+        goals.append((best_prompt.accuracy, f"the best prompt, {best_prompt.title} at {pct(best_prompt.accuracy)} "
+                                            f"({best_prompt.accuracy_source}),"))
     found = []
-    for goal, label in ((target, f"the {pct(target)} target"),
-                        (best_prompt, "the best prompt")):
-        if goal is None:
-            continue
+    for goal, label in goals:
         hit = labels_to_reach(curve, goal)
         if hit is None:
             top_labels, top_acc = max(curve, key=lambda point: point[1])
-            found.append(f"LoRA does not reach {label} ({pct(goal)}) on its measured curve: "
+            found.append(f"LoRA does not reach {label.rstrip(',')} on its measured curve: "
                          f"best {pct(top_acc)} with {count(top_labels)} labels ({source}).")
         else:
-            found.append(f"LoRA reaches {label} ({pct(goal)}) with about {count(hit)} labeled "
-                         f"examples ({source}).")
+            found.append(f"LoRA reaches {label} with about {count(hit)} labeled examples ({source}).")
     return found
 
 
@@ -121,11 +123,12 @@ def labels_reason(chosen: RankedApproach, report: CostReport) -> str | None:
     if chosen.labels_needed <= 0:
         return None
     on_hand = float(report.inputs["labeling.labels_on_hand"])
+    measured = report.inputs.quantities.get(f"labels.{chosen.name}")
+    needs = f"It needs {count(chosen.labels_needed)} labeled examples" + (f" ({measured.source})" if measured else "")
     if chosen.labels_to_buy <= 0:
-        return (f"It needs {count(chosen.labels_needed)} labeled examples and {count(on_hand)} are "
-                f"on hand, so none are bought.")
+        return f"{needs} and {count(on_hand)} are on hand, so none are bought."
     cost = chosen.labels_to_buy * float(report.inputs["labeling.cost_per_label_usd"])
-    return (f"It needs {count(chosen.labels_needed)} labeled examples; {count(on_hand)} are on hand, "
+    return (f"{needs}; {count(on_hand)} are on hand, "
             f"so {count(chosen.labels_to_buy)} are bought for {money(cost)} (in its one-off cost).")
 
 
