@@ -18,7 +18,7 @@ from benchmarks.result import LATENCY_BASES
 from calculator.approaches.spec import title
 from calculator.measured import apply_benchmark
 from calculator.scenario_io import describe_validation_error
-from dashboard import dataset_check, live_runs, plots, runs, state
+from dashboard import dataset_check, live_runs, plots, run_view, runs, state
 from dashboard.tables import runs_table
 from dashboard.text import escape_md
 from reporting import charts
@@ -147,6 +147,7 @@ def _past_runs() -> None:
                                    disabled=result.run_id == applied)
     if applied:
         st.success(f"The scenario uses the measured accuracies of run {escape_md(applied)}.")
+    run_view.render(picked)
 
 
 def render() -> None:

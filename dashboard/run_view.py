@@ -1,0 +1,177 @@
+"""One finished run, example by example: every test example with every approach's answer, right
+or wrong, filters for the examples that matter, and a confusion matrix per approach.
+
+The tables are built by pure functions over the run's predictions.csv (written by
+`benchmarks.runner`, one row per approach and test example); the page only shows them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from benchmarks.result import BenchmarkResult
+from calculator.approaches.spec import title
+from calculator.files import runs_dir
+from dashboard.text import escape_md
+
+NO_ANSWER = "(no answer)"  # chain-of-thought output the parser found no label in
+NOT_RUN = "(not run)"  # an arm that stopped before this example (a spending cap)
+ANY = "any approach"
+RIGHT, WRONG = "background-color: #d9f2e3", "background-color: #f9dcdc"
+
+
+@dataclass(frozen=True)
+class ResultsGrid:
+    table: pd.DataFrame  # one row per test example: example, text, true label, one answer column per arm
+    correct: pd.DataFrame  # the same rows, one bool column per arm (NaN where the arm did not answer it)
+    arms: list[str]  # the answer columns, in run order
+
+
+def read_predictions(path: Path) -> pd.DataFrame | None:
+    """The run's predictions.csv, or None when the run has none (runs from before it was written).
+
+    Files written before the backend column read as local; an empty prediction is "no answer".
+    """
+    if not path.is_file():
+        return None
+    frame = pd.read_csv(path, dtype={"label": str, "prediction": str, "text": str}, keep_default_na=False)
+    if "backend" not in frame:
+        frame["backend"] = "local"
+    frame["correct"] = frame["correct"].astype(str).str.lower() == "true"
+    frame["prediction"] = frame["prediction"].replace("", NO_ANSWER)
+    return frame
+
+
+def arm_name(approach: str, backend: str) -> str:
+    """An arm's column title: the approach's title, and where it ran when not on the local model."""
+    return title(approach) if backend == "local" else f"{title(approach)} ({backend})"
+
+
+def _arms(predictions: pd.DataFrame) -> pd.Series:
+    return pd.Series([arm_name(a, b) for a, b in zip(predictions["approach"], predictions["backend"], strict=True)],
+                     index=predictions.index)
+
+
+def results_grid(predictions: pd.DataFrame) -> ResultsGrid:
+    """Every test example (its number, text and true label) with every arm's answer and whether it was right."""
+    frame = predictions.assign(arm=_arms(predictions)).drop_duplicates(["arm", "index"], keep="last")
+    arms = list(dict.fromkeys(frame["arm"]))
+    examples = (frame.sort_values("index").drop_duplicates("index")[["index", "text", "label"]]
+                .set_index("index"))
+    answers = frame.pivot(index="index", columns="arm", values="prediction").reindex(examples.index)[arms]
+    correct = frame.pivot(index="index", columns="arm", values="correct").reindex(examples.index)[arms]
+    table = pd.concat([examples.rename(columns={"label": "true label"}), answers.fillna(NOT_RUN)], axis=1)
+    table = table.reset_index(names="example")
+    correct = correct.reset_index(drop=True)
+    correct.columns.name = None
+    table.columns.name = None
+    return ResultsGrid(table=table, correct=correct, arms=arms)
+
+
+def filter_grid(grid: ResultsGrid, wrong_by: str | None = None, disagree: bool = False) -> ResultsGrid:
+    """The examples `wrong_by` got wrong (an arm's column, or ANY for any arm; None: no filter),
+    and, with `disagree`, only those where the arms' answers differ."""
+    keep = pd.Series(True, index=grid.table.index)
+    if wrong_by == ANY:
+        keep &= grid.correct.eq(False).any(axis=1)
+    elif wrong_by is not None:
+        keep &= grid.correct[wrong_by].eq(False)
+    if disagree:
+        keep &= grid.table[grid.arms].replace(NOT_RUN, pd.NA).nunique(axis=1) > 1
+    return ResultsGrid(table=grid.table[keep].reset_index(drop=True),
+                       correct=grid.correct[keep].reset_index(drop=True), arms=grid.arms)
+
+
+def confusion(predictions: pd.DataFrame, arm: str, labels: list[str]) -> pd.DataFrame:
+    """Counts of each true label (rows) against each answer (columns) of one arm, every label listed
+    in the task's order; a "(no answer)" column only when the arm had unparsed answers."""
+    rows = predictions[_arms(predictions) == arm]
+    answers = labels + sorted(set(rows["prediction"]) - set(labels))
+    counts = pd.crosstab(rows["label"], rows["prediction"]).reindex(index=labels, columns=answers, fill_value=0)
+    counts.index.name, counts.columns.name = "true label", "answered"
+    return counts.astype(int)
+
+
+def _colour(grid: ResultsGrid):
+    """The answers on a green (right) or red (wrong) ground; symbols too, so colour is not the only cue."""
+    def cells(table: pd.DataFrame) -> pd.DataFrame:
+        styles = pd.DataFrame("", index=table.index, columns=table.columns)
+        for arm in grid.arms:
+            styles[arm] = grid.correct[arm].map({True: RIGHT, False: WRONG}).fillna("")
+        return styles
+
+    shown = grid.table.copy()
+    for arm in grid.arms:
+        marks = grid.correct[arm].map({True: "✓ ", False: "✗ "}).fillna("")
+        shown[arm] = marks + shown[arm]
+    return shown.style.apply(cells, axis=None)
+
+
+def _diagonal(counts: pd.DataFrame) -> pd.DataFrame:
+    styles = pd.DataFrame("", index=counts.index, columns=counts.columns)
+    for label in counts.index:
+        for answer in counts.columns:
+            if counts.loc[label, answer]:
+                styles.loc[label, answer] = RIGHT if label == answer else WRONG
+    return styles
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def _predictions(path: str, mtime: float) -> pd.DataFrame | None:
+    return read_predictions(Path(path))
+
+
+def _grid(grid: ResultsGrid, run_id: str) -> None:
+    cols = st.columns([1, 1, 2])
+    wrong = cols[0].toggle("Wrong only", key=f"wrong_only:{run_id}",
+                           help="Only the examples an approach answered wrongly")
+    disagree, wrong_by = False, ANY
+    if len(grid.arms) > 1:
+        disagree = cols[1].toggle("Approaches disagree", key=f"disagree:{run_id}",
+                                  help="Only the examples the approaches answered differently")
+        wrong_by = cols[2].selectbox("Wrong by", [ANY, *grid.arms], key=f"wrong_by:{run_id}", disabled=not wrong)
+    shown = filter_grid(grid, wrong_by if wrong else None, disagree)
+    st.caption(f"{len(shown.table)} of {len(grid.table)} test examples · ✓ right, ✗ wrong · "
+               f"from {escape_md(run_id)}/predictions.csv")
+    st.dataframe(_colour(shown), hide_index=True, width="stretch", height=360,
+                 column_config={"example": st.column_config.NumberColumn("#", width="small"),
+                                "text": st.column_config.TextColumn("text", width="large")})
+
+
+def _confusions(predictions: pd.DataFrame, result: BenchmarkResult, arms: list[str]) -> None:
+    st.markdown("**Confusion matrix per approach** (rows: true label, columns: the approach's answer)")
+    cols = st.columns(min(len(arms), 3))
+    for i, arm in enumerate(arms):
+        counts = confusion(predictions, arm, result.task.labels)
+        with cols[i % len(cols)]:
+            st.caption(f"{escape_md(arm)}: {int(sum(counts.at[lab, lab] for lab in counts.index))} of "
+                       f"{int(counts.to_numpy().sum())} right")
+            st.dataframe(counts.style.apply(_diagonal, axis=None), width="stretch")
+
+
+def render(results: list[BenchmarkResult], root: Path | None = None) -> None:
+    """The examples of one of `results` (the runs being compared), chosen by the reader."""
+    if not results:
+        return
+    st.markdown("**Examples of one run**")
+    by_id = {r.run_id: r for r in results}
+    result = by_id[st.selectbox("Run", list(by_id), key="run_view_run",
+                                help="Each test example with every approach's answer")]
+    task = result.task
+    st.caption(f"{escape_md(result.model.name)} on {escape_md(task.name)} ({escape_md(task.source)}) · "
+               f"labels: {escape_md(', '.join(task.labels))}")
+    for note in result.notes:
+        st.caption(f"Note: {escape_md(note)}")
+    path = (root or runs_dir()) / result.run_id / "predictions.csv"
+    predictions = _predictions(str(path), path.stat().st_mtime) if path.is_file() else None
+    if predictions is None or predictions.empty:
+        st.info(f"Run {escape_md(result.run_id)} has no per-example answers (it ran before they were "
+                "saved, or no approach finished), so there is no grid to show for it.")
+        return
+    grid = results_grid(predictions)
+    _grid(grid, result.run_id)
+    _confusions(predictions, result, grid.arms)
