@@ -16,8 +16,9 @@ import streamlit as st
 
 from benchmarks import jobs
 from benchmarks.config import BenchConfig
+from benchmarks.runner import progress_edges
 from dashboard import plots
-from dashboard.progress import live_progress, loss_curves, measured
+from dashboard.progress import duration, live_progress, loss_curves, measured, run_notes, run_timing
 from dashboard.text import escape_md
 from reporting import charts
 
@@ -57,18 +58,40 @@ def _loss_figure(status: jobs.RunStatus):
     return figure
 
 
+def _task(config: BenchConfig) -> str:
+    """The task as the reader named it: a built-in task's name, or the uploaded file's name."""
+    return f"uploaded file {Path(config.data_file).name}" if config.data_file else config.task
+
+
+def _timing(status: jobs.RunStatus, config: BenchConfig | None) -> None:
+    """Elapsed and time left, with how the estimate was made."""
+    timing = run_timing(status.events, progress_edges(config), time.time()) if config else None
+    if timing is None:
+        return
+    if timing.remaining_s is None:
+        left = f"time left {timing.basis}"
+    elif timing.remaining_s < 1:
+        left = "finishing: the approach's last steps (scoring, timing) are not counted by the bar"
+    else:
+        left = f"about {duration(timing.remaining_s)} left ({timing.basis})"
+    st.caption(f"Elapsed {duration(timing.elapsed_s)} · {left}")
+
+
 def _card(status: jobs.RunStatus, yours: bool) -> None:
     config = _config(status)
     approaches = list(config.approaches or []) if config else []
     progress = live_progress(status.progress, status.message, status.events, approaches)
-    what = f" · {escape_md(config.model)} on {escape_md(config.task_name)}" if config else ""
+    what = f" · {escape_md(config.model)} on {escape_md(_task(config))}" if config else ""
     st.markdown(f"**Run {escape_md(status.run_id)}**{' (yours)' if yours else ''} · {status.state}{what}")
     st.progress(progress.fraction, text=f"Whole run {progress.fraction:.0%}"
                 + (f" · {progress.approach}" if progress.approach else ""))
+    _timing(status, config)
     if progress.step_fraction is not None:
         st.progress(progress.step_fraction, text=escape_md(progress.step))
     else:
         st.caption(escape_md(progress.step))
+    for note in run_notes(status.events):
+        st.caption(f"Note: {escape_md(note)}")
     if figure := _loss_figure(status):
         plots.show(figure)
     if metrics := measured(status.events):
