@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from calculator.approaches.spec import title
-from calculator.recommend import EvidenceGap, Recommendation
+from calculator.recommend import EvidenceGap, Recommendation, sure
 from calculator.recommend.wording import money, pct
 from dashboard import compute, report_view, state
 from dashboard.text import dollars, escape_md
@@ -30,11 +30,8 @@ def render() -> None:
     cols[2].metric("Accuracy", pct(chosen.accuracy) if chosen and chosen.accuracy is not None else "–",
                    delta=None if not chosen or chosen.accuracy is None
                    else f"{(chosen.accuracy - decision.accuracy_target) * 100:+.1f} pts vs target")
-    cols[3].metric("Stays cheapest among qualifying", pct(decision.p_stays_cheapest)
-                   if decision.p_stays_cheapest is not None else "–",
-                   help="Share of Monte Carlo draws in which the choice stays the cheapest of the "
-                        "approaches that meet the accuracy target and the constraints. The ranked "
-                        "table's 'P(cheapest of all)' counts every approach, whatever its accuracy.")
+    cols[3].metric(sure.TITLE, pct(decision.cheapest_share) if decision.cheapest_share is not None else "–",
+                   help=sure.definition(decision.draws))
     if chosen and chosen.error_usd:
         st.caption(dollars(f"Cost over {scenario.workload.horizon_months} months: "
                            f"{money(chosen.running_usd)} to build and run + {money(chosen.error_usd)} "

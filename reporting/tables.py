@@ -14,7 +14,9 @@ from benchmarks.result import LATENCY_BASES, BenchmarkResult
 from calculator.approaches import REGISTRY
 from calculator.approaches.spec import title
 from calculator.recommend import Recommendation
-from calculator.recommend.ranking import PACE
+from calculator.recommend.ranking import PACE, standing_words
+from calculator.recommend.sure import NAME as SURE
+from calculator.recommend.sure import definition
 from calculator.recommend.wording import count, interval, money, pct
 from reporting.grid import Grid, break_even_grid, costs_grid, number, sources_grid
 from reporting.run_rows import run_rows, under_trained
@@ -24,8 +26,6 @@ if TYPE_CHECKING:
 
 PRICE_KEYS = ("api.", "hosting.gpu_usd_per_hour", "gpu.", "provider_ft.")
 PRICE_UNITS = ("USD", "FLOP/s")
-STATUS_WORDS = {"meets": "meets target", "uncertain": "uncertain", "unknown": "unknown",
-                "misses": "misses target"}
 
 
 @dataclass(frozen=True)
@@ -76,19 +76,18 @@ def ranking(rec: Recommendation) -> Table:
     for i, r in enumerate(rec.ranked, 1):
         accuracy = "—" if r.accuracy is None else pct(r.accuracy) + interval(r.accuracy_ci).replace(" [95% CI ", " [")
         spread = "" if r.tco_p10_usd is None else f"{money(r.tco_p10_usd)}–{money(r.tco_p90_usd)}"
-        rows.append([str(i), r.title, STATUS_WORDS[r.status], accuracy, money(r.tco_usd), spread,
-                     "—" if r.p_cheapest is None else pct(r.p_cheapest), count(r.labels_to_buy),
-                     f"{r.launch_weeks:.1f}", "; ".join(r.constraint_issues) or "ok"])
+        rows.append([str(i), r.title, standing_words(r), accuracy, money(r.tco_usd), spread,
+                     "—" if r.cheapest_share is None else pct(r.cheapest_share), count(r.labels_to_buy),
+                     f"{r.launch_weeks:.1f}"])
     return Table("ranking", "Approaches ranked",
-                 ["#", "approach", "status", "accuracy [95% CI]", "TCO", "TCO P10–P90",
-                  "P(cheapest of all)", "labels to buy", "eng. weeks", "constraints"], rows,
-                 note=f"Target {pct(rec.accuracy_target)}. Ranked by: target met (lower end of the "
-                      "interval), constraints kept, then TCO. P(cheapest of all): share of Monte Carlo "
-                      "draws in which the approach is the cheapest of every approach compared, "
-                      "whatever its accuracy (the recommendation's 'stays cheapest' counts only those "
-                      "that meet the target). Accuracy sources: see the inputs table (accuracy.*). "
+                 ["#", "approach", "standing", "accuracy [95% CI]", "TCO", "TCO P10–P90", SURE,
+                  "labels to buy", "eng. weeks"], rows,
+                 note=f"Target {pct(rec.accuracy_target)}. Ranked: the approaches that qualify (the lower "
+                      "end of the interval meets the target, every constraint kept), then the open ones "
+                      "(accuracy uncertain or unknown), then the blocked ones with the reason; each group "
+                      f"by TCO. {definition(rec.draws)} Accuracy sources: the inputs table (Accuracy of …). "
                       f"Engineering weeks: engineering hours ÷ {PACE}.",
-                 widths=[0.5, 2.4, 1.5, 2.2, 1.4, 2.6, 1.9, 1.2, 1.1, 2.5])
+                 widths=[0.5, 2.2, 3.6, 2.0, 1.3, 2.4, 1.3, 1.1, 1.0])
 
 
 def costs(data: ReportData) -> Table:

@@ -7,12 +7,12 @@ rules of thumb appear only as reasons whose numbers hold in this scenario (see `
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
 from calculator.costs import CostReport
 from calculator.recommend.gaps import EvidenceGap, evidence_gaps
-from calculator.recommend.ranking import RankedApproach, Status, p_stays_cheapest, rank
+from calculator.recommend.ranking import RankedApproach, Status, rank
 from calculator.recommend.reasons import (
     accuracy_gap,
     accuracy_phrase,
@@ -28,10 +28,13 @@ from calculator.recommend.reasons import (
     volume_changes,
     why_not,
 )
+from calculator.recommend.sure import NAME as SURE
+from calculator.recommend.sure import sentence as sure_sentence
 from calculator.recommend.wording import interval, money, pct, points
 from calculator.uncertainty import MonteCarlo
 
 Verdict = Literal["recommend", "provisional", "constrained", "undecided", "none_meets"]
+TOP_REASONS = 3  # the strongest reasons, shown first; the rest are one click away
 
 
 @dataclass(frozen=True)
@@ -40,19 +43,24 @@ class Recommendation:
     choice: str | None
     headline: str
     accuracy_target: float
-    reasons: list[str]
+    reasons: list[str]  # strongest first: the choice, how sure, why not the cheapest rejected one
     what_would_change: list[str]
     evidence_gaps: list[EvidenceGap]
     ranked: list[RankedApproach]
-    p_stays_cheapest: float | None  # among the approaches that meet the target and constraints
+    cheapest_share: float | None  # the choice's chance cheapest (calculator/recommend/sure.py)
     rival: str | None = None  # the approach the choice is weighed against (tornado, payback)
+    compared: list[str] = field(default_factory=list)  # rivals whose break-even with the choice matters
+    draws: int = 0  # Monte Carlo draws behind the chance cheapest
 
     def approach(self, name: str) -> RankedApproach | None:
         return next((r for r in self.ranked if r.name == name), None)
 
+    @property
+    def top_reasons(self) -> list[str]:
+        return self.reasons[:TOP_REASONS]
+
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
-
 
 
 def recommend(report: CostReport, mc: MonteCarlo) -> Recommendation:
@@ -61,32 +69,29 @@ def recommend(report: CostReport, mc: MonteCarlo) -> Recommendation:
     ranked = rank(report, mc)
     eligible = [r for r in ranked if r.eligible]
     if not eligible:
-        return _no_choice(report, ranked, target)
+        return _no_choice(report, ranked, target, mc.draws)
     chosen = eligible[0]
-    p_stays = p_stays_cheapest(report, mc, [r.name for r in eligible], chosen.name)
-    gaps = evidence_gaps(report, ranked, chosen, target, p_stays)
-    firm = not any(g.approach in (chosen.name, None) or g.approach in
-                   {r.name for r in ranked if r.tco_usd < chosen.tco_usd} for g in gaps)
-    verdict: Verdict = "recommend" if firm else "provisional"
-    headline = (f"{'Choose' if firm else 'Provisionally choose'} {chosen.title}: the cheapest approach "
+    share = chosen.cheapest_share
+    gaps = evidence_gaps(report, ranked, chosen, target, share)
+    cheaper = {r.name for r in ranked if r.tco_usd < chosen.tco_usd}
+    deciding = [g for g in gaps if g.approach in (chosen.name, None) or g.approach in cheaper]
+    verdict: Verdict = "provisional" if deciding else "recommend"
+    headline = (f"{'Provisionally choose' if deciding else 'Choose'} {chosen.title}: the cheapest approach "
                 f"that meets the {pct(target)} accuracy target, {money(chosen.tco_usd)} over "
-                f"{report.horizon_months} months.")
+                f"{report.horizon_months} months ({SURE} {pct(share)}).{_provisional_because(deciding)}")
     reasons = [f"{chosen.title} meets the {pct(target)} target with {accuracy_phrase(chosen)} and costs "
                f"{money(chosen.tco_usd)} over {report.horizon_months} months "
-               f"(P10–P90 {money(chosen.tco_p10_usd or chosen.tco_usd)}–{money(chosen.tco_p90_usd or chosen.tco_usd)})."]
-    reasons += error_reasons(report, chosen, ranked)
+               f"(P10–P90 {money(chosen.tco_p10_usd or chosen.tco_usd)}–{money(chosen.tco_p90_usd or chosen.tco_usd)}).",
+               sure_sentence(share, len(eligible), mc.draws)]
     reasons += [why_not(r, chosen, target) for r in sorted(ranked, key=lambda r: r.tco_usd)
                 if r.tco_usd < chosen.tco_usd][:3]
+    reasons += error_reasons(report, chosen, ranked)
     rival = _rival(chosen, ranked)
     if rival is not None:
         reasons += [s for s in [accuracy_gap(chosen, rival)] if s]
-    for other in _comparators(chosen, ranked, rival):
+    compared = _comparators(chosen, ranked, rival)
+    for other in compared:
         reasons += [s for s in [payback(report, chosen, other)] if s]
-    if len(eligible) > 1:
-        reasons.append(f"It stays the cheapest of the {len(eligible)} approaches that meet the target "
-                       f"in {pct(p_stays)} of {mc.draws:,} Monte Carlo draws over the uncertainty ranges.")
-    else:
-        reasons.append("It is the only approach that meets the target within the constraints.")
     reasons += [s for s in [labels_reason(chosen, report)] if s]
     prompts = [r for r in ranked if r.family == "prompting" and r.accuracy is not None]
     measured_prompts = [r for r in prompts if (r.accuracy_source or "").startswith("measured")]
@@ -99,8 +104,16 @@ def recommend(report: CostReport, mc: MonteCarlo) -> Recommendation:
     changes += [s for s in [target_change(chosen, ranked, target)] if s]
     if rival is not None:
         changes += sensitivity_change(report, chosen, rival)
-    return Recommendation(verdict, chosen.name, headline, target, reasons, changes, gaps, ranked, p_stays,
-                          rival.name if rival else None)
+    return Recommendation(verdict, chosen.name, headline, target, reasons, changes, gaps, ranked, share,
+                          rival.name if rival else None, [r.name for r in compared], mc.draws)
+
+
+def _provisional_because(deciding: list[EvidenceGap]) -> str:
+    """The headline's reason for a provisional verdict: the first gap that makes it so."""
+    if not deciding:
+        return ""
+    more = f" (and {len(deciding) - 1} more under what to measure next)" if len(deciding) > 1 else ""
+    return f" Provisional: {deciding[0].problem}{more}."
 
 
 def _rival(chosen: RankedApproach, ranked: list[RankedApproach]) -> RankedApproach | None:
@@ -124,7 +137,7 @@ def _comparators(chosen: RankedApproach, ranked: list[RankedApproach],
     return found
 
 
-def _no_choice(report: CostReport, ranked: list[RankedApproach], target: float) -> Recommendation:
+def _no_choice(report: CostReport, ranked: list[RankedApproach], target: float, draws: int) -> Recommendation:
     gaps = evidence_gaps(report, ranked, None, target, None)
     reasons: list[str] = []
     meets = [r for r in ranked if r.status == "meets"]
@@ -162,7 +175,7 @@ def _no_choice(report: CostReport, ranked: list[RankedApproach], target: float) 
         cheapest = min(meets, key=lambda r: r.tco_usd)
         if report.scenario.constraints.budget_usd is not None:
             changes.append(f"With a budget of {money(cheapest.tco_usd)} or more, {cheapest.title} would fit.")
-    return Recommendation(verdict, None, headline, target, reasons, changes, gaps, ranked, None)
+    return Recommendation(verdict, None, headline, target, reasons, changes, gaps, ranked, None, draws=draws)
 
 
-__all__ = ["EvidenceGap", "RankedApproach", "Recommendation", "Status", "Verdict", "recommend"]
+__all__ = ["TOP_REASONS", "EvidenceGap", "RankedApproach", "Recommendation", "Status", "Verdict", "recommend"]

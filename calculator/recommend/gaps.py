@@ -9,9 +9,10 @@ from calculator.costs import CostReport
 from calculator.evaluation import tests_needed
 from calculator.measured import measured_elsewhere
 from calculator.recommend.ranking import RankedApproach
+from calculator.recommend.sure import NAME as SURE
 from calculator.recommend.wording import interval, pct, points
 
-CONFIDENT_SHARE = 0.8  # below this P(stays cheapest) the cost ranking is called close
+CONFIDENT_SHARE = 0.8  # below this chance cheapest the cost ranking is called close
 NEAR_TARGET = 0.05  # a typed-in accuracy this close to the target could flip the answer
 
 
@@ -24,7 +25,7 @@ class EvidenceGap:
 
 
 def evidence_gaps(report: CostReport, ranked: list[RankedApproach], chosen: RankedApproach | None,
-                   target: float, p_stays: float | None) -> list[EvidenceGap]:
+                   target: float, share: float | None) -> list[EvidenceGap]:
     gaps = []
     contenders = [r for r in ranked if chosen is None or r.tco_usd <= chosen.tco_usd]
     for entry in ranked:
@@ -58,9 +59,10 @@ def evidence_gaps(report: CostReport, ranked: list[RankedApproach], chosen: Rank
                                     "rerun the benchmark on the model you will deploy"))
     gaps += [EvidenceGap(None, note, "check the token counts") for note in report.inputs.notes
              if "estimate" in note.lower()]
-    if p_stays is not None and p_stays < CONFIDENT_SHARE and chosen is not None:
-        gaps.append(EvidenceGap(chosen.name, f"{chosen.title} stays the cheapest acceptable approach "
-                                f"in only {pct(p_stays)} of the Monte Carlo draws",
+    if share is not None and share < CONFIDENT_SHARE and chosen is not None:
+        gaps.append(EvidenceGap(chosen.name, f"{chosen.title}'s {SURE} is only {pct(share)}: in the other "
+                                f"{pct(1 - share)} of the Monte Carlo draws another qualifying approach "
+                                f"is cheaper",
                                 "narrow the widest uncertainty ranges (see the sensitivity chart)"))
     return gaps
 

@@ -3,11 +3,15 @@
 An approach "meets" the target when the low end of its 95% interval reaches it (a typed-in accuracy
 has no interval, so its value must), "misses" when the high end stays below, and is "uncertain" in
 between; with `needs_consistent_output`, a measured paraphrase spread lowers the low end.
+
+The order has three groups, each cheapest first: the approaches that qualify (meet the target,
+keep every constraint), those that are open (accuracy uncertain or unknown), and those that are
+blocked (miss the target or break a constraint), each blocked one with its reasons.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 import numpy as np
@@ -17,11 +21,13 @@ from calculator.approaches.spec import title
 from calculator.breakeven import BreakEven
 from calculator.costs import ApproachCosts, CostReport
 from calculator.measured import accuracy_source
-from calculator.recommend.wording import money
-from calculator.uncertainty import MonteCarlo, monte_carlo
+from calculator.recommend.sure import cheapest_shares
+from calculator.recommend.wording import money, pct, points
+from calculator.uncertainty import MonteCarlo
 
 Status = Literal["meets", "uncertain", "unknown", "misses"]
-STATUS_ORDER: dict[str, int] = {"meets": 0, "uncertain": 1, "unknown": 2, "misses": 3}
+Standing = Literal["qualifies", "open", "blocked"]
+STANDING_ORDER: dict[str, int] = {"qualifies": 0, "open": 1, "blocked": 2}
 HOURS_PER_WEEK = 40.0  # one engineer full time: how launch time is estimated from hours
 PACE = f"{HOURS_PER_WEEK:.0f} h/week"
 
@@ -44,12 +50,13 @@ class RankedApproach:
     tco_usd: float
     tco_p10_usd: float | None
     tco_p90_usd: float | None
-    p_cheapest: float | None  # over all approaches compared (Monte Carlo)
     labels_needed: float
     labels_to_buy: float
     launch_weeks: float
     constraint_issues: list[str] = field(default_factory=list)
     error_usd: float = 0.0  # expected cost of its wrong answers over the horizon (0: not priced)
+    blocked_by: list[str] = field(default_factory=list)  # a missed target, then constraint issues
+    cheapest_share: float | None = None  # its chance cheapest (see sure.py); None: it does not qualify
 
     @property
     def running_usd(self) -> float:
@@ -58,6 +65,12 @@ class RankedApproach:
     @property
     def eligible(self) -> bool:
         return self.status == "meets" and not self.constraint_issues
+
+    @property
+    def standing(self) -> Standing:
+        if self.eligible:
+            return "qualifies"
+        return "blocked" if self.blocked_by else "open"
 
 
 
@@ -95,13 +108,16 @@ def _ranked_entry(costs: ApproachCosts, report: CostReport, mc: MonteCarlo) -> R
         tco_usd=costs.tco_usd,
         tco_p10_usd=mc.tco_p10.get(name),
         tco_p90_usd=mc.tco_p90.get(name),
-        p_cheapest=mc.p_cheapest.get(name),
         labels_needed=costs.labels_needed,
         labels_to_buy=labels_to_buy,
         launch_weeks=hours / HOURS_PER_WEEK,
         error_usd=costs.error_usd,
     )
     entry.constraint_issues.extend(_constraint_issues(entry, report))
+    if entry.status == "misses":
+        entry.blocked_by.append(f"misses the {pct(scenario.quality.accuracy_target)} accuracy target "
+                                f"by {points(scenario.quality.accuracy_target - entry.accuracy)}")
+    entry.blocked_by.extend(entry.constraint_issues)
     return entry
 
 
@@ -119,9 +135,21 @@ def _constraint_issues(entry: RankedApproach, report: CostReport) -> list[str]:
 
 
 def rank(report: CostReport, mc: MonteCarlo) -> list[RankedApproach]:
-    """Target met first, then constraints kept, then cheapest over the horizon."""
+    """Qualifying first, then open, then blocked; within each, cheapest over the horizon first.
+    Each qualifying approach carries its chance cheapest."""
     entries = [_ranked_entry(costs, report, mc) for costs in report.approaches.values()]
-    return sorted(entries, key=lambda e: (STATUS_ORDER[e.status], bool(e.constraint_issues), e.tco_usd))
+    entries.sort(key=lambda e: (STANDING_ORDER[e.standing], e.tco_usd))
+    shares = cheapest_shares(report, mc, [e.name for e in entries if e.eligible])
+    return [replace(e, cheapest_share=shares.get(e.name)) for e in entries]
+
+
+def standing_words(entry: RankedApproach) -> str:
+    """"qualifies", "open: accuracy uncertain", "blocked: misses the 90% accuracy target by 2 points"."""
+    if entry.standing == "blocked":
+        return "blocked: " + "; ".join(entry.blocked_by)
+    if entry.standing == "open":
+        return "open: accuracy " + ("uncertain" if entry.status == "uncertain" else "unknown")
+    return "qualifies"
 
 
 def break_even_between(report: CostReport, a: str, b: str) -> BreakEven | None:
@@ -132,12 +160,3 @@ def mean_volume(report: CostReport) -> float:
     """The constant monthly volume with the same total as the scenario's volume path."""
     return float(np.mean(report.volumes))
 
-
-
-def p_stays_cheapest(report: CostReport, mc: MonteCarlo, eligible: list[str], choice: str) -> float:
-    if len(eligible) == 1:
-        return 1.0
-    if set(eligible) == set(mc.p_cheapest):
-        return mc.p_cheapest[choice]
-    among = monte_carlo(report.inputs, eligible, report.scenario.uncertainty, mc.draws)
-    return among.p_cheapest[choice]

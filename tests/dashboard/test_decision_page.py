@@ -16,11 +16,12 @@ def test_what_to_measure_next_names_approaches_by_title():
 def test_ranked_table_says_what_each_probability_counts():
     at = open_app("decision")
     table = at.table[0].value
-    assert "P\\(cheapest of all\\)" in table.columns
+    assert "chance cheapest" in table.columns and not any("of all" in c for c in table.columns)
     scratch = table[table["approach"] == "Train from scratch"].iloc[0]
-    assert scratch["accuracy \\[95% CI\\]"] == "—"
+    assert scratch["accuracy \\[95% CI\\]"] == "—" and scratch["chance cheapest"] == "—"
+    assert scratch["standing"].startswith("blocked: needs about 100 weeks of engineering")
     assert "None" not in table.to_string()
-    assert any(m.label == "Stays cheapest among qualifying" for m in at.metric)
+    assert any(m.label == "Chance cheapest" and m.value == "100%" for m in at.metric)
 
 
 def test_the_error_cost_is_shown_beside_the_running_cost():

@@ -18,17 +18,17 @@ from tests.dashboard.apptest import open_app, widget
 VOLUME = "workload.requests_per_month"
 
 
-def p_cheapest(changes: dict) -> dict[str, str]:
-    """The ranked table's P(cheapest of all) per approach title, as calculator/ computes it."""
+def tco_spread(changes: dict) -> dict[str, str]:
+    """The ranked table's TCO P10–P90 per approach title, as calculator/ computes it."""
     report = evaluate(updated(load_preset("support_intents"), changes))
     table = tables.ranking(recommend(report, run_monte_carlo(report)))
-    column = table.columns.index("P(cheapest of all)")
+    column = table.columns.index("TCO P10–P90")
     return {row[1]: row[column] for row in table.rows}
 
 
-def shown_p_cheapest(at) -> dict[str, str]:
+def shown_tco_spread(at) -> dict[str, str]:
     frame = at.table[0].value
-    column = next(c for c in frame.columns if "cheapest of all" in c)
+    column = next(c for c in frame.columns if "P10" in c)
     return dict(zip(frame["approach"].str.replace("\\", ""), frame[column].str.replace("\\", ""),
                     strict=True))
 
@@ -41,9 +41,9 @@ def test_volume_change_takes_its_relative_range_along():
     kept = at.session_state["scenario"].uncertainty[VOLUME]
     assert kept == Range(pct=50)  # nothing to move: it is relative to the value
     assert not any("range moved" in c.value for c in at.caption)
-    expected = p_cheapest({VOLUME: 200_000})
-    assert shown_p_cheapest(at) == expected
-    assert expected != p_cheapest({})  # the same range around 3M says otherwise
+    expected = tco_spread({VOLUME: 200_000})
+    assert shown_tco_spread(at) == expected
+    assert expected != tco_spread({})  # the same range around 3M says otherwise
 
 
 def test_volume_change_moves_an_absolute_range_and_the_monte_carlo_with_it():
@@ -57,7 +57,7 @@ def test_volume_change_moves_an_absolute_range_and_the_monte_carlo_with_it():
     assert (moved.low, moved.high) == pytest.approx((100_000, 300_000))
     assert "range moved with the value: 100k–300k" in [c.value for c in at.caption]
     ranges[VOLUME] = {"low": 100_000, "high": 300_000}
-    assert shown_p_cheapest(at) == p_cheapest({VOLUME: 200_000, "uncertainty": ranges})
+    assert shown_tco_spread(at) == tco_spread({VOLUME: 200_000, "uncertainty": ranges})
 
 
 @pytest.mark.parametrize(("span", "old", "new", "bounds", "moved"), [

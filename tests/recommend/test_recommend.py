@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 
 from calculator.costs import CostReport, evaluate
 from calculator.measured import apply_benchmark
 from calculator.recommend import Recommendation, recommend
+from calculator.recommend.ranking import standing_words
 from calculator.recommend.reasons import labels_to_reach
 from calculator.recommend.wording import count, money, pct
+from calculator.scenario import Measured, MeasuredApproach, Range, Scenario
 from calculator.scenario_io import apply_overrides, load_scenario
 from calculator.summary import run_monte_carlo
 from tests.dashboard.fake_result import fake_result
 
 DRAWS = 2_000
+SHARE_DRAWS = 20_000
 
 
 def decide(scenario) -> tuple[CostReport, Recommendation]:
@@ -63,16 +68,87 @@ def test_high_volume_with_labels_chooses_lora_with_break_even_and_month():
     # the cheaper prompt-tuning misses the 90% target by 2 points (88% typed in)
     assert any("Prompt-tuning" in r and "misses the 90% target by 2 points" in r for r in rec.reasons)
     assert any("fine-tune when volume is high" in r for r in rec.reasons)
-    assert any(f"in {pct(rec.p_stays_cheapest)} of {DRAWS:,}" in r for r in rec.reasons)
+    assert any(f"in {pct(rec.cheapest_share)} of {DRAWS:,}" in r for r in rec.reasons)
     assert any("With a target of 88% or lower, Prompt-tuning" in c for c in rec.what_would_change)
 
 
-def test_p_stays_cheapest_is_among_acceptable_approaches():
+def test_chance_cheapest_is_among_acceptable_approaches():
     report, rec = decide(preset("support_intents"))
     eligible = [r.name for r in rec.ranked if r.eligible]
     assert set(eligible) == {"lora", "full_finetune"}
-    assert 0 < rec.p_stays_cheapest <= 1
+    assert 0 < rec.cheapest_share <= 1 and rec.cheapest_share == rec.approach("lora").cheapest_share
     assert rec.approach("prompt_tuning").status == "misses"
+    assert rec.approach("prompt_tuning").cheapest_share is None  # cheaper, but out of the running
+
+
+def test_chance_cheapest_counts_only_the_qualifying_approaches():
+    """Zero-shot misses the target; few-shot against LoRA is the closed-form triangular share."""
+    low, mode, high = 1e6, 5e6, 1e8
+    scenario = Scenario(approaches=["zero_shot", "few_shot", "lora"], workload={"requests_per_month": mode},
+                        api={"input_usd_per_mtok": 2.0, "output_usd_per_mtok": 8.0},
+                        quality={"accuracy_target": 0.9,
+                                 "accuracy": {"zero_shot": 0.5, "few_shot": 0.95, "lora": 0.95}},
+                        uncertainty={"workload.requests_per_month": Range(low=low, high=high)})
+    report = evaluate(scenario)
+    mc = run_monte_carlo(report, SHARE_DRAWS)
+    rec = recommend(report, mc)
+    v_star = break_even(report, "few_shot", "lora")  # about 8.8M a month: few-shot is cheaper below
+    assert mode < v_star < high
+    expected = 1 - (high - v_star) ** 2 / ((high - low) * (high - mode))  # P(V < V*), about 0.116
+    few, lora, zero = rec.approach("few_shot"), rec.approach("lora"), rec.approach("zero_shot")
+    assert abs(few.cheapest_share - expected) < 4 * math.sqrt(expected * (1 - expected) / SHARE_DRAWS)
+    assert few.cheapest_share + lora.cheapest_share == pytest.approx(1.0)
+    assert zero.cheapest_share is None
+    assert mc.p_cheapest["zero_shot"] > 0.3  # cheapest of all in many draws: a share no screen shows
+    assert [r.name for r in rec.ranked] == ["few_shot", "lora", "zero_shot"]
+    assert rec.choice == "few_shot" and rec.cheapest_share == few.cheapest_share
+    assert f"chance cheapest {pct(few.cheapest_share)}" in rec.headline
+    assert rec.reasons[1] == (f"It is the cheapest of the 2 qualifying approaches in {pct(few.cheapest_share)} "
+                              f"of {SHARE_DRAWS:,} Monte Carlo draws over the uncertainty ranges "
+                              f"(chance cheapest {pct(few.cheapest_share)}).")
+
+
+def test_blocked_approaches_rank_after_the_others_with_their_reason():
+    _, rec = decide(preset("support_intents"))
+    standings = [r.standing for r in rec.ranked]
+    assert standings == sorted(standings, key=["qualifies", "open", "blocked"].index)
+    blocked = [r for r in rec.ranked if r.standing == "blocked"]
+    assert [r.tco_usd for r in blocked] == sorted(r.tco_usd for r in blocked)  # cheapest blocked first
+    scratch = rec.approach("pretrain")  # 4,000 engineering hours ÷ 40 h/week = 100 weeks > 10
+    assert scratch.blocked_by == ["needs about 100 weeks of engineering (4,000 h at 40 h/week), "
+                                  "launch is in 10 weeks"]
+    assert rec.ranked.index(scratch) > rec.ranked.index(rec.approach("persona"))  # open, $89,869
+    assert rec.approach("prompt_tuning").blocked_by == ["misses the 90% accuracy target by 2 points"]
+    assert standing_words(rec.approach("prompt_tuning")) == "blocked: misses the 90% accuracy target by 2 points"
+    assert standing_words(rec.approach("persona")) == "open: accuracy unknown"
+    assert standing_words(rec.approach("lora")) == "qualifies"
+
+
+def test_a_provisional_headline_says_why_and_a_firm_one_does_not():
+    _, rec = decide(preset("support_intents"))
+    assert rec.verdict == "provisional"
+    assert rec.headline.startswith("Provisionally choose LoRA fine-tune:")
+    # LoRA's own gap, then prompt-tuning's (cheaper than LoRA): the first is named, the other counted
+    assert rec.headline.endswith(" Provisional: LoRA fine-tune: accuracy 93% is typed in, not measured "
+                                 "(no interval) (and 1 more under what to measure next).")
+    base = preset("support_intents", "approaches=[lora, full_finetune]")
+    measured = Measured(run_id="run-9", model=base.finetuning.base_model, device="cuda",
+                        approaches={name: MeasuredApproach(accuracy=0.95, accuracy_ci=(0.93, 0.97))
+                                    for name in ("lora", "full_finetune")})
+    _, firm = decide(base.model_copy(update={"measured": measured}))
+    assert firm.verdict == "recommend" and firm.choice == "lora"
+    assert firm.headline.startswith("Choose LoRA fine-tune:") and "Provisional" not in firm.headline
+
+
+def test_the_three_strongest_reasons_come_first():
+    report, rec = decide(preset("contract_review"))
+    lora = rec.approach("lora")
+    assert rec.top_reasons == rec.reasons[:3] and len(rec.reasons) > 3
+    assert rec.top_reasons[0].startswith("LoRA fine-tune meets the 88% target with 90% accuracy")
+    assert "qualifying approaches in" in rec.top_reasons[1]
+    zero = report.approaches["zero_shot"].tco_usd  # the cheapest approach, rejected on accuracy
+    assert rec.top_reasons[2] == (f"Zero-shot prompt would cost {money(lora.tco_usd - zero)} less "
+                                  f"({money(zero)}), but its accuracy 74% misses the 88% target by 14 points.")
 
 
 def test_no_accuracy_anywhere_says_the_evidence_is_missing():
