@@ -24,6 +24,7 @@ import sys
 import tempfile
 import time
 import traceback
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
@@ -194,13 +195,18 @@ def prepare_run(config: BenchConfig, root: str | Path | None = None, launch: Lau
     return run_dir
 
 
-def start_run(config: BenchConfig, root: str | Path | None = None, launch: Launch | None = None) -> Path:
-    """Start a benchmark in a background process and return its folder at once."""
+def start_run(config: BenchConfig, root: str | Path | None = None, launch: Launch | None = None,
+              secrets: Mapping[str, str] | None = None) -> Path:
+    """Start a benchmark in a background process and return its folder at once.
+
+    `secrets` (variable -> value, e.g. an API key typed into the dashboard) reach the child's
+    environment only: never its command line or a file."""
     run_dir = prepare_run(config, root, launch)
     log = (run_dir / "process.log").open("ab")
     proc = subprocess.Popen(
         [sys.executable, "-m", "benchmarks", str(run_dir)], stdout=log, stderr=subprocess.STDOUT,
         stdin=subprocess.DEVNULL, start_new_session=True, cwd=Path(__file__).resolve().parent.parent,
+        env={**os.environ, **secrets} if secrets else None,
     )
     log.close()
     _set_pid(run_dir, proc.pid)
