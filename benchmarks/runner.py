@@ -78,6 +78,7 @@ def run_benchmark(
     from benchmarks.approaches import runner
     from benchmarks.approaches.base import Context
     from benchmarks.distributed import claim_rank_cores, gathered_environment, world
+    from benchmarks.endpoint.arm import open_session, served_model
     from benchmarks.environment import busy_machine_note, claim_cores, describe
     from benchmarks.models import load_model
     from benchmarks.tasks import load_task
@@ -108,23 +109,25 @@ def run_benchmark(
             on_event(event)
 
     try:
-        emit(ProgressEvent(stage="loading", message=f"loading model {config.model} and task {config.task_name}"))
-        loaded, notes = load_model(config.model, config.device, config.trust_remote_code, config.dtype)
+        local = any(backend == "local" for _, backend in arms)  # endpoint arms alone need no local model
+        emit(ProgressEvent(stage="loading", message=f"loading model {config.model} and task {config.task_name}"
+                           if local else f"loading task {config.task_name} (endpoint arms only: no local model)"))
+        loaded, notes = load_model(config.model, config.device, config.trust_remote_code, config.dtype) \
+            if local else (None, [])
         task = load_task(config)
         notes += [busy] if busy else []
         for note in notes + task.notes:
             log.warning(note)
-        environment = gathered_environment(describe(loaded.device, loaded.info.dtype))
+        environment = gathered_environment(describe(loaded.device, loaded.info.dtype) if local else describe("cpu"))
         ctx = Context(config=config, loaded=loaded, task=task, environment=environment, emit=emit)
         ctx.notes.extend(notes + task.notes)
         session = None
         if ranks.main and any(backend == "endpoint" for _, backend in arms):
-            from benchmarks.endpoint.arm import open_session
-
             session = open_session(config, task.verbalizers)  # preflight: before any test example is sent
         result = BenchmarkResult(
             run_id=run_dir.name or uuid.uuid4().hex, created_at=datetime.now(UTC).isoformat(timespec="seconds"),
-            status="partial", quick=config.quick, environment=ctx.environment, model=loaded.info,
+            status="partial", quick=config.quick, environment=ctx.environment,
+            model=loaded.info if local else served_model(config),
             task=TaskInfo(name=task.name, source=task.source, labels=task.labels, verbalizers=task.verbalizers,
                           split_sizes=task.split_sizes, seed=config.seed),
             approaches=[], notes=ctx.notes,

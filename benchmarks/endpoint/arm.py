@@ -28,7 +28,7 @@ from benchmarks.endpoint.client import (
 from benchmarks.endpoint.money import Pricing, Usage, pricing
 from benchmarks.metrics import latency_percentiles, quality
 from benchmarks.prompt_ids import PromptBuilder
-from benchmarks.result import ApproachResult, EndpointStats
+from benchmarks.result import ApproachResult, EndpointStats, ModelInfo
 from benchmarks.tasks import Example, TaskData, balanced_shots
 from calculator.approaches.spec import spec
 from calculator.prompts import TEXT, Template
@@ -109,6 +109,12 @@ def open_session(config, labels: list[str]) -> EndpointSession:
     constrained = client.preflight(labels)
     return EndpointSession(settings, client, prices, constrained, Budget(config.max_usd), config.provider,
                            counter_for(config.endpoint_model))
+
+
+def served_model(config) -> ModelInfo:
+    """The run's model when every arm is an endpoint arm: the served model, by name and host."""
+    return ModelInfo(name=config.endpoint_model, source=f"endpoint {EndpointSettings.from_config(config).host}",
+                     parameters=0, dtype="as served")
 
 
 def shots_for(task: TaskData, name: str, k: int, seed: int) -> list[Example]:
