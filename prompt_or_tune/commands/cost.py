@@ -7,10 +7,13 @@ import argparse
 import json
 import sys
 
+from benchmarks.result import ResultError
 from calculator.analysis import Analysis, analyze
+from calculator.measured import accuracy_source
 from calculator.prices import PriceNotFound
 from calculator.scenario_io import ScenarioError, apply_overrides, load_scenario
 from calculator.uncertainty import DEFAULT_DRAWS
+from prompt_or_tune.commands import results
 
 TOP_REASONS = 3  # reasons printed under the table; --json carries them all
 
@@ -22,6 +25,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         metavar="dotted.field=value", help="override one scenario field (repeatable)")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("--draws", type=int, default=DEFAULT_DRAWS, help="Monte Carlo draws")
+    results.register_options(parser)
     parser.set_defaults(handler=run)
 
 
@@ -34,14 +38,14 @@ def run(args: argparse.Namespace) -> int:
     if not 100 <= args.draws <= 2_000_000:
         return fail(f"--draws: {args.draws} outside the allowed [100, 2000000]")
     try:
-        scenario = apply_overrides(load_scenario(args.scenario), args.overrides)
-        found = analyze(scenario, draws=args.draws)
-    except (ScenarioError, PriceNotFound) as exc:
-        return fail(str(exc))
+        scenario, runs = results.apply_results(apply_overrides(load_scenario(args.scenario), args.overrides), args)
+        found = analyze(scenario, runs, draws=args.draws)
+    except (ScenarioError, PriceNotFound, ResultError) as exc:
+        return fail(str(exc).splitlines()[0])
     if args.json:
         print(json.dumps(found.to_dict(), indent=2))
     else:
-        print(format_table(found.summary))
+        print(format_table(found.summary, {n: accuracy_source(found.scenario, n) for n in found.summary["approaches"]}))
         print()
         print(format_recommendation(found))
     return 0
@@ -58,15 +62,19 @@ def format_recommendation(found: Analysis) -> str:
     return "\n".join(lines)
 
 
-def format_table(summary: dict) -> str:
+def format_table(summary: dict, sources: dict[str, str] | None = None) -> str:
+    """The costs table; with `sources` (accuracy_source by approach) each row's accuracy and its source."""
     mc = summary["monte_carlo"]
     rows = sorted(summary["approaches"].items(), key=lambda item: item[1]["tco_usd"])
     header = f"{'approach':<18}{'one-off $':>14}{'fixed $/mo':>13}{'$/request':>12}{'TCO $':>15}{'P(cheapest)':>13}"
+    header += "  accuracy (source)" if sources else ""
     lines = [f"{summary['scenario']} — {summary['horizon_months']} months, USD", header, "-" * len(header)]
     for name, c in rows:
+        accuracy = "" if not sources else "  " + (
+            "-" if c["accuracy"] is None else f"{c['accuracy']:.1%}") + f" ({sources[name]})"
         lines.append(
             f"{name:<18}{c['one_off_usd']:>14,.0f}{c['monthly_fixed_usd']:>13,.0f}"
-            f"{c['per_request_usd']:>12.6f}{c['tco_usd']:>15,.0f}{mc['p_cheapest'][name]:>13.0%}"
+            f"{c['per_request_usd']:>12.6f}{c['tco_usd']:>15,.0f}{mc['p_cheapest'][name]:>13.0%}{accuracy}"
         )
     crossings = [b for b in summary["break_even"] if b["requests_per_month"] is not None]
     if crossings:

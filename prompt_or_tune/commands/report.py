@@ -7,11 +7,12 @@ import re
 from pathlib import Path
 
 import reporting
-from benchmarks.result import ResultError, load_result
+from benchmarks.result import ResultError
 from calculator.files import write_atomic
 from calculator.prices import PriceNotFound
 from calculator.scenario_io import ScenarioError, apply_overrides, load_scenario
 from calculator.uncertainty import DEFAULT_DRAWS
+from prompt_or_tune.commands import results
 from prompt_or_tune.commands.cost import fail
 from reporting import FORMATS, PAPERS, render_data
 
@@ -21,9 +22,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("scenario", help="scenario YAML/JSON file, or a preset name")
     parser.add_argument("--set", dest="overrides", action="append", default=[],
                         metavar="dotted.field=value", help="override one scenario field (repeatable)")
-    parser.add_argument("--results", nargs="+", action="extend", default=[], metavar="RUN_DIR",
-                        help="benchmark run folders (or result.json files); the last supplies the "
-                             "measured inputs")
+    results.register_options(parser)
     parser.add_argument("--format", dest="fmt", choices=FORMATS, default="html")
     parser.add_argument("--out", help="file to write (default: the scenario's name and the format's suffix); "
                                       "Markdown also writes the JSON of every figure next to it")
@@ -43,8 +42,8 @@ def run(args: argparse.Namespace) -> int:
         return fail(f"--draws: {args.draws} outside the allowed [100, 2000000]")
     try:
         scenario = apply_overrides(load_scenario(args.scenario), args.overrides)
-        results = [load_result(path) for path in args.results]
-        data = reporting.build(scenario, results, args.draws)
+        scenario, runs = results.apply_results(scenario, args)
+        data = reporting.build(scenario, runs, args.draws)
     except (ScenarioError, PriceNotFound, ResultError) as exc:
         return fail(str(exc).splitlines()[0])
     out = Path(args.out) if args.out else default_name(scenario.name, args.fmt)
