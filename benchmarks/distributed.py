@@ -272,7 +272,7 @@ def gathered_environment(env: Environment) -> Environment:
     import torch
 
     device = f"cuda:{torch.cuda.current_device()} {env.gpu_name}" if env.device == "cuda" else (
-        f"cpu ({torch.get_num_threads()} threads)")
+        f"cpu ({torch.get_num_threads()} thread{'' if torch.get_num_threads() == 1 else 's'})")
     ranks = gather((device, env.mfu_peak))
     peaks = [peak for _, peak in ranks]
     total = sum(peaks) if all(peaks) else None

@@ -1,0 +1,267 @@
+"""Data-parallel runs (issue 18): N gloo processes on the CPU give the one-process result.
+
+The fast tests spawn two ranks of a random two-layer Llama (training steps and sharded scoring
+against one process); the slow ones run the real benchmark through torchrun: LoRA trained and the
+test split scored on 2 ranks, against the same run in one process, and a cancelled 2-rank run.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import random
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from benchmarks.distributed import Launch, launch_from_args
+
+
+def _tiny_llama():
+    import torch
+    from transformers import LlamaConfig, LlamaForCausalLM
+
+    torch.manual_seed(0)
+    config = LlamaConfig(vocab_size=64, hidden_size=32, intermediate_size=64, num_hidden_layers=2,
+                         num_attention_heads=4, num_key_value_heads=2, max_position_embeddings=64)
+    return LlamaForCausalLM(config).eval()
+
+
+def _items():
+    from benchmarks.training import TrainItem
+
+    rng = random.Random(1)
+    return [TrainItem([rng.randrange(64) for _ in range(rng.randrange(4, 14))], rng.choice([1, 2])) for _ in range(14)]
+
+
+def _suffixes() -> list[list[int]]:
+    rng = random.Random(2)
+    return [[rng.randrange(64) for _ in range(rng.randrange(2, 9))] for _ in range(11)]
+
+
+CHOICES = [[5], [7, 9], [7, 11, 3]]
+
+
+def _work() -> dict:
+    """Train every weight 5 steps (batches of 5 from 14 items, so ranks get 3 and 2), then score
+    11 inputs; what one rank saw, as plain numbers."""
+    import torch
+
+    from benchmarks.distributed import score_sharded
+    from benchmarks.scoring import score_choices
+    from benchmarks.training import TrainSettings, train
+
+    torch.set_num_threads(1)
+    model = _tiny_llama()
+    params = list(model.parameters())
+    stats = train(model, _items(), params, TrainSettings(lr=3e-3, epochs=5 * 5 / 14, batch_size=5, seed=3),
+                  flops_per_token=1.0)
+    seen: list[tuple[int, int]] = []
+    scores = score_sharded(lambda some, on_batch: score_choices(model, [1, 2, 3], some, CHOICES, 0, max_batch=2,
+                                                                on_batch=on_batch),
+                           _suffixes(), lambda done, total: seen.append((done, total)))
+    return {"losses": stats.loss_curve, "tokens": stats.tokens, "world_size": stats.world_size,
+            "rank_rates": len(stats.rank_tokens_per_second), "steps": stats.steps,
+            "weights": torch.cat([p.detach().reshape(-1) for p in params]).tolist(),
+            "logprobs": scores.logprobs.tolist(), "prompt_tokens": scores.prompt_tokens, "last_progress": seen[-1]}
+
+
+def _rank_main(out: str) -> None:
+    """One rank under torchrun (this file run as a script): join through accelerate, work, rank 0 writes."""
+    from benchmarks.distributed import init_process_group
+
+    w = init_process_group("cpu")
+    assert w.size == 2
+    result = _work()
+    if w.main:
+        Path(out).write_text(json.dumps(result), encoding="utf-8")
+
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def one_and_two(tmp_path_factory):
+    """(the one-process figures, rank 0's figures of the same work on two gloo ranks under torchrun)."""
+    import subprocess
+
+    out = tmp_path_factory.mktemp("ranks") / "rank0.json"
+    done = subprocess.run(
+        [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc-per-node=2", __file__, str(out)],
+        capture_output=True, text=True, cwd=REPO, timeout=300,
+        env={**os.environ, "PYTHONPATH": str(REPO), "OMP_NUM_THREADS": "1"})
+    assert done.returncode == 0, done.stderr[-3000:]
+    return _work(), json.loads(out.read_text(encoding="utf-8"))
+
+
+@pytest.mark.slow  # two torchrun ranks import torch and transformers: ~25 s on 2 cores
+def test_two_ranks_train_the_steps_one_process_trains(one_and_two):
+    import numpy as np
+
+    one, two = one_and_two
+    assert (one["world_size"], two["world_size"], two["rank_rates"], one["rank_rates"]) == (1, 2, 2, 0)
+    assert one["steps"] == two["steps"] == 5
+    assert one["tokens"] == two["tokens"]  # the same items, split between the ranks
+    np.testing.assert_allclose(two["losses"], one["losses"], rtol=1e-5)
+    np.testing.assert_allclose(two["weights"], one["weights"], rtol=1e-4, atol=1e-6)
+    assert not np.allclose(one["weights"], _tiny_weights())  # it trained: the check can fail
+
+
+def _tiny_weights() -> list[float]:
+    import torch
+
+    return torch.cat([p.detach().reshape(-1) for p in _tiny_llama().parameters()]).tolist()
+
+
+@pytest.mark.slow
+def test_two_ranks_score_every_example_once_and_gather_them(one_and_two):
+    import numpy as np
+
+    one, two = one_and_two
+    np.testing.assert_allclose(two["logprobs"], one["logprobs"], rtol=1e-4, atol=1e-5)
+    assert two["prompt_tokens"] == one["prompt_tokens"] == 3 * 11 + sum(map(len, _suffixes()))
+    assert tuple(two["last_progress"]) == tuple(one["last_progress"]) == (11, 11)  # rank 0 stands for all
+
+
+def test_launch_commands():
+    torchrun = Launch(processes=4).command("/runs/r1")
+    assert torchrun[1:] == ["-m", "torch.distributed.run", "--standalone", "--nproc-per-node=4",
+                            "-m", "benchmarks.distributed", "/runs/r1"]
+    assert Launch(processes=2, threads_per_process=3).environment()["OMP_NUM_THREADS"] == "3"
+    assert not Launch().distributed and Launch(launcher="accelerate").distributed
+
+
+def test_launch_with_an_accelerate_config(tmp_path):
+    config = tmp_path / "two-nodes.yaml"
+    config.write_text("num_machines: 2\n", encoding="utf-8")
+    command = Launch(launcher="accelerate", accelerate_config=config).command("/runs/r1")
+    assert command[1:] == ["-m", "accelerate.commands.launch", "--config_file", str(config),
+                           "-m", "benchmarks.distributed", "/runs/r1"]
+
+
+@pytest.mark.parametrize(("given", "option", "words"), [
+    ({"processes": 0}, "--processes", "greater than or equal to 1"),
+    ({"accelerate_config": Path("/no/such.yaml"), "launcher": "accelerate"}, "--accelerate-config", "no such file"),
+    ({"accelerate_config": Path(__file__)}, "--accelerate-config", "needs launcher accelerate"),
+    ({"threads_per_process": 0}, "--threads-per-process", "greater than or equal to 1"),
+])
+def test_bad_launch_options_name_the_option(given, option, words):
+    from argparse import Namespace
+
+    failed = launch_from_args(Namespace(**given))
+    assert failed[0] == option and words in failed[1]
+
+
+def test_separate_gpus_hold_separate_machine_locks(monkeypatch):
+    from benchmarks.jobs import machine_lock
+
+    monkeypatch.delenv("CUDA_VISIBLE_DEVICES", raising=False)
+    shared = machine_lock().lock_file
+    monkeypatch.setenv("CUDA_VISIBLE_DEVICES", "1")
+    one = machine_lock().lock_file
+    monkeypatch.setenv("CUDA_VISIBLE_DEVICES", "2,3")
+    assert len({shared, one, machine_lock().lock_file}) == 3 and machine_lock().lock_file.endswith("cuda2_3.lock")
+
+
+def test_older_result_files_read_as_one_process():
+    from benchmarks.result import Environment, TrainingStats
+
+    env = Environment(device="cpu", cpu_count=2, python_version="3.11", platform="linux", torch_version="2",
+                      transformers_version="4", peft_version="0")
+    stats = TrainingStats(seconds=1, steps=1, epochs=1, tokens=10, tokens_per_second=10, peak_memory_mb=1, flops=1,
+                          trainable_parameters=1)
+    assert (env.world_size, env.devices, stats.world_size, stats.rank_tokens_per_second) == (1, [], 1, [])
+
+
+# The real benchmark through torchrun: LoRA on the packaged model, 40 test examples, 1 thread a rank.
+def _config(tiny_config):
+    return tiny_config(approaches=["zero_shot", "lora"], test_size=40, train_size=48, train_epochs=1.0,
+                       train_batch_size=8, dtype="float32", device="cpu")
+
+
+def _predicted(run_dir: Path, approach: str) -> Counter:
+    rows = csv.DictReader((run_dir / "predictions.csv").open(encoding="utf-8"))
+    return Counter(int(row["index"]) for row in rows if row["approach"] == approach)
+
+
+@pytest.mark.slow
+def test_two_processes_train_lora_and_score_like_one(tmp_path, tiny_config):
+    from benchmarks.events import read_events
+    from benchmarks.jobs import execute, prepare_run
+    from benchmarks.result import load_result
+
+    config = _config(tiny_config)
+    runs = {}
+    for processes in (1, 2):
+        launch = Launch(processes=processes, threads_per_process=1) if processes > 1 else None
+        run_dir = prepare_run(config, tmp_path, launch)
+        started = time.perf_counter()
+        status = execute(run_dir)
+        runs[processes] = (run_dir, time.perf_counter() - started)
+        assert status.state == "complete", (status.error, (run_dir / "ranks.log").read_text()[-3000:]
+                                            if processes > 1 else "")
+    one, two = (load_result(runs[n][0]) for n in (1, 2))  # both validate against the one schema
+    assert (one.environment.world_size, two.environment.world_size) == (1, 2)
+    assert two.environment.devices == ["cpu (1 thread)"] * 2
+    assert two.environment.peak_flops and "sum of the 2 ranks' peaks" in two.environment.peak_basis
+    for name in ("zero_shot", "lora"):
+        assert _predicted(runs[2][0], name) == Counter(range(40))  # every test example exactly once
+        single, double = one.approach(name), two.approach(name)
+        low, high = single.accuracy_ci
+        assert low <= double.accuracy <= high, (name, single.accuracy, double.accuracy)
+        assert double.n_test == 40 and len(double.eval_rank_tokens_per_second) == 2
+    lora1, lora2 = one.approach("lora").training, two.approach("lora").training
+    assert lora2.world_size == 2 and len(lora2.rank_tokens_per_second) == 2
+    assert lora2.steps == lora1.steps == 6 and lora2.tokens == lora1.tokens
+    assert sum(lora2.rank_tokens_per_second) == pytest.approx(lora2.tokens_per_second, rel=0.05)
+    assert abs(lora2.loss_curve[0] - lora1.loss_curve[0]) < 1e-3  # the same first batch and weights
+    events = read_events(runs[2][0] / "events.jsonl")
+    assert sum(e.stage == "done" for e in events) == 1  # rank 0 alone writes events
+    print(f"\nwall: 1 process {runs[1][1]:.1f} s, 2 processes {runs[2][1]:.1f} s; LoRA training tokens/s "
+          f"1: {lora1.tokens_per_second:.0f}, 2: {lora2.tokens_per_second:.0f} "
+          f"({', '.join(f'{r:.0f}' for r in lora2.rank_tokens_per_second)} per rank)")
+
+
+@pytest.mark.slow
+def test_cancel_stops_every_rank(tmp_path, tiny_config):
+    import psutil
+
+    from benchmarks.jobs import cancel_run, run_status, start_run
+
+    config = tiny_config(approaches=["lora"], test_size=40, train_size=48, train_epochs=20.0, dtype="float32",
+                         device="cpu")
+    run_dir = start_run(config, tmp_path, Launch(processes=2, threads_per_process=1))
+    deadline = time.monotonic() + 300
+    ranks: list[psutil.Process] = []
+    while time.monotonic() < deadline:
+        status = run_status(run_dir)
+        if any(e.loss is not None for e in status.events):  # training has started on the ranks
+            ranks = [p for p in psutil.Process(status.pid).children(recursive=True)
+                     if "benchmarks.distributed" in " ".join(p.cmdline()) and "torch.distributed.run" not in
+                     " ".join(p.cmdline())]
+            break
+        assert status.state in ("queued", "running"), (status.error, (run_dir / "ranks.log").read_text()[-2000:])
+        time.sleep(1)
+    assert len(ranks) == 2, "the two ranks never started training"
+    cancel_run(run_dir)
+    gone, alive = psutil.wait_procs(ranks, timeout=60)
+    assert not alive, [p.pid for p in alive]
+    while run_status(run_dir).state in ("queued", "running") and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert run_status(run_dir).state == "cancelled"
+
+
+def test_rank_entry_point_says_how_to_use_it():
+    import subprocess
+
+    done = subprocess.run([sys.executable, "-m", "benchmarks.distributed"], capture_output=True, text=True,
+                          cwd=REPO, timeout=120)
+    assert done.returncode == 2 and "--prepare CONFIG.json" in done.stderr
+
+
+if __name__ == "__main__":
+    _rank_main(sys.argv[1])
