@@ -76,18 +76,18 @@ def ranking(rec: Recommendation) -> Table:
     for i, r in enumerate(rec.ranked, 1):
         accuracy = "—" if r.accuracy is None else pct(r.accuracy) + interval(r.accuracy_ci).replace(" [95% CI ", " [")
         spread = "" if r.tco_p10_usd is None else f"{money(r.tco_p10_usd)}–{money(r.tco_p90_usd)}"
-        rows.append([str(i), r.title, standing_words(r), accuracy, money(r.tco_usd), spread,
-                     "—" if r.cheapest_share is None else pct(r.cheapest_share), count(r.labels_to_buy),
+        rows.append([str(i), r.title, standing_words(r), accuracy, r.accuracy_source or "—", money(r.tco_usd),
+                     spread, "—" if r.cheapest_share is None else pct(r.cheapest_share), count(r.labels_to_buy),
                      f"{r.launch_weeks:.1f}"])
     return Table("ranking", "Approaches ranked",
-                 ["#", "approach", "standing", "accuracy [95% CI]", "TCO", "TCO P10–P90", SURE,
+                 ["#", "approach", "standing", "accuracy [95% CI]", "accuracy from", "TCO", "TCO P10–P90", SURE,
                   "labels to buy", "eng. weeks"], rows,
                  note=f"Target {pct(rec.accuracy_target)}. Ranked: the approaches that qualify (the lower "
                       "end of the interval meets the target, every constraint kept), then the open ones "
                       "(accuracy uncertain or unknown), then the blocked ones with the reason; each group "
                       f"by TCO. {definition(rec.draws)} Accuracy sources: the inputs table (Accuracy of …). "
                       f"Engineering weeks: engineering hours ÷ {PACE}.",
-                 widths=[0.5, 2.2, 3.6, 2.0, 1.3, 2.4, 1.3, 1.1, 1.0])
+                 widths=[0.5, 2.0, 3.2, 1.8, 2.4, 1.2, 2.2, 1.2, 1.0, 0.9])
 
 
 def costs(data: ReportData) -> Table:
