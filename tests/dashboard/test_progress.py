@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dashboard.progress import live_progress, loss_curves, titled
+import pytest
+
+from dashboard.progress import duration, live_progress, loss_curves, run_notes, run_timing, titled
 
 EVENTS = [  # as the runner wrote them in a real run's events.jsonl
     {"stage": "loading", "message": "loading model smollm2-135m-instruct", "progress": 0.0},
@@ -38,3 +40,68 @@ def test_loss_curves_wait_for_a_second_step():
     events.append({"stage": "training lora (32 examples)", "loss": 1.5, "done": 2, "total": 4})
     events.append({"stage": "training lora (8 examples)", "loss": 2.2, "done": 1, "total": 4})
     assert loss_curves(events) == {"training LoRA fine-tune (32 examples)": [2.0, 1.5]}
+
+
+# A run of zero-shot then LoRA, its bar planned as loading 0-10%, zero-shot 10-30%, LoRA 30-100%.
+EDGES = [0.0, 0.1, 0.3, 1.0]
+T0 = 1_000.0  # Unix time the run started
+TIMED = [
+    {"stage": "queued", "message": "queued: another benchmark is using the model", "time": T0 - 50},
+    {"stage": "starting", "message": "starting", "time": T0},
+    {"stage": "loading", "message": "loading model", "elapsed_s": 0.0, "time": T0},
+    {"stage": "zero_shot", "approach": "zero_shot", "message": "running zero_shot", "time": T0 + 10,
+     "notes": ["73 duplicated texts were removed"]},
+    {"stage": "zero_shot", "approach": "zero_shot", "done": 120, "total": 240, "approach_progress": 0.5,
+     "time": T0 + 20},
+    {"stage": "zero_shot", "approach": "zero_shot", "approach_progress": 1.0, "metrics": {"accuracy": 0.7},
+     "time": T0 + 40},
+    {"stage": "lora", "approach": "lora", "message": "running lora", "time": T0 + 40,
+     "notes": ["73 duplicated texts were removed", "test split is 75 (asked 240)"]},
+    {"stage": "lora", "approach": "lora", "substage": "training on 512 examples", "done": 5, "total": 20,
+     "approach_progress": 0.25, "loss": 1.0, "time": T0 + 50},
+    {"stage": "lora", "approach": "lora", "substage": "training on 512 examples", "done": 20, "total": 20,
+     "approach_progress": 1.0, "loss": 0.5, "time": T0 + 80},
+    {"stage": "lora", "approach": "lora", "substage": "scoring after training on 512 examples", "done": 100,
+     "total": 240, "approach_progress": 100 / 240, "time": T0 + 90},
+    {"stage": "done", "message": "done: 2/2 approaches", "time": T0 + 120},
+]
+
+
+def timing_after(n_events: int, now: float):
+    return run_timing(TIMED[:n_events], EDGES, T0 + now)
+
+
+def test_time_left_is_the_current_approach_at_its_own_pace_plus_the_rest_at_the_pace_so_far():
+    assert timing_after(1, 0) is None  # queued: nothing to time yet
+    loading = timing_after(3, 5)
+    assert (loading.elapsed_s, loading.remaining_s) == (5, None)
+    # zero-shot did half its share in its first 10 s: 10 s more, less the 5 s since that step;
+    # loading took 10 s for a 0.1 share (100 s per unit), so LoRA's 0.7 share is 70 s
+    mid = timing_after(5, 25)
+    assert mid.elapsed_s == 25 and mid.remaining_s == pytest.approx(5 + 70)
+    assert mid.basis.startswith("this approach at its own pace") and "1 approach after it" in mid.basis
+
+
+def test_an_approach_not_yet_counting_gets_its_planned_share_at_the_measured_pace():
+    # 40 s for the first 0.3 of the plan: LoRA's 0.7 share is 93.3 s
+    timing = timing_after(7, 40)
+    assert timing.remaining_s == pytest.approx(0.7 * 40 / 0.3)
+    assert timing.basis == "this approach's planned share at the pace of the stages before it"
+
+
+def test_training_and_the_scoring_after_it_are_each_timed_by_their_own_count():
+    training = timing_after(8, 52)  # 5 of 20 steps in 10 s: 30 s more, 2 s of it gone
+    assert training.remaining_s == pytest.approx(28)
+    # training is at 100% of the approach's share, but the scoring after it counts on: 100 of 240
+    # examples in the 10 s since training ended, 14 s more, 2 s of it gone
+    scoring = timing_after(10, 92)
+    assert scoring.remaining_s == pytest.approx(12)
+    ended = timing_after(11, 300)
+    assert (ended.elapsed_s, ended.remaining_s) == (120, 0.0)
+
+
+def test_durations_and_the_latest_notes():
+    assert [duration(s) for s in (45, 125, 3_900, -3)] == ["45 s", "2 min 05 s", "1 h 05 min", "0 s"]
+    assert run_notes(TIMED[:3]) == []
+    assert run_notes(TIMED[:5]) == ["73 duplicated texts were removed"]
+    assert run_notes(TIMED) == ["73 duplicated texts were removed", "test split is 75 (asked 240)"]
