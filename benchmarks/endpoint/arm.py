@@ -154,6 +154,19 @@ def estimate_usd(prices: Pricing, config, task: TaskData, counter: TokenCounter)
     return out
 
 
+def cost_estimate(config, task: TaskData, prices: Pricing | None = None, counter: TokenCounter | None = None) -> str:
+    """The most the endpoint arms can cost, as one line (the CLI prints it, the dashboard shows it
+    before Start). Prices from the config unless given: raises PriceNotFound for an unpriced model."""
+    if prices is None:
+        prices = pricing(config.endpoint_model, config.provider, config.input_usd_per_mtok, config.output_usd_per_mtok)
+    if prices is None:
+        return "endpoint cost: no prices (name the provider, or give your input and output $ per 1M tokens)"
+    estimate = estimate_usd(prices, config, task, counter or counter_for(config.endpoint_model))
+    parts = ", ".join(f"{name} ${usd:.4f}" for name, usd in estimate.items())
+    cap = f"; stops at max_usd ${config.max_usd:g}" if config.max_usd else ""
+    return f"endpoint cost at most ${sum(estimate.values()):.4f} ({parts}; {prices.source}){cap}"
+
+
 def run_arm(
     session: EndpointSession, prompts: list[str], verbalizers: list[str], cue: str, max_tokens: int, *,
     label_answer: bool = True, on_progress: Callable[[int, int], None] | None = None,

@@ -111,7 +111,7 @@ def handle(args: argparse.Namespace) -> int:
 def _endpoint_preflight(config: BenchConfig) -> int | None:
     """Prices, key, URL and model checked with one small request, and the most the endpoint arms
     can cost printed, before the run starts; a usage error (exit 2) when something is wrong."""
-    from benchmarks.endpoint.arm import estimate_usd, open_session
+    from benchmarks.endpoint.arm import cost_estimate, open_session
     from benchmarks.endpoint.client import EndpointError
     from benchmarks.tasks import load_task
     from calculator.prices import PriceNotFound
@@ -123,11 +123,5 @@ def _endpoint_preflight(config: BenchConfig) -> int | None:
         return _fail("--endpoint", str(exc))
     answers = "constrained to the labels" if session.constrained else "parsed from the reply"
     print(f"endpoint {session.settings.host}, model {config.endpoint_model}: answers {answers}")
-    if session.pricing is None:
-        print("endpoint cost: no prices (give --provider, or --input-usd-per-mtok and --output-usd-per-mtok)")
-        return None
-    estimate = estimate_usd(session.pricing, config, task, session.counter)
-    parts = ", ".join(f"{name} ${usd:.4f}" for name, usd in estimate.items())
-    cap = f"; stops at --max-usd ${config.max_usd:g}" if config.max_usd else ""
-    print(f"endpoint cost at most ${sum(estimate.values()):.4f} ({parts}; {session.pricing.source}){cap}")
+    print(cost_estimate(config, task, session.pricing, session.counter))
     return None
