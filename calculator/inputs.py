@@ -13,14 +13,16 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from calculator import prices
+from calculator.approaches import pretrain, tuning
 from calculator.approaches.base import (
     MAX_GPUS_PER_REPLICA,
     USABLE_MEMORY,
     gpus_per_replica,
     replica_memory_bytes,
 )
-from calculator.approaches.spec import BY_NAME, SPECS
-from calculator.approaches.tuning import SOFT_PROMPT, served_tokens
+from calculator.approaches.spec import BY_NAME, SPECS, TUNED
+from calculator.approaches.tuning import served_tokens
+from calculator.evaluation import EVALUATION_MARGIN, tests_needed
 from calculator.fields import field_unit, get_dotted, numeric_fields
 from calculator.measured import accuracy_source
 from calculator.prompts import answer_text, few_shot_examples, render, scenario_frame
@@ -87,6 +89,7 @@ def resolve_inputs(scenario: Scenario) -> Inputs:
         if value is not None:
             source = USER if _user_set(scenario, dotted) else DEFAULT
             inputs.add(dotted, float(value), field_unit(dotted), source)
+    _add_evaluation_labels(scenario, inputs)
     _add_api_prices(scenario, inputs)
     _add_gpu(scenario, inputs)
     _add_tokens(scenario, inputs)
@@ -125,23 +128,34 @@ def _check_ranges(scenario: Scenario, inputs: Inputs) -> None:
             )
 
 
+def _add_evaluation_labels(scenario: Scenario, inputs: Inputs) -> None:
+    """The test set each approach is evaluated on: the scenario's, else enough for ±2 points at 95%
+    around the accuracy target (the size the recommendation asks for, calculator/evaluation.py)."""
+    if scenario.labeling.evaluation_labels is None:
+        target = scenario.quality.accuracy_target
+        inputs.add("labeling.evaluation_labels", float(tests_needed(target, EVALUATION_MARGIN)), "labels",
+                   f"formula: 1.96² × {target:g} × (1 − {target:g}) / {EVALUATION_MARGIN:g}², a 95% interval "
+                   f"of ±{EVALUATION_MARGIN * 100:g} points at the accuracy target")
+
+
 def _check_serving_fit(scenario: Scenario, inputs: Inputs) -> None:
     """Each self-hosted model must fit on one node's GPUs: raises ScenarioError naming the memory
     it needs and what the largest replica holds."""
-    served: dict[float, float] = {}  # model size -> its longest served request, in tokens
+    served: dict[tuple[float, str], float] = {}  # (model size, its KV key) -> longest served request
     for name in scenario.approaches:
         spec = BY_NAME[name]
         if spec.family == "pretraining":
-            params = inputs["pretrain.model_params"]
-        elif spec.family == "tuning" and (name == SOFT_PROMPT or scenario.finetuning.hosting == "self_hosted"):
-            params = inputs["finetuning.base_model_params"]
+            model = (inputs["pretrain.model_params"], pretrain.KV_KEY)
+        elif spec.family == "tuning" and not (tuning.uses_provider(inputs, spec)
+                                               and "provider_ft.input_usd_per_mtok" in inputs):
+            model = (inputs["finetuning.base_model_params"], tuning.KV_KEY)
         else:
             continue
-        served[params] = max(served.get(params, 0.0), served_tokens(inputs, spec))
-    for params, tokens in served.items():
-        if gpus_per_replica(inputs, params, tokens) <= MAX_GPUS_PER_REPLICA:
+        served[model] = max(served.get(model, 0.0), served_tokens(inputs, spec))
+    for (params, kv_key), tokens in served.items():
+        if gpus_per_replica(inputs, params, tokens, kv_key) <= MAX_GPUS_PER_REPLICA:
             continue
-        weights, kv = replica_memory_bytes(inputs, params, tokens)
+        weights, kv = replica_memory_bytes(inputs, params, tokens, kv_key)
         holds = MAX_GPUS_PER_REPLICA * inputs["gpu.memory_gb"] * USABLE_MEMORY
         raise ScenarioError(
             f"hosting.gpu: a {params / 1e9:,.4g}B-parameter model at {inputs['hosting.bytes_per_param']:g} "
@@ -237,15 +251,30 @@ def _add_tokens(scenario: Scenario, inputs: Inputs) -> None:
 
 
 def _add_finetune_provider(scenario: Scenario, inputs: Inputs) -> None:
-    if scenario.finetuning.hosting != "provider":
+    """The hosted fine-tuning row: its training price, its per-token serving prices (tuned and base)
+    or none where it serves on dedicated deployments, and which tuned approaches it trains."""
+    tuned = scenario.finetuning
+    if tuned.hosting != "provider":
         return
-    base, provider = scenario.finetuning.provider_base_model, scenario.api.provider_id
-    row = prices.finetune_training_price(base, provider)
-    inputs.add("provider_ft.training_usd_per_mtok", row.training_usd_per_mtok, "USD/1M tokens",
-               f"data/finetune_prices.yaml: {provider}/{base} ({row.source}; checked {row.checked})")
-    serving = prices.finetuned_model_prices(base, provider)
-    inputs.add("provider_ft.input_usd_per_mtok", serving.input, "USD/1M tokens", serving.source)
-    inputs.add("provider_ft.output_usd_per_mtok", serving.output, "USD/1M tokens", serving.source)
+    provider = tuned.provider_id or scenario.api.provider_id
+    row = prices.finetune_offer(tuned.provider_base_model, provider)
+    source = row.table_source
+    inputs.add("provider_ft.training_usd_per_mtok", row.training_usd_per_mtok, "USD/1M tokens", source)
+    if row.serving == "per_token":
+        for key, value in (("input", row.tuned_input_usd_per_mtok), ("output", row.tuned_output_usd_per_mtok),
+                           ("base_input", row.base_input_usd_per_mtok), ("base_output", row.base_output_usd_per_mtok)):
+            inputs.add(f"provider_ft.{key}_usd_per_mtok", value, "USD/1M tokens", source)
+    else:
+        inputs.notes.append(f"{provider} serves tuned models only on dedicated deployments: serving is "
+                            f"priced as a fleet of {scenario.hosting.gpu} at hosting.gpu_usd_per_hour.")
+    for name in TUNED:
+        if name == tuning.SOFT_PROMPT:
+            continue
+        hosted = name in row.approaches
+        inputs.add(f"provider_ft.hosts.{name}", float(hosted), "1 = trained at the provider", source)
+        if not hosted and name in scenario.approaches:
+            inputs.notes.append(f"{provider}/{row.model} does not sell {BY_NAME[name].title}: it is trained "
+                                "and served on own GPUs.")
 
 
 def _add_accuracy(scenario: Scenario, inputs: Inputs) -> None:

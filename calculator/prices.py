@@ -6,11 +6,12 @@ import importlib.metadata
 import re
 from decimal import Decimal
 from functools import cache
+from typing import Literal
 
 import yaml
 from genai_prices import Usage, calc_price
 from genai_prices.types import TieredPrices
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from calculator.files import data_path
 from calculator.units import MTOK
@@ -47,12 +48,33 @@ class GpuRow(BaseModel):
 
 
 class FinetuneRow(BaseModel):
+    """A hosted fine-tuning offer from data/finetune_prices.yaml (the file's header explains each field)."""
+
     model_config = ConfigDict(extra="forbid")
     provider_id: str
     model: str
     training_usd_per_mtok: float = Field(gt=0)
+    serving: Literal["per_token", "dedicated"]
+    tuned_input_usd_per_mtok: float | None = Field(None, gt=0)
+    tuned_output_usd_per_mtok: float | None = Field(None, gt=0)
+    base_input_usd_per_mtok: float | None = Field(None, gt=0)
+    base_output_usd_per_mtok: float | None = Field(None, gt=0)
+    approaches: list[Literal["lora", "full_finetune"]] = Field(min_length=1)
     source: str
     checked: str
+
+    @model_validator(mode="after")
+    def _per_token_prices(self) -> FinetuneRow:
+        prices = (self.tuned_input_usd_per_mtok, self.tuned_output_usd_per_mtok,
+                  self.base_input_usd_per_mtok, self.base_output_usd_per_mtok)
+        if (self.serving == "per_token") != all(price is not None for price in prices):
+            raise ValueError(f"{self.provider_id}/{self.model}: a per_token row gives the tuned and base "
+                             "input and output prices, a dedicated row none")
+        return self
+
+    @property
+    def table_source(self) -> str:
+        return f"data/finetune_prices.yaml: {self.provider_id}/{self.model} ({self.source}; checked {self.checked})"
 
 
 def genai_prices_source() -> str:
@@ -94,13 +116,6 @@ def api_token_prices(model: str, provider_id: str) -> TokenPrices:
         batch_input=_per_mtok(batch.input_mtok) or input_price,
         batch_output=_per_mtok(batch.output_mtok) or output_price,
         source=f"{genai_prices_source()}: {provider_id}/{model}",
-    )
-
-
-def finetuned_model_prices(base_model: str, provider_id: str) -> TokenPrices:
-    """Serving prices of a provider-tuned model (genai-prices `ft:` entries)."""
-    return api_token_prices(f"ft:{base_model}:org::tuned", provider_id).model_copy(
-        update={"source": f"{genai_prices_source()}: {provider_id}/ft:{base_model}"}
     )
 
 
@@ -163,12 +178,22 @@ def finetune_table() -> dict[tuple[str, str], FinetuneRow]:
     return {(row.provider_id, row.model): row for row in parsed}
 
 
-def finetune_training_price(model: str, provider_id: str) -> FinetuneRow:
-    row = finetune_table().get((provider_id, model))
-    if row is None:
-        known = ", ".join(f"{p}/{m}" for p, m in finetune_table())
-        raise PriceNotFound(
-            f"finetuning.provider_base_model: no hosted fine-tuning price for {provider_id}/{model} "
-            f"in data/finetune_prices.yaml; known: {known}"
-        )
-    return row
+def finetune_offer(model: str, provider_id: str) -> FinetuneRow:
+    """The hosted fine-tuning row of this provider and model. PriceNotFound names the fields to set
+    and every provider and model the table has, when the provider has none or not this model."""
+    table = finetune_table()
+    row = table.get((provider_id, model))
+    if row is not None:
+        return row
+    by_provider: dict[str, list[str]] = {}
+    for provider, name in table:
+        by_provider.setdefault(provider, []).append(name)
+    known = "; ".join(f"{provider}: {', '.join(names)}" for provider, names in by_provider.items())
+    where = (f"{provider_id} has rows only for {', '.join(by_provider[provider_id])}"
+             if provider_id in by_provider else f"{provider_id} has no hosted fine-tuning rows")
+    raise PriceNotFound(
+        f"finetuning.provider_base_model: no hosted fine-tuning price for {provider_id}/{model} in "
+        f"data/finetune_prices.yaml ({where}). Rows exist for {known}. Set finetuning.provider_id and "
+        "finetuning.provider_base_model to one of them, add a row with its source, or set "
+        "finetuning.hosting=self_hosted"
+    )

@@ -132,6 +132,11 @@ class Labeling(Section):
     labels_on_hand: int = quantity(
         0, "labels", "Labeled examples the company already has.", ge=0, le=1_000_000_000
     )
+    evaluation_labels: int | None = quantity(
+        None, "labels", "Labeled test examples set aside to evaluate an approach before launch (prompting "
+        "approaches too); labels on hand go to training first, then to these. Empty: enough for a 95% "
+        "interval of ±2 points at the accuracy target, 1.96² × t × (1 − t) / 0.02².", ge=0, le=100_000_000,
+    )
 
 
 # One hours field per approach, with the spec's default and help text.
@@ -172,6 +177,15 @@ class FineTuning(Section):
     retrain_every_months: int = quantity(
         0, "months", "Retrain (compute again) every R months; 0 = never.", ge=0, le=120
     )
+    retrain_new_label_share: float = quantity(
+        0.2, "fraction", "Share of the training labels produced fresh (recent traffic, at the cost per "
+        "label) for each retraining; 0 = retrain on the same labels.", ge=0, le=1,
+    )
+    kv_bytes_per_token: float | None = quantity(
+        None, "bytes/token", "KV cache per served token of the tuned model in bf16: 2 (K and V) × layers × "
+        "KV heads × head size × 2 bytes (Llama 3.1 8B: 131,072; a model without grouped-query attention "
+        "holds several times more). Empty: 131,072 × √(parameters / 8e9).", gt=0, le=1e8,
+    )
     hosting: Literal["self_hosted", "provider"] = Field(
         "self_hosted",
         description="Serve tuned models on own GPUs, or fine-tune and serve at the API provider.",
@@ -179,6 +193,10 @@ class FineTuning(Section):
     provider_base_model: str = Field(
         "gpt-4o-mini-2024-07-18",
         description="Provider model fine-tuned when hosting is 'provider' (data/finetune_prices.yaml).",
+    )
+    provider_id: str | None = Field(
+        None, description="Provider that fine-tunes and serves when hosting is 'provider' "
+        "(data/finetune_prices.yaml, e.g. openai, fireworks); empty: the API provider (api.provider_id).",
     )
 
 
@@ -204,8 +222,8 @@ class Hosting(Section):
         ge=1, le=10_000,
     )
     ops_hours_per_month: float = quantity(
-        8, "hours/month", "Engineering time to run the self-hosted deployment (updates, monitoring, "
-        "on-call), at the engineer rate.", ge=0, le=10_000,
+        17, "hours/month", "Engineering time to run the self-hosted deployment (updates, monitoring, "
+        "on-call), at the engineer rate; 17 is 0.1 of a full-time engineer (2,080 h a year).", ge=0, le=10_000,
     )
     serving_mfu: float = quantity(
         0.25, "fraction", "FLOP utilisation reached when serving (batched).", gt=0, le=1
@@ -245,6 +263,10 @@ class Pretrain(Section):
     )
     data_cost_usd: float = quantity(
         250_000, "USD", "Acquiring and cleaning the pretraining corpus.", ge=0, le=1e11
+    )
+    kv_bytes_per_token: float | None = quantity(
+        None, "bytes/token", "KV cache per served token of the new model in bf16 (2 × layers × KV heads × "
+        "head size × 2 bytes). Empty: 131,072 × √(parameters / 8e9).", gt=0, le=1e8,
     )
 
 

@@ -107,6 +107,18 @@ def labels_usd(p: Params, labels_needed: Number) -> Number:
     return np.maximum(0.0, labels_needed - p["labeling.labels_on_hand"]) * p["labeling.cost_per_label_usd"]
 
 
+def evaluation_labels_usd(p: Params, labels_needed: Number) -> Number:
+    """The test set every approach is evaluated on before launch, bought beyond the labels on hand
+    that its own training or prompt labels leave over."""
+    spare = np.maximum(0.0, p["labeling.labels_on_hand"] - labels_needed)
+    return np.maximum(0.0, p["labeling.evaluation_labels"] - spare) * p["labeling.cost_per_label_usd"]
+
+
+def retraining_labels_usd(p: Params, labels_needed: Number) -> Number:
+    """Fresh labels for one retraining: the new-label share of the training labels, all bought."""
+    return labels_needed * p["finetuning.retrain_new_label_share"] * p["labeling.cost_per_label_usd"]
+
+
 def gpu_hours_for(flops: Number, p: Params, mfu_key: str, peak_key: str = "gpu.peak_flops") -> Number:
     return flops / (p[peak_key] * p[mfu_key]) / 3600.0
 
@@ -119,23 +131,26 @@ KV_BYTES_PER_TOKEN_8B = 131_072.0  # Llama 3.1 8B: 2 (K, V) × 32 layers × 8 KV
 
 def kv_bytes_per_token(params: Number) -> Number:
     """KV cache per token in bf16, scaled from Llama 3.1 8B by √(N / 8e9): 70B gives 388 KB (its
-    real 80 × 8 × 128 × 2 × 2 = 328 KB), 1B 46 KB (Llama 3.2 1B: 33 KB); on the safe side."""
+    real 80 × 8 × 128 × 2 × 2 = 328 KB), 1B 46 KB (Llama 3.2 1B: 33 KB); on the safe side for
+    grouped-query attention, not for a model without it (the scenario can give the model's own)."""
     return KV_BYTES_PER_TOKEN_8B * np.sqrt(params / 8e9)
 
 
-def replica_memory_bytes(p: Params, params: Number, tokens_per_request: Number) -> tuple[Number, Number]:
+def replica_memory_bytes(p: Params, params: Number, tokens_per_request: Number,
+                         kv_key: str = "") -> tuple[Number, Number]:
     """(weights, KV cache) of one replica: N × bytes per parameter, and concurrent requests ×
-    tokens per request × KV bytes per token."""
+    tokens per request × KV bytes per token (the model's own, `kv_key`, when the scenario gives it)."""
     weights = params * p["hosting.bytes_per_param"]
-    kv = p["hosting.concurrent_requests"] * tokens_per_request * kv_bytes_per_token(params)
+    per_token = p[kv_key] if kv_key in p else kv_bytes_per_token(params)
+    kv = p["hosting.concurrent_requests"] * tokens_per_request * per_token
     return weights, kv
 
 
-def gpus_per_replica(p: Params, params: Number, tokens_per_request: Number) -> Number:
+def gpus_per_replica(p: Params, params: Number, tokens_per_request: Number, kv_key: str = "") -> Number:
     """Whole GPUs one replica needs, a power of two (tensor-parallel degrees divide the heads):
     the smallest g with weights + KV ≤ g × memory × 0.9. Not capped: inputs.py refuses a
     scenario that needs more than MAX_GPUS_PER_REPLICA."""
-    weights, kv = replica_memory_bytes(p, params, tokens_per_request)
+    weights, kv = replica_memory_bytes(p, params, tokens_per_request, kv_key)
     need = (weights + kv) / (p["gpu.memory_gb"] * 1e9 * USABLE_MEMORY)
     return np.exp2(np.ceil(np.log2(np.maximum(need, 1.0)) - 1e-12))
 
@@ -160,12 +175,13 @@ def peak_requests_per_second(p: Params) -> Number:
     return busiest / (HOURS_PER_MONTH * 3600.0) * p["hosting.peak_to_average"]
 
 
-def self_hosted_fleet(p: Params, params: Number, tokens_per_request: Number) -> dict[str, Number]:
+def self_hosted_fleet(p: Params, params: Number, tokens_per_request: Number,
+                      kv_key: str = "") -> dict[str, Number]:
     """Monthly fixed parts of serving a model on own GPUs: the fleet sized for the peak, and its
     operations time. replicas = max(min replicas, ⌈peak requests/s ÷ requests/s per replica⌉);
     GPUs = replicas × GPUs per replica, each paid 730 h a month. Nothing per request: the fleet
     is paid whether busy or idle."""
-    gpus = gpus_per_replica(p, params, tokens_per_request)
+    gpus = gpus_per_replica(p, params, tokens_per_request, kv_key)
     capacity = requests_per_replica_second(p, params, tokens_per_request, gpus)
     replicas = np.maximum(p["hosting.min_replicas"], np.ceil(peak_requests_per_second(p) / capacity - 1e-9))
     return {

@@ -3,7 +3,8 @@
 FLOPs ≈ 6·N·D with D = tokens per parameter × N (default 2,000, as small models are trained
 today; Chinchilla's 20 is a choice); GPU-hours = FLOPs / (peak × MFU) on the pretraining GPU
 type (pretrain.gpu), priced at its $/GPU-hour. One-off adds
-the corpus, the team's hours and the task's labels; serving is a self-hosted fleet like a tuned model's.
+the corpus, the team's hours, the task's labels and its evaluation test set; serving is a
+self-hosted fleet like a tuned model's.
 """
 
 from __future__ import annotations
@@ -13,12 +14,15 @@ from calculator.approaches.base import (
     Params,
     PricedApproach,
     engineering_usd,
+    evaluation_labels_usd,
     gpu_hours_for,
     labels_needed,
     labels_usd,
     self_hosted_fleet,
 )
 from calculator.approaches.spec import ApproachSpec
+
+KV_KEY = "pretrain.kv_bytes_per_token"  # the new model's own KV bytes per token, when given
 
 
 def pretraining_flops(p: Params):
@@ -33,7 +37,8 @@ def pretraining_gpu_hours(p: Params):
 
 FORMULA = (
     "one-off = 6·N·(tokens per parameter·N) FLOPs / (pretraining GPU peak × MFU) × its $/GPU-hour + corpus + "
-    "engineering + task labels; fixed = the self-hosted fleet for the peak and its operations; per request = 0"
+    "engineering + task and evaluation labels beyond those on hand; fixed = the self-hosted fleet for the "
+    "peak and its operations; per request = 0"
 )
 
 
@@ -41,14 +46,16 @@ def priced(spec: ApproachSpec) -> PricedApproach:
     def profile(p: Params) -> CostProfile:
         tokens = p[f"tokens.{spec.prompt_kind}.input"] + p["tokens.label"]
         compute = pretraining_gpu_hours(p) * p["pretrain.gpu_usd_per_hour"]
+        labels = labels_needed(p, spec)
         return CostProfile(
             one_off={
-                "labels": labels_usd(p, labels_needed(p, spec)),
+                "labels": labels_usd(p, labels),
+                "evaluation labels": evaluation_labels_usd(p, labels),
                 "engineering": engineering_usd(p, spec),
                 "training": compute,
                 "data": p["pretrain.data_cost_usd"],
             },
-            fixed=self_hosted_fleet(p, p["pretrain.model_params"], tokens),
+            fixed=self_hosted_fleet(p, p["pretrain.model_params"], tokens, KV_KEY),
             per_request={},
         )
 

@@ -6,7 +6,8 @@ rest) plus answer and hidden reasoning tokens × output price; a share of reques
 the batch API at its prices.
 The prompt is the one calculator.prompts renders for the approach's prompt kind; the answer is
 the label (or the JSON object around it), after the reasoning for chain-of-thought.
-One-off: prompt design hours, and the labeled examples a few-shot prompt shows.
+One-off: prompt design hours, the labeled examples a few-shot prompt shows, and the test set
+every approach is evaluated on before launch.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from calculator.approaches.base import (
     Params,
     PricedApproach,
     engineering_usd,
+    evaluation_labels_usd,
     labels_needed,
     labels_usd,
 )
@@ -53,7 +55,8 @@ def api_per_request_usd(p: Params, spec: ApproachSpec) -> Number:
 
 
 FORMULA = (
-    "one-off = prompt-design hours × rate (+ k example labels for few-shot); fixed = 0; "
+    "one-off = prompt-design hours × rate + (k example labels for few-shot + evaluation labels) beyond "
+    "those on hand × cost per label; fixed = 0; "
     "per request = (prompt tokens × input price, a fixed prefix of at least the provider's minimum: "
     "cache-hit share at the cached price, the rest at the cache-write price; + (hidden reasoning + "
     "answer) tokens × output price) / 1M, batch share at batch prices"
@@ -62,10 +65,12 @@ FORMULA = (
 
 def priced(spec: ApproachSpec) -> PricedApproach:
     def profile(p: Params) -> CostProfile:
+        labels = labels_needed(p, spec)
         return CostProfile(
             one_off={
                 "engineering": engineering_usd(p, spec),
-                "labels": labels_usd(p, labels_needed(p, spec)),
+                "labels": labels_usd(p, labels),
+                "evaluation labels": evaluation_labels_usd(p, labels),
             },
             fixed={},
             per_request={"API tokens": api_per_request_usd(p, spec)},

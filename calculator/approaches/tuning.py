@@ -1,12 +1,14 @@
 """Tuned open models: prompt-tuning (soft prompt), LoRA, full fine-tune.
 
-One-off: labels beyond those on hand, engineering hours, and training: tokens = labels ×
-tokens per example × epochs, FLOPs = the spec's FLOPs per parameter and token (4·N for LoRA and
-prompt-tuning: no weight gradients for the frozen base; 6·N full) × N × tokens, GPU-hours =
-FLOPs / (peak × MFU). Hosted at a provider, training is its price per training token instead.
-Retraining every R months adds training / R to the monthly fixed cost. Serving: a self-hosted
-fleet sized for the peak (base.self_hosted_fleet) and its operations time, or the provider's
-prices for the tuned model (prompt-tuning is always self-hosted).
+One-off: labels beyond those on hand, the evaluation test set, engineering hours, and training:
+tokens = labels × tokens per example × epochs, FLOPs = the spec's FLOPs per parameter and token
+(4·N for LoRA and prompt-tuning: no weight gradients for the frozen base; 6·N full) × N × tokens,
+GPU-hours = FLOPs / (peak × MFU). Hosted at a provider, training is its price per training token
+instead. Retraining every R months adds (training + fresh labels) / R to the monthly fixed cost.
+Serving: a self-hosted fleet sized for the peak (base.self_hosted_fleet) and its operations time,
+the provider's per-token prices for the tuned model (its base-model price and the fine-tuned
+premium as two parts), or, where the provider serves tuned models only on dedicated deployments,
+a fleet like the self-hosted one. Prompt-tuning is always self-hosted.
 """
 
 from __future__ import annotations
@@ -17,9 +19,11 @@ from calculator.approaches.base import (
     Params,
     PricedApproach,
     engineering_usd,
+    evaluation_labels_usd,
     gpu_hours_for,
     labels_needed,
     labels_usd,
+    retraining_labels_usd,
     self_hosted_fleet,
     spread_over_months,
 )
@@ -27,6 +31,9 @@ from calculator.approaches.spec import ApproachSpec
 from calculator.units import HOURS_PER_MONTH, MTOK
 
 SOFT_PROMPT = "prompt_tuning"  # the one tuned approach that adds virtual tokens and never goes to a provider
+KV_KEY = "finetuning.kv_bytes_per_token"  # the tuned model's own KV bytes per token, when given
+BASE_TOKENS = "tokens at the base-model price"  # a provider-served tuned model: what its base model would cost
+PREMIUM = "fine-tuned premium"  # and what the provider charges on top for the tuned one
 
 
 def served_tokens(p: Params, spec: ApproachSpec) -> Number:
@@ -40,13 +47,16 @@ def training_tokens(p: Params, spec: ApproachSpec) -> Number:
     return labels_needed(p, spec) * served_tokens(p, spec) * p["finetuning.epochs"]
 
 
-def _uses_provider(p: Params, spec: ApproachSpec) -> bool:
-    return spec.name != SOFT_PROMPT and "provider_ft.training_usd_per_mtok" in p
+def uses_provider(p: Params, spec: ApproachSpec) -> bool:
+    """Trained at the provider: hosting is 'provider' and its row trains this approach (inputs.py
+    sets provider_ft.hosts.<name> to 0 for an approach the provider does not sell)."""
+    return (spec.name != SOFT_PROMPT and "provider_ft.training_usd_per_mtok" in p
+            and bool(p.get(f"provider_ft.hosts.{spec.name}", 1.0)))
 
 
 def training_usd(p: Params, spec: ApproachSpec) -> Number:
     tokens = training_tokens(p, spec)
-    if _uses_provider(p, spec):
+    if uses_provider(p, spec):
         return tokens * p["provider_ft.training_usd_per_mtok"] / MTOK
     flops = spec.flops_per_param_token * p["finetuning.base_model_params"] * tokens
     return gpu_hours_for(flops, p, "finetuning.training_mfu") * p["hosting.gpu_usd_per_hour"]
@@ -54,37 +64,43 @@ def training_usd(p: Params, spec: ApproachSpec) -> Number:
 
 def _serving(p: Params, spec: ApproachSpec) -> tuple[dict[str, Number], dict[str, Number]]:
     """(fixed parts, per-request parts) of serving the tuned model."""
-    prompt = p[f"tokens.{spec.prompt_kind}.input"]
-    if _uses_provider(p, spec):
-        per_request = (
-            prompt * p["provider_ft.input_usd_per_mtok"] + p["tokens.label"] * p["provider_ft.output_usd_per_mtok"]
-        ) / MTOK
-        return {}, {"provider tuned-model tokens": per_request}
-    return self_hosted_fleet(p, p["finetuning.base_model_params"], served_tokens(p, spec)), {}
+    if uses_provider(p, spec) and "provider_ft.input_usd_per_mtok" in p:
+        prompt, answer = p[f"tokens.{spec.prompt_kind}.input"], p["tokens.label"]
+        base = (prompt * p["provider_ft.base_input_usd_per_mtok"]
+                + answer * p["provider_ft.base_output_usd_per_mtok"]) / MTOK
+        tuned = (prompt * p["provider_ft.input_usd_per_mtok"] + answer * p["provider_ft.output_usd_per_mtok"]) / MTOK
+        return {}, {BASE_TOKENS: base, PREMIUM: tuned - base}
+    return self_hosted_fleet(p, p["finetuning.base_model_params"], served_tokens(p, spec), KV_KEY), {}
+
 
 
 FORMULA = (
-    "one-off = labels beyond those on hand × cost per label + engineering hours × rate + training "
-    "(labels × tokens per example × epochs × 4·N FLOPs, 6·N for full, / (peak × MFU) × $/GPU-hour, "
-    "or the provider's training price); fixed = max(min replicas, ⌈peak requests/s ÷ requests/s per "
-    f"replica⌉) × GPUs per replica (weights + KV cache in GPU memory) × {HOURS_PER_MONTH:.0f} h × "
-    "$/GPU-hour + operations hours × rate (+ training / retrain months); per request = 0 (or the "
-    "provider's prices, no fixed cost)"
+    "one-off = (labels beyond those on hand + evaluation labels beyond those left) × cost per label + "
+    "engineering hours × rate + training (labels × tokens per example × epochs × 4·N FLOPs, 6·N for "
+    "full, / (peak × MFU) × $/GPU-hour, or the provider's training price per token); fixed = "
+    "max(min replicas, ⌈peak requests/s ÷ requests/s per replica⌉) × GPUs per replica (weights + KV "
+    f"cache in GPU memory) × {HOURS_PER_MONTH:.0f} h × $/GPU-hour + operations hours × rate "
+    "(+ (training + new-label share × labels × cost per label) / retrain months); per request = 0 "
+    "(or, served per token by the provider: tokens × its base-model price + the fine-tuned premium, "
+    "no fixed cost)"
 )
 
 
 def priced(spec: ApproachSpec) -> PricedApproach:
     def profile(p: Params) -> CostProfile:
         train = training_usd(p, spec)
+        labels = labels_needed(p, spec)
         fixed, per_request = _serving(p, spec)
-        retrain = spread_over_months(train, p["finetuning.retrain_every_months"])
+        every = p["finetuning.retrain_every_months"]
         return CostProfile(
             one_off={
-                "labels": labels_usd(p, labels_needed(p, spec)),
+                "labels": labels_usd(p, labels),
+                "evaluation labels": evaluation_labels_usd(p, labels),
                 "engineering": engineering_usd(p, spec),
                 "training": train,
             },
-            fixed={**fixed, "retraining": retrain},
+            fixed={**fixed, "retraining": spread_over_months(train, every),
+                   "retraining labels": spread_over_months(retraining_labels_usd(p, labels), every)},
             per_request=per_request,
         )
 

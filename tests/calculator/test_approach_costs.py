@@ -29,6 +29,7 @@ P = {
     "api.reasoning_tokens_per_request": 0.0,
     "labeling.cost_per_label_usd": 0.5,
     "labeling.labels_on_hand": 500.0,
+    "labeling.evaluation_labels": 0.0,  # the test set is priced in test_evaluation_and_retraining_labels
     "team.engineer_usd_per_hour": 100.0,
     "team.hours.zero_shot": 8.0,
     "team.hours.few_shot": 16.0,
@@ -44,6 +45,7 @@ P = {
     "finetuning.training_mfu": 0.4,
     "finetuning.soft_prompt_tokens": 20.0,
     "finetuning.retrain_every_months": 0.0,
+    "finetuning.retrain_new_label_share": 0.0,
     "hosting.gpu_usd_per_hour": 3.6,
     "hosting.min_replicas": 1.0,
     "hosting.peak_to_average": 2.0,
@@ -144,19 +146,63 @@ def test_retraining_is_spread_over_its_months():
     assert fixed == pytest.approx(2628.0 + 0.02976 / 3)
 
 
+PROVIDER = {  # OpenAI's gpt-4o-mini-2024-07-18 row: tuned $0.30/$1.20, base $0.15/$0.60
+    "provider_ft.training_usd_per_mtok": 3.0,
+    "provider_ft.input_usd_per_mtok": 0.3,
+    "provider_ft.output_usd_per_mtok": 1.2,
+    "provider_ft.base_input_usd_per_mtok": 0.15,
+    "provider_ft.base_output_usd_per_mtok": 0.6,
+}
+
+
 def test_provider_hosted_lora():
-    provider = {
-        "provider_ft.training_usd_per_mtok": 3.0,
-        "provider_ft.input_usd_per_mtok": 0.3,
-        "provider_ft.output_usd_per_mtok": 1.2,
-    }
-    one_off, fixed, per_request, _ = costs("lora", **provider)
+    one_off, fixed, per_request, _ = costs("lora", **PROVIDER)
     assert one_off == pytest.approx(750 + 8000 + 1.116)  # 372,000 tokens × $3 / 1M
     assert fixed == 0  # the provider serves it: no standby GPUs
     assert per_request == pytest.approx(20.4e-6)  # (60 × 0.3 + 2 × 1.2) / 1M
     # prompt-tuning cannot be bought from the provider: stays self-hosted
-    _, fixed_pt, _, _ = costs("prompt_tuning", **provider)
+    _, fixed_pt, _, _ = costs("prompt_tuning", **PROVIDER)
     assert fixed_pt == pytest.approx(2628.0)
+
+
+def test_fine_tuned_premium_is_its_own_part():
+    parts = REGISTRY["lora"].profile({**P, **PROVIDER}).per_request
+    assert parts["tokens at the base-model price"] == pytest.approx(10.2e-6)  # (60 × 0.15 + 2 × 0.6) / 1M
+    assert parts["fine-tuned premium"] == pytest.approx(10.2e-6)  # (60 × (0.30 − 0.15) + 2 × (1.20 − 0.60)) / 1M
+    # over 1.2M requests the premium is $12.24 of the $24.48 served
+    assert parts["fine-tuned premium"] * 1.2e6 == pytest.approx(12.24)
+
+
+def test_open_model_trained_per_token_and_served_on_a_dedicated_fleet():
+    # Fireworks' 8B row: $0.50 per 1M training tokens, LoRA only, tuned models on dedicated deployments
+    dedicated = {"provider_ft.training_usd_per_mtok": 0.5, "provider_ft.hosts.lora": 1.0,
+                 "provider_ft.hosts.full_finetune": 0.0}
+    one_off, fixed, per_request, total = costs("lora", **dedicated)
+    assert one_off == pytest.approx(750 + 8000 + 0.186)  # 372,000 tokens × $0.50 / 1M
+    assert fixed == pytest.approx(2628.0)  # 1 replica of the 8B model, 730 h × $3.6
+    assert per_request == 0
+    assert total == pytest.approx(8750.186 + 12 * 2628.0)
+    # the full fine-tune is not sold there: trained on own GPUs at 6·N (as test_full_finetune_uses_six_n)
+    assert costs("full_finetune", **dedicated)[0] == pytest.approx(12750.04464)
+
+
+def test_evaluation_and_retraining_labels():
+    labels = {"labeling.evaluation_labels": 1000.0, "finetuning.retrain_every_months": 3.0,
+              "finetuning.retrain_new_label_share": 0.25}
+    zero = REGISTRY["zero_shot"].profile({**P, **labels}).one_off
+    # 500 labels on hand, zero-shot uses none: 1000 − 500 = 500 bought × $0.50
+    assert zero["evaluation labels"] == pytest.approx(250.0)
+    few = REGISTRY["few_shot"].profile({**P, **labels}).one_off
+    # the 8 example labels come from those on hand, 492 left for the test set: 508 × $0.50
+    assert few["evaluation labels"] == pytest.approx(254.0)
+    lora = REGISTRY["lora"].profile({**P, **labels})
+    # LoRA's 2,000 labels take all 500 on hand: the whole test set is bought, 1000 × $0.50
+    assert lora.one_off["evaluation labels"] == pytest.approx(500.0)
+    # each retraining buys 25% of 2,000 = 500 fresh labels × $0.50 = $250, every 3 months
+    assert lora.fixed["retraining labels"] == pytest.approx(250.0 / 3)
+    assert lora.fixed["retraining"] == pytest.approx(0.02976 / 3)
+    # the pretrained model is evaluated too (its 2,000 task labels also use up those on hand)
+    assert REGISTRY["pretrain"].profile({**P, **labels}).one_off["evaluation labels"] == pytest.approx(500.0)
 
 
 def test_pretrain_chinchilla_compute():

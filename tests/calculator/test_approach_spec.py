@@ -45,7 +45,8 @@ def _changed(scenario: Scenario, dotted: str) -> Scenario:
 
 @pytest.fixture(scope="module")
 def everything() -> Scenario:
-    return Scenario()  # every approach of the spec, the package's default prices
+    # every approach of the spec, the package's default prices; retraining on, so its labels count
+    return Scenario(finetuning={"retrain_every_months": 6})
 
 
 def test_the_spec_is_the_list_of_approaches(everything):

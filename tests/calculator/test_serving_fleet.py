@@ -41,6 +41,19 @@ def test_kv_cache_per_token_follows_llama():
     assert kv_bytes_per_token(70e9) == pytest.approx(387_716, rel=1e-5)
 
 
+def test_a_models_own_kv_bytes_replace_the_estimate():
+    # Llama 2 7B has no grouped-query attention: 2 × 32 layers × 32 heads × 128 × 2 bytes = 524,288 B
+    # a token, where the estimate gives 131,072 × √(7 / 8) = 122,606. 128 requests × 4,000 tokens:
+    # estimate 62.8 GB KV + 14 GB weights = 76.8 GB → 2 GPUs of 72 GB usable; own 268.4 + 14 = 282.4 GB → 4
+    busy = {**P, "hosting.concurrent_requests": 128.0}
+    assert gpus_per_replica(busy, 7e9, 4_000.0) == 2
+    own = {**busy, "finetuning.kv_bytes_per_token": 524_288.0}
+    assert gpus_per_replica(own, 7e9, 4_000.0, "finetuning.kv_bytes_per_token") == 4
+    assert gpus_per_replica(own, 7e9, 4_000.0) == 2  # another model's figure is not read
+    scenario = Scenario(approaches=["lora"], finetuning={"base_model_params": 7e9, "kv_bytes_per_token": 524_288})
+    assert resolve_inputs(scenario)["finetuning.kv_bytes_per_token"] == 524_288
+
+
 def test_gpus_per_replica_from_memory():
     # 8B: 16 GB weights + 32 × 62 × 131,072 B = 0.26 GB KV ≤ 72 GB usable of one 80 GB GPU
     assert gpus_per_replica(P, 8e9, 62.0) == 1

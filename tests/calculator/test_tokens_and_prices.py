@@ -87,7 +87,7 @@ def test_gpu_and_finetune_tables_carry_source_and_date():
     inputs = resolve_inputs(Scenario(finetuning={"hosting": "provider"}))
     source = inputs.quantities["provider_ft.training_usd_per_mtok"].source
     assert "data/finetune_prices.yaml" in source and "checked" in source
-    assert inputs["provider_ft.input_usd_per_mtok"] == 0.3  # genai-prices ft:gpt-4o-mini
+    assert inputs["provider_ft.input_usd_per_mtok"] == 0.3  # OpenAI's fine-tuned gpt-4o-mini input price
 
 
 def test_missing_price_is_a_clear_error():
