@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from functools import cache
 
 import jinja2
@@ -19,10 +20,19 @@ VERDICT_COLORS = {"recommend": "#1a7f37", "provisional": "#bf8700", "constrained
                   "undecided": "#bf8700", "none_meets": "#cf222e"}
 
 
+YAML_TYPE = "application/yaml"  # the scenario's download link: data:<type>;base64,<the YAML>
+
+
+def base64_text(text: str) -> str:
+    return base64.b64encode(text.encode("utf-8")).decode("ascii")
+
+
 @cache
 def environment() -> jinja2.Environment:
-    return jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,
-                              undefined=jinja2.StrictUndefined)
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,
+                             undefined=jinja2.StrictUndefined)
+    env.filters["base64"] = base64_text
+    return env
 
 
 def chart_html(figure, key: str) -> Markup:
@@ -43,4 +53,5 @@ def render_html(data: ReportData) -> str:
         chart_html=drawn,
         generated_at=data.generated_at,
         plotly_js=Markup(get_plotlyjs()),
+        yaml_type=YAML_TYPE,
     )

@@ -43,7 +43,7 @@ def fence(body: str) -> str:
 
 
 def block(b: Block) -> list[str]:
-    """One block of the outline in Markdown (the scenario's YAML verbatim, under its mark)."""
+    """One block of the outline in Markdown (the scenario's YAML verbatim, folded, under its mark)."""
     if b.kind == "paragraph":
         return [f"**{text(b.text)}**" if b.strong else text(b.text), ""]
     if b.kind == "subheading":
@@ -55,7 +55,9 @@ def block(b: Block) -> list[str]:
     if b.kind == "charts":
         return [f"- **{text(c.title)}**: {text(c.caption)}" for c in b.charts] + [""]
     marks = fence(b.text)
-    return [SCENARIO_MARK if b.key == SCENARIO_BLOCK else "", f"{marks}yaml", b.text.rstrip("\n"), marks, ""]
+    return ["<details><summary>scenario.yaml (the whole scenario)</summary>", "",
+            SCENARIO_MARK if b.key == SCENARIO_BLOCK else "", f"{marks}yaml", b.text.rstrip("\n"), marks, "",
+            "</details>", ""]
 
 
 def render_markdown(data: ReportData) -> str:
@@ -80,9 +82,20 @@ def report_json(data: ReportData) -> dict[str, Any]:
         "tornado": {"approach": data.tornado_pair[0], "versus": data.tornado_pair[1],
                     "bars": [asdict(bar) for bar in data.tornado_bars]},
         "cumulative_bands": {name: asdict(band) for name, band in data.bands.items()},
-        "benchmarks": [r.model_dump(mode="json") for r in data.results],
+        "benchmarks": [_without_paths(r.model_dump(mode="json")) for r in data.results],
         "assumptions": tables.assumptions(data),
     }
+
+
+def _without_paths(value: Any) -> Any:
+    """Every string of a result with server paths cut to file names (the report names no server folder)."""
+    if isinstance(value, str):
+        return tables.without_paths(value)
+    if isinstance(value, dict):
+        return {k: _without_paths(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_without_paths(v) for v in value]
+    return value
 
 
 def render_json(data: ReportData) -> str:

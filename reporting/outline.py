@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from calculator.approaches.spec import title
-from calculator.recommend.wording import money
+from calculator.recommend.wording import count, money, pct
 from reporting import tables
 from reporting.document import Chart, ReportData, figures
 from reporting.tables import Table
@@ -71,12 +71,11 @@ def _tables(found: list[Table]) -> list[Block]:
 
 def outline(data: ReportData) -> list[Section]:
     """The seven sections in reading order."""
-    rec, s, by_section = data.recommendation, data.scenario, tables.all_tables(data)
+    rec, by_section = data.recommendation, tables.all_tables(data)
     question: list[Block] = [Paragraph(
         f"Which way of adapting a language model to this task is the cheapest over "
         f"{data.costs.horizon_months} months that reaches the accuracy target?")]
-    if s.description:
-        question.append(Paragraph(s.description.strip()))
+    question.append(Paragraph(in_numbers(data)))
     decision: list[Block] = [Paragraph(rec.headline, strong=True), Subheading("Why"), Bullets(rec.reasons)]
     if rec.what_would_change:
         decision += [Subheading("What would change the answer"), Bullets(rec.what_would_change)]
@@ -93,10 +92,30 @@ def outline(data: ReportData) -> list[Section]:
         Section("assumptions", "6. Assumptions and price tables",
                 [Bullets(tables.assumptions(data)), *_tables(by_section["assumptions"])]),
         Section("scenario", "7. The scenario, to rerun this report", [
-            Paragraph("Save the scenario below as scenario.yaml: prompt-or-tune report scenario.yaml "
-                      "reproduces these numbers (a PDF also carries it as an attached file)."),
+            Paragraph("The settings of this scenario that differ from the tool's defaults. The whole "
+                      "scenario travels with the report as scenario.yaml (attached to the PDF, a download "
+                      "link in the HTML, the last block of the Markdown): prompt-or-tune report "
+                      "scenario.yaml reproduces these numbers."),
+            TableBlock(tables.scenario_settings(data)),
             Code(SCENARIO_BLOCK, data.scenario_yaml)]),
     ]
+
+
+def in_numbers(data: ReportData) -> str:
+    """The task in the scenario's own numbers (a preset's description may speak of other volumes)."""
+    s, rec, costs = data.scenario, data.recommendation, data.costs
+    w, c = s.workload, s.constraints
+    growth = f", growing {w.monthly_growth_pct:g}% a month" if w.monthly_growth_pct else ""
+    limits = [f"{count(s.labeling.labels_on_hand)} labeled examples on hand"]
+    limits += [f"launch within {c.launch_weeks:g} weeks"] if c.launch_weeks else []
+    limits += [f"a budget of {money(c.budget_usd)}"] if c.budget_usd else []
+    chosen = rec.approach(rec.choice) if rec.choice else None
+    answer = (f"The answer: {chosen.title}, {money(chosen.tco_usd)} over {costs.horizon_months} months."
+              if chosen else "No approach is chosen yet (see the recommendation).")
+    return (f"{s.name}: {count(w.requests_per_month)} requests in the first month{growth}, "
+            f"{count(sum(costs.volumes))} over {costs.horizon_months} months; accuracy target "
+            f"{pct(s.quality.accuracy_target)}; {', '.join(limits)}. {len(s.approaches)} approaches "
+            f"compared. {answer}")
 
 
 def _error_costs(data: ReportData) -> list[Block]:

@@ -36,14 +36,12 @@ class ReportPDF(FPDF):
         self.footer_text = footer_text
         self.set_margins(MARGIN, MARGIN, MARGIN)
         self.set_auto_page_break(True, margin=MARGIN)
-        regular, bold, mono = (_font_file(f) for f in ("DejaVuSans.ttf", "DejaVuSans-Bold.ttf",
-                                                        "DejaVuSansMono.ttf"))
-        self.unicode = bool(regular and bold and mono)
+        regular, bold = (_font_file(f) for f in ("DejaVuSans.ttf", "DejaVuSans-Bold.ttf"))
+        self.unicode = bool(regular and bold)
         if self.unicode:
             self.add_font("body", "", regular)
             self.add_font("body", "B", bold)
-            self.add_font("mono", "", mono)
-        self.body, self.mono = ("body", "mono") if self.unicode else ("helvetica", "courier")
+        self.body = "body" if self.unicode else "helvetica"
 
     def text_of(self, text: str) -> str:
         """Text the current fonts can draw (Latin-1 only with the core fonts)."""
@@ -120,10 +118,6 @@ class ReportPDF(FPDF):
         self.set_text_color(0)
         self.ln(3)
 
-    def code(self, text: str) -> None:
-        self.set_font(self.mono, "", 7)
-        self.set_fill_color(246, 246, 248)
-        self.multi_cell(0, 3.3, self.text_of(text), fill=True, new_x="LMARGIN", new_y="NEXT")
 
 
 def render_pdf(data: ReportData, paper: Paper = "A4") -> bytes:
@@ -167,5 +161,6 @@ def _block(pdf: ReportPDF, b: Block) -> None:
             pdf.paragraph(missing, bold=True)
         for c in b.charts:
             pdf.chart(pngs.get(c.key), c.title, c.caption, int(c.figure.layout.height or 380))
-    else:
-        pdf.code(b.text)
+    else:  # the scenario file: attached to the PDF (render_pdf), not printed
+        pdf.paragraph("Attached to this PDF: scenario.yaml (the attachments pane of a PDF viewer; "
+                      "pdfdetach -saveall on the command line).", size=8)

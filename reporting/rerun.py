@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import html
+import base64
 import json
 import re
 
@@ -10,7 +10,7 @@ from calculator.scenario import Scenario
 from calculator.scenario_io import ScenarioError, parse_scenario_text, scenario_from_mapping
 from reporting.markdown import SCENARIO_MARK
 
-HTML_BLOCK = re.compile(r'<pre id="scenario-yaml">(.*?)</pre>', re.S)
+HTML_BLOCK = re.compile(r'<a id="scenario-yaml"[^>]* href="data:[^;"]+;base64,([A-Za-z0-9+/=]*)"')
 MD_BLOCK = re.compile(re.escape(SCENARIO_MARK) + r"\n(`{3,})yaml\n(.*?)\n\1", re.S)
 
 
@@ -21,7 +21,7 @@ def extract_scenario(report: str | bytes, fmt: str) -> Scenario:
         return scenario_from_mapping(json.loads(content)["scenario"])
     if fmt == "html":
         found = HTML_BLOCK.search(content)
-        yaml_text = html.unescape(found.group(1)) if found else None
+        yaml_text = base64.b64decode(found.group(1)).decode("utf-8") if found else None
     elif fmt == "md":
         found = MD_BLOCK.search(content)
         yaml_text = found.group(2) if found else None

@@ -7,17 +7,20 @@ a benchmark run id, or the formula that combines them.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from benchmarks.result import LATENCY_BASES, BenchmarkResult
 from calculator.approaches import REGISTRY
 from calculator.approaches.spec import title
+from calculator.fields import field_label
 from calculator.recommend import Recommendation
 from calculator.recommend.ranking import PACE, standing_words
 from calculator.recommend.sure import NAME as SURE
 from calculator.recommend.sure import definition
 from calculator.recommend.wording import count, interval, money, pct
+from reporting.appendix import changed_settings
 from reporting.grid import Grid, break_even_grid, costs_grid, number, sources_grid
 from reporting.run_rows import run_rows, under_trained
 
@@ -26,6 +29,8 @@ if TYPE_CHECKING:
 
 PRICE_KEYS = ("api.", "hosting.gpu_usd_per_hour", "gpu.", "provider_ft.")
 PRICE_UNITS = ("USD", "FLOP/s")
+SERVER_PATH = re.compile(r"(?<![\w.:/~])(?:/[^\s/()'\",;]+)+/([^\s/()'\",;]+)")
+SOURCE_COLUMNS = ("what", "value", "unit", "source")
 
 
 @dataclass(frozen=True)
@@ -107,15 +112,40 @@ def formulas(data: ReportData) -> Table:
                  [[", ".join(names), formula] for formula, names in seen.items()], widths=[2, 8])
 
 
+def _price_keys(data: ReportData) -> list[str]:
+    return sorted(key for key, q in data.costs.inputs.quantities.items()
+                  if key.startswith(PRICE_KEYS) and q.unit.startswith(PRICE_UNITS))
+
+
+def _in_percent(table: Table) -> Table:
+    """Fractions written as percentages, as on every other page (value 0.35, unit fraction → 35%)."""
+    value, unit = table.columns.index("value"), table.columns.index("unit")
+    rows = [[*row[:value], pct(float(row[value].replace(",", ""))), *row[value + 1:unit], "",
+             *row[unit + 1:]] if row[unit] == "fraction" else row for row in table.rows]
+    return Table(table.key, table.title, table.columns, rows, table.note, table.widths)
+
+
 def inputs(data: ReportData) -> Table:
-    return of_grid("inputs", "Inputs and their sources",
-                   sources_grid(data.costs, sorted(data.costs.inputs.quantities), parts=False))
+    """Every other input of the calculator (the prices have their own table), by its title."""
+    prices = set(_price_keys(data))
+    keys = sorted((k for k in data.costs.inputs.quantities if k not in prices), key=field_label)
+    return _in_percent(of_grid("inputs", "Other inputs and their sources",
+                               sources_grid(data.costs, keys, parts=False).pick(SOURCE_COLUMNS),
+                               note="Scenario files and links name these by their dotted names (the JSON "
+                                    "report lists both)."))
 
 
 def break_even(data: ReportData) -> Table:
-    return of_grid("break_even", "Break-even between approaches", break_even_grid(data.costs),
+    """The pairs that matter: the chosen approach (or the cheapest) against each other one."""
+    pivot = data.recommendation.choice or data.costs.ranked()[0].name
+    pairs = [be for be in data.costs.break_even if pivot in (be.approach, be.versus)]
+    rest = len(data.costs.break_even) - len(pairs)
+    found = break_even_grid(data.costs)
+    return of_grid("break_even", f"Break-even of {title(pivot)} against each other approach",
+                   Grid(found.columns, pairs),
                    note="Source: formula V* = (Δone-off + H·Δfixed) / (H·Δper request); month: where "
-                        "the cumulative curves of the scenario's own volume path cross.")
+                        "the cumulative curves of the scenario's own volume path cross."
+                        + (f" The other {rest} pairs are in the JSON report (costs.break_even)." if rest else ""))
 
 
 def evidence(rec: Recommendation) -> Table:
@@ -125,6 +155,11 @@ def evidence(rec: Recommendation) -> Table:
                   for g in rec.evidence_gaps], widths=[1.6, 5, 3.4])
 
 
+def without_paths(text: str) -> str:
+    """Absolute server paths cut to their file name ("/srv/runs/uploads/ab12/tickets.csv" → "tickets.csv")."""
+    return SERVER_PATH.sub(r"\1", text)
+
+
 def environment(result: BenchmarkResult) -> Table:
     env, model, task = result.environment, result.model, result.task
     rows = [
@@ -132,40 +167,52 @@ def environment(result: BenchmarkResult) -> Table:
         ["device", f"{env.device}{' — ' + env.gpu_name if env.gpu_name else ''}, {env.cpu_count} CPU cores"],
         ["software", f"Python {env.python_version}, torch {env.torch_version}, transformers "
                      f"{env.transformers_version}, peft {env.peft_version}; {env.platform}"],
-        ["model", f"{model.name}, {count(model.parameters)} parameters, {model.dtype} ({model.source})"],
-        ["task", f"{task.name} ({task.source}); labels {', '.join(task.labels)}; splits "
+        ["model", f"{model.name}, {count(model.parameters)} parameters, {model.dtype} "
+                  f"({without_paths(model.source)})"],
+        ["task", f"{task.name} ({without_paths(task.source)}); labels {', '.join(task.labels)}; splits "
                  + ", ".join(f"{k} {v}" for k, v in task.split_sizes.items()) + f"; seed {task.seed}"],
-    ] + [["note", note] for note in result.notes]
+    ] + [["note", without_paths(note)] for note in result.notes]
     return Table(f"env_{result.run_id}", f"Benchmark run {result.run_id}: environment", ["", ""], rows,
                  widths=[1.5, 8.5])
 
 
-RESULT_COLUMNS = ("approach", "model", "test n", "accuracy", "95% CI", "macro-F1", "labels used", "training",
-                  "prompt tokens", "prompt tokens (tiktoken)", "latency p50 / p95 ms", "requests/s",
-                  "training (s)", "peak memory (MB)")
+RESULT_COLUMNS = ("approach", "model", "test n", "accuracy", "95% CI", "macro-F1", "labels used", "training")
+SPEED_COLUMNS = ("approach", "prompt tokens", "prompt tokens (tiktoken)", "latency p50 / p95 ms", "requests/s",
+                 "training (s)", "peak memory (MB)")
 
 
 def measurements(result: BenchmarkResult) -> Table:
+    """What each approach scored (its speed is the next table: fourteen columns did not fit a page)."""
     short = under_trained([result])
     flagged = f" Under-trained (stopped before its planned steps): {', '.join(short)}." if short else ""
-    basis = result.approaches[0].latency_basis if result.approaches else "one_request"
     return of_grid(f"bench_{result.run_id}", f"Benchmark run {result.run_id}: results",
                    run_rows([result]).pick(RESULT_COLUMNS),
-                   note=f"Source: benchmark run {result.run_id}, measured on {result.model.name}.{flagged} "
+                   note=f"Source: benchmark run {result.run_id}, measured on {result.model.name}.{flagged}")
+
+
+def speed(result: BenchmarkResult) -> Table:
+    basis = result.approaches[0].latency_basis if result.approaches else "one_request"
+    return of_grid(f"speed_{result.run_id}", f"Benchmark run {result.run_id}: tokens and speed",
+                   run_rows([result]).pick(SPEED_COLUMNS),
+                   note=f"Source: benchmark run {result.run_id}, on {result.environment.device}. "
                         + LATENCY_BASES[basis])
 
 
 def price_sources(data: ReportData) -> Table:
-    keys = sorted(key for key, q in data.costs.inputs.quantities.items()
-                  if key.startswith(PRICE_KEYS) and q.unit.startswith(PRICE_UNITS))
-    return of_grid("prices", "Prices and their tables' dates", sources_grid(data.costs, keys, parts=False),
+    return of_grid("prices", "Prices and their tables' dates",
+                   sources_grid(data.costs, _price_keys(data), parts=False).pick(SOURCE_COLUMNS),
                    note="GPU and hosted fine-tuning prices come from data/*.yaml (each row's 'checked' "
                         "month); API token prices from the genai-prices snapshot named.")
 
 
+def scenario_settings(data: ReportData) -> Table:
+    return Table("scenario_settings", "Scenario settings that differ from the defaults", ["setting", "value"],
+                 changed_settings(data.scenario), widths=[3.5, 6.5])
+
+
 def all_tables(data: ReportData) -> dict[str, list[Table]]:
     """Tables by report section."""
-    bench = [t for r in data.results for t in (environment(r), measurements(r))]
+    bench = [t for r in data.results for t in (environment(r), measurements(r), speed(r))]
     return {
         "question": [question(data)],
         "ranking": [ranking(data.recommendation)],

@@ -59,14 +59,14 @@ def test_results_table_says_how_each_run_measured_latency():
     """The header is the same for every run; the note under it names the basis (one request, or the
     batch wall time of results written before single-request timing)."""
     from benchmarks.result import LATENCY_BASES, LATENCY_SAMPLES
-    from reporting.tables import measurements
+    from reporting.tables import speed
     from tests.dashboard.fake_result import fake_result
 
     old = fake_result("run-old")  # no latency_basis given: read as batch
     new = fake_result("run-new")
     for approach in new.approaches:
         approach.latency_basis = "one_request"
-    assert measurements(old).note.endswith(LATENCY_BASES["batch"])
-    assert measurements(new).note.endswith(LATENCY_BASES["one_request"])
+    assert speed(old).note.endswith(LATENCY_BASES["batch"])
+    assert speed(new).note.endswith(LATENCY_BASES["one_request"])
     assert f"over {LATENCY_SAMPLES} test examples" in LATENCY_BASES["one_request"]
-    assert "latency p50 / p95 ms" in measurements(old).columns and "latency p50 / p95 ms" in measurements(new).columns
+    assert "latency p50 / p95 ms" in speed(old).columns and "latency p50 / p95 ms" in speed(new).columns
