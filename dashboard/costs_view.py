@@ -7,7 +7,7 @@ import streamlit as st
 from calculator.analysis import BAND_DRAWS, Analysis
 from calculator.approaches.spec import title
 from calculator.costs import CostReport
-from calculator.recommend import Recommendation
+from calculator.recommend import Recommendation, sure
 from calculator.recommend.wording import money
 from dashboard import compute, plots, state
 from dashboard.tables import approach_table, break_even_table, sources_table
@@ -59,11 +59,11 @@ def render() -> None:
     _headline(report, decision)
     for note in report.inputs.notes:
         st.info(note)
-    plots.show(charts.cumulative_cost(report))
+    plots.show(charts.cumulative_cost(report, decision.break_even_pairs))
     left, right = st.columns(2)
     plots.show(charts.monthly_split(report), left)
     plots.show(charts.unit_costs(report), right)
-    plots.show(charts.tco_vs_volume(report))
+    plots.show(charts.tco_vs_volume(report, pairs=decision.break_even_pairs))
     with st.expander("Break-even volumes and months"):
         st.dataframe(break_even_table(report), hide_index=True, width="stretch",
                      column_config={"break-even (requests/month)":
@@ -71,7 +71,8 @@ def render() -> None:
     st.subheader("Uncertainty")
     left, right = st.columns(2)
     plots.show(charts.monte_carlo_bands(mc), left)
-    plots.show(charts.p_cheapest(mc), right)
+    plots.show(charts.cheapest_share(decision), right)
+    right.caption(sure.definition(decision.draws))
     plots.show(charts.cumulative_bands_chart(found.bands, BAND_DRAWS))
     _tornado(found)
     st.subheader("Every number")

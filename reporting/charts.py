@@ -6,7 +6,8 @@ money of its own (TCO against volume asks `calculator.costs.tco` for every volum
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import math
+from collections.abc import Iterable, Mapping, Sequence
 
 import numpy as np
 import plotly.graph_objects as go
@@ -16,12 +17,20 @@ from calculator.approaches import REGISTRY
 from calculator.approaches.spec import PROMPTING, SPECS
 from calculator.approaches.spec import colour as spec_colour
 from calculator.approaches.spec import title as spec_title
+from calculator.breakeven import BreakEven
 from calculator.costs import CostReport, tco
 from calculator.fields import field_label
+from calculator.recommend import Recommendation, sure
+from calculator.recommend.wording import count, money
 from calculator.uncertainty import Band, MonteCarlo, TornadoBar
 
 # One colour per approach, from the spec (fixed by approach, not by order, in every chart).
 APPROACH_COLORS: dict[str, str] = {s.name: s.colour for s in SPECS}
+OFF_SCALE_FAMILIES = ("pretraining",)  # drawn, but left off the axis range when above every other line
+# A log axis is labelled at 1-2-5 in each decade; denser inside about one decade, whole decades (then
+# every other one) over a wide range, so it always has MIN_TICKS to MAX_TICKS labels.
+TICKS_125, TICKS_DENSE = (1, 2, 5), (1, 1.5, 2, 3, 5, 7)
+MIN_TICKS, MAX_TICKS = 3, 9
 MIN_SWING_SHARE = 0.005  # tornado bars narrower than this share of the widest are dropped
 PART_COLORS = {"one-off": "#7F7F7F", "fixed": "#B9A07A", "per request": "#4C78A8"}
 LAYOUT = {
@@ -44,14 +53,87 @@ def _figure(title: str, x_title: str, y_title: str, **layout: object) -> go.Figu
     return fig
 
 
-def _log_money(fig: go.Figure, fmt: str = "$~s", axis: str = "y") -> None:
-    """A log money axis labelled once per decade: $1k, $10k, $100k (cents: "$~g")."""
+def _at(steps: Sequence[float], low: float, high: float) -> list[float]:
+    first, last = math.floor(math.log10(low)), math.ceil(math.log10(high))
+    return [m * 10.0**d for d in range(first, last + 1) for m in steps
+            if low * (1 - 1e-9) <= m * 10.0**d <= high * (1 + 1e-9)]
+
+
+def log_ticks(low: float, high: float) -> list[float]:
+    """Tick values for a log axis over [low, high]: MIN_TICKS to MAX_TICKS of them, at 1-2-5 where
+    that gives enough (a two-decade axis labelled only at 10 and 100 reads as no scale at all)."""
+    if not 0 < low < high:
+        return [low] if low > 0 else []
+    found = _at(TICKS_125, low, high)
+    if len(found) < MIN_TICKS:
+        found = _at(TICKS_DENSE, low, high)
+    if len(found) < MIN_TICKS:  # a narrow range: evenly spaced in log, three significant figures
+        return sorted({float(f"{v:.3g}") for v in np.geomspace(low, high, MIN_TICKS)})
+    if len(found) > MAX_TICKS:
+        found = _at((1,), low, high)
+        found = found[::math.ceil(len(found) / MAX_TICKS)]
+    return found
+
+
+def tick_money(value: float) -> str:
+    """$0.0005, $2, $1,500, $20k, $1.5M: short enough for an axis."""
+    if value >= 1:
+        return f"${count(value)}"
+    return f"${value:.{1 - math.floor(math.log10(value))}f}".rstrip("0").rstrip(".")
+
+
+def _positive(values: Iterable[float]) -> list[float]:
+    return [float(v) for v in values if v is not None and np.isfinite(v) and v > 0]
+
+
+def _log_axis(fig: go.Figure, values: Iterable[float], axis: str = "y", money_ticks: bool = True,
+              clip: tuple[float, float] | None = None) -> None:
+    """A log axis with labelled ticks from log_ticks over the values (or over `clip`, which also
+    fixes the axis range)."""
+    shown = _positive(values)
+    if not shown:
+        return
+    low, high = clip or (min(shown), max(shown))
+    ticks = log_ticks(low, high)
     update = fig.update_xaxes if axis == "x" else fig.update_yaxes
-    update(type="log", dtick=1, tickformat=fmt)
+    update(type="log", tickvals=ticks, ticktext=[tick_money(t) if money_ticks else count(t) for t in ticks])
+    if clip:
+        update(range=[math.log10(low), math.log10(high)])
 
 
-def cumulative_cost(report: CostReport) -> go.Figure:
-    """Cumulative cost per approach over the horizon; crossings (break-even months) marked."""
+def _money_axis(fig: go.Figure, series: Mapping[str, Iterable[float]]) -> None:
+    """A log money y axis over every approach's values; an approach of OFF_SCALE_FAMILIES lying wholly
+    above the others is left off the range, its legend entry and a note giving its figures."""
+    values = {name: _positive(v) for name, v in series.items()}
+    others = [v for name, vs in values.items() if REGISTRY[name].spec.family not in OFF_SCALE_FAMILIES
+              for v in vs]
+    off = [name for name, vs in values.items() if REGISTRY[name].spec.family in OFF_SCALE_FAMILIES
+           and vs and others and min(vs) > max(others)]
+    if not off:
+        _log_axis(fig, [v for vs in values.values() for v in vs])
+        return
+    low, high = min(others), max(others)
+    _log_axis(fig, others, clip=(low / 1.15, high * 1.15))
+    notes = []
+    for name in off:
+        lowest, highest = money(min(values[name])), money(max(values[name]))
+        figures = lowest if lowest == highest else f"{lowest}–{highest}"
+        fig.update_traces(selector={"name": title_of(name)}, name=f"{title_of(name)} (off the scale)")
+        notes.append(f"{title_of(name)}: {figures}, above this scale")
+    fig.add_annotation(text="; ".join(notes), xref="paper", yref="paper", x=1, y=1, xanchor="right",
+                       yanchor="bottom", showarrow=False, font={"size": 11, "color": "#555555"})
+
+
+def _pairs_that_matter(report: CostReport, pairs: Sequence[tuple[str, str]]) -> list[BreakEven]:
+    """The break-evens of the given pairs (the choice against its rivals), in the pairs' order."""
+    wanted = [frozenset(pair) for pair in pairs]
+    found = [be for be in report.break_even if frozenset((be.approach, be.versus)) in wanted]
+    return sorted(found, key=lambda be: wanted.index(frozenset((be.approach, be.versus))))
+
+
+def cumulative_cost(report: CostReport, pairs: Sequence[tuple[str, str]] = ()) -> go.Figure:
+    """Cumulative cost per approach over the horizon; the crossings (break-even months) of the given
+    pairs marked and labelled (the choice against its rivals, not every pair)."""
     fig = _figure("Cumulative cost over the horizon", "month", "cumulative cost (USD)")
     months = list(range(1, report.horizon_months + 1))
     for name, costs in report.approaches.items():
@@ -59,16 +141,17 @@ def cumulative_cost(report: CostReport) -> go.Figure:
                         line={"color": color_of(name), "width": 2.5},
                         hovertemplate="month %{x}: $%{y:,.0f}<extra>" + title_of(name) + "</extra>")
     xs, ys, texts = [], [], []
-    for be in report.break_even:
+    for be in _pairs_that_matter(report, pairs):
         if be.month is None or be.approach not in report.approaches:
             continue
         xs.append(be.month)
         ys.append(report.approaches[be.approach].cumulative_usd[be.month - 1])
-        texts.append(f"{title_of(be.approach)} = {title_of(be.versus)} in month {be.month}")
+        texts.append(f"{title_of(be.approach)} = {title_of(be.versus)}, month {be.month}")
     if xs:
-        fig.add_scatter(x=xs, y=ys, mode="markers", name="break-even", hovertext=texts,
-                        hoverinfo="text", marker={"symbol": "x", "size": 11, "color": "black"})
-    _log_money(fig)
+        fig.add_scatter(x=xs, y=ys, mode="markers+text", name="break-even", text=texts, hoverinfo="text",
+                        textposition="top left", textfont={"size": 11},
+                        marker={"symbol": "x", "size": 11, "color": "black"})
+    _money_axis(fig, {name: c.cumulative_usd for name, c in report.approaches.items()})
     return fig
 
 
@@ -111,7 +194,7 @@ def unit_costs(report: CostReport) -> go.Figure:
     fig.add_bar(y=labels, x=[float("nan") if v is None else v for v in per_correct],
                 name="per correct answer", orientation="h", marker_color=[color_of(n) for n in names],
                 marker_pattern_shape="/", hovertemplate="%{y}: $%{x:.6f}")
-    _log_money(fig, "$~g", axis="x")
+    _log_axis(fig, per_request + [v for v in per_correct if v is not None], axis="x")
     _approach_rows(fig)
     return fig
 
@@ -122,28 +205,34 @@ def volume_grid(report: CostReport, points: int = 60) -> np.ndarray:
     return np.logspace(np.log10(center / 100), np.log10(center * 100), points)
 
 
-def tco_vs_volume(report: CostReport, volumes: np.ndarray | None = None) -> go.Figure:
-    """TCO at a constant monthly volume (log x): where the lines cross are the break-even volumes."""
+def tco_vs_volume(report: CostReport, volumes: np.ndarray | None = None,
+                  pairs: Sequence[tuple[str, str]] = ()) -> go.Figure:
+    """TCO at a constant monthly volume (log x): the break-even volumes of the given pairs (the choice
+    against its rivals) marked and labelled where they fall on the plot."""
     volumes = volume_grid(report) if volumes is None else volumes
     at_volume = report.inputs.with_values(
         {"workload.requests_per_month": volumes, "workload.monthly_growth_pct": 0.0})
     fig = _figure(f"TCO over {report.horizon_months} months at a constant monthly volume",
                   "requests per month", "TCO (USD)")
+    series = {}
     for name in report.approaches:
         totals = np.broadcast_to(tco(REGISTRY[name].profile(at_volume), at_volume), volumes.shape)
+        series[name] = totals
         fig.add_scatter(x=volumes, y=totals, name=title_of(name), mode="lines",
                         line={"color": color_of(name), "width": 2.5},
                         hovertemplate="%{x:,.0f} req/month: $%{y:,.0f}<extra>"
                         + title_of(name) + "</extra>")
     low, high = float(volumes[0]), float(volumes[-1])
-    for be in report.break_even:
+    for be in _pairs_that_matter(report, pairs):
         volume = be.requests_per_month
         if volume is not None and low <= volume <= high:
-            fig.add_vline(x=volume, line={"color": "#999999", "dash": "dot", "width": 1})
+            fig.add_vline(x=volume, line={"color": "#777777", "dash": "dot", "width": 1},
+                          annotation_text=f"{title_of(be.approach)} = {title_of(be.versus)} at {count(volume)}/month",
+                          annotation_position="bottom right", annotation_font={"size": 11})
     fig.add_vline(x=report.scenario.workload.requests_per_month,
                   line={"color": "black", "width": 1.5}, annotation_text="your volume")
-    fig.update_xaxes(type="log")
-    _log_money(fig)
+    _log_axis(fig, [low, high], axis="x", money_ticks=False)
+    _money_axis(fig, series)
     return fig
 
 
@@ -211,7 +300,7 @@ def monte_carlo_bands(mc: MonteCarlo) -> go.Figure:
                                  "color": color_of(name)},
                         hovertemplate=f"P10 ${p10:,.0f}<br>median ${p50:,.0f}<br>P90 ${p90:,.0f}"
                         f"<extra>{title_of(name)}</extra>")
-    _log_money(fig)
+    _money_axis(fig, {n: (mc.tco_p10[n], mc.tco_p90[n]) for n in names})
     return fig
 
 
@@ -234,18 +323,24 @@ def cumulative_bands_chart(bands: dict[str, Band], draws: int) -> go.Figure:
                         line={"color": color, "width": 2}, customdata=list(zip(band.p10, band.p90, strict=True)),
                         hovertemplate="month %{x}: median $%{y:,.0f}<br>P10 $%{customdata[0]:,.0f}, "
                                       "P90 $%{customdata[1]:,.0f}<extra>" + label + "</extra>")
-    _log_money(fig)
+    _money_axis(fig, {name: band.p10 + band.p90 for name, band in bands.items()})
     return fig
 
 
-def p_cheapest(mc: MonteCarlo) -> go.Figure:
-    """The share of Monte Carlo draws in which each approach is the cheapest."""
-    names = list(mc.p_cheapest)
-    fig = _figure("Probability of being the cheapest", "", "share of draws")
-    fig.add_bar(x=[title_of(n) for n in names], y=[mc.p_cheapest[n] for n in names],
-                marker_color=[color_of(n) for n in names], hovertemplate="%{x}: %{y:.1%}<extra></extra>",
-                text=[f"{mc.p_cheapest[n]:.0%}" for n in names], textposition="outside")
+def cheapest_share(rec: Recommendation) -> go.Figure:
+    """Each qualifying approach's chance cheapest (calculator/recommend/sure.py); the others are
+    named under the bars, out of the running."""
+    shown = [r for r in rec.ranked if r.cheapest_share is not None]
+    fig = _figure(f"{sure.TITLE}, over {rec.draws:,} draws", "", "share of draws")
+    fig.add_bar(x=[r.title for r in shown], y=[r.cheapest_share for r in shown],
+                marker_color=[color_of(r.name) for r in shown], hovertemplate="%{x}: %{y:.1%}<extra></extra>",
+                text=[f"{r.cheapest_share:.0%}" for r in shown], textposition="outside")
     fig.update_yaxes(range=[0, 1.1], tickformat=".0%")
+    out = [r.title for r in rec.ranked if r.cheapest_share is None]
+    if out:
+        fig.add_annotation(text=("Not qualifying: " if shown else "No approach qualifies: ") + ", ".join(out),
+                           xref="paper", yref="paper", x=0, y=1, xanchor="left", yanchor="bottom",
+                           showarrow=False, font={"size": 11, "color": "#555555"})
     return fig
 
 
@@ -300,7 +395,8 @@ def learning_curves(results: Iterable[BenchmarkResult]) -> go.Figure:
         fig.add_hline(y=accuracy, line={"color": color_of(approach), "dash": "dot"},
                       annotation_text=f"best prompt: {title_of(approach)}, {accuracy:.1%}{whose}",
                       annotation_position=_LABEL_POSITIONS[i % len(_LABEL_POSITIONS)])
-    fig.update_xaxes(type="log", dtick=1, tickformat=",")  # ticks at 10, 100, 1,000 only
+    examples = [trace.x for trace in fig.data]
+    _log_axis(fig, [x for xs in examples for x in xs], axis="x", money_ticks=False)
     fig.update_yaxes(range=[0, 1], tickformat=".0%")
     return fig
 

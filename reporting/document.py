@@ -13,6 +13,7 @@ import plotly.graph_objects as go
 
 from benchmarks.result import BenchmarkResult
 from calculator.analysis import BAND_DRAWS, Analysis, analyze
+from calculator.recommend import sure
 from calculator.scenario import Scenario
 from calculator.scenario_io import scenario_to_text
 from calculator.uncertainty import DEFAULT_DRAWS
@@ -57,10 +58,12 @@ def build(scenario: Scenario, results: Sequence[BenchmarkResult] = (), draws: in
 def figures(data: ReportData) -> list[Chart]:
     """Every chart of the report, in reading order."""
     found = [
-        Chart.of("cumulative", "Cumulative cost of each approach month by month; x marks where two "
-              "curves cross (break-even month).", charts.cumulative_cost(data.costs)),
-        Chart.of("tco_vs_volume", "Total cost over the horizon at a constant monthly volume; lines "
-              "cross at the break-even volumes.", charts.tco_vs_volume(data.costs)),
+        Chart.of("cumulative", "Cumulative cost of each approach month by month; x marks where the "
+              "recommended approach's curve crosses its rivals' (break-even month).",
+              charts.cumulative_cost(data.costs, data.recommendation.break_even_pairs)),
+        Chart.of("tco_vs_volume", "Total cost over the horizon at a constant monthly volume; dotted: "
+              "the break-even volumes of the recommended approach against its rivals.",
+              charts.tco_vs_volume(data.costs, pairs=data.recommendation.break_even_pairs)),
         Chart.of("monthly_split", "An average month: the one-off cost spread over the horizon, the "
               "fixed cost and the per-request cost.", charts.monthly_split(data.costs)),
         Chart.of("unit_costs", "Cost per request and per correct answer (per request ÷ accuracy).",
@@ -70,8 +73,8 @@ def figures(data: ReportData) -> list[Chart]:
         Chart.of("cumulative_bands", "Cumulative cost month by month over the uncertainty ranges: "
               "the line is the median, the band runs from P10 to P90.",
               charts.cumulative_bands_chart(data.bands, BAND_DRAWS)),
-        Chart.of("p_cheapest", "Share of Monte Carlo draws in which each approach is the cheapest "
-              "(accuracy not considered).", charts.p_cheapest(data.mc)),
+        Chart.of("cheapest_share", sure.definition(data.recommendation.draws),
+              charts.cheapest_share(data.recommendation)),
     ]
     if data.tornado_bars:
         found.append(Chart.of("tornado", "Which inputs move the cost difference between the "

@@ -59,6 +59,12 @@ class Recommendation:
     def top_reasons(self) -> list[str]:
         return self.reasons[:TOP_REASONS]
 
+    @property
+    def break_even_pairs(self) -> list[tuple[str, str]]:
+        """The break-evens worth labelling on a chart: the choice against each approach it is weighed
+        against (none without a choice)."""
+        return [(self.choice, other) for other in self.compared] if self.choice else []
+
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 

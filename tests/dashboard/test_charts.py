@@ -1,14 +1,19 @@
-"""The shared plotly figures: one color per approach everywhere, break-evens marked."""
+"""The shared plotly figures: one color per approach everywhere, the break-evens that matter labelled,
+readable log ticks, the pretraining line off the scale, the toolbar on hover."""
 
 from __future__ import annotations
+
+import math
 
 import numpy as np
 import pytest
 
 from calculator.costs import evaluate
+from calculator.recommend import recommend
+from calculator.recommend.wording import count, money
 from calculator.scenario_io import load_preset
 from calculator.summary import run_monte_carlo
-from calculator.uncertainty import tornado
+from calculator.uncertainty import cumulative_bands, tornado
 from reporting import charts
 from tests.dashboard.fake_result import fake_result
 
@@ -18,6 +23,17 @@ def report():
     return evaluate(load_preset("support_intents"))
 
 
+@pytest.fixture(scope="module")
+def decision(report):
+    return recommend(report, run_monte_carlo(report, draws=2_000))
+
+
+def crossing_month(a: list[float], b: list[float]) -> int | None:
+    """The first month (1-based) in which the cumulative curves have changed order."""
+    first = a[0] < b[0]
+    return next((m + 1 for m, (x, y) in enumerate(zip(a, b, strict=True)) if (x < y) != first), None)
+
+
 def test_every_approach_has_its_own_color():
     from calculator.approaches.spec import NAMES as APPROACHES
 
@@ -25,16 +41,91 @@ def test_every_approach_has_its_own_color():
     assert len(set(charts.APPROACH_COLORS.values())) == len(APPROACHES)
 
 
-def test_cumulative_cost_lines_use_the_approach_colors_and_mark_break_evens(report):
-    fig = charts.cumulative_cost(report)
+def test_cumulative_cost_lines_use_the_approach_colors_and_label_only_the_choices_break_evens(report, decision):
+    fig = charts.cumulative_cost(report, decision.break_even_pairs)
     lines = [t for t in fig.data if t.mode == "lines"]
     assert [t.line.color for t in lines] == [charts.color_of(n) for n in report.approaches]
     assert list(lines[0].y) == report.approaches[next(iter(report.approaches))].cumulative_usd
-    crossings = [be for be in report.break_even if be.month is not None]
-    markers = [t for t in fig.data if t.name == "break-even"]
-    assert len(markers) == (1 if crossings else 0)
-    if crossings:
-        assert len(markers[0].x) == len(crossings)
+    assert decision.break_even_pairs == [("lora", "full_finetune"), ("lora", "zero_shot")]
+    lora, zero = report.approaches["lora"].cumulative_usd, report.approaches["zero_shot"].cumulative_usd
+    month = crossing_month(zero, lora)
+    assert month is not None and crossing_month(report.approaches["full_finetune"].cumulative_usd, lora) is None
+    (markers,) = [t for t in fig.data if t.name == "break-even"]
+    assert list(markers.text) == [f"Zero-shot prompt = LoRA fine-tune, month {month}"]  # one of 36 pairs
+    assert list(markers.x) == [month]
+    assert not [t for t in charts.cumulative_cost(report).data if t.name == "break-even"]
+
+
+def test_tco_vs_volume_labels_the_break_even_volume_of_the_choice_and_its_rivals(report, decision):
+    fig = charts.tco_vs_volume(report, pairs=decision.break_even_pairs)
+    lora, zero = report.approaches["lora"].profile, report.approaches["zero_shot"].profile
+    h = report.horizon_months
+    v_star = (lora.one_off_usd - zero.one_off_usd + h * (lora.monthly_fixed_usd - zero.monthly_fixed_usd)) / (
+        h * (zero.per_request_usd - lora.per_request_usd))
+    labels = [a.text for a in fig.layout.annotations]
+    assert labels == [f"Zero-shot prompt = LoRA fine-tune at {count(v_star)}/month", "your volume"]
+    assert len(fig.layout.shapes) == 2  # that break-even and the scenario's volume, not a dozen lines
+    assert fig.layout.shapes[0].x0 == pytest.approx(v_star)
+
+
+def test_log_ticks_are_1_2_5_and_never_fewer_than_three():
+    assert charts.log_ticks(16, 256) == [20, 50, 100, 200]
+    assert charts.log_ticks(1e4, 1e6) == [1e4, 2e4, 5e4, 1e5, 2e5, 5e5, 1e6]
+    assert charts.log_ticks(1.1e5, 1.9e5) == [1.1e5, 1.45e5, 1.9e5]  # inside one step: √(1.1e5·1.9e5) = 144,568
+    assert charts.log_ticks(3e4, 9e4) == [3e4, 5e4, 7e4]  # within a decade: 1, 1.5, 2, 3, 5, 7
+    assert charts.log_ticks(100, 1e15) == [1e2, 1e4, 1e6, 1e8, 1e10, 1e12, 1e14]  # every other decade
+    assert [charts.tick_money(v) for v in (0.0005, 2, 1_500, 20_000, 1.5e6)] == [
+        "$0.0005", "$2", "$1,500", "$20k", "$1.5M"]
+
+
+def test_every_log_axis_has_more_than_two_labelled_ticks(report, decision):
+    runs = [fake_result("run-a")]
+    bands = cumulative_bands(report.inputs, list(report.approaches), report.scenario.uncertainty, 500)
+    axes = [
+        charts.cumulative_cost(report).layout.yaxis,
+        charts.tco_vs_volume(report).layout.xaxis, charts.tco_vs_volume(report).layout.yaxis,
+        charts.unit_costs(report).layout.xaxis,
+        charts.monte_carlo_bands(run_monte_carlo(report, draws=500)).layout.yaxis,
+        charts.cumulative_bands_chart(bands, 500).layout.yaxis,
+        charts.learning_curves(runs).layout.xaxis,
+    ]
+    for axis in axes:
+        assert axis.type == "log"
+        assert 3 <= len(axis.tickvals) == len(axis.ticktext) <= 9, axis.ticktext
+    assert list(charts.learning_curves(runs).layout.xaxis.ticktext) == ["20", "50", "100", "200"]
+
+
+def test_the_pretraining_line_is_drawn_off_the_scale_of_the_others(report):
+    fig = charts.cumulative_cost(report)
+    scratch = report.approaches["pretrain"].cumulative_usd
+    others = [v for name, c in report.approaches.items() if name != "pretrain" for v in c.cumulative_usd]
+    assert min(scratch) > max(others)  # the preset's 4,000 pretraining hours alone outweigh all others
+    low, high = (10**v for v in fig.layout.yaxis.range)
+    assert low == pytest.approx(min(others) / 1.15) and high == pytest.approx(max(others) * 1.15)
+    assert high < min(scratch)
+    assert "Train from scratch (off the scale)" in [t.name for t in fig.data]
+    assert [a.text for a in fig.layout.annotations] == [
+        f"Train from scratch: {money(min(scratch))}–{money(max(scratch))}, above this scale"]
+    assert all(float(t.strip("$").replace(",", "").replace("k", "e3").replace("M", "e6")) <= high
+               for t in fig.layout.yaxis.ticktext)
+
+
+def test_chance_cheapest_chart_shows_the_qualifying_approaches_only(decision):
+    fig = charts.cheapest_share(decision)
+    qualifying = [r for r in decision.ranked if r.eligible]
+    (bars,) = fig.data
+    assert list(bars.x) == [r.title for r in qualifying] == ["LoRA fine-tune", "Full fine-tune"]
+    assert list(bars.y) == [r.cheapest_share for r in qualifying]
+    assert math.fsum(bars.y) == pytest.approx(1.0)
+    assert fig.layout.title.text == "Chance cheapest, over 2,000 draws"
+    (note,) = fig.layout.annotations
+    assert note.text.startswith("Not qualifying: ") and "Prompt-tuning" in note.text
+
+
+def test_the_dashboard_shows_the_plotly_toolbar_only_on_hover():
+    from dashboard import plots
+
+    assert plots.CONFIG["displayModeBar"] == "hover"
 
 
 def test_tco_vs_volume_matches_the_calculator_at_the_scenario_volume(report):
@@ -46,7 +137,7 @@ def test_tco_vs_volume_matches_the_calculator_at_the_scenario_volume(report):
         assert trace.y[0] == pytest.approx(expected)
 
 
-def test_the_other_figures_build_and_export(report):
+def test_the_other_figures_build_and_export(report, decision):
     mc = run_monte_carlo(report, draws=500)
     figures = [
         charts.monthly_split(report),
@@ -54,7 +145,7 @@ def test_the_other_figures_build_and_export(report):
         charts.tornado_chart(report, tornado(report.inputs, "lora", "few_shot",
                                              report.scenario.uncertainty), "lora", "few_shot"),
         charts.monte_carlo_bands(mc),
-        charts.p_cheapest(mc),
+        charts.cheapest_share(decision),
         charts.loss_curves({"lora": [2.0, 1.5, 1.1]}),
     ]
     for fig in figures:
@@ -118,8 +209,6 @@ def test_tornado_bars_run_from_the_base_difference_and_drop_negligible_inputs(re
 
 
 def test_cumulative_bands_shade_p10_to_p90_around_the_median_in_each_approach_color(report):
-    from calculator.uncertainty import cumulative_bands
-
     bands = cumulative_bands(report.inputs, list(report.approaches), report.scenario.uncertainty, 500)
     fig = charts.cumulative_bands_chart(bands, 500)
     for name, band in bands.items():
