@@ -22,6 +22,7 @@ NO_ANSWER = "(no answer)"  # chain-of-thought output the parser found no label i
 NOT_RUN = "(not run)"  # an arm that stopped before this example (a spending cap)
 ANY = "any approach"
 RIGHT, WRONG = "background-color: #d9f2e3", "background-color: #f9dcdc"
+MAX_SHOWN = 2_000  # rows of the grid sent to the browser (a styled cell costs the server; filters narrow it)
 
 
 @dataclass(frozen=True)
@@ -135,8 +136,11 @@ def _grid(grid: ResultsGrid, run_id: str) -> None:
                                   help="Only the examples the approaches answered differently")
         wrong_by = cols[2].selectbox("Wrong by", [ANY, *grid.arms], key=f"wrong_by:{run_id}", disabled=not wrong)
     shown = filter_grid(grid, wrong_by if wrong else None, disagree)
-    st.caption(f"{len(shown.table)} of {len(grid.table)} test examples · ✓ right, ✗ wrong · "
+    first = "" if len(shown.table) <= MAX_SHOWN else f" (the first {MAX_SHOWN:,} shown)"
+    st.caption(f"{len(shown.table):,} of {len(grid.table):,} test examples{first} · ✓ right, ✗ wrong · "
                f"from {escape_md(run_id)}/predictions.csv")
+    if len(shown.table) > MAX_SHOWN:
+        shown = ResultsGrid(shown.table.head(MAX_SHOWN), shown.correct.head(MAX_SHOWN), shown.arms)
     st.dataframe(_colour(shown), hide_index=True, width="stretch", height=360,
                  column_config={"example": st.column_config.NumberColumn("#", width="small"),
                                 "text": st.column_config.TextColumn("text", width="large")})
@@ -144,7 +148,8 @@ def _grid(grid: ResultsGrid, run_id: str) -> None:
 
 def _confusions(predictions: pd.DataFrame, result: BenchmarkResult, arms: list[str]) -> None:
     st.markdown("**Confusion matrix per approach** (rows: true label, columns: the approach's answer)")
-    cols = st.columns(min(len(arms), 3))
+    labels = len(result.task.labels)
+    cols = st.columns(min(len(arms), 3 if labels <= 4 else 2 if labels <= 8 else 1))
     for i, arm in enumerate(arms):
         counts = confusion(predictions, arm, result.task.labels)
         with cols[i % len(cols)]:
@@ -153,7 +158,7 @@ def _confusions(predictions: pd.DataFrame, result: BenchmarkResult, arms: list[s
             st.dataframe(counts.style.apply(_diagonal, axis=None), width="stretch")
 
 
-def render(results: list[BenchmarkResult], root: Path | None = None) -> None:
+def render(results: list[BenchmarkResult]) -> None:
     """The examples of one of `results` (the runs being compared), chosen by the reader."""
     if not results:
         return
@@ -166,7 +171,7 @@ def render(results: list[BenchmarkResult], root: Path | None = None) -> None:
                f"labels: {escape_md(', '.join(task.labels))}")
     for note in result.notes:
         st.caption(f"Note: {escape_md(note)}")
-    path = (root or runs_dir()) / result.run_id / "predictions.csv"
+    path = runs_dir() / result.run_id / "predictions.csv"
     predictions = _predictions(str(path), path.stat().st_mtime) if path.is_file() else None
     if predictions is None or predictions.empty:
         st.info(f"Run {escape_md(result.run_id)} has no per-example answers (it ran before they were "

@@ -179,3 +179,33 @@ def test_preset_then_edit_then_page_switch_keeps_what_the_numbers_are_computed_f
     wait.until(lambda d: metric_values(d).get("Cost over 12 months"))
     assert not browser.find_elements(By.CSS_SELECTOR, '[data-testid="stException"]')
     screenshot(browser, tmp_path / "preset_edit_switch.png", "DASHBOARD_SCREENSHOT_PRESET")
+
+
+@pytest.fixture
+def grid_run():
+    from tests.dashboard.grid_run import grid_runs
+
+    yield from grid_runs()
+
+
+def test_the_results_grid_of_a_finished_run_with_its_filters(app_url, browser, grid_run, tmp_path):
+    """Issue 17: no one could see which examples an approach got wrong."""
+    from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    wait = WebDriverWait(browser, 60, ignored_exceptions=(StaleElementReferenceException, StopIteration,
+                                                          NoSuchElementException))
+    browser.get(app_url)
+    wait.until(lambda d: decision_cost(d))
+    go_to(browser, "Benchmark")
+    heading = wait.until(lambda d: d.find_element(By.XPATH, "//p[strong[text()='Examples of one run']]"))
+    wait.until(lambda d: "6 of 6 test examples" in d.find_element(By.CSS_SELECTOR, '[data-testid="stMain"]').text)
+    wait.until(lambda d: d.find_element(By.XPATH, "//label[.//p[text()='Wrong only']]")).click()
+    wait.until(lambda d: "4 of 6 test examples" in d.find_element(By.CSS_SELECTOR, '[data-testid="stMain"]').text)
+    main = browser.find_element(By.CSS_SELECTOR, '[data-testid="stMain"]').text
+    assert "Zero-shot prompt: 2 of 6 right" in main and "LoRA fine-tune: 4 of 6 right" in main
+    assert not browser.find_elements(By.CSS_SELECTOR, '[data-testid="stException"]')
+    browser.execute_script("arguments[0].scrollIntoView({block: 'start'})", heading)
+    browser.execute_script("document.activeElement.blur()")
+    screenshot(browser, tmp_path / "results_grid.png", "DASHBOARD_SCREENSHOT_RESULTS_GRID")

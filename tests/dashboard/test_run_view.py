@@ -3,15 +3,8 @@ from a predictions.csv written by the runner's own writer (counts checked by han
 
 from __future__ import annotations
 
-import shutil
-from datetime import UTC, datetime
-from pathlib import Path
-
 import pytest
 
-from benchmarks.result import TaskInfo, save_result
-from benchmarks.runner import _predictions_csv
-from calculator.files import runs_dir
 from dashboard.run_view import (
     ANY,
     NO_ANSWER,
@@ -22,26 +15,7 @@ from dashboard.run_view import (
     results_grid,
 )
 from tests.dashboard.apptest import open_app
-from tests.dashboard.fake_result import fake_result
-
-LABELS = ["negative", "neutral", "positive"]
-TEXTS = ["A great film.", "Dull plot.", "It was fine.", "Loved it, truly.", "Not bad, not good.", "Okay, I guess."]
-TRUTH = ["positive", "negative", "neutral", "positive", "neutral", "neutral"]
-ANSWERS = {  # (approach, backend): answers by example; the endpoint arm stopped after 4 (a spending cap)
-    ("zero_shot", "local"): ["positive", "positive", "positive", "positive", "negative", "negative"],
-    ("lora", "local"): ["positive", "negative", "neutral", "positive", "negative", ""],  # "": no label found
-    ("zero_shot", "endpoint"): ["positive", "negative", "negative", "positive"],
-}
-ARMS = ["Zero-shot prompt", "LoRA fine-tune", "Zero-shot prompt (endpoint)"]
-
-
-def write_predictions(path: Path) -> Path:
-    rows = [{"approach": approach, "backend": backend, "index": i, "label": TRUTH[i], "prediction": answer,
-             "correct": answer == TRUTH[i], "output": answer}
-            for (approach, backend), answers in ANSWERS.items() for i, answer in enumerate(answers)]
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(_predictions_csv(rows, TEXTS), encoding="utf-8")
-    return path
+from tests.dashboard.grid_run import ARMS, LABELS, TEXTS, TRUTH, grid_runs, write_predictions
 
 
 @pytest.fixture
@@ -99,19 +73,7 @@ def test_files_from_before_the_backend_column_and_runs_without_one(tmp_path):
 
 @pytest.fixture
 def finished_run():
-    """A finished run with per-example answers, newest of all; removed afterwards (other tests list runs)."""
-    result = fake_result("run-grid-1").model_copy(update={
-        "created_at": datetime.now(UTC).isoformat(timespec="seconds"), "notes": ["3 duplicated texts were removed"],
-        "task": TaskInfo(name="my_reviews", source="uploaded file my_reviews.csv", labels=LABELS,
-                         verbalizers=LABELS, split_sizes={"train": 32, "test": 6}, seed=0)})
-    folder = runs_dir() / result.run_id
-    save_result(result, folder)
-    write_predictions(folder / "predictions.csv")
-    bare = fake_result("run-grid-old").model_copy(update={"created_at": result.created_at})
-    save_result(bare, runs_dir() / bare.run_id)  # no predictions.csv, as runs before it
-    yield result
-    shutil.rmtree(folder)
-    shutil.rmtree(runs_dir() / bare.run_id)
+    yield from grid_runs()
 
 
 def _grid_rows(at) -> list[str]:
