@@ -83,9 +83,9 @@ class Launch(BaseModel):
         launch = [sys.executable, "-m", "accelerate.commands.launch"]
         if self.accelerate_config:
             launch += ["--config_file", str(self.accelerate_config)]
-        else:
+        else:  # accelerate's --multi_gpu is its torchrun path: on CPUs too (gloo), no MPI needed
             launch += ["--num_processes", str(self.processes), "--num_machines", "1"]
-            launch += ["--multi_gpu"] if self.processes > 1 and _has_cuda() else []
+            launch += ["--multi_gpu"] if self.processes > 1 else []
         return [*launch, *rank_entry]
 
     def environment(self) -> dict[str, str]:
@@ -122,12 +122,6 @@ def launch_from_args(args) -> Launch | tuple[str, str]:
         name = str(err["loc"][0]) if err["loc"] else message.split(":")[0]
         option = {field: opt for opt, field in LAUNCH_OPTIONS.items()}.get(name, "--processes")
         return option, message.removeprefix(f"{name}: ")
-
-
-def _has_cuda() -> bool:
-    import torch
-
-    return torch.cuda.is_available()
 
 
 def read_launch(run_dir: str | Path) -> Launch:
@@ -321,6 +315,11 @@ def main(argv: list[str]) -> int:
     if len(argv) != 1:
         print("usage: python -m benchmarks.distributed RUN_DIR (started by torchrun or accelerate launch)\n"
               "       python -m benchmarks.distributed --prepare CONFIG.json [RUNS_FOLDER]  (prints RUN_DIR)",
+              file=sys.stderr)
+        return 2
+    if sharded := [kind for kind in ("FSDP", "DEEPSPEED") if os.environ.get(f"ACCELERATE_USE_{kind}") == "true"]:
+        print(f"accelerate config: distributed_type {sharded[0]} is not supported by the benchmark's training loop "
+              "(it keeps a whole model on each device; docs/BENCHMARKS.md, Several GPUs); use MULTI_GPU",
               file=sys.stderr)
         return 2
     run_dir = Path(argv[0])

@@ -11,6 +11,7 @@ import csv
 import json
 import os
 import random
+import socket
 import sys
 import time
 from collections import Counter
@@ -71,7 +72,7 @@ def _work() -> dict:
 
 
 def _rank_main(out: str) -> None:
-    """One rank under torchrun (this file run as a script): join through accelerate, work, rank 0 writes."""
+    """One rank (this file run as a script by the launcher): join through accelerate, work, rank 0 writes."""
     from benchmarks.distributed import init_process_group
 
     w = init_process_group("cpu")
@@ -84,14 +85,22 @@ def _rank_main(out: str) -> None:
 REPO = Path(__file__).resolve().parents[2]
 
 
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
 @pytest.fixture(scope="module")
 def one_and_two(tmp_path_factory):
-    """(the one-process figures, rank 0's figures of the same work on two gloo ranks under torchrun)."""
+    """(the one-process figures, rank 0's figures of the same work on two gloo ranks under `accelerate launch`;
+    the real benchmark below goes through torchrun)."""
     import subprocess
 
     out = tmp_path_factory.mktemp("ranks") / "rank0.json"
     done = subprocess.run(
-        [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc-per-node=2", __file__, str(out)],
+        [sys.executable, "-m", "accelerate.commands.launch", "--multi_gpu", "--num_processes", "2", "--num_machines",
+         "1", "--main_process_port", str(_free_port()), __file__, str(out)],
         capture_output=True, text=True, cwd=REPO, timeout=300,
         env={**os.environ, "PYTHONPATH": str(REPO), "OMP_NUM_THREADS": "1"})
     assert done.returncode == 0, done.stderr[-3000:]
@@ -133,6 +142,20 @@ def test_launch_commands():
                             "-m", "benchmarks.distributed", "/runs/r1"]
     assert Launch(processes=2, threads_per_process=3).environment()["OMP_NUM_THREADS"] == "3"
     assert not Launch().distributed and Launch(launcher="accelerate").distributed
+
+
+def test_accelerate_without_a_config_file_uses_its_torchrun_path():
+    command = Launch(launcher="accelerate", processes=2).command("/runs/r1")
+    assert command[1:] == ["-m", "accelerate.commands.launch", "--num_processes", "2", "--num_machines", "1",
+                           "--multi_gpu", "-m", "benchmarks.distributed", "/runs/r1"]
+
+
+def test_an_fsdp_launch_is_refused_with_the_reason(tmp_path):
+    import subprocess
+
+    done = subprocess.run([sys.executable, "-m", "benchmarks.distributed", str(tmp_path)], capture_output=True,
+                          text=True, cwd=REPO, timeout=120, env={**os.environ, "ACCELERATE_USE_FSDP": "true"})
+    assert done.returncode == 2 and "distributed_type FSDP is not supported" in done.stderr
 
 
 def test_launch_with_an_accelerate_config(tmp_path):
