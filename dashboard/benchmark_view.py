@@ -16,9 +16,8 @@ from benchmarks.config import (
 )
 from benchmarks.result import LATENCY_BASES
 from calculator.approaches.spec import title
-from calculator.measured import apply_benchmark
 from calculator.scenario_io import describe_validation_error
-from dashboard import dataset_check, live_runs, plots, run_view, runs, state
+from dashboard import applied, dataset_check, endpoint_form, live_runs, plots, run_view, runs
 from dashboard.tables import runs_table
 from dashboard.text import escape_md
 from reporting import charts
@@ -26,6 +25,7 @@ from reporting.run_rows import under_trained
 
 UPLOAD = "Upload CSV/JSONL…"
 STORED, CHECKED = "dataset_stored", "dataset_checked"  # file id -> stored upload; last check
+ESTIMATE = "endpoint_estimate"  # the last endpoint cost estimate, shown under the form
 
 
 def _dataset() -> tuple[dataset_check.DatasetCheck | None, str, str]:
@@ -69,11 +69,18 @@ def _start_form() -> None:
                                        "The run's notes and the runs table say which ran.")
         approaches = st.multiselect("Approaches", list(ALL_APPROACHES), default=QUICK_APPROACHES,
                                     format_func=title)
-        if not st.form_submit_button("Start run", type="primary"):
-            return
+        endpoint = endpoint_form.inputs()
+        buttons = st.columns([1, 1, 3])
+        start = buttons[0].form_submit_button("Start run", type="primary")
+        estimate_only = buttons[1].form_submit_button("Estimate the endpoint cost",
+                                                      help="The most the endpoint arms can cost; nothing is sent")
+    if not (start or estimate_only):
+        _show_estimate()
+        return
+    st.session_state.pop(ESTIMATE, None)
     try:
         data = {"model": model, "quick": quick, "approaches": approaches or None,
-                "text_col": text_col, "label_col": label_col, "dtype": dtype}
+                "text_col": text_col, "label_col": label_col, "dtype": dtype, **endpoint.fields}
         if task == UPLOAD:
             if check is None:
                 raise ValueError("choose a CSV or JSONL file to upload, or pick a built-in task")
@@ -83,20 +90,25 @@ def _start_form() -> None:
         else:
             data["task"] = task
         config = BenchConfig.model_validate(data)
-        run_dir = jobs.start_run(config)
+        if config.endpoint_url:
+            st.session_state[ESTIMATE] = endpoint_form.estimate(config)
+        if estimate_only:
+            _show_estimate()
+            return
+        run_dir = jobs.start_run(config, secrets=endpoint.secrets)
     except ValidationError as exc:
         st.error(f"The run was not started: {describe_validation_error(exc)}")
         return
-    except (ValueError, OSError) as exc:
+    except (ValueError, OSError, LookupError) as exc:  # LookupError: an endpoint model without prices
         st.error(f"The run was not started: {exc}")
         return
     live_runs.remember(run_dir)
     st.rerun()  # list it under "In progress" at once
 
 
-def _apply(result_id: str) -> None:
-    results, _ = runs.finished_runs()
-    state.set_scenario(apply_benchmark(state.scenario(), results[result_id]))
+def _show_estimate() -> None:
+    if line := st.session_state.get(ESTIMATE):
+        st.info(escape_md(line))
 
 
 _LATENCY = LATENCY_BASES["one_request"] + " Older runs timed whole batches (a note under the table says which)."
@@ -139,14 +151,11 @@ def _past_runs() -> None:
     left, right = st.columns(2)
     plots.show(charts.accuracy_comparison(picked), left)
     plots.show(charts.learning_curves(picked), right)
-    applied = state.scenario().measured.run_id if state.scenario().measured else None
     cols = st.columns(min(len(picked), 4))
     for i, result in enumerate(picked):
-        cols[i % len(cols)].button(f"Use {result.run_id} in the scenario", key=f"apply:{result.run_id}",
-                                   on_click=_apply, args=(result.run_id,),
-                                   disabled=result.run_id == applied)
-    if applied:
-        st.success(f"The scenario uses the measured accuracies of run {escape_md(applied)}.")
+        with cols[i % len(cols)]:
+            applied.apply_form(result)
+    applied.banner("benchmark")
     run_view.render(picked)
 
 

@@ -8,7 +8,7 @@ import streamlit as st
 from calculator.approaches.spec import title
 from calculator.recommend import EvidenceGap, Recommendation, sure
 from calculator.recommend.wording import money, pct
-from dashboard import compute, report_view, state
+from dashboard import applied, compute, report_view, state
 from dashboard.text import dollars, escape_md
 from reporting import tables
 
@@ -22,6 +22,7 @@ def render() -> None:
     scenario = state.scenario()
     decision = compute.recommendation(scenario)
     st.title("Decision")
+    applied.banner("decision")  # the run whose measured accuracies are used, and the way back
     chosen = decision.approach(decision.choice) if decision.choice else None
     cols = st.columns([3, 2, 2, 3])
     cols[0].metric("Choose", chosen.title if chosen else "–", help=VERDICTS[decision.verdict])
