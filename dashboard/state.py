@@ -104,16 +104,17 @@ def _reread(dotted: str, from_key: str | None) -> None:
                      if slot.split(":", 1)[1] == dotted and slot != keep])
 
 
-def change_field(dotted: str, value: Any, from_key: str | None = None) -> bool:
+def change_field(dotted: str, value: Any, from_key: str | None = None,
+                 also: dict[str, Any] | None = None) -> bool:
     """Apply one field's new value if the scenario stays valid and priceable; else record why.
 
     A field with an uncertainty range takes its range along (scaled like the value, within the
     field's bounds) and says so. Other widgets showing the same field (sidebar and Scenario
-    page) re-read the new value.
+    page) re-read the new value. `also`: fields that change with it (a provider and its model).
     """
     errors, notes = st.session_state[ERRORS], st.session_state[RANGE_NOTES]
     old = scenario()
-    changes = {dotted: value}
+    changes = {dotted: value, **(also or {})}
     ranges = ranges_after_edit(old, dotted, value)
     if ranges is not None:
         changes[UNCERTAINTY] = {k: r.model_dump() for k, r in ranges.items()}
@@ -126,6 +127,8 @@ def change_field(dotted: str, value: Any, from_key: str | None = None) -> bool:
     errors.pop(dotted, None)
     st.session_state[SCENARIO] = new
     _reread(dotted, from_key)
+    for other in also or {}:
+        _reread(other, None)
     if dotted == UNCERTAINTY:  # ranges typed in by hand: no moved-range notes stand
         notes.clear()
     if ranges is not None:
