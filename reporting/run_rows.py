@@ -49,7 +49,9 @@ def _training(get):  # a figure of the training, None for an approach that does 
 
 COLUMNS: tuple[Column, ...] = tuple(Column(missing="-", **spec) for spec in (
     {"name": "run", "value": lambda r: r.result.run_id},
-    {"name": "model", "value": lambda r: r.result.model.name, "width": 1.8},
+    {"name": "model", "value": lambda r: r.approach.model or r.result.model.name, "short": "model", "width": 1.8},
+    {"name": "backend", "value": lambda r: r.approach.backend if r.approach.backend == "local"
+     else f"endpoint {r.approach.endpoint_host or ''}".strip(), "short": "backend", "width": 1.4},
     {"name": "task", "value": lambda r: r.result.task.name},
     {"name": "device", "value": lambda r: r.result.environment.gpu_name or r.result.environment.device},
     {"name": "dtype", "value": lambda r: r.result.model.dtype},

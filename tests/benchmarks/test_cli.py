@@ -39,7 +39,7 @@ def test_summary_says_what_ran_where_and_how_fast():
     lora = next(line for line in lines if line.startswith("lora")).split()
     zero = next(line for line in lines if line.startswith("zero_shot")).split()
     # accuracy; p50 ms; eval tokens/s 2000; eval MFU; training 12 s at 1666 tokens/s; no training MFU on CPU
-    assert lora[1] == "0.820" and lora[-6:] == ["40", "2000", "12.3%", "12", "1666", "-"]
+    assert lora[1:4] == ["smollm2-135m-instruct", "local", "0.820"] and lora[-6:] == ["40", "2000", "12.3%", "12", "1666", "-"]
     assert zero[-5:] == ["2000", "-", "-", "-", "-"]
 
 
