@@ -8,7 +8,7 @@ otherwise it is left out and named in `Measured.left_out`. A row whose training 
 is never applied: its accuracy is not the approach's quality, so it is named as missing evidence
 (`not_applied`). A tuned approach's measured accuracy is priced with the labels it was trained on.
 
-The LoRA learning curve comes with the applied LoRA row. Training MFU and serving throughput come
+The LoRA learning curve comes with the applied LoRA row (its own accuracy a point of it). Training MFU and serving throughput come
 only from applied local rows of a GPU run: CPU timings say nothing about a GPU's. Throughput
 measured on the benchmark's model is scaled to the scenario's model by parameter count.
 """
@@ -88,6 +88,16 @@ def _pick(candidates: list[RowChoice]) -> RowChoice:
     return min(candidates, key=lambda c: (not c.matches, c.row.backend != "endpoint"))
 
 
+def _curve(row: ApproachResult) -> list[tuple[int, float]]:
+    """The learning curve's points and, when it has some, the row's own (its accuracy with the labels
+    it trained on): a sentence about the curve then never contradicts the accuracy applied."""
+    if not row.learning_curve:
+        return []
+    points = {p.labeled_examples: p.accuracy for p in row.learning_curve}
+    points.setdefault(row.labeled_examples, row.accuracy)
+    return sorted(points.items())
+
+
 def measured_from(result: BenchmarkResult, scenario: Scenario, rows: Collection[str]) -> Measured:
     """The measured inputs from the rows named in `rows` (row keys); the others are left out."""
     choices = row_choices(scenario, result)
@@ -108,7 +118,7 @@ def measured_from(result: BenchmarkResult, scenario: Scenario, rows: Collection[
         for name, c in applied.items()
     }
     lora = applied["lora"].row if "lora" in applied else None
-    curve = [(p.labeled_examples, p.accuracy) for p in lora.learning_curve] if lora else []
+    curve = _curve(lora) if lora else []
     training_mfu = serving = None
     if result.environment.device == "cuda":
         mfus = [c.row.training.mfu for c in applied.values() if c.row.training and c.row.training.mfu]
@@ -164,3 +174,17 @@ def measured_elsewhere(scenario: Scenario) -> dict[str, str]:
         return {}
     return {name: row.model or measured.model for name, row in measured.approaches.items()
             if not same_model(row.model or measured.model, priced_model(scenario, name))}
+
+
+def applied_summary(scenario: Scenario) -> str:
+    """One paragraph on what the applied run changed: each accuracy it supplies (with its model and
+    backend), the rows left out and why; "" when no run is applied."""
+    measured = scenario.measured
+    if measured is None:
+        return ""
+    used = [f"{title(name)} {row.accuracy:.1%} on {row.model or measured.model} ({row.backend or 'local'})"
+            for name, row in measured.approaches.items()]
+    text = (f"The scenario uses run {measured.run_id}: " + "; ".join(used) + "." if used
+            else f"Run {measured.run_id} is applied, but none of its rows: every accuracy is typed.")
+    skipped = list(measured.left_out.values()) + list(measured.not_applied.values())
+    return text + (" Not applied: " + "; ".join(skipped) + "." if skipped else "")
