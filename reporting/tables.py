@@ -15,6 +15,7 @@ from benchmarks.result import LATENCY_BASES, BenchmarkResult
 from calculator.approaches import REGISTRY
 from calculator.approaches.spec import title
 from calculator.fields import field_label
+from calculator.measured import applied_summary
 from calculator.recommend import Recommendation
 from calculator.recommend.ranking import PACE, standing_words
 from calculator.recommend.sure import NAME as SURE
@@ -228,6 +229,7 @@ def assumptions(data: ReportData) -> list[str]:
     ranged = ", ".join(sorted(data.scenario.uncertainty)) or "none"
     return [
         *data.costs.inputs.notes,
+        *[s for s in [applied_summary(data.scenario)] if s],  # which accuracies a run supplies, which it left out
         f"Uncertainty: {data.mc.draws:,} Monte Carlo draws, each ranged input triangular over its "
         f"range with the scenario's value as mode. Ranged inputs: {ranged}.",
         "Accuracy is not drawn: an approach meets the target when the low end of its 95% interval "
