@@ -1,0 +1,124 @@
+"""The trade-offs at a glance: every approach along what decision makers compare them on.
+
+One row per approach in the ranking's order; each cell a number with where it comes from (an input
+and its source, a measured run, or the formula over named parts), never an adjective. Built once
+from the analysis: the Decision page shows it, the report prints it. Torch- and plotly-free.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from calculator.analysis import Analysis
+from calculator.approaches.base import ERRORS
+from calculator.approaches.spec import spec
+from calculator.fields import field_label
+from calculator.recommend import RankedApproach
+from calculator.recommend.ranking import engineering_time
+from calculator.recommend.reasons import labels_to_reach
+from calculator.recommend.wording import count, interval, money, pct, points
+
+COLUMNS = ("approach", "labeled data needed", "one-off cost", "cost per request", "engineering effort",
+           "time to launch", "quality", "consistency")
+NOTE = ("Each cell: the figure, then where it comes from. Cost per request: what serving costs per "
+        "request in an average month of the horizon (fixed monthly cost ÷ requests + the per-request "
+        "price; expected errors not included, see quality). Time to launch: engineering hours of one "
+        "engineer full time. Consistency: max − min accuracy over prompt paraphrases in a benchmark run.")
+
+
+def tradeoffs(found: Analysis) -> pd.DataFrame:
+    """The table, one row per ranked approach, the chosen one marked."""
+    rec = found.recommendation
+    rows = [[entry.title + (" (chosen)" if entry.name == rec.choice else ""), _labels(found, entry),
+             _one_off(found, entry), _per_request(found, entry), _effort(found, entry),
+             f"{entry.launch_weeks:.1f} weeks ({engineering_time(entry.launch_weeks)})",
+             _quality(entry), _consistency(found, entry)] for entry in rec.ranked]
+    return pd.DataFrame(rows, columns=list(COLUMNS))
+
+
+def _source(found: Analysis, key: str) -> str:
+    quantity = found.costs.inputs.quantities[key]
+    return f"{field_label(key)}: {quantity.source}" if not key.startswith("labels.") else quantity.source
+
+
+def _curve(found: Analysis, name: str) -> tuple[list[tuple[int, float]], str] | None:
+    """An approach's measured learning curve and its source ("run <id> on <model>"), if the applied
+    run has one (the scenario keeps LoRA's; a result file has every trained approach's)."""
+    measured = found.scenario.measured
+    if measured is None:
+        return None
+    result = next((r for r in found.results if r.run_id == measured.run_id), None)
+    row = result.approach(name) if result else None
+    if row is not None and row.learning_curve:
+        return ([(p.labeled_examples, p.accuracy) for p in row.learning_curve],
+                f"run {result.run_id} on {result.model.name}")
+    if name == "lora" and measured.learning_curve:
+        return list(measured.learning_curve), f"run {measured.run_id} on {measured.model}"
+    return None
+
+
+def _labels(found: Analysis, entry: RankedApproach) -> str:
+    field = spec(entry.name).labels_field
+    if not field:
+        return "0 (the prompt carries no examples)"
+    key = f"labels.{entry.name}" if f"labels.{entry.name}" in found.costs.inputs.quantities else field
+    costed = f"{count(entry.labels_needed)} ({_source(found, key)})"
+    curve = _curve(found, entry.name)
+    if curve is None:
+        return costed
+    measured_points, run = curve
+    target = found.scenario.quality.accuracy_target
+    hit = labels_to_reach(measured_points, target)
+    if hit is None:
+        most, best = max(measured_points, key=lambda point: point[1])
+        reach = (f"the {pct(target)} target not reached on the learning curve of {run} "
+                 f"(best {pct(best)} with {count(most)})")
+    else:
+        reach = f"{count(hit)} to reach the {pct(target)} target (learning curve of {run})"
+    return f"{reach}; priced: {costed}"
+
+
+def _named_parts(parts: dict[str, float]) -> str:
+    return " + ".join(f"{name} {money(float(value))}" for name, value in parts.items() if float(value))
+
+
+def _one_off(found: Analysis, entry: RankedApproach) -> str:
+    profile = found.costs.approaches[entry.name].profile
+    parts = _named_parts(profile.one_off)
+    return f"{money(float(profile.one_off_usd))}" + (f" ({parts})" if parts else "")
+
+
+def _per_request(found: Analysis, entry: RankedApproach) -> str:
+    profile = found.costs.approaches[entry.name].profile
+    serving = {k: float(v) for k, v in profile.per_request.items() if k != ERRORS}
+    price, fixed = sum(serving.values()), float(profile.monthly_fixed_usd)
+    if not fixed:
+        parts = _named_parts(serving)
+        return money(price) + (f" ({parts})" if parts else "")
+    volume = float(np.mean(found.costs.volumes))
+    priced = f" + {money(price)} per request" if price else ""
+    return (f"{money(fixed / volume + price)} ({money(fixed)}/month fixed ÷ {count(volume)} requests a "
+            f"month{priced})")
+
+
+def _effort(found: Analysis, entry: RankedApproach) -> str:
+    key = spec(entry.name).hours_field
+    hours = float(found.costs.inputs[key])
+    work = spec(entry.name).hours_help.rstrip(".")
+    return f"{hours:,.0f} h ({found.costs.inputs.quantities[key].source}): {work[:1].lower()}{work[1:]}"
+
+
+def _quality(entry: RankedApproach) -> str:
+    if entry.accuracy is None:
+        return "unknown (neither typed nor measured)"
+    return f"{pct(entry.accuracy)}{interval(entry.accuracy_ci)} ({entry.accuracy_source})"
+
+
+def _consistency(found: Analysis, entry: RankedApproach) -> str:
+    if entry.consistency_spread is None:
+        return "not measured"
+    measured = found.scenario.measured
+    row = measured.approaches[entry.name]
+    return (f"{points(entry.consistency_spread)} between prompt paraphrases (max − min accuracy, run "
+            f"{row.run_id or measured.run_id})")
