@@ -38,6 +38,9 @@ if TYPE_CHECKING:
 
 LAUNCH_FILE = "launch.json"  # in a run folder: how its ranks are started (absent: one process)
 RANKS_LOG = "ranks.log"  # the launcher's and the ranks' own output
+# How long a rank waits in a collective for the others (torch's default is 10-30 min): rank 0 alone
+# runs an endpoint arm, which can take longer; a rank that dies ends the run through its launcher.
+COLLECTIVE_TIMEOUT_S = 12 * 3600
 CANCEL_GRACE_S = 5.0  # a cancelled rank's time to stop by itself before it is ended
 BUCKET_VALUES = 1 << 24  # gradients all-reduced in flat buckets of at most this many values (64 MiB fp32)
 
@@ -294,9 +297,11 @@ def _watch_cancel(run_dir: Path, every_s: float = 1.0) -> None:
 
 def init_process_group(device: str) -> World:
     """Join the run's process group through accelerate (gloo on CPU, NCCL on CUDA; the device set per rank)."""
+    from datetime import timedelta
+
     from accelerate import PartialState
 
-    PartialState(cpu=device == "cpu")
+    PartialState(cpu=device == "cpu", timeout=timedelta(seconds=COLLECTIVE_TIMEOUT_S))
     return world()
 
 
@@ -326,7 +331,12 @@ def main(argv: list[str]) -> int:
     config = BenchConfig.model_validate_json((run_dir / "config.json").read_text(encoding="utf-8"))
     init_process_group(resolve_device(config.device)[0])
     _watch_cancel(run_dir)
-    return execute_rank(run_dir)
+    code = execute_rank(run_dir)
+    if code == 0:  # a cancelled rank just exits: its peers may be inside a collective
+        import torch.distributed as dist
+
+        dist.destroy_process_group()
+    return code
 
 
 if __name__ == "__main__":
