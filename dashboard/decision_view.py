@@ -1,4 +1,5 @@
-"""The Decision page: the answer first, then why, what would change it, and what to measure."""
+"""The Decision page: the answer first, then why (the three strongest reasons, the rest one click
+away), what would change it, what to measure, the trade-offs at a glance and the ranking."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import streamlit as st
 from calculator.approaches.spec import title
 from calculator.recommend import EvidenceGap, Recommendation, sure
 from calculator.recommend.wording import money, pct
+from calculator.tradeoffs import NOTE, tradeoffs
 from dashboard import applied, compute, report_view, state
 from dashboard.text import dollars, escape_md
 from reporting import tables
@@ -20,7 +22,8 @@ VERDICTS = {
 
 def render() -> None:
     scenario = state.scenario()
-    decision = compute.recommendation(scenario)
+    found = compute.analysis(scenario)
+    decision = found.recommendation
     st.title("Decision")
     applied.banner("decision")  # the run whose measured accuracies are used, and the way back
     chosen = decision.approach(decision.choice) if decision.choice else None
@@ -40,7 +43,7 @@ def render() -> None:
                            f"{money(scenario.quality.cost_per_error_usd)} each)."))
     (st.success if decision.verdict == "recommend" else st.warning)(dollars(decision.headline))
     st.subheader("Why")
-    st.markdown("\n".join(f"- {dollars(reason)}" for reason in decision.reasons))
+    _reasons(decision)
     if decision.what_would_change:
         st.subheader("What would change the answer")
         st.markdown("\n".join(f"- {dollars(change)}" for change in decision.what_would_change))
@@ -48,8 +51,23 @@ def render() -> None:
         st.subheader("What to measure next")
         _evidence(decision)
     st.subheader("All approaches, ranked")
-    _ranking(decision)
+    table = tables.ranking(decision)
+    _static_table(pd.DataFrame(table.rows, columns=table.columns), table.note)
+    st.subheader("The trade-offs at a glance")
+    _static_table(tradeoffs(found), NOTE)
     report_view.render(scenario)
+
+
+def _bullets(lines: list[str]) -> str:
+    return "\n".join(f"- {dollars(line)}" for line in lines)
+
+
+def _reasons(decision: Recommendation) -> None:
+    """The strongest reasons first; every one of them one click away."""
+    st.markdown(_bullets(decision.top_reasons))
+    if len(decision.reasons) > len(decision.top_reasons):
+        with st.expander(f"All {len(decision.reasons)} reasons"):
+            st.markdown(_bullets(decision.reasons))
 
 
 def _gap_line(gap: EvidenceGap) -> str:
@@ -65,9 +83,7 @@ def _evidence(decision: Recommendation) -> None:
                            for gap in decision.evidence_gaps))
 
 
-def _ranking(decision: Recommendation) -> None:
-    """The report's ranking table, as static text that wraps (st.table reads Markdown: escaped)."""
-    table = tables.ranking(decision)
-    st.table(pd.DataFrame([[escape_md(cell) for cell in row] for row in table.rows],
-                          columns=[escape_md(column) for column in table.columns]), hide_index=True)
-    st.caption(escape_md(table.note))
+def _static_table(frame: pd.DataFrame, note: str) -> None:
+    """A table as static text that wraps (st.table reads Markdown: every cell escaped), its note under it."""
+    st.table(frame.map(escape_md).rename(columns=escape_md), hide_index=True)
+    st.caption(escape_md(note))
