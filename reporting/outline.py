@@ -10,6 +10,8 @@ from typing import ClassVar
 
 from calculator.approaches.spec import title
 from calculator.recommend.wording import count, money, pct
+from calculator.tradeoffs import NOTE as TRADEOFFS_NOTE
+from calculator.tradeoffs import tradeoffs
 from reporting import tables
 from reporting.document import Chart, ReportData, figures
 from reporting.tables import Table
@@ -82,7 +84,7 @@ def outline(data: ReportData) -> list[Section]:
     return [
         Section("question", "1. The question", question + _tables(by_section["question"])),
         Section("recommendation", "2. Recommendation",
-                decision + _tables(by_section["ranking"] + by_section["evidence"])),
+                decision + _tables(by_section["ranking"]) + [_tradeoffs(data)] + _tables(by_section["evidence"])),
         Section("charts", "3. Charts", [
             Paragraph("Interactive in the HTML report, static in the PDF; their numbers are in the JSON "
                       "report."), Charts(figures(data))]),
@@ -116,6 +118,13 @@ def in_numbers(data: ReportData) -> str:
             f"{count(sum(costs.volumes))} over {costs.horizon_months} months; accuracy target "
             f"{pct(s.quality.accuracy_target)}; {', '.join(limits)}. {len(s.approaches)} approaches "
             f"compared. {answer}")
+
+
+def _tradeoffs(data: ReportData) -> TableBlock:
+    """The Decision page's trade-offs table (calculator/tradeoffs.py), every cell as it is shown there."""
+    frame = tradeoffs(data)
+    return TableBlock(Table("tradeoffs", "The trade-offs at a glance", list(frame.columns), frame.values.tolist(),
+                            note=TRADEOFFS_NOTE, widths=[1.4, 2, 2, 1.8, 1.8, 1.3, 1.7, 1.4]))
 
 
 def _error_costs(data: ReportData) -> list[Block]:
