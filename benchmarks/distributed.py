@@ -124,7 +124,10 @@ def launch_from_args(args) -> Launch | tuple[str, str]:
         message = err["msg"].removeprefix("Value error, ")
         name = str(err["loc"][0]) if err["loc"] else message.split(":")[0]
         option = {field: opt for opt, field in LAUNCH_OPTIONS.items()}.get(name, "--processes")
-        return option, message.removeprefix(f"{name}: ")
+        bounds = {type(m).__name__: getattr(m, type(m).__name__.lower(), None)
+                  for m in getattr(Launch.model_fields.get(name), "metadata", [])}
+        allowed = f" (allowed: {bounds['Ge']} to {bounds['Le']})" if {"Ge", "Le"} <= bounds.keys() else ""
+        return option, message.removeprefix(f"{name}: ") + allowed
 
 
 def read_launch(run_dir: str | Path) -> Launch:

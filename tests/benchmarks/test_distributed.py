@@ -167,7 +167,7 @@ def test_launch_with_an_accelerate_config(tmp_path):
 
 
 @pytest.mark.parametrize(("given", "option", "words"), [
-    ({"processes": 0}, "--processes", "greater than or equal to 1"),
+    ({"processes": 0}, "--processes", "greater than or equal to 1 (allowed: 1 to 1024)"),
     ({"accelerate_config": Path("/no/such.yaml"), "launcher": "accelerate"}, "--accelerate-config", "no such file"),
     ({"accelerate_config": Path(__file__)}, "--accelerate-config", "needs launcher accelerate"),
     ({"threads_per_process": 0}, "--threads-per-process", "greater than or equal to 1"),
