@@ -220,3 +220,29 @@ def test_volume_growth_path():
     assert total_volume(p) == pytest.approx(331_000)
     # zero-shot: 800 + 331,000 × 0.000616
     assert tco(REGISTRY["zero_shot"].profile(p), p) == pytest.approx(800 + 203.896)
+
+
+def test_serverless_lora_at_the_base_price_has_no_premium():
+    # a per-token open-model offer that bills a LoRA at its base model's rate: Llama 3.1 8B at $0.18
+    serverless = {"provider_ft.training_usd_per_mtok": 0.5, "provider_ft.input_usd_per_mtok": 0.18,
+                  "provider_ft.output_usd_per_mtok": 0.18, "provider_ft.base_input_usd_per_mtok": 0.18,
+                  "provider_ft.base_output_usd_per_mtok": 0.18}
+    one_off, fixed, per_request, total = costs("lora", **serverless)
+    assert one_off == pytest.approx(750 + 8000 + 0.186)  # 372,000 training tokens × $0.50 / 1M
+    assert fixed == 0
+    assert per_request == pytest.approx(11.16e-6)  # (60 + 2) × $0.18 / 1M
+    parts = REGISTRY["lora"].profile({**P, **serverless}).per_request
+    assert parts["fine-tuned premium"] == 0
+    assert total == pytest.approx(8750.186 + 1.2e6 * 11.16e-6)  # + $13.39 of tokens a year
+
+
+def test_evaluation_set_defaults_to_two_points_at_the_target():
+    from calculator.inputs import resolve_inputs
+    from calculator.scenario import Scenario
+
+    derived = resolve_inputs(Scenario(quality={"accuracy_target": 0.8}))
+    assert derived["labeling.evaluation_labels"] == 1_537  # ⌈3.8416 × 0.8 × 0.2 / 0.0004⌉ = ⌈1536.64⌉
+    assert derived.quantities["labeling.evaluation_labels"].source.startswith("formula: 1.96²")
+    typed = resolve_inputs(Scenario(labeling={"evaluation_labels": 300}))
+    assert typed["labeling.evaluation_labels"] == 300
+    assert typed.quantities["labeling.evaluation_labels"].source == "user input"
