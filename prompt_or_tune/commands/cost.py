@@ -11,6 +11,7 @@ from benchmarks.result import ResultError
 from calculator.analysis import Analysis, analyze
 from calculator.measured import accuracy_source
 from calculator.prices import PriceNotFound
+from calculator.recommend.sure import NAME as SURE
 from calculator.scenario_io import ScenarioError, apply_overrides, load_scenario
 from calculator.uncertainty import DEFAULT_DRAWS
 from prompt_or_tune.commands import results
@@ -45,7 +46,9 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(found.to_dict(), indent=2))
     else:
-        print(format_table(found.summary, {n: accuracy_source(found.scenario, n) for n in found.summary["approaches"]}))
+        shares = {r.name: r.cheapest_share for r in found.recommendation.ranked}
+        print(format_table(found.summary, shares,
+                           {n: accuracy_source(found.scenario, n) for n in found.summary["approaches"]}))
         print()
         print(format_recommendation(found))
     return 0
@@ -62,11 +65,11 @@ def format_recommendation(found: Analysis) -> str:
     return "\n".join(lines)
 
 
-def format_table(summary: dict, sources: dict[str, str] | None = None) -> str:
-    """The costs table; with `sources` (accuracy_source by approach) each row's accuracy and its source."""
-    mc = summary["monte_carlo"]
+def format_table(summary: dict, shares: dict[str, float | None], sources: dict[str, str] | None = None) -> str:
+    """The costs table with each approach's chance cheapest (calculator/recommend/sure.py; '-' for one
+    that does not qualify); with `sources` (accuracy_source by approach) its accuracy and source."""
     rows = sorted(summary["approaches"].items(), key=lambda item: item[1]["tco_usd"])
-    header = f"{'approach':<18}{'one-off $':>14}{'fixed $/mo':>13}{'$/request':>12}{'TCO $':>15}{'P(cheapest)':>13}"
+    header = f"{'approach':<18}{'one-off $':>14}{'fixed $/mo':>13}{'$/request':>12}{'TCO $':>15}{SURE:>17}"
     header += "  accuracy (source)" if sources else ""
     lines = [f"{summary['scenario']} — {summary['horizon_months']} months, USD", header, "-" * len(header)]
     for name, c in rows:
@@ -74,7 +77,8 @@ def format_table(summary: dict, sources: dict[str, str] | None = None) -> str:
             "-" if c["accuracy"] is None else f"{c['accuracy']:.1%}") + f" ({sources[name]})"
         lines.append(
             f"{name:<18}{c['one_off_usd']:>14,.0f}{c['monthly_fixed_usd']:>13,.0f}"
-            f"{c['per_request_usd']:>12.6f}{c['tco_usd']:>15,.0f}{mc['p_cheapest'][name]:>13.0%}{accuracy}"
+            f"{c['per_request_usd']:>12.6f}{c['tco_usd']:>15,.0f}"
+            f"{'-' if shares[name] is None else f'{shares[name]:.0%}':>17}{accuracy}"
         )
     crossings = [b for b in summary["break_even"] if b["requests_per_month"] is not None]
     if crossings:
