@@ -167,6 +167,17 @@ def gather(obj: object) -> list:
     return out
 
 
+def shard(items: list) -> list:
+    """This rank's items: every N-th, from its rank on (all of them in one process)."""
+    w = world()
+    return items[w.rank::w.size]
+
+
+def merged(part: dict) -> dict:
+    """Every rank's {key: value} in one dict (each key filled by one rank)."""
+    return {key: value for some in gather(part) for key, value in some.items()}
+
+
 def claim_rank_cores() -> int:
     """torch's threads for this rank: OMP_NUM_THREADS as the launcher set it (each rank its share)."""
     import torch

@@ -12,6 +12,7 @@ import torch
 
 from benchmarks.answers import parse_label
 from benchmarks.approaches.base import Context, Evaluation
+from benchmarks.distributed import gather, merged, shard
 from benchmarks.latency import spread_by_length, time_requests
 from benchmarks.result import ApproachResult
 from benchmarks.scoring import length_batches
@@ -43,12 +44,16 @@ def run(ctx: Context) -> ApproachResult:
     out_tokens = np.zeros(len(prompts))
     start = time.perf_counter()
     batches = length_batches([len(p) for p in prompts], cfg.eval_batch_size, cfg.eval_batch_tokens)
-    for done, batch in enumerate(batches, 1):
+    mine = shard(batches)  # under several ranks, each generates every N-th batch
+    for done, batch in enumerate(mine, 1):
         for i, kept in zip(batch, generate(model, tok, [prompts[i] for i in batch], cfg.max_new_tokens), strict=True):
             outputs[i] = tok.decode(kept, skip_special_tokens=True)
             out_tokens[i] = len(kept)
-        ctx.step("generating (batches)", done, len(batches))
-    seconds = time.perf_counter() - start
+        ctx.step("generating (batches)", done, len(mine))
+    seconds = max(gather(time.perf_counter() - start))  # the slowest rank's
+    answers = merged({i: (outputs[i], out_tokens[i]) for batch in mine for i in batch})
+    outputs = [answers[i][0] for i in range(len(prompts))]
+    out_tokens = np.array([answers[i][1] for i in range(len(prompts))])
     device = model.get_input_embeddings().weight.device
     latency = time_requests(lambda i: generate(model, tok, [prompts[i]], cfg.max_new_tokens),
                             spread_by_length(list(map(len, prompts))), device)
