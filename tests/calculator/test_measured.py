@@ -1,0 +1,148 @@
+"""Applying a benchmark run by model (issue 15): rows measured on the model the scenario prices apply,
+the others only when chosen; every applied accuracy names its model, backend and run; un-apply goes
+back to the typed figures; the sentences quote the applied figures."""
+
+from __future__ import annotations
+
+import pytest
+
+from benchmarks.result import save_result
+from calculator.analysis import analyze
+from calculator.costs import evaluate
+from calculator.measured import (
+    accuracy_source,
+    applied_summary,
+    apply_benchmark,
+    row_choices,
+    same_model,
+    unapply,
+)
+from calculator.scenario_io import apply_overrides, load_preset
+from prompt_or_tune.cli import main
+from tests.dashboard.fake_result import fake_result
+
+SERVED = "HuggingFaceTB/SmolLM2-135M-Instruct"
+
+
+def served_run(run_id: str = "run-mix", lora_accuracy: float = 0.95):
+    """zero-shot and few-shot answered by an endpoint serving gpt-4o, LoRA trained locally on SmolLM2."""
+    result = fake_result(run_id, lora_accuracy=lora_accuracy)
+    for row in result.approaches[:2]:
+        row.backend, row.model, row.endpoint_host = "endpoint", "gpt-4o", "api.openai.com"
+    return result
+
+
+def scenario(*overrides: str):
+    return apply_overrides(load_preset("support_intents"), [f"finetuning.base_model={SERVED}", *overrides])
+
+
+def test_rows_on_the_priced_models_apply_and_say_what_they_were_measured_on():
+    applied = apply_benchmark(scenario(), served_run())
+    assert applied.measured.approaches.keys() == {"zero_shot", "few_shot", "lora"}
+    assert applied.measured.left_out == {}
+    assert accuracy_source(applied, "zero_shot") == "measured on gpt-4o (endpoint), run run-mix"
+    # the local run's model is named smollm2-135m-instruct; the scenario's base model has an org prefix
+    assert accuracy_source(applied, "lora") == "measured on smollm2-135m-instruct (local), run run-mix"
+    assert accuracy_source(applied, "chain_of_thought") == "typed"
+    assert accuracy_source(applied, "persona") == "not given"
+    inputs = evaluate(applied).inputs.quantities
+    assert inputs["accuracy.few_shot"].value == 0.75
+    assert inputs["accuracy.few_shot"].source == "measured on gpt-4o (endpoint), run run-mix"
+    assert same_model("gpt-4o", "openai/GPT-4o") and not same_model("gpt-4o", "gpt-4o-mini")
+
+
+def test_rows_on_another_model_are_left_out_and_named_unless_chosen():
+    typed = load_preset("support_intents")  # prices gpt-4o and Llama-3.1-8B-Instruct
+    result = fake_result("run-small")  # every row measured locally on smollm2-135m-instruct
+    default = apply_benchmark(typed, result)
+    assert default.measured.approaches == {}
+    assert default.measured.left_out["zero_shot@local"] == (
+        "Zero-shot prompt was measured on smollm2-135m-instruct, the scenario prices gpt-4o")
+    assert default.measured.left_out["lora@local"].endswith("the scenario prices Llama-3.1-8B-Instruct")
+    assert evaluate(default).inputs.quantities["accuracy.zero_shot"].source == "user input"
+    assert "none of its rows" in applied_summary(default)
+    chosen = apply_benchmark(typed, result, {"few_shot@local"})
+    assert chosen.measured.approaches.keys() == {"few_shot"}
+    assert set(chosen.measured.left_out) == {"zero_shot@local", "lora@local"}
+    assert applied_summary(chosen).startswith(
+        "The scenario uses run run-small: Few-shot prompt 75.0% on smollm2-135m-instruct (local). Not applied: "
+        "Zero-shot prompt was measured on smollm2-135m-instruct, the scenario prices gpt-4o; LoRA fine-tune")
+    everything = apply_benchmark(typed, result, mismatched=True)
+    assert everything.measured.approaches.keys() == {"zero_shot", "few_shot", "lora"}
+
+
+def test_of_two_rows_of_one_approach_the_one_on_the_priced_model_wins():
+    result = served_run()
+    local_zero = fake_result().approaches[0].model_copy(update={"accuracy": 0.4})  # on smollm2, locally
+    result.approaches.append(local_zero)
+    keys = [c.key for c in row_choices(scenario(), result)]
+    assert keys.count("zero_shot@endpoint") == 1 and keys.count("zero_shot@local") == 1
+    both = apply_benchmark(scenario(), result, set(keys))
+    assert both.measured.approaches["zero_shot"].accuracy == 0.7
+    assert both.measured.approaches["zero_shot"].backend == "endpoint"
+
+
+def test_an_under_trained_row_is_never_applied_even_when_chosen():
+    result = served_run()
+    result.approach("lora").training.planned_steps = 40  # it ran 10
+    applied = apply_benchmark(scenario(), result, {"lora@local", "zero_shot@endpoint"})
+    assert applied.measured.approaches.keys() == {"zero_shot"}
+    assert "10 of 40 planned training steps" in applied.measured.not_applied["lora"]
+
+
+def test_unapply_goes_back_to_the_typed_figures():
+    typed = scenario("labeling.labels_on_hand=0")
+    back = unapply(apply_benchmark(typed, served_run()))
+    assert back.measured is None
+    assert evaluate(back).inputs.quantities["accuracy.lora"].source == "user input"
+    assert evaluate(back).approaches["lora"].profile.one_off["labels"] == evaluate(typed).approaches["lora"].profile.one_off["labels"]
+
+
+def test_a_measured_lora_is_priced_with_the_labels_it_was_trained_on():
+    """Typed: 5,000 labels at $0.40 with none on hand = $2,000. The run trained LoRA on 256: $102.40."""
+    typed = scenario("labeling.labels_on_hand=0")
+    assert evaluate(typed).approaches["lora"].profile.one_off["labels"] == pytest.approx(2_000.0)
+    applied = evaluate(apply_benchmark(typed, served_run()))
+    assert applied.approaches["lora"].labels_needed == 256
+    assert applied.approaches["lora"].profile.one_off["labels"] == pytest.approx(256 * 0.40)
+    assert applied.inputs.quantities["labels.lora"].source == (
+        "measured on smollm2-135m-instruct (local), run run-mix: labels it was trained on")
+    assert applied.approaches["full_finetune"].labels_needed == 5_000  # still typed: its own figure
+
+
+def test_the_sentences_quote_the_applied_figures():
+    """LoRA 95% [90%, 100%] on 256 labels meets an 85% target: the curve sentence, the labels sentence and
+    the best-prompt comparison come from the same run (no typed 'best prompt (87%)', no 5,000 labels)."""
+    found = analyze(scenario("labeling.labels_on_hand=0", "quality.accuracy_target=0.85",
+                             "approaches=[zero_shot, few_shot, chain_of_thought, lora]"), [served_run()], draws=2_000)
+    rec = found.recommendation
+    assert rec.choice == "lora"
+    text = "\n".join(rec.reasons)
+    assert ("It needs 256 labeled examples (measured on smollm2-135m-instruct (local), run run-mix: labels it "
+            "was trained on); 0 are on hand, so 256 are bought for $102 (in its one-off cost).") in text
+    # the curve (16: 60%, 64: 72%, 256: 95% the row itself) reaches 85% between 64 and 256 labels
+    assert "LoRA reaches the 85% target with about" in text and "does not reach" not in text
+    assert ("LoRA reaches the best prompt, Few-shot prompt at 75% (measured on gpt-4o (endpoint), run run-mix), "
+            "with about") in text
+    assert "86%" not in text and "79%" not in text  # few-shot's and zero-shot's typed figures, replaced
+    assert all("Chain-of-thought" in line for line in rec.reasons if "87%" in line)  # its own typed figure
+    assert "5,000" not in text  # LoRA's typed label count
+    ranked = {r.name: r.accuracy_source for r in rec.ranked}
+    assert ranked["chain_of_thought"] == "typed" and ranked["lora"].startswith("measured on smollm2")
+
+
+def test_cli_leaves_mismatched_rows_out_unless_asked(tmp_path, capsys):
+    result = fake_result("run-cli")
+    save_result(result, tmp_path / "run-cli")
+    assert main(["cost", "support_intents", "--results", str(tmp_path / "run-cli"), "--draws", "500"]) == 0
+    out, err = capsys.readouterr()
+    assert ("not applied: Zero-shot prompt was measured on smollm2-135m-instruct, the scenario prices gpt-4o "
+            "(--apply-mismatched applies it)") in err.splitlines()
+    zero = next(line for line in out.splitlines() if line.startswith("zero_shot "))
+    assert zero.endswith("79.0% (typed)")
+    assert main(["cost", "support_intents", "--results", str(tmp_path / "run-cli"), "--draws", "500",
+                 "--apply-mismatched"]) == 0
+    out, err = capsys.readouterr()
+    assert "not applied" not in err
+    zero = next(line for line in out.splitlines() if line.startswith("zero_shot "))
+    assert zero.endswith("70.0% (measured on smollm2-135m-instruct (local), run run-cli)")
