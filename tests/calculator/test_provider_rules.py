@@ -100,3 +100,13 @@ def test_reasoning_models_default_their_hidden_tokens():
     assert resolve_inputs(Scenario())["api.reasoning_tokens_per_request"] == 0  # gpt-4o-mini
     measured = resolve_inputs(apply_overrides(gpt5, ["api.reasoning_tokens_per_request=40"]))
     assert measured["api.reasoning_tokens_per_request"] == 40
+
+
+def test_newer_claude_models_cache_only_from_4096_tokens():
+    for model in ("claude-opus-4-5", "claude-haiku-4-5"):
+        p = resolve_inputs(Scenario(api={"provider_id": "anthropic", "model": model}, approaches=["zero_shot"]))
+        assert p["api.min_cacheable_tokens"] == 4096, model
+        assert "anthropic-sdk-python/issues/1194" in p.quantities["api.min_cacheable_tokens"].source
+    sonnet = resolve_inputs(Scenario(api={"provider_id": "anthropic", "model": "claude-sonnet-4-6"},
+                                     approaches=["zero_shot"]))
+    assert sonnet["api.min_cacheable_tokens"] == 1024  # the documented figure (the issue reports 2,048 in practice)
