@@ -52,7 +52,7 @@ def _work() -> dict:
     11 inputs; what one rank saw, as plain numbers."""
     import torch
 
-    from benchmarks.distributed import score_sharded
+    from benchmarks.distributed import merged, score_sharded, shard
     from benchmarks.scoring import score_choices
     from benchmarks.training import TrainSettings, train
 
@@ -68,7 +68,9 @@ def _work() -> dict:
     return {"losses": stats.loss_curve, "tokens": stats.tokens, "world_size": stats.world_size,
             "rank_rates": len(stats.rank_tokens_per_second), "steps": stats.steps,
             "weights": torch.cat([p.detach().reshape(-1) for p in params]).tolist(),
-            "logprobs": scores.logprobs.tolist(), "prompt_tokens": scores.prompt_tokens, "last_progress": seen[-1]}
+            "logprobs": scores.logprobs.tolist(), "prompt_tokens": scores.prompt_tokens, "last_progress": seen[-1],
+            "merged": [[k, v] for k, v in sorted(merged({i: i * i for i in shard(list(range(11)))}).items())],
+            "mine": shard(list(range(5)))}
 
 
 def _rank_main(out: str) -> None:
@@ -134,6 +136,8 @@ def test_two_ranks_score_every_example_once_and_gather_them(one_and_two):
     np.testing.assert_allclose(two["logprobs"], one["logprobs"], rtol=1e-4, atol=1e-5)
     assert two["prompt_tokens"] == one["prompt_tokens"] == 3 * 11 + sum(map(len, _suffixes()))
     assert tuple(two["last_progress"]) == tuple(one["last_progress"]) == (11, 11)  # rank 0 stands for all
+    assert two["merged"] == one["merged"] == [[i, i * i] for i in range(11)]  # each rank's half, merged
+    assert (one["mine"], two["mine"]) == ([0, 1, 2, 3, 4], [0, 2, 4])  # rank 0's share of two
 
 
 def test_launch_commands():
@@ -202,7 +206,7 @@ def test_older_result_files_read_as_one_process():
 
 # The real benchmark through torchrun: LoRA on the packaged model, 40 test examples, 1 thread a rank.
 def _config(tiny_config):
-    return tiny_config(approaches=["zero_shot", "lora"], test_size=40, train_size=48, train_epochs=1.0,
+    return tiny_config(approaches=["zero_shot", "chain_of_thought", "lora"], test_size=40, train_size=48, train_epochs=1.0,
                        train_batch_size=8, dtype="float32", device="cpu")
 
 
@@ -244,7 +248,7 @@ def test_two_processes_train_lora_and_score_like_one(tmp_path, tiny_config):
     assert (one.environment.world_size, two.environment.world_size) == (1, 2)
     assert two.environment.devices == ["cpu (1 thread)"] * 2
     assert two.environment.peak_flops and "sum of the 2 ranks' peaks" in two.environment.peak_basis
-    for name in ("zero_shot", "lora"):
+    for name in ("zero_shot", "chain_of_thought", "lora"):
         assert _predicted(runs[2][0], name) == Counter(range(40))  # every test example exactly once
         single, double = one.approach(name), two.approach(name)
         low, high = single.accuracy_ci
@@ -289,6 +293,31 @@ def test_cancel_stops_every_rank(tmp_path, tiny_config):
     while run_status(run_dir).state in ("queued", "running") and time.monotonic() < deadline:
         time.sleep(0.5)
     assert run_status(run_dir).state == "cancelled"
+
+
+@pytest.mark.slow
+def test_ranks_started_by_hand_on_a_prepared_folder_record_the_outcome(tmp_path, tiny_config):
+    """The SLURM way: `--prepare` writes the folder, the launcher is started by someone else, and rank 0
+    records the run's state itself."""
+    import subprocess
+
+    from benchmarks.jobs import run_status
+    from benchmarks.result import load_result
+
+    config_file = tmp_path / "config.json"
+    config_file.write_text(tiny_config(approaches=["zero_shot"], test_size=20).model_dump_json(), encoding="utf-8")
+    prepared = subprocess.run([sys.executable, "-m", "benchmarks.distributed", "--prepare", str(config_file),
+                               str(tmp_path / "runs")], capture_output=True, text=True, cwd=REPO, timeout=120)
+    run_dir = Path(prepared.stdout.strip())
+    assert prepared.returncode == 0 and run_status(run_dir).state == "queued"
+    done = subprocess.run([sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc-per-node=2",
+                           "-m", "benchmarks.distributed", str(run_dir)], capture_output=True, text=True, cwd=REPO,
+                          timeout=600, env={**os.environ, "OMP_NUM_THREADS": "1"})
+    assert done.returncode == 0, done.stderr[-3000:]
+    status = run_status(run_dir)
+    assert (status.state, status.progress) == ("complete", 1.0)
+    result = load_result(run_dir)
+    assert result.environment.world_size == 2 and _predicted(run_dir, "zero_shot") == Counter(range(20))
 
 
 def test_rank_entry_point_says_how_to_use_it():
