@@ -27,11 +27,12 @@ def test_a_finished_run_is_listed_and_applied_to_the_scenario(finished_run):
     assert not at.error, [e.value for e in at.error]
     table = at.dataframe[0].value
     assert set(table["run"]) >= {"run-dash-1"}
+    next(c for c in at.checkbox if c.key.startswith("apply-row:run-dash-1:lora@local:")).check()
     button = next(b for b in at.button if b.key == "apply:run-dash-1")
     button.click().run()
-    assert any("run\\-dash\\-1" in s.value for s in at.success)
+    assert any("run\\-dash\\-1" in s.value for s in at.info)
     at.switch_page(PAGES["decision"]).run()
-    scenario = apply_benchmark(load_preset("support_intents"), finished_run)
+    scenario = apply_benchmark(load_preset("support_intents"), finished_run, {"lora@local"})
     report = evaluate(scenario)
     decision = recommend(report, run_monte_carlo(report))
     assert metric(at, "Choose") == decision.approach(decision.choice).title
@@ -39,7 +40,7 @@ def test_a_finished_run_is_listed_and_applied_to_the_scenario(finished_run):
     sources = at.dataframe[-1].value.set_index("number")
     source = sources.loc["accuracy.lora", "source"]
     assert source == decision.approach("lora").accuracy_source
-    assert source.startswith("benchmark run run-dash-1")
+    assert source == "measured on smollm2-135m-instruct (local), run run-dash-1"
 
 
 def test_a_run_whose_every_approach_failed_is_not_offered_for_comparison(finished_run):
