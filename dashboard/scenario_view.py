@@ -7,6 +7,7 @@ import streamlit as st
 
 from calculator.approaches.spec import NAMES, title
 from calculator.fields import numeric_fields
+from calculator.measured import applied_summary
 from calculator.prices import finetune_table, gpu_table
 from calculator.scenario import NOT_RANGED
 from calculator.scenario_io import (
@@ -137,10 +138,8 @@ def _quality() -> None:
                                  key=key, on_change=_accuracy_changed, args=(name, key),
                                  **({} if key in st.session_state else {"value": accuracy.get(name)}))
     fields.show_error("quality.accuracy")
-    if state.scenario().measured:
-        m = state.scenario().measured
-        st.info(f"Measured accuracies from benchmark run {escape_md(m.run_id)} "
-                f"({escape_md(m.model)} on {escape_md(m.device)}) override these.")
+    if state.scenario().measured:  # what the applied run overrides, and the rows it left out
+        st.info(escape_md(applied_summary(state.scenario())))
 
 
 def _uncertainty() -> None:

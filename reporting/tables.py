@@ -188,7 +188,8 @@ def measurements(result: BenchmarkResult) -> Table:
     flagged = f" Under-trained (stopped before its planned steps): {', '.join(short)}." if short else ""
     return of_grid(f"bench_{result.run_id}", f"Benchmark run {result.run_id}: results",
                    run_rows([result]).pick(RESULT_COLUMNS),
-                   note=f"Source: benchmark run {result.run_id}, measured on {result.model.name}.{flagged}")
+                   note=f"Source: benchmark run {result.run_id}; each row names the model it measured and where "
+                        f"(local, or an endpoint and its host).{flagged}")
 
 
 def speed(result: BenchmarkResult) -> Table:
