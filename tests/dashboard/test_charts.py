@@ -122,6 +122,17 @@ def test_chance_cheapest_chart_shows_the_qualifying_approaches_only(decision):
     assert note.text.startswith("Not qualifying: ") and "Prompt-tuning" in note.text
 
 
+def test_chance_cheapest_chart_says_when_no_approach_qualifies():
+    from calculator.scenario_io import apply_overrides
+
+    report = evaluate(apply_overrides(load_preset("contract_review"), ["quality.accuracy_target=0.99"]))
+    rec = recommend(report, run_monte_carlo(report, draws=500))
+    assert rec.choice is None
+    fig = charts.cheapest_share(rec)
+    assert list(fig.data[0].x) == []
+    assert fig.layout.annotations[0].text == "No approach qualifies: " + ", ".join(r.title for r in rec.ranked)
+
+
 def test_the_dashboard_shows_the_plotly_toolbar_only_on_hover():
     from dashboard import plots
 
