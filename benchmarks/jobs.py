@@ -196,17 +196,17 @@ def prepare_run(config: BenchConfig, root: str | Path | None = None, launch: Lau
 
 
 def start_run(config: BenchConfig, root: str | Path | None = None, launch: Launch | None = None,
-              secrets: Mapping[str, str] | None = None) -> Path:
+              secret_env: Mapping[str, str] | None = None) -> Path:
     """Start a benchmark in a background process and return its folder at once.
 
-    `secrets` (variable -> value, e.g. an API key typed into the dashboard) reach the child's
+    `secret_env` (variable -> value, e.g. an API key typed into the dashboard) reaches the child's
     environment only: never its command line or a file."""
     run_dir = prepare_run(config, root, launch)
     log = (run_dir / "process.log").open("ab")
     proc = subprocess.Popen(
         [sys.executable, "-m", "benchmarks", str(run_dir)], stdout=log, stderr=subprocess.STDOUT,
         stdin=subprocess.DEVNULL, start_new_session=True, cwd=Path(__file__).resolve().parent.parent,
-        env={**os.environ, **secrets} if secrets else None,
+        env={**os.environ, **secret_env} if secret_env else None,
     )
     log.close()
     _set_pid(run_dir, proc.pid)

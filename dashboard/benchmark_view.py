@@ -95,7 +95,7 @@ def _start_form() -> None:
         if estimate_only:
             _show_estimate()
             return
-        run_dir = jobs.start_run(config, secrets=endpoint.secrets)
+        run_dir = jobs.start_run(config, secret_env=endpoint.secrets)
     except ValidationError as exc:
         st.error(f"The run was not started: {describe_validation_error(exc)}")
         return
