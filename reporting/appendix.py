@@ -10,6 +10,7 @@ from typing import Any
 
 from calculator.approaches.spec import title
 from calculator.fields import field_label, field_unit, is_field
+from calculator.measured import applied_summary
 from calculator.recommend.wording import pct
 from calculator.scenario import Range, Scenario
 from reporting.grid import number
@@ -78,10 +79,7 @@ def changed_settings(scenario: Scenario) -> list[list[str]]:
     rows += [[f"Range: {_label(dotted)}", _range_text(span)]
              for dotted, span in scenario.uncertainty.items()]
     if scenario.measured:
-        m = scenario.measured
-        accuracies = ", ".join(f"{title(n)} {pct(a.accuracy)}" for n, a in m.approaches.items())
-        rows.append(["Measured inputs", f"benchmark run {m.run_id} ({m.model} on {m.device})"
-                                        + (f": accuracy of {accuracies}" if accuracies else "")])
+        rows.append(["Benchmark run applied", applied_summary(scenario)])
     if scenario.description.strip():
         rows.append(["Description (as written in the scenario)", _short(scenario.description)])
     return rows

@@ -132,8 +132,8 @@ def inputs(data: ReportData) -> Table:
     keys = sorted((k for k in data.costs.inputs.quantities if k not in prices), key=field_label)
     return _in_percent(of_grid("inputs", "Other inputs and their sources",
                                sources_grid(data.costs, keys, parts=False).pick(SOURCE_COLUMNS),
-                               note="Scenario files and links name these by their dotted names (the JSON "
-                                    "report lists both)."))
+                               note="Scenario files, links and the JSON report (costs.inputs) name these "
+                                    "by their dotted names, e.g. workload.requests_per_month."))
 
 
 def break_even(data: ReportData) -> Table:
