@@ -33,7 +33,8 @@ def render() -> None:
                    money(chosen.tco_usd) if chosen else "–")
     cols[2].metric("Accuracy", pct(chosen.accuracy) if chosen and chosen.accuracy is not None else "–",
                    delta=None if not chosen or chosen.accuracy is None
-                   else f"{(chosen.accuracy - decision.accuracy_target) * 100:+.1f} pts vs target")
+                   else f"{(chosen.accuracy - decision.accuracy_target) * 100:+.1f} pts vs target",
+                   help=f"Accuracy {chosen.accuracy_source}." if chosen and chosen.accuracy_source else None)
     cols[3].metric(sure.TITLE, pct(decision.cheapest_share) if decision.cheapest_share is not None else "–",
                    help=sure.definition(decision.draws))
     if chosen and chosen.error_usd:
