@@ -49,12 +49,13 @@ def analyze(scenario: Scenario, results: Sequence[BenchmarkResult] = (),
             draws: int = DEFAULT_DRAWS) -> Analysis:
     """Apply the benchmark runs (the last one given supplies the measured inputs) and compute all.
 
-    A run the scenario already carries keeps the rows chosen when it was applied; another run
-    applies its rows measured on the models the scenario prices. Raises ScenarioError /
-    PriceNotFound like `evaluate` does.
+    A scenario that already carries one of these runs keeps the rows chosen when it was applied
+    (the dashboard's checkboxes, the CLI's --apply-mismatched); else each run applies its rows
+    measured on the models the scenario prices. Raises ScenarioError / PriceNotFound like `evaluate`.
     """
-    for result in results:
-        if not (scenario.measured and scenario.measured.run_id == result.run_id):
+    carried = scenario.measured.run_id if scenario.measured else None
+    if carried not in {result.run_id for result in results}:
+        for result in results:
             scenario = apply_benchmark(scenario, result)
     costs = evaluate(scenario)
     mc = run_monte_carlo(costs, draws)
