@@ -5,7 +5,7 @@ from __future__ import annotations
 from calculator.analysis import BAND_DRAWS, analyze
 from calculator.costs import evaluate
 from calculator.measured import apply_benchmark
-from calculator.scenario_io import load_preset
+from calculator.scenario_io import apply_overrides, load_preset
 from calculator.uncertainty import tornado
 from tests.dashboard.fake_result import fake_result
 
@@ -13,10 +13,11 @@ DRAWS = 2_000
 
 
 def test_analysis_applies_the_run_and_holds_what_every_face_shows():
-    scenario = load_preset("support_intents")
+    scenario = apply_overrides(load_preset("support_intents"), ["finetuning.base_model=smollm2-135m-instruct"])
     found = analyze(scenario, [fake_result()], draws=DRAWS)
     assert found.scenario.measured.run_id == "run-test-1"
     assert found.costs.approaches["lora"].accuracy == 0.82  # the run's accuracy, not the typed-in 93%
+    assert found.costs.approaches["zero_shot"].accuracy == 0.79  # measured on smollm2, priced on gpt-4o: typed
     direct = evaluate(apply_benchmark(scenario, fake_result()))
     assert {n: c.tco_usd for n, c in found.costs.approaches.items()} == \
         {n: c.tco_usd for n, c in direct.approaches.items()}

@@ -146,3 +146,13 @@ def test_cli_leaves_mismatched_rows_out_unless_asked(tmp_path, capsys):
     assert "not applied" not in err
     zero = next(line for line in out.splitlines() if line.startswith("zero_shot "))
     assert zero.endswith("70.0% (measured on smollm2-135m-instruct (local), run run-cli)")
+
+
+def test_analyze_keeps_the_rows_chosen_for_a_run_the_scenario_carries():
+    """The report and the CLI pass the runs again: the rows the user chose stay the ones applied."""
+    chosen = apply_benchmark(load_preset("support_intents"), fake_result("run-b"), {"few_shot@local"})
+    found = analyze(chosen, [fake_result("run-a"), fake_result("run-b")], draws=500)
+    assert found.scenario.measured.run_id == "run-b"
+    assert found.scenario.measured.approaches.keys() == {"few_shot"}
+    fresh = analyze(load_preset("support_intents"), [fake_result("run-a")], draws=500)
+    assert fresh.scenario.measured.approaches == {}  # on its own: only rows on the priced models
