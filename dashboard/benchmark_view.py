@@ -90,8 +90,9 @@ def _start_form() -> None:
         else:
             data["task"] = task
         config = BenchConfig.model_validate(data)
-        if config.endpoint_url:
-            st.session_state[ESTIMATE] = endpoint_form.estimate(config)
+        st.session_state[ESTIMATE] = endpoint_form.estimate(config) if config.endpoint_url else (
+            "No endpoint arms: give an endpoint URL (and its model) to send the prompting approaches there."
+            if estimate_only else None)
         if estimate_only:
             _show_estimate()
             return
