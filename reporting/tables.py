@@ -32,6 +32,8 @@ PRICE_KEYS = ("api.", "hosting.gpu_usd_per_hour", "gpu.", "provider_ft.")
 PRICE_UNITS = ("USD", "FLOP/s")
 SERVER_PATH = re.compile(r"(?<![\w.:/~])(?:/[^\s/()'\",;]+)+/([^\s/()'\",;]+)")
 SOURCE_COLUMNS = ("what", "value", "unit", "source")
+GIVEN = {"user input": "Inputs set in the scenario (source: user input)",
+         "default": "Inputs left at the tool's defaults (source: default)"}
 
 
 @dataclass(frozen=True)
@@ -126,14 +128,36 @@ def _in_percent(table: Table) -> Table:
     return Table(table.key, table.title, table.columns, rows, table.note, table.widths)
 
 
-def inputs(data: ReportData) -> Table:
-    """Every other input of the calculator (the prices have their own table), by its title."""
+def _amount(quantity) -> str:
+    return pct(float(quantity.value)) if quantity.unit == "fraction" else \
+        f"{number(float(quantity.value))} {quantity.unit}".strip()
+
+
+def _side_by_side(key: str, heading: str, keys: list[str], data: ReportData) -> Table:
+    """Inputs of one source, two to a row (their source is the table's title)."""
+    quantities = data.costs.inputs.quantities
+    cells = [[field_label(k), _amount(quantities[k])] for k in keys]
+    rows = [left + (cells[i + 1] if i + 1 < len(cells) else ["", ""]) for i, left in enumerate(cells) if i % 2 == 0]
+    return Table(key, heading, ["input", "value", "input", "value"], rows, widths=[3.3, 1.7, 3.3, 1.7])
+
+
+def inputs(data: ReportData) -> list[Table]:
+    """Every other input of the calculator by its title (the prices have their own table): those
+    measured or derived with their sources, then the ones typed in and the defaults, two to a row."""
+    quantities = data.costs.inputs.quantities
     prices = set(_price_keys(data))
-    keys = sorted((k for k in data.costs.inputs.quantities if k not in prices), key=field_label)
-    return _in_percent(of_grid("inputs", "Other inputs and their sources",
-                               sources_grid(data.costs, keys, parts=False).pick(SOURCE_COLUMNS),
-                               note="Scenario files, links and the JSON report (costs.inputs) name these "
-                                    "by their dotted names, e.g. workload.requests_per_month."))
+    keys = sorted((k for k in quantities if k not in prices), key=field_label)
+    derived = [k for k in keys if quantities[k].source not in GIVEN]
+    found = [_in_percent(of_grid("inputs", "Measured and derived inputs and their sources",
+                                 sources_grid(data.costs, derived, parts=False).pick(SOURCE_COLUMNS)))]
+    found += [_side_by_side(f"inputs_{source.replace(' ', '_')}", heading, chosen, data)
+              for source, heading in GIVEN.items()
+              if (chosen := [k for k in keys if quantities[k].source == source])]
+    last = found[-1]
+    found[-1] = Table(last.key, last.title, last.columns, last.rows, widths=last.widths,
+                      note="Scenario files, links and the JSON report (costs.inputs) name these inputs by "
+                           "their dotted names, e.g. workload.requests_per_month.")
+    return found
 
 
 def break_even(data: ReportData) -> Table:
@@ -221,7 +245,7 @@ def all_tables(data: ReportData) -> dict[str, list[Table]]:
         "evidence": [evidence(data.recommendation)] if data.recommendation.evidence_gaps else [],
         "costs": [costs(data), formulas(data), break_even(data)],
         "benchmarks": bench,
-        "assumptions": [price_sources(data), inputs(data)],
+        "assumptions": [price_sources(data), *inputs(data)],
     }
 
 
