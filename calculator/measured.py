@@ -94,7 +94,7 @@ def _curve(row: ApproachResult) -> list[tuple[int, float]]:
     if not row.learning_curve:
         return []
     points = {p.labeled_examples: p.accuracy for p in row.learning_curve}
-    points.setdefault(row.labeled_examples, row.accuracy)
+    points[row.labeled_examples] = row.accuracy
     return sorted(points.items())
 
 
