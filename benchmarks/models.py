@@ -166,9 +166,22 @@ def load_model(
     model.to(device).eval()
     info = ModelInfo(
         name=name, source=source, parameters=sum(p.numel() for p in model.parameters()),
-        dtype=str(dtype).removeprefix("torch."),
+        matmul_parameters=matmul_parameters(model), dtype=str(dtype).removeprefix("torch."),
     )
     return LoadedModel(model, tokenizer, info, device, str(path)), notes
+
+
+def matmul_parameters(model: Any) -> int:
+    """The weights every token multiplies: all but the token embedding and the vocabulary head.
+
+    A token's embedding is a lookup, not a product, and the scorer and training loop project onto
+    the vocabulary only at the label positions, so counting those matrices (28M of SmolLM2-135M's
+    134.5M, tied) would credit each token with FLOPs it never ran and overstate MFU by ~27%.
+    """
+    heads = {id(model.get_input_embeddings().weight)}
+    if model.get_output_embeddings() is not None:
+        heads.add(id(model.get_output_embeddings().weight))
+    return sum(p.numel() for p in model.parameters() if id(p) not in heads)
 
 
 def _random_model(config_dir: Path, sizes: dict[str, int], dtype: Any) -> Any:

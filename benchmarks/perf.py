@@ -110,7 +110,7 @@ def measure_eval(ctx, builder, examples, device, fast_models: dict, peaks: dict[
     suffixes = builder.suffix_ids([e.text for e in examples])
     prompts = [builder.prefix_ids + s for s in suffixes]
     tokens = sum(map(len, prompts))
-    n_params = ctx.loaded.info.parameters
+    n_params = ctx.loaded.info.flop_parameters
     base_lp = np.zeros((len(prompts), len(builder.choice_ids)))
     base_seconds, base_memory = 0.0, 0.0
     fast_runs: dict[str, list] = {name: [] for name in fast_models}
@@ -214,7 +214,7 @@ def fast_train(ctx, model, items, lora_config, batch_size: int, steps: int, lr: 
                                  seed=ctx.config.seed, bf16=dtype == "bfloat16")
         with peak_memory(device) as mem:
             stats = train(peft_model.get_base_model(), items, params, settings,
-                          flops_per_token=LORA_FLOPS_PER_PARAM_TOKEN * ctx.loaded.info.parameters)
+                          flops_per_token=LORA_FLOPS_PER_PARAM_TOKEN * ctx.loaded.info.flop_parameters)
     finally:
         peft_model.unload()
     return {"seconds": stats.seconds, "tokens": stats.tokens, "steps": stats.steps, "peak_memory_mb": mem["peak"],
@@ -245,7 +245,7 @@ def run_perf(device: str = "auto", model: str | None = None, train_examples: int
     ctx = Context(config=config, loaded=loaded, task=task, environment=describe(loaded.device, fast_dtype), emit=lambda e: None)
     dev = torch.device(loaded.device)
     fast_model = loaded.model if fast_dtype == "float32" else copy.deepcopy(loaded.model).to(getattr(torch, fast_dtype))
-    n_params = loaded.info.parameters
+    n_params = loaded.info.flop_parameters
     peaks = _peaks(ctx.environment, dev, fast_dtype)
     report: dict = {"created_at": datetime.now(UTC).isoformat(timespec="seconds"),
                     "environment": ctx.environment.model_dump(), "model": loaded.info.model_dump(),

@@ -20,7 +20,13 @@ from pathlib import Path
 
 from benchmarks.config import CURVED_APPROACHES, BenchConfig
 from benchmarks.events import ProgressEvent
-from benchmarks.result import BenchmarkResult, TaskInfo, drop_impossible_mfu, save_result
+from benchmarks.result import (
+    BenchmarkResult,
+    TaskInfo,
+    drop_impossible_mfu,
+    save_result,
+    settle_cpu_peak,
+)
 from calculator.approaches.spec import spec
 from calculator.files import write_atomic
 
@@ -79,7 +85,7 @@ def run_benchmark(
     from benchmarks.approaches.base import Context
     from benchmarks.distributed import claim_rank_cores, gathered_environment, world
     from benchmarks.endpoint.arm import open_session, served_model
-    from benchmarks.environment import busy_machine_note, claim_cores, describe
+    from benchmarks.environment import busy_machine_note, claim_cores, describe, measure_cpu_peak
     from benchmarks.models import load_model
     from benchmarks.tasks import load_task
 
@@ -165,6 +171,8 @@ def run_benchmark(
         if not result.approaches:
             result.status, result.error = "failed", "; ".join(ctx.notes[-len(arms):])
         current["slot"] = len(edges) - 1
+        if local and loaded.device == "cpu":
+            settle_cpu_peak(result, measure_cpu_peak(loaded.info.dtype))
         ctx.notes += [note for note in [drop_impossible_mfu(result)] if note]
         result.notes = list(ctx.notes)
         if ranks.main:

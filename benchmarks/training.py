@@ -15,6 +15,7 @@ the planned steps were done (`TrainingStats.under_trained`).
 
 from __future__ import annotations
 
+import bisect
 import random
 import resource
 import time
@@ -67,9 +68,24 @@ def peak_memory_mb(device: torch.device) -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux reports KiB
 
 
+def balanced_width(lengths: list[int], row_tokens: int) -> int:
+    """The narrowest row width that packs `lengths` into as few rows as `row_tokens` would.
+
+    Every row is padded to the longest one, so packing 520 tokens into rows of 256 (256 + 256 + 8)
+    computed 768; three rows of ~175 compute ~525. Fewer rows would mean longer ones, whose
+    attention grows with the square of their length.
+    """
+    widest = max(row_tokens, max(lengths))
+    rows = len(pack_rows(lengths, widest))
+    low = max(max(lengths), -(-sum(lengths) // rows))
+    return low + bisect.bisect_left(range(low, widest + 1), True, key=lambda w: len(pack_rows(lengths, w)) <= rows)
+
+
 def pack(items: list[TrainItem], row_tokens: int) -> list[list[TrainItem]]:
-    """The batch in rows of `row_tokens` (the scorer's packer); an item longer than a row gets its own."""
-    return [[items[i] for i in row] for row in pack_rows([len(it.ids) for it in items], row_tokens)]
+    """The batch in rows of at most `row_tokens` (the scorer's packer), as even as `balanced_width`
+    makes them; an item longer than a row gets its own, and the others then fill rows of its length."""
+    lengths = [len(it.ids) for it in items]
+    return [[items[i] for i in row] for row in pack_rows(lengths, balanced_width(lengths, row_tokens))]
 
 
 def packed_loss(model, rows: list[list[TrainItem]], soft_prompt: torch.Tensor | None = None) -> tuple[torch.Tensor, int]:

@@ -108,7 +108,7 @@ class Context:
     def extra_examples(self, examples: list[Example]) -> list[Example]:
         """The examples an extra pass (template choice, a consistency paraphrase) scores.
 
-        All of them while the labels are cheap; when the label trie outweighs the input (60 intents
+        All of them (up to the config's `extra_pass_size`) while the labels are cheap; when the label trie outweighs the input (60 intents
         add ~100 label tokens to a 12-token input) as many as would cost what scoring the inputs
         alone would, at least MIN_EXTRA_EXAMPLES: the extra passes then cost about what they cost
         on a binary task, not 8x.
@@ -118,7 +118,7 @@ class Context:
         inputs = float(np.mean([len(s) for s in sample])) if sample else 1.0
         nodes = trie_nodes(builder.choice_ids)
         n = max(MIN_EXTRA_EXAMPLES, int(np.ceil(len(examples) * inputs / (inputs + nodes))))
-        return examples[:n]
+        return examples[:min(n, self.config.extra_pass_size)]
 
     def prompt_parts(self, variants: int) -> dict[str, tuple[float, float]]:
         """Shares of a prompting approach's bar: choosing the template (when still to do), the test
@@ -222,7 +222,7 @@ class Context:
 
         stats = train(
             model or self.model, self.train_items(builder, examples), params, settings,
-            flops_per_token=spec(approach).flops_per_param_token * self.loaded.info.parameters,
+            flops_per_token=spec(approach).flops_per_param_token * self.loaded.info.flop_parameters,
             peak_flops=self.environment.mfu_peak, soft_prompt=soft_prompt, on_step=on_step,
         )
         if stats.under_trained:
@@ -239,8 +239,9 @@ class Context:
         n = len(examples)
         accs = [float(np.mean(main.truth[:n] == main.pred[:n]))]
         if n < len(self.task.test):
-            self.notes.append(f"consistency: scored on {n} of {len(self.task.test)} test examples (the "
-                              f"{len(self.task.labels)} labels make each pass costly)")
+            why = (f"the {len(self.task.labels)} labels make each pass costly" if n < self.config.extra_pass_size
+                   else f"extra_pass_size {self.config.extra_pass_size}")
+            self.notes.append(f"{self.approach} consistency: scored on {n} of {len(self.task.test)} test examples ({why})")
         for part, (label, builder) in enumerate(variants.items()):
             with self.part_of_approach(part / len(variants), (part + 1) / len(variants)):
                 ev = self.evaluate(builder, examples, stage=f"consistency: {label}", **eval_kwargs)
@@ -256,7 +257,7 @@ class Context:
             })
         p50, p95 = latency_percentiles(ev.latency_s)
         n = len(ev.truth)
-        flops = 2 * self.loaded.info.parameters * ev.computed_tokens
+        flops = 2 * self.loaded.info.flop_parameters * ev.computed_tokens
         peak = self.environment.mfu_peak
         return ApproachResult(
             approach=name, config=config, labeled_examples=labeled, n_test=n,

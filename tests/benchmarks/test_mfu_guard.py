@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from benchmarks.result import drop_impossible_mfu
+import pytest
+
+from benchmarks.result import drop_impossible_mfu, settle_cpu_peak
 from tests.dashboard.fake_result import fake_result
 
 
@@ -23,3 +25,23 @@ def test_possible_mfus_are_kept():
     result.approaches[0].eval_mfu = 0.78
     assert drop_impossible_mfu(result) is None
     assert result.approaches[0].eval_mfu == 0.78
+
+
+def test_a_faster_peak_at_the_run_s_end_rescales_every_mfu():
+    result = fake_result()
+    result.environment.peak_flops, result.environment.peak_basis = 100e9, "measured"
+    result.approaches[0].eval_mfu = 0.9
+    result.approaches[2].training.mfu = 0.5
+    settle_cpu_peak(result, 150e9)  # 90 GFLOP/s of 150 is 60%; 50 of 150 is 33.3%
+    assert result.environment.peak_flops == 150e9
+    assert result.approaches[0].eval_mfu == pytest.approx(0.6)
+    assert result.approaches[2].training.mfu == pytest.approx(1 / 3)
+    assert "the faster of two measurements" in result.environment.peak_basis
+
+
+def test_a_slower_peak_at_the_run_s_end_changes_nothing():
+    result = fake_result()
+    result.environment.peak_flops = 100e9
+    result.approaches[0].eval_mfu = 0.9
+    settle_cpu_peak(result, 80e9)
+    assert result.environment.peak_flops == 100e9 and result.approaches[0].eval_mfu == 0.9
