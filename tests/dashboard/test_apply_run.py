@@ -85,7 +85,7 @@ def test_after_applying_every_sentence_quotes_the_applied_figures_and_unapply_re
     assert at.session_state["scenario"].measured is None
     text = _page_text(at)
     assert f"uses run {RUN}" not in text and "measured on" not in " ".join(_ranked(at).values())
-    assert set(_ranked(at).values()) <= {"typed", "not given"}
+    assert set(_ranked(at).values()) <= {"typed", "—"}  # —: no accuracy given
     assert not any(b.key == "unapply:decision" for b in at.button)
 
 
