@@ -19,8 +19,9 @@ def test_costs_section_and_grid_split_running_and_error_cost():
     assert isinstance(section.blocks[0], Paragraph) and "priced at $0.05 each" in section.blocks[0].text
     lines = section.blocks[1].items
     assert isinstance(section.blocks[1], Bullets)
-    # full fine-tune: $48,337 running (its fleet and 8 ops hours a month) + 6% of 103M requests × $0.05 = $309,838 → $358,175
-    assert "Full fine-tune: $48,337 to build and run + $309,838 expected errors = $358,175; $0.00369 per " \
+    # full fine-tune: $75,643 running (its fleet, 17 ops hours a month, 865 evaluation and the retraining labels)
+    # + 6% of 103M requests × $0.05 = $309,838 → $385,481
+    assert "Full fine-tune: $75,643 to build and run + $309,838 expected errors = $385,481; $0.00397 per " \
            "correct answer." in lines
     grid = costs_grid(data.costs)
     assert grid.names.index("errors (USD)") < grid.names.index("TCO 24 months (USD)")
