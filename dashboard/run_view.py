@@ -126,6 +126,11 @@ def _predictions(path: str, mtime: float) -> pd.DataFrame | None:
     return read_predictions(Path(path))
 
 
+def _height(rows: int, most: int) -> int:
+    """Pixels for a table of `rows` rows (header and rows 35 px each, as Streamlit draws them), at most `most` rows."""
+    return 35 * (min(max(rows, 1), most) + 1) + 3
+
+
 def _grid(grid: ResultsGrid, run_id: str) -> None:
     cols = st.columns([1, 1, 2])
     wrong = cols[0].toggle("Wrong only", key=f"wrong_only:{run_id}",
@@ -141,21 +146,22 @@ def _grid(grid: ResultsGrid, run_id: str) -> None:
                f"from {escape_md(run_id)}/predictions.csv")
     if len(shown.table) > MAX_SHOWN:
         shown = ResultsGrid(shown.table.head(MAX_SHOWN), shown.correct.head(MAX_SHOWN), shown.arms)
-    st.dataframe(_colour(shown), hide_index=True, width="stretch", height=360,
+    st.dataframe(_colour(shown), hide_index=True, width="stretch", height=_height(len(shown.table), 10),
                  column_config={"example": st.column_config.NumberColumn("#", width="small"),
-                                "text": st.column_config.TextColumn("text", width="large")})
+                                "text": st.column_config.TextColumn("text", width="medium")})
 
 
 def _confusions(predictions: pd.DataFrame, result: BenchmarkResult, arms: list[str]) -> None:
     st.markdown("**Confusion matrix per approach** (rows: true label, columns: the approach's answer)")
-    labels = len(result.task.labels)
-    cols = st.columns(min(len(arms), 3 if labels <= 4 else 2 if labels <= 8 else 1))
-    for i, arm in enumerate(arms):
-        counts = confusion(predictions, arm, result.task.labels)
+    matrices = {arm: confusion(predictions, arm, result.task.labels) for arm in arms}
+    widest = max(len(counts.columns) for counts in matrices.values())  # answers, "(no answer)" included
+    cols = st.columns(min(len(arms), 3 if widest <= 3 else 2 if widest <= 6 else 1))
+    for i, (arm, counts) in enumerate(matrices.items()):
         with cols[i % len(cols)]:
             st.caption(f"{escape_md(arm)}: {int(sum(counts.at[lab, lab] for lab in counts.index))} of "
                        f"{int(counts.to_numpy().sum())} right")
-            st.dataframe(counts.style.apply(_diagonal, axis=None), width="stretch")
+            st.dataframe(counts.style.apply(_diagonal, axis=None), width="stretch",
+                         height=_height(len(counts), 20))
 
 
 def render(results: list[BenchmarkResult]) -> None:

@@ -209,3 +209,6 @@ def test_the_results_grid_of_a_finished_run_with_its_filters(app_url, browser, g
     browser.execute_script("arguments[0].scrollIntoView({block: 'start'})", heading)
     browser.execute_script("document.activeElement.blur()")
     screenshot(browser, tmp_path / "results_grid.png", "DASHBOARD_SCREENSHOT_RESULTS_GRID")
+    matrices = browser.find_element(By.XPATH, "//p[strong[text()='Confusion matrix per approach']]")
+    browser.execute_script("arguments[0].scrollIntoView({block: 'start'})", matrices)
+    screenshot(browser, tmp_path / "confusion.png", "DASHBOARD_SCREENSHOT_CONFUSION")
