@@ -7,6 +7,7 @@ money of its own (TCO against volume asks `calculator.costs.tco` for every volum
 from __future__ import annotations
 
 import math
+import textwrap
 from collections.abc import Iterable, Mapping, Sequence
 
 import numpy as np
@@ -31,6 +32,7 @@ OFF_SCALE_FAMILIES = ("pretraining",)  # drawn, but left off the axis range when
 # every other one) over a wide range, so it always has MIN_TICKS to MAX_TICKS labels.
 TICKS_125, TICKS_DENSE = (1, 2, 5), (1, 1.5, 2, 3, 5, 7)
 MIN_TICKS, MAX_TICKS = 3, 9
+NOTE_WIDTH = 70  # characters per line of a note under a half-width chart
 MIN_SWING_SHARE = 0.005  # tornado bars narrower than this share of the widest are dropped
 PART_COLORS = {"one-off": "#7F7F7F", "fixed": "#B9A07A", "per request": "#4C78A8"}
 LAYOUT = {
@@ -148,9 +150,11 @@ def cumulative_cost(report: CostReport, pairs: Sequence[tuple[str, str]] = ()) -
         ys.append(report.approaches[be.approach].cumulative_usd[be.month - 1])
         texts.append(f"{title_of(be.approach)} = {title_of(be.versus)}, month {be.month}")
     if xs:
-        fig.add_scatter(x=xs, y=ys, mode="markers+text", name="break-even", text=texts, hoverinfo="text",
-                        textposition="top left", textfont={"size": 11},
+        fig.add_scatter(x=xs, y=ys, mode="markers", name="break-even", hovertext=texts, hoverinfo="text",
                         marker={"symbol": "x", "size": 11, "color": "black"})
+    for x, y, text in zip(xs, ys, texts, strict=True):  # a log axis places annotations in log10 units
+        fig.add_annotation(x=x, y=math.log10(y), text=text, showarrow=True, arrowhead=0, ax=-30, ay=-36,
+                           bgcolor="rgba(255,255,255,0.85)", bordercolor="#999999", font={"size": 11})
     _money_axis(fig, {name: c.cumulative_usd for name, c in report.approaches.items()})
     return fig
 
@@ -226,14 +230,21 @@ def tco_vs_volume(report: CostReport, volumes: np.ndarray | None = None,
     for be in _pairs_that_matter(report, pairs):
         volume = be.requests_per_month
         if volume is not None and low <= volume <= high:
-            fig.add_vline(x=volume, line={"color": "#777777", "dash": "dot", "width": 1},
-                          annotation_text=f"{title_of(be.approach)} = {title_of(be.versus)} at {count(volume)}/month",
-                          annotation_position="bottom right", annotation_font={"size": 11})
-    fig.add_vline(x=report.scenario.workload.requests_per_month,
-                  line={"color": "black", "width": 1.5}, annotation_text="your volume")
+            _log_vline(fig, volume, f"{title_of(be.approach)} = {title_of(be.versus)} at {count(volume)}/month",
+                       {"color": "#777777", "dash": "dot", "width": 1}, at_top=False)
+    _log_vline(fig, report.scenario.workload.requests_per_month, "your volume", {"color": "black", "width": 1.5})
     _log_axis(fig, [low, high], axis="x", money_ticks=False)
     _money_axis(fig, series)
     return fig
+
+
+def _log_vline(fig: go.Figure, x: float, text: str, line: dict, at_top: bool = True) -> None:
+    """A vertical line on a log x axis with its label (add_vline's own label lands at x, not log10 x,
+    off the plot)."""
+    fig.add_vline(x=x, line=line)
+    fig.add_annotation(x=math.log10(x), xref="x", y=1 if at_top else 0, yref="paper", text=text,
+                       showarrow=False, xanchor="left", yanchor="top" if at_top else "bottom", xshift=4,
+                       bgcolor="rgba(255,255,255,0.85)", font={"size": 11})
 
 
 def _usd(value: float) -> str:
@@ -338,9 +349,11 @@ def cheapest_share(rec: Recommendation) -> go.Figure:
     fig.update_yaxes(range=[0, 1.1], tickformat=".0%")
     out = [r.title for r in rec.ranked if r.cheapest_share is None]
     if out:
-        fig.add_annotation(text=("Not qualifying: " if shown else "No approach qualifies: ") + ", ".join(out),
-                           xref="paper", yref="paper", x=0, y=1, xanchor="left", yanchor="bottom",
-                           showarrow=False, font={"size": 11, "color": "#555555"})
+        words = ("Not qualifying: " if shown else "No approach qualifies: ") + ", ".join(out)
+        fig.add_annotation(text="<br>".join(textwrap.wrap(words, NOTE_WIDTH, break_on_hyphens=False)), xref="paper", yref="paper",
+                           x=0, y=-0.12, xanchor="left", yanchor="top", align="left", showarrow=False,
+                           font={"size": 11, "color": "#555555"})
+        fig.update_layout(margin_b=110)
     return fig
 
 

@@ -51,8 +51,11 @@ def test_cumulative_cost_lines_use_the_approach_colors_and_label_only_the_choice
     month = crossing_month(zero, lora)
     assert month is not None and crossing_month(report.approaches["full_finetune"].cumulative_usd, lora) is None
     (markers,) = [t for t in fig.data if t.name == "break-even"]
-    assert list(markers.text) == [f"Zero-shot prompt = LoRA fine-tune, month {month}"]  # one of 36 pairs
+    assert list(markers.hovertext) == [f"Zero-shot prompt = LoRA fine-tune, month {month}"]  # one of 36 pairs
     assert list(markers.x) == [month]
+    (label,) = [a for a in fig.layout.annotations if "month" in a.text]
+    assert label.text == markers.hovertext[0] and label.x == month
+    assert label.y == pytest.approx(math.log10(zero[month - 1]))  # on the marker: log axes place in log10
     assert not [t for t in charts.cumulative_cost(report).data if t.name == "break-even"]
 
 
@@ -66,6 +69,8 @@ def test_tco_vs_volume_labels_the_break_even_volume_of_the_choice_and_its_rivals
     assert labels == [f"Zero-shot prompt = LoRA fine-tune at {count(v_star)}/month", "your volume"]
     assert len(fig.layout.shapes) == 2  # that break-even and the scenario's volume, not a dozen lines
     assert fig.layout.shapes[0].x0 == pytest.approx(v_star)
+    volume = report.scenario.workload.requests_per_month  # labels sit on their lines, in log10 units
+    assert [a.x for a in fig.layout.annotations] == pytest.approx([math.log10(v_star), math.log10(volume)])
 
 
 def test_log_ticks_are_1_2_5_and_never_fewer_than_three():
@@ -120,6 +125,7 @@ def test_chance_cheapest_chart_shows_the_qualifying_approaches_only(decision):
     assert fig.layout.title.text == "Chance cheapest, over 2,000 draws"
     (note,) = fig.layout.annotations
     assert note.text.startswith("Not qualifying: ") and "Prompt-tuning" in note.text
+    assert max(len(line) for line in note.text.split("<br>")) <= 70  # wrapped to fit a half-width chart
 
 
 def test_chance_cheapest_chart_says_when_no_approach_qualifies():
@@ -130,7 +136,8 @@ def test_chance_cheapest_chart_says_when_no_approach_qualifies():
     assert rec.choice is None
     fig = charts.cheapest_share(rec)
     assert list(fig.data[0].x) == []
-    assert fig.layout.annotations[0].text == "No approach qualifies: " + ", ".join(r.title for r in rec.ranked)
+    assert fig.layout.annotations[0].text.replace("<br>", " ") == (
+        "No approach qualifies: " + ", ".join(r.title for r in rec.ranked))
 
 
 def test_the_dashboard_shows_the_plotly_toolbar_only_on_hover():
