@@ -362,8 +362,8 @@ def execute(run_dir: str | Path, on_event=None) -> RunStatus:
         for found in recover_incomplete(run_dir.parent):
             record(ProgressEvent(stage="queued",
                                  message=f"found an incomplete run {found} (its process died); marked it failed"))
-        lock = machine_lock()
-        while True:
+        lock = machine_lock() if any(backend == "local" for _, backend in config.arms) else None
+        while lock is not None:  # endpoint arms alone use no local model: nothing to queue behind
             try:
                 lock.acquire(timeout=1)
                 break
@@ -383,7 +383,8 @@ def execute(run_dir: str | Path, on_event=None) -> RunStatus:
             else:
                 result = run_benchmark(config, run_dir, on_event=record)
         finally:
-            lock.release()
+            if lock is not None:
+                lock.release()
         status.state = "complete" if result.status != "failed" else "failed"
         status.progress, status.result_path = 1.0, str(run_dir / "result.json")
         status.error = result.error
