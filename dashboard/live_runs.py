@@ -73,7 +73,8 @@ def _timing(status: jobs.RunStatus, config: BenchConfig | None) -> None:
     elif timing.remaining_s < 1:
         left = "finishing: the approach's last steps (scoring, timing) are not counted by the bar"
     else:
-        left = f"about {duration(timing.remaining_s)} left ({timing.basis})"
+        estimate = timing.remaining_s if timing.remaining_s < 60 else round(timing.remaining_s, -1)  # no false precision
+        left = f"about {duration(estimate)} left ({timing.basis})"
     st.caption(f"Elapsed {duration(timing.elapsed_s)} · {left}")
 
 

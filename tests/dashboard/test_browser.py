@@ -212,3 +212,30 @@ def test_the_results_grid_of_a_finished_run_with_its_filters(app_url, browser, g
     matrices = browser.find_element(By.XPATH, "//p[strong[text()='Confusion matrix per approach']]")
     browser.execute_script("arguments[0].scrollIntoView({block: 'start'})", matrices)
     screenshot(browser, tmp_path / "confusion.png", "DASHBOARD_SCREENSHOT_CONFUSION")
+
+
+@pytest.fixture
+def live_run():
+    from tests.dashboard.running_run import running_run
+
+    yield from running_run()
+
+
+def test_a_run_in_progress_shows_elapsed_time_left_its_file_and_notes(app_url, browser, live_run, tmp_path):
+    """Issue 17: no elapsed or remaining time, the uploaded task named by a hash, notes only in the PDF."""
+    from selenium.common.exceptions import StaleElementReferenceException
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    wait = WebDriverWait(browser, 60, ignored_exceptions=(StaleElementReferenceException,))
+    browser.get(app_url)
+    wait.until(lambda d: decision_cost(d))
+    go_to(browser, "Benchmark")
+    main = lambda d: d.find_element(By.CSS_SELECTOR, '[data-testid="stMain"]').text  # noqa: E731
+    wait.until(lambda d: "left (this approach at its own pace" in main(d))
+    text = main(browser)
+    assert f"Run {live_run[0].name} · running · smollm2-135m-instruct on uploaded file my_reviews.csv" in text
+    assert "Note: 73 duplicated texts were removed" in text and "Note: test split is 75 (asked 240)" in text
+    assert not browser.find_elements(By.CSS_SELECTOR, '[data-testid="stException"]')
+    browser.execute_script("window.scrollTo(0, 0)")
+    screenshot(browser, tmp_path / "run_in_progress.png", "DASHBOARD_SCREENSHOT_LIVE_RUN")

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import re
-import shutil
 import time
 
 import pytest
 
-from calculator.files import runs_dir
 from dashboard.progress import duration, live_progress, loss_curves, run_notes, run_timing, titled
 from tests.dashboard.apptest import open_app
+from tests.dashboard.running_run import running_run
 
 EVENTS = [  # as the runner wrote them in a real run's events.jsonl
     {"stage": "loading", "message": "loading model smollm2-135m-instruct", "progress": 0.0},
@@ -115,38 +114,7 @@ def test_durations_and_the_latest_notes():
 
 @pytest.fixture
 def running_upload_run():
-    """A run folder as jobs and the runner write it, 25 s into a run on an uploaded file: loading took
-    10 s, zero-shot is half done. Its status names this test's process, so it reads as alive;
-    removed afterwards (other tests list the runs in progress)."""
-    import os
-
-    import psutil
-
-    from benchmarks import jobs
-    from benchmarks.config import BenchConfig
-    from benchmarks.events import ProgressEvent, append_event
-
-    upload = runs_dir() / "uploads" / "f00d" / "my_reviews.csv"
-    upload.parent.mkdir(parents=True, exist_ok=True)
-    upload.write_text("text,label\nfine,good\nbad,bad\n", encoding="utf-8")
-    config = BenchConfig(data_file=upload, quick=True, approaches=["zero_shot", "lora"])
-    run_dir = jobs.prepare_run(config)
-    status = jobs.run_status(run_dir, events=False)
-    status.state, status.pid, status.pid_started = "running", os.getpid(), psutil.Process().create_time()
-    jobs._write_status(run_dir, status)
-    start = time.time() - 25
-    for event in (
-        ProgressEvent(stage="starting", progress=0.0, message="starting", time=start),
-        ProgressEvent(stage="loading", progress=0.0, message="loading", elapsed_s=0.0, time=start),
-        ProgressEvent(stage="zero_shot", approach="zero_shot", message="running zero_shot (local)", time=start + 10,
-                      notes=["73 duplicated texts were removed", "test split is 75 (asked 240)"]),
-        ProgressEvent(stage="zero_shot", approach="zero_shot", done=120, total=240, approach_progress=0.5,
-                      progress=0.07, message="zero_shot: 120/240", time=start + 20),
-    ):
-        append_event(run_dir / "events.jsonl", event)
-    yield run_dir, start
-    shutil.rmtree(run_dir)
-    shutil.rmtree(upload.parent)
+    yield from running_run()
 
 
 def test_the_card_of_a_run_in_progress_shows_elapsed_time_left_file_name_and_notes(running_upload_run):
@@ -166,5 +134,6 @@ def test_the_card_of_a_run_in_progress_shows_elapsed_time_left_file_name_and_not
     assert 25 <= elapsed <= shown_at - start + 1
     # zero-shot: 10 s more at its pace, 5 s of it gone by the 25th second; loading took 10 s for its
     # 0.5 / 13.5 of the plan, so LoRA's 12 / 13.5 is 240 s
-    assert 245 - (shown_at - start - 25) - 1 <= remaining <= 245 + 1
+    assert 245 - (shown_at - start - 25) - 5 <= remaining <= 245 + 5  # shown to 10 s
+    assert remaining % 10 == 0
     assert not at.exception
