@@ -27,6 +27,11 @@ def _analysis(key: str) -> Analysis:
     return analyze(scenario_from_mapping(json.loads(key)))
 
 
+def analysis_of(key: str) -> Analysis:
+    """The analysis of a scenario by its `scenario_key` (for caches keyed on it)."""
+    return _analysis(key)
+
+
 def analysis(scenario: Scenario) -> Analysis:
     """Raises PriceNotFound when a price is missing (the pages show it inline)."""
     return _analysis(scenario_key(scenario))

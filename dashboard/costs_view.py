@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import streamlit as st
 
-from calculator.analysis import BAND_DRAWS, Analysis
+from calculator.analysis import Analysis
 from calculator.approaches.spec import title
 from calculator.costs import CostReport
 from calculator.recommend import Recommendation, sure
 from calculator.recommend.wording import money
-from dashboard import compute, plots, state
+from dashboard import compute, figures, plots, state
 from dashboard.tables import approach_table, break_even_table, sources_table
-from reporting import charts
 
 MONEY = st.column_config.NumberColumn(format="dollar")
 
@@ -48,32 +47,32 @@ def _tornado(found: Analysis) -> None:
     if a == b:
         st.info("Pick two different approaches to compare.")
         return
-    plots.show(charts.tornado_chart(report, compute.sensitivity(state.scenario(), a, b), a, b))
+    plots.show(figures.tornado(state.scenario(), a, b))
 
 
 def render() -> None:
     scenario = state.scenario()
     found = compute.analysis(scenario)
-    report, decision, mc = found.costs, found.recommendation, found.mc
+    report, decision = found.costs, found.recommendation
     st.title("Costs")
     _headline(report, decision)
     for note in report.inputs.notes:
         st.info(note)
-    plots.show(charts.cumulative_cost(report, decision.break_even_pairs))
+    plots.show(figures.drawn(scenario, "cumulative"))
     left, right = st.columns(2)
-    plots.show(charts.monthly_split(report), left)
-    plots.show(charts.unit_costs(report), right)
-    plots.show(charts.tco_vs_volume(report, pairs=decision.break_even_pairs))
+    plots.show(figures.drawn(scenario, "monthly_split"), left)
+    plots.show(figures.drawn(scenario, "unit_costs"), right)
+    plots.show(figures.drawn(scenario, "tco_vs_volume"))
     with st.expander("Break-even volumes and months"):
         st.dataframe(break_even_table(report), hide_index=True, width="stretch",
                      column_config={"break-even (requests/month)":
                                     st.column_config.NumberColumn(format="localized")})
     st.subheader("Uncertainty")
     left, right = st.columns(2)
-    plots.show(charts.monte_carlo_bands(mc), left)
-    plots.show(charts.cheapest_share(decision), right)
+    plots.show(figures.drawn(scenario, "monte_carlo"), left)
+    plots.show(figures.drawn(scenario, "cheapest_share"), right)
     right.caption(sure.definition(decision.draws))
-    plots.show(charts.cumulative_bands_chart(found.bands, BAND_DRAWS))
+    plots.show(figures.drawn(scenario, "cumulative_bands"))
     _tornado(found)
     st.subheader("Every number")
     table = approach_table(report)

@@ -13,12 +13,14 @@ from typing import Any
 import streamlit as st
 
 from calculator.fields import field_bounds, field_help, field_label, field_unit, get_dotted
-from dashboard import state
-from dashboard.text import allowed
+from calculator.prices import PriceNotFound
+from calculator.recommend.wording import money
+from dashboard import compute, state
+from dashboard.text import allowed, dollars
+from reporting.grid import number
 
 SLIDERS = {"workload.horizon_months", "workload.monthly_growth_pct"}
 Convert = Callable[[Any], Any]
-
 
 
 def label_of(dotted: str) -> str:
@@ -77,11 +79,28 @@ def number_field(dotted: str, place: str = "main", label: str | None = None) -> 
                       **({} if key in st.session_state else {"value": float(value)}), **common)
     else:
         fmt = "%d" if is_int else ("%.0f" if value is not None and abs(value) >= 1000 else "%.4g")
-        st.number_input(step=_step(value, is_int), format=fmt,
+        used = blank_value(dotted) if value is None else None
+        st.number_input(step=_step(value, is_int), format=fmt, placeholder=used[0] if used else None,
                         **({} if key in st.session_state else {"value": value}), **common)
+        if used:
+            st.caption(dollars(f"Blank: {used[0]}, from {used[1]}."))
     show_error(dotted)
     if note := state.range_note(dotted):
         st.caption(note)
+
+
+def blank_value(dotted: str) -> tuple[str, str] | None:
+    """What an empty field stands for and its source ("$2.50 per 1M tokens", "genai-prices … openai/gpt-4o")."""
+    try:
+        quantity = compute.cost_report(state.scenario()).inputs.quantities.get(dotted)
+    except PriceNotFound:
+        return None
+    if quantity is None:
+        return None
+    value, unit = float(quantity.value), quantity.unit
+    amount = f"{money(value)} per {unit.removeprefix('USD/')}" if unit.startswith("USD/") else \
+        f"{number(value)} {unit}".strip()
+    return amount, quantity.source
 
 
 def number_grid(fields: list[str], place: str = "main", columns: int = 3) -> None:

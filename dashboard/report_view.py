@@ -19,7 +19,7 @@ from dashboard.text import escape_md
 LABELS = {"html": "HTML (interactive)", "pdf": "PDF (A4)", "md": "Markdown", "json": "JSON (every figure)"}
 HELP = {"html": "One self-contained file with interactive charts.",
         "pdf": "Static charts, prints on A4; takes a few seconds to prepare after the click.",
-        "md": "Tables and words; the scenario to rerun it is at the end.",
+        "md": "Tables and words; the scenario file to rerun it is the last, folded block.",
         "json": "Every figure of the report as data, with the scenario."}
 
 
@@ -53,7 +53,7 @@ def file_name(scenario: Scenario, fmt: str) -> str:
 def render(scenario: Scenario) -> None:
     st.subheader("Report to forward")
     st.caption("The question, the recommendation and its reasons, every chart, the costs with their "
-               "sources, the benchmark run and the full scenario to rerun it.")
+               "sources, the benchmark run, and the scenario in brief with its file attached to rerun it.")
     missing = [i for i in run_ids(scenario) if i not in runs.finished_runs()[0]]
     if missing:
         st.info(f"Benchmark run {escape_md(missing[0])} is not in the runs folder: the report uses its "

@@ -16,13 +16,15 @@ from calculator.scenario_io import (
     parse_scenario_text,
     scenario_to_text,
 )
-from dashboard import fields, state
+from dashboard import api_picker, fields, state
 from dashboard.fields import callback, choice_field, number_grid, text_field
 from dashboard.state import widget_key
 from dashboard.text import escape_md, in_words
 
 ENCODINGS = [None, "cl100k_base", "o200k_base", "p50k_base"]
 UPLOAD_KEY, UPLOADED_ID = "scenario_upload", "scenario_upload_id"
+UNCERTAINTY = "uncertainty"
+NEW_RANGE = {"minus_pct": 25.0, "plus_pct": 25.0}
 
 
 def _numbers(prefix: str) -> list[str]:
@@ -75,12 +77,7 @@ def _prompting() -> None:
         text_field("task.sample_inputs", "Sample inputs (one per line)",
                    "Typical inputs; token counts are averaged over them.", lines=True)
     number_grid(_numbers("task."))
-    cols = st.columns(3)
-    with cols[0]:
-        text_field("api.provider_id", "API provider", "genai-prices provider id, e.g. openai, anthropic.")
-    with cols[1]:
-        text_field("api.model", "API model", "Model used for prompting; its price comes from genai-prices.")
-    with cols[2]:
+    with api_picker.render():
         choice_field("api.tiktoken_encoding", ENCODINGS, "Tokenizer",
                      "Force a tiktoken encoding; empty: the model's own (or o200k_base).",
                      format_func=lambda e: e or "model's own")
@@ -142,32 +139,46 @@ def _quality() -> None:
         st.info(escape_md(applied_summary(state.scenario())))
 
 
+def _add_range(key: str) -> None:
+    """A new input to range: ±25% of its value to start with (the tornado's default swing)."""
+    dotted = st.session_state.get(key)
+    if dotted:
+        ranges = {k: r.model_dump(exclude_none=True) for k, r in state.scenario().uncertainty.items()}
+        state.change_field(UNCERTAINTY, {**ranges, dotted: dict(NEW_RANGE)})
+
+
 def _uncertainty() -> None:
     st.caption("Ranges on any numeric input, relative to its value (minus % and plus %: they follow "
                "the value when it is edited) or absolute (low and high, which must contain the value): "
                "the Monte Carlo draws from them and the tornado swings them. Inputs without a range "
-               "swing ±25% in the tornado.")
-    rangeable = [f for f in numeric_fields() if f not in NOT_RANGED]
+               "swing ±25% in the tornado. Select a row's box to delete it.")
     current = state.scenario().uncertainty
-    columns = ["field", "minus_pct", "plus_pct", "low", "high"]
-    frame = pd.DataFrame([{"field": k, **r.model_dump()} for k, r in current.items()], columns=columns)
-    edited = st.data_editor(frame, num_rows="dynamic", hide_index=True, width="stretch",
-                            key=widget_key("main", "uncertainty"), column_config={
-                                "field": st.column_config.SelectboxColumn(options=rangeable, required=True),
+    columns = ["input", "minus_pct", "plus_pct", "low", "high"]
+    frame = pd.DataFrame([{"input": fields.label_of(k), **r.model_dump()} for k, r in current.items()],
+                         index=list(current), columns=columns)
+    key = widget_key("main", UNCERTAINTY)
+    edited = st.data_editor(frame, num_rows="delete", hide_index=True, width="stretch", key=key,
+                            disabled=["input"], column_config={
+                                "input": st.column_config.TextColumn("input"),
                                 "minus_pct": st.column_config.NumberColumn("minus %", min_value=0, max_value=100),
                                 "plus_pct": st.column_config.NumberColumn("plus %", min_value=0),
                                 "low": st.column_config.NumberColumn(),
                                 "high": st.column_config.NumberColumn()})
     ranges = {}
-    for row in edited.itertuples():
-        pairs = {"low": row.low, "high": row.high} if pd.notna(row.low) or pd.notna(row.high) \
-            else {"minus_pct": row.minus_pct, "plus_pct": row.plus_pct}
-        if isinstance(row.field, str) and all(pd.notna(v) for v in pairs.values()):
-            ranges[row.field] = {k: float(v) for k, v in pairs.items()}
+    for dotted, row in edited.iterrows():
+        pairs = {"low": row["low"], "high": row["high"]} if pd.notna(row["low"]) or pd.notna(row["high"]) \
+            else {"minus_pct": row["minus_pct"], "plus_pct": row["plus_pct"]}
+        if all(pd.notna(v) for v in pairs.values()):
+            ranges[dotted] = {k: float(v) for k, v in pairs.items()}
     changed = ranges != {k: r.model_dump(exclude_none=True) for k, r in current.items()}
-    if changed and state.change_field("uncertainty", ranges):  # resets the editor to the new ranges
+    if changed and state.change_field(UNCERTAINTY, ranges):  # resets the editor to the new ranges
         st.rerun()
-    fields.show_error("uncertainty")
+    fields.show_error(UNCERTAINTY)
+    free = [f for f in numeric_fields() if f not in NOT_RANGED and f not in current]
+    add = f"{key}+add"  # a new box after each change of the ranges: it starts empty again
+    st.selectbox("Add a range to", free, index=None, format_func=fields.label_of, key=add,
+                 placeholder="Choose an input", on_change=_add_range, args=(add,),
+                 help="Every numeric input of the scenario, by its title.")
 
 
 GROUPS = {"Workload": _workload, "Prompting": _prompting, "Fine-tuning": _finetuning,

@@ -12,6 +12,7 @@ from calculator.prompts import build_prompt
 from calculator.recommend.wording import money
 from calculator.tokens import counter_for
 from dashboard import compute, state
+from dashboard.text import dollars
 
 PASTE = "Paste your own…"
 MAX_INPUT_CHARS = 20_000
@@ -36,20 +37,44 @@ def render() -> None:
     counter = counter_for(scenario.api.model, scenario.api.tiktoken_encoding)
     volume = scenario.workload.requests_per_month
     (st.caption if counter.exact else st.warning)(f"Token counts: {counter.source}.")
-    rows = []
+    rows, fleet = [], {}
     for name in scenario.approaches:
         prompt = build_prompt(name, scenario.task, text)
         tokens = counter.count(prompt.text)
         cost = per_request_usd(report, name, tokens)
+        monthly = fleet_usd_per_month(report, name, cost)
+        if monthly is not None:
+            fleet[name] = monthly
         rows.append({"approach": title(name), "prompt tokens": tokens,
                      "cached prefix tokens": counter.count(prompt.prefix),
-                     "per request": money(cost), "first month at this prompt (USD)": cost * volume})
-        with st.expander(f"{title(name)}: {tokens:,} prompt tokens, {money(cost)} per request, "
-                         f"{money(cost * volume)} in the first month"):
+                     "per request": money(cost) if monthly is None else f"{money(cost)} (fleet)",
+                     "first month at this prompt (USD)": cost * volume,
+                     "serving": "per request" if monthly is None else f"fixed fleet {money(monthly)}/month"})
+        served = (f"{money(cost * volume)} in the first month" if monthly is None else
+                  f"served by a fixed fleet of {money(monthly)} a month")
+        with st.expander(f"{title(name)}: {tokens:,} prompt tokens, {money(cost)} per request, {served}"):
             st.code(prompt.text, language=None, wrap_lines=True)
     st.subheader("Per approach")
     st.caption(f"Per-request part of the cost at {volume:,.0f} requests in the first month; "
                "one-off and fixed costs are on the Costs page.")
+    if fleet:
+        st.info(fleet_note(fleet), icon=":material/dns:")
     # per request as text with three significant figures (fractions of a cent; %.6f showed 0.000000)
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", column_config={
         "first month at this prompt (USD)": st.column_config.NumberColumn(format="dollar")})
+
+
+def fleet_usd_per_month(report: CostReport, approach: str, per_request: float) -> float | None:
+    """The fixed monthly cost of an approach served on its own GPUs (nothing per request), else None."""
+    profile = report.approaches[approach].profile
+    fixed = float(profile.monthly_fixed_usd)
+    return fixed if per_request == 0 and fixed > 0 else None
+
+
+def fleet_note(fleet: dict[str, float]) -> str:
+    """Why self-hosted approaches show $0 here: their GPUs cost the same whatever the prompt."""
+    named = ", ".join(f"{title(n)} {money(usd)}" for n, usd in fleet.items())
+    return dollars(f"$0 per request is not free: these approaches are served on their own GPUs, a fixed "
+                   f"monthly cost (the fleet, its operations and retraining) whatever the prompt's length: "
+                   f"{named} a month. A shorter prompt does not lower it; the Costs page adds it to each "
+                   "total.")

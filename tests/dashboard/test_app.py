@@ -9,10 +9,12 @@ import yaml
 
 from calculator.approaches import REGISTRY
 from calculator.costs import evaluate
+from calculator.price_catalog import model_for
 from calculator.recommend import recommend
 from calculator.recommend.wording import money
 from calculator.scenario_io import load_preset
 from calculator.summary import run_monte_carlo
+from dashboard import api_picker
 from dashboard.edit import updated
 from tests.dashboard.apptest import PAGES, metric, open_app, widget
 
@@ -66,9 +68,33 @@ def test_out_of_range_input_is_reported_inline_and_the_page_keeps_working():
 
 def test_unknown_api_model_is_reported_inline():
     at = open_app("scenario")
-    widget(at, "text_input", "main:api.model").set_value("no-such-model").run()
-    assert any("genai-prices has no price" in e.value for e in at.error)
+    widget(at, "selectbox", "main:api.model").select(api_picker.OTHER).run()
+    widget(at, "text_input", "typed:api.model").set_value("no-such-model").run()
+    messages = [e.value for e in at.error]
+    assert ("genai-prices has no per-token price for 'no-such-model' at OpenAI: choose one of OpenAI's "
+            "models from the list, or type the API input and output prices per 1M tokens (Prompting tab).") \
+        in messages
+    assert not any("model_ref" in m or "api.model" in m for m in messages)
+    assert at.session_state["scenario"].api.model == "gpt-4o"  # the last good scenario stays
     assert metric(at, "Answer")
+
+
+def test_the_api_model_is_picked_from_the_providers_list_and_prices_the_prompts():
+    at = open_app("scenario")
+    picker = widget(at, "selectbox", "main:api.model")
+    assert picker.value == "gpt-4o" and "gpt-4o-mini" in picker.options and api_picker.OTHER in picker.options
+    assert not any(w.key and w.key.endswith("typed:api.model") for w in at.text_input)  # listed: no box
+    picker.select("gpt-4o-mini").run()
+    assert at.session_state["scenario"].api.model == "gpt-4o-mini"
+    # genai-prices: gpt-4o-mini $0.15 per 1M input tokens (gpt-4o $2.50); the blank price field says so
+    assert r"Blank: \$0.15 per 1M tokens, from genai-prices" in " ".join(c.value for c in at.caption)
+    assert metric(at, "Answer")
+    # another provider: a model it prices replaces gpt-4o-mini, and the page says so
+    widget(at, "selectbox", "main:api.provider_id").select("anthropic").run()
+    api = at.session_state["scenario"].api
+    assert api.provider_id == "anthropic" and api.model == model_for("anthropic", "gpt-4o-mini")
+    assert widget(at, "selectbox", "main:api.model").value == api.model
+    assert any(c.value.startswith(f"Model set to {api.model}, the first of Anthropic's models") for c in at.caption)
 
 
 def test_a_link_reproduces_the_scenario():
@@ -128,5 +154,17 @@ def test_tokens_page_counts_a_pasted_input_with_tiktoken():
     prompting = {REGISTRY[n].title for n in REGISTRY if REGISTRY[n].family == "prompting"}
     shown = table[table["approach"].isin(prompting)]["per request"]
     assert len(shown) >= 3 and all(float(v.lstrip("$")) > 0 for v in shown)
-    assert all(v == "$0" for v in table[~table["approach"].isin(prompting)]["per request"])
+    assert set(table[table["approach"].isin(prompting)]["serving"]) == {"per request"}
     assert any(text.strip() in c.value for c in at.code)
+
+
+def test_tokens_page_says_that_self_hosted_approaches_pay_a_fixed_fleet_not_nothing():
+    at = open_app("tokens")
+    table = at.dataframe[0].value.set_index("approach")
+    report = evaluate(load_preset(PRESET))
+    lora_fixed = float(report.approaches["lora"].profile.monthly_fixed_usd)
+    assert table.loc["LoRA fine-tune", "per request"] == "$0 (fleet)"
+    assert table.loc["LoRA fine-tune", "serving"] == f"fixed fleet {money(lora_fixed)}/month"
+    assert table.loc["LoRA fine-tune", "first month at this prompt (USD)"] == 0
+    note = next(i.value for i in at.info if "not free" in i.value)
+    assert f"LoRA fine-tune {money(lora_fixed)}".replace("$", "\\$") in note

@@ -1,4 +1,5 @@
-"""Inputs and their messages in the reader's words: titles, units, percent for fractions."""
+"""Inputs and their messages in the reader's words: titles, units, percent for fractions, what a blank
+field stands for, the uncertainty ranges by field title."""
 
 from __future__ import annotations
 
@@ -35,3 +36,32 @@ def test_fractions_are_shown_as_percent_with_the_allowed_range_in_words():
     assert "Allowed: between 0% and 100%." in target.help and "`quality.accuracy_target`" in target.help
     volume = widget(at, "number_input", "main:workload.requests_per_month")
     assert "Allowed: between 0 and 10,000,000,000 requests/month." in volume.help
+
+
+def test_blank_price_fields_say_the_value_used_and_where_it_comes_from():
+    at = open_app("scenario")
+    captions = [c.value for c in at.caption]
+    # support_intents leaves the gpt-4o prices blank: genai-prices has $2.50 in, $10 out per 1M tokens
+    assert any(c.startswith(r"Blank: \$2.50 per 1M tokens, from genai-prices") and c.endswith("openai/gpt-4o.")
+               for c in captions)
+    assert any(c.startswith(r"Blank: \$10.00 per 1M tokens, from genai-prices") for c in captions)
+    assert widget(at, "number_input", "main:api.input_usd_per_mtok").proto.placeholder == "$2.50 per 1M tokens"
+    widget(at, "number_input", "main:api.input_usd_per_mtok").set_value(3.0).run()
+    captions = [c.value for c in at.caption]
+    assert not any(c.startswith(r"Blank: \$2.50") for c in captions)  # typed in: nothing to explain
+
+
+def test_uncertainty_ranges_are_chosen_and_shown_by_field_title():
+    at = open_app("scenario")
+    add = next(s for s in at.selectbox if s.label == "Add a range to")
+    output_price = "API: output price per 1M tokens (USD/1M tokens)"
+    assert output_price in add.options  # the options as the reader sees them
+    assert not any("." in label.split(" (")[0] for label in add.options)  # titles, never dotted names
+    assert "Requests per month (requests/month)" not in add.options  # already ranged in the preset
+    add.select("api.output_usd_per_mtok").run()
+    assert at.session_state["scenario"].uncertainty["api.output_usd_per_mtok"].model_dump(
+        exclude_none=True) == {"minus_pct": 25.0, "plus_pct": 25.0}
+    titles = list(at.dataframe[0].value["input"])
+    assert output_price in titles and "Requests per month (requests/month)" in titles
+    again = next(s for s in at.selectbox if s.label == "Add a range to")
+    assert again.value is None and output_price not in again.options

@@ -124,7 +124,7 @@ def test_a_broken_link_says_so_on_every_page_until_dismissed(page):
 def test_the_link_after_edits_carries_only_the_differences_and_reopens_the_same_scenario():
     at = open_app("scenario")
     widget(at, "number_input", f"main:{VOLUME}").set_value(200_000).run()
-    widget(at, "text_input", "main:api.model").set_value("gpt-4o-mini").run()
+    widget(at, "selectbox", "main:api.model").select("gpt-4o-mini").run()
     params = query(at)
     assert params == {"preset": "support_intents", VOLUME: "200000.0",
                       "api.model": "gpt-4o-mini"}  # a text as typed, not JSON; the range is relative
