@@ -200,10 +200,13 @@ def baseline_train(ctx, items, lora_config, batch_size: int, steps: int, lr: flo
             "peak_memory_mb": mem["peak"], "dtype": "float32"}
 
 
-def fast_train(ctx, model, items, lora_config, batch_size: int, steps: int, lr: float, device) -> dict:
-    """The project's training loop (benchmarks/training.py) on `model`, in that model's dtype."""
+def fast_train(ctx, model, items, lora_config, batch_size: int, steps: int, lr: float, device,
+               score: tuple | None = None) -> dict:
+    """The project's training loop (benchmarks/training.py) on `model`, in that model's dtype; with
+    `score` = (prompt builder, examples), the trained adapter's accuracy on them too."""
     from peft import get_peft_model
 
+    from benchmarks.approaches.lora import merged_copy
     from benchmarks.training import TrainSettings, train
 
     dtype = _dtype(model)
@@ -215,14 +218,18 @@ def fast_train(ctx, model, items, lora_config, batch_size: int, steps: int, lr: 
         with peak_memory(device) as mem:
             stats = train(peft_model.get_base_model(), items, params, settings,
                           flops_per_token=LORA_FLOPS_PER_PARAM_TOKEN * ctx.loaded.info.flop_parameters)
+        accuracy = None
+        if score:
+            ev = ctx.evaluate(score[0], score[1], model=merged_copy(peft_model))
+            accuracy = float(np.mean(ev.truth == ev.pred))
     finally:
         peft_model.unload()
     return {"seconds": stats.seconds, "tokens": stats.tokens, "steps": stats.steps, "peak_memory_mb": mem["peak"],
-            "dtype": dtype}
+            "dtype": dtype} | ({"accuracy": accuracy} if score else {})
 
 
 def run_perf(device: str = "auto", model: str | None = None, train_examples: int = 256, eval_examples: int = 128,
-             batch_size: int = 16, dtype: str = "auto", log=print) -> dict:
+             batch_size: int = 16, dtype: str = "auto", peers: bool = False, log=print) -> dict:
     """Measure both paths; returns the figures (see module docstring)."""
     from peft import LoraConfig
 
@@ -265,18 +272,30 @@ def run_perf(device: str = "auto", model: str | None = None, train_examples: int
     log(f"train: baseline Trainer, {steps} steps of {batch_size}")
     base = baseline_train(ctx, items, lora, batch_size, steps, config.lora_lr, dev)
     log(f"train: fast loop in {fast_dtype}, {steps} steps of {batch_size}")
-    fast = fast_train(ctx, fast_model, items, lora, batch_size, steps, config.lora_lr, dev)
+    scored = (zero_shot, task.test) if peers and fast_dtype == "float32" else None
+    fast = fast_train(ctx, fast_model, items, lora, batch_size, steps, config.lora_lr, dev, score=scored)
     report["train"] = {"baseline": base, "fast": fast, "steps": steps, "batch_size": batch_size,
                        "lora": {"r": lora.r, "alpha": lora.lora_alpha, "targets": sorted(lora.target_modules)}}
     if fast_dtype != "float32":
         log(f"train: fast loop in float32, {steps} steps of {batch_size}")
-        report["train"]["fast_fp32"] = fast_train(ctx, loaded.model, items, lora, batch_size, steps,
-                                                  config.lora_lr, dev)
+        report["train"]["fast_fp32"] = fast_train(ctx, loaded.model, items, lora, batch_size, steps, config.lora_lr,
+                                                  dev, score=(zero_shot, task.test) if peers else None)
     for side in (s for s in report["train"].values() if isinstance(s, dict) and "seconds" in s):
         side["tokens_per_second"] = side["tokens"] / side["seconds"]
         side["examples_per_second"] = steps * batch_size / side["seconds"]
         peak = peaks.get(side["dtype"])
         side["mfu"] = LORA_FLOPS_PER_PARAM_TOKEN * n_params * side["tokens_per_second"] / peak if peak else None
+    if peers:
+        from benchmarks.peers import lm_eval_scoring, trl_training
+
+        log(f"peers: lm-evaluation-harness hf backend on the {len(task.test)} test examples")
+        scoring = lm_eval_scoring(ctx, zero_shot, task.test)
+        log(f"peers: TRL SFTTrainer, {steps} steps of {batch_size}, padding-free")
+        trl = trl_training(ctx, zero_shot, items, lora, batch_size, steps, config.lora_lr, task.test)
+        ours = report["train"].get("fast_fp32", fast)
+        report["peers"] = {"scoring": scoring, "training": {
+            "ours": {k: ours[k] for k in ("seconds", "tokens", "tokens_per_second", "examples_per_second", "accuracy")},
+            "trl": trl, "dtype": "float32"}}
     train_speedup = {name: report["train"][name]["tokens_per_second"] / base["tokens_per_second"]
                      for name in ("fast", "fast_fp32") if name in report["train"]}
     report.update(
@@ -302,11 +321,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--train-examples", type=int, default=256)
     parser.add_argument("--eval-examples", type=int, default=128)
     parser.add_argument("--out", type=Path, default=RESULTS_DIR, help="folder for perf-<machine class>.json")
+    parser.add_argument("--peers", action="store_true",
+                        help="also run lm-evaluation-harness (hf) and TRL's SFTTrainer on the same examples "
+                             "(needs pip install -e '.[peers]')")
     args = parser.parse_args(argv)
     from calculator.files import write_atomic
 
     report = run_perf(args.device, args.model, args.train_examples, args.eval_examples, dtype=args.dtype,
-                      log=lambda m: print(m, file=sys.stderr, flush=True))
+                      peers=args.peers, log=lambda m: print(m, file=sys.stderr, flush=True))
     report["command"] = "python -m benchmarks.perf " + " ".join(argv if argv is not None else sys.argv[1:])
     path = args.out / f"perf-{report['machine_class']}.json"
     write_atomic(path, json.dumps(report, indent=2))
@@ -316,6 +338,15 @@ def main(argv: list[str] | None = None) -> int:
     for key in keys:
         value = report.get(key)
         print(f"{key:>24}: {'-' if value is None else f'{value:.3g}'}")
+    if peers := report.get("peers"):
+        scoring, training = peers["scoring"], peers["training"]
+        for name in ("ours", "lm_eval"):
+            side = scoring[name]
+            print(f"{'scoring ' + name:>24}: accuracy {side['accuracy']:.3f}, {side['examples_per_second']:.1f} examples/s")
+        print(f"{'predictions agree':>24}: {scoring['prediction_agreement']:.1%}")
+        for name in ("ours", "trl"):
+            side = training[name]
+            print(f"{'training ' + name:>24}: accuracy {side['accuracy']:.3f}, {side['examples_per_second']:.1f} examples/s")
     print(f"written: {path}")
     return 0
 

@@ -1,0 +1,54 @@
+"""The perf harness's real peers on a tiny slice: lm-evaluation-harness scores the same prompts as
+this project's scorer, and TRL's SFTTrainer trains LoRA on the same ids, leaving the model as it was."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+pytest.importorskip("lm_eval")
+pytest.importorskip("trl")
+
+from benchmarks.approaches.base import Context  # noqa: E402
+from benchmarks.environment import describe  # noqa: E402
+from benchmarks.tasks import load_task  # noqa: E402
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+def ctx(loaded, tiny_config):
+    config = tiny_config(test_size=24)
+    return Context(config=config, loaded=loaded, task=load_task(config), environment=describe("cpu"), emit=lambda e: None)
+
+
+def test_lm_eval_scores_the_same_prompts_and_mostly_agrees(ctx):
+    from benchmarks.peers import lm_eval_scoring
+
+    figures = lm_eval_scoring(ctx, ctx.builder(), ctx.task.test, batch_size=8)
+    assert figures["examples"] == 24
+    # its own aggregate equals the accuracy of the predictions read from its per-sample log-likelihoods
+    assert figures["lm_eval"]["accuracy"] == pytest.approx(figures["lm_eval"]["reported_acc"])
+    # same model, same prompt text, same labels: only token boundaries at the label may differ
+    assert figures["prediction_agreement"] >= 0.9
+    assert abs(figures["lm_eval"]["accuracy"] - figures["ours"]["accuracy"]) <= 0.1
+    assert figures["lm_eval"]["examples_per_second"] > 0
+
+
+def test_trl_trains_lora_on_the_same_ids_and_restores_the_model(ctx):
+    from peft import LoraConfig
+
+    from benchmarks.approaches.lora import lora_targets
+    from benchmarks.peers import trl_training
+
+    before = {name: p.detach().clone() for name, p in ctx.model.named_parameters()}
+    builder = ctx.builder()
+    items = ctx.train_items(builder, ctx.task.train[:16])
+    lora = LoraConfig(r=4, lora_alpha=8, lora_dropout=0.0, target_modules=lora_targets(ctx.model, None),
+                      task_type="CAUSAL_LM")
+    figures = trl_training(ctx, builder, items, lora, batch_size=8, steps=2, lr=1e-3, examples=ctx.task.test)
+    assert figures["tokens"] == sum(len(it.ids) for it in items)  # 2 steps of 8 = every item once
+    assert 0.0 <= figures["accuracy"] <= 1.0 and figures["tokens_per_second"] > 0
+    after = dict(ctx.model.named_parameters())
+    assert after.keys() == before.keys()  # no adapter left behind for the approaches that follow
+    assert all(np.array_equal(before[n].numpy(), after[n].detach().numpy()) for n in before)
