@@ -95,7 +95,7 @@ def ranking(rec: Recommendation) -> Table:
                       "(accuracy uncertain or unknown), then the blocked ones with the reason; each group "
                       f"by TCO. {definition(rec.draws)} Accuracy sources: the inputs table (Accuracy of …). "
                       f"Engineering weeks: engineering hours ÷ {PACE}.",
-                 widths=[0.5, 2.0, 3.2, 1.8, 2.4, 1.2, 2.2, 1.2, 1.0, 0.9])
+                 widths=[0.5, 2.3, 2.5, 1.6, 1.7, 1.5, 2.7, 1.5, 1.0, 1.1])
 
 
 def costs(data: ReportData) -> Table:
