@@ -24,6 +24,8 @@ FONT_DIRS = (Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/de
 ASCII_FOR = {"—": "-", "–": "-", "≥": ">=", "≤": "<=", "×": "x", "÷": "/", "Σ": "sum", "≈": "~",
              "’": "'", "‘": "'", "“": '"', "”": '"', "…": "...", "→": "->", "·": "*", "Δ": "d"}
 MARGIN = 15
+CHART_TEXT_MM = 20  # a chart's title and a two-line caption
+MIN_CHART_SCALE = 0.75  # a chart shrinks to this share of its height to stay on the page
 
 
 def _font_file(name: str) -> Path | None:
@@ -105,19 +107,22 @@ class ReportPDF(FPDF):
         self.ln(3)
 
     def chart(self, png: bytes | None, title: str, caption: str, height_px: int) -> None:
-        height = self.epw * height_px / PNG_WIDTH
-        if self.will_page_break(height + 16):
+        """The chart at full width; a little smaller (down to MIN_CHART_SCALE) rather than a new page."""
+        full = self.epw * height_px / PNG_WIDTH if png is not None else 0
+        room = self.page_break_trigger - self.get_y() - CHART_TEXT_MM
+        scale = 1.0 if full <= room else room / full
+        if scale < MIN_CHART_SCALE:
             self.add_page()
+            scale = 1.0
         self.set_font(self.body, "B", 9.5)
         self.multi_cell(0, 5, self.text_of(title), align="L", new_x="LMARGIN", new_y="NEXT")
         if png is not None:
-            self.image(png, w=self.epw, h=height)
+            self.image(png, x=self.l_margin + self.epw * (1 - scale) / 2, w=self.epw * scale, h=full * scale)
         self.set_font(self.body, "", 8)
         self.set_text_color(80)
         self.multi_cell(0, 3.8, self.text_of(caption), align="L", new_x="LMARGIN", new_y="NEXT")
         self.set_text_color(0)
         self.ln(3)
-
 
 
 def render_pdf(data: ReportData, paper: Paper = "A4") -> bytes:

@@ -18,7 +18,7 @@ from reporting.tables import break_even, without_paths
 from tests.reporting.common import UPLOADED
 from tests.reporting.test_pdf import needs_poppler, page_texts
 
-MAX_PAGES = 12  # support_intents with a benchmark run: 15 pages before the compact appendix
+MAX_PAGES = 12  # support_intents with a benchmark run: 15 pages before (3.5 of them YAML, 36 break-even pairs)
 
 
 def section(data, key: str):
