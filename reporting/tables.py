@@ -251,7 +251,7 @@ def all_tables(data: ReportData) -> dict[str, list[Table]]:
 
 def assumptions(data: ReportData) -> list[str]:
     """The modelling assumptions in words, with the calculator's own notes."""
-    ranged = ", ".join(sorted(data.scenario.uncertainty)) or "none"
+    ranged = "; ".join(sorted(field_label(k) for k in data.scenario.uncertainty)) or "none"
     return [
         *data.costs.inputs.notes,
         *[s for s in [applied_summary(data.scenario)] if s],  # which accuracies a run supplies, which it left out
