@@ -14,7 +14,7 @@ from calculator.recommend import recommend
 from calculator.recommend.wording import money
 from calculator.scenario_io import load_preset
 from calculator.summary import run_monte_carlo
-from dashboard import api_picker
+from dashboard import api_picker, figures
 from dashboard.edit import updated
 from tests.dashboard.apptest import PAGES, metric, open_app, widget
 
@@ -134,6 +134,21 @@ def test_slider_change_rerenders_well_under_a_second():
         timings.append(time.perf_counter() - start)
     assert not at.exception
     assert min(timings) < 1.0, timings
+
+
+def test_switching_back_to_the_costs_page_rerenders_well_under_a_second():
+    """Its charts are drawn once per scenario (dashboard/figures.py): a switch back only lays them out."""
+    at = open_app("costs")
+    timings = []
+    for _ in range(3):
+        at.switch_page(PAGES["decision"]).run()
+        start = time.perf_counter()
+        at.switch_page(PAGES["costs"]).run()
+        timings.append(time.perf_counter() - start)
+    assert not at.exception and len(at.get("plotly_chart")) >= 8
+    assert min(timings) < 1.0, timings
+    scenario = at.session_state["scenario"]
+    assert figures.drawn(scenario, "cumulative") is figures.drawn(scenario, "cumulative")  # drawn once
 
 
 def test_tokens_page_counts_a_pasted_input_with_tiktoken():
