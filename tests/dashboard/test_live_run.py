@@ -1,4 +1,5 @@
-"""A tiny CPU benchmark started from the page (on an uploaded CSV) finishes and is listed."""
+"""A tiny CPU benchmark started from the page (on an uploaded CSV) finishes, is listed, and its
+examples show in the results grid with the answers the run scored."""
 
 from __future__ import annotations
 
@@ -27,3 +28,12 @@ def test_a_quick_run_started_from_the_page_finishes_and_is_listed():
     at.run()
     listed = {run for frame in at.dataframe if "run" in frame.value for run in frame.value["run"]}
     assert status.run_id in listed
+    result = load_result(run_dir)
+    assert next(s for s in at.selectbox if s.label == "Run").value == status.run_id  # the newest run
+    assert any("uploaded file my\\_reviews\\.csv" in c.value for c in at.caption)
+    grid = next(f.value for f in at.dataframe if "true label" in f.value)
+    zero_shot = result.approaches[0]
+    assert len(grid) == zero_shot.n_test == result.task.split_sizes["test"]
+    right = grid["Zero-shot prompt"].str.startswith("✓").sum()
+    assert right == round(zero_shot.accuracy * zero_shot.n_test)  # the grid's ✓ are the run's own score
+    assert not at.exception
