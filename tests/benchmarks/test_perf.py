@@ -97,7 +97,8 @@ def test_harness_reports_consistent_figures_on_a_tiny_slice():
         (zero["baseline"]["seconds"] + report["eval_few_shot"]["baseline"]["seconds"])
         / (zero["fast"]["seconds"] + report["eval_few_shot"]["fast"]["seconds"]))
     # MFU on CPU is against the measured matmul peak of each side's dtype (bf16 fast, float32 the rest)
-    peaks, n = report["peak_flops"], report["model"]["parameters"]
+    peaks, n = report["peak_flops"], report["model"]["matmul_parameters"]  # the weights a token multiplies
+    assert n < report["model"]["parameters"]
     assert set(peaks) == {"bfloat16", "float32"} and all(p > 0 for p in peaks.values())
     assert report["train_mfu"] == pytest.approx(4 * n * train["fast"]["tokens_per_second"] / peaks["bfloat16"])
     assert train["baseline"]["mfu"] == pytest.approx(4 * n * train["baseline"]["tokens_per_second"] / peaks["float32"])

@@ -14,7 +14,7 @@ RUN = "run-apply-1"
 
 
 @pytest.fixture
-def small_run():
+def small_run(runs_root):
     """Every row measured locally on smollm2-135m-instruct; support_intents prices gpt-4o and Llama 8B."""
     result = fake_result(RUN, lora_accuracy=0.95)
     save_result(result, runs_dir() / RUN)

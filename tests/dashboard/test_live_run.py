@@ -13,7 +13,9 @@ from tests.dashboard.tiny_run import start_tiny_run
 pytestmark = pytest.mark.slow
 
 
-def test_a_quick_run_started_from_the_page_finishes_and_is_listed():
+def test_a_quick_run_started_from_the_page_finishes_and_is_listed(runs_root):
+    """In a runs folder of its own: a run another test left behind would be the Run picker's first
+    choice when the page first renders, and stay chosen after this run finishes."""
     from benchmarks import jobs
     from benchmarks.result import load_result
 
