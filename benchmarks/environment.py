@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import os
 import platform
 import sys
@@ -11,7 +10,7 @@ from pathlib import Path
 
 from benchmarks.result import Environment
 
-BUSY_LOAD = 0.5  # other processes' load (runnable threads, 1-minute average) worth a note
+BUSY_CORES = 0.5  # other processes' CPU use (cores' worth, during the run's start) worth a note
 
 
 def peak_bf16_flops(gpu_name: str | None) -> float | None:
@@ -102,32 +101,59 @@ def claim_cores() -> int:
     return cores
 
 
-def others_load(load_1min: float, cpu_seconds: float, age_s: float) -> float:
-    """The 1-minute load average less this process's own share of it.
+class NeighbourCpu:
+    """How many of this run's cores other processes keep busy, measured over a window of the run's
+    own start (the model load), not read from the load average: the kernel's 1-minute average still
+    carries a run that ended a minute ago, so it named idle machines busy after each run.
 
-    The kernel's average decays with a 60 s time constant, so a process that kept k threads busy
-    for its t seconds adds about k·(1 − e^(−t/60)); k is estimated as its CPU seconds over t.
+    CPU time used on this process's cores during the window, less this job's own (this process,
+    and under a launcher its sibling ranks), per wall second: 1.0 is one core kept busy.
     """
-    busy = cpu_seconds / max(age_s, 1e-9)
-    return max(0.0, load_1min - busy * (1 - math.exp(-age_s / 60)))
 
+    def __init__(self) -> None:
+        import psutil
 
-def busy_machine_note(cores: int) -> str | None:
-    """A note for the result when other processes already keep the CPU busy as the run starts."""
-    import psutil
+        self._cores = sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else None
+        self._job = [psutil.Process()]
+        if int(os.environ.get("WORLD_SIZE", "1")) > 1:  # the other ranks of this run are not neighbours
+            parent = self._job[0].parent()
+            self._job += [p for p in (parent.children() if parent else []) if p.pid != self._job[0].pid]
+        self._start = time.perf_counter(), self._busy_seconds(), self._job_seconds()
 
-    try:
-        load = os.getloadavg()[0]
-    except OSError:  # no load average on this OS
-        return None
-    me = psutil.Process()
-    times = me.cpu_times()
-    others = others_load(load, times.user + times.system, time.time() - me.create_time())
-    if others < BUSY_LOAD:
-        return None
-    return (f"the machine was busy when this run started: 1-minute load average {load:.2f}, about {others:.1f} "
-            f"of it from other processes, on the {cores} of {os.cpu_count()} CPU cores this run may use; its "
-            "timings are slower than this machine idle")
+    def _busy_seconds(self) -> float:
+        import psutil
+
+        per_cpu = psutil.cpu_times(percpu=True)
+        mine = [per_cpu[i] for i in self._cores if i < len(per_cpu)] if self._cores else per_cpu
+        return sum(t.user + t.nice + t.system + getattr(t, "irq", 0.0) + getattr(t, "softirq", 0.0) for t in mine)
+
+    def _job_seconds(self) -> float:
+        import psutil
+
+        total = 0.0
+        for proc in self._job:
+            try:
+                times = proc.cpu_times()
+                total += times.user + times.system
+            except psutil.Error:  # a rank that already exited
+                continue
+        return total
+
+    def cores_busy(self) -> float:
+        """Cores' worth of other processes' work since this object was made (never below zero)."""
+        wall0, busy0, job0 = self._start
+        wall = max(time.perf_counter() - wall0, 1e-9)
+        return max(0.0, (self._busy_seconds() - busy0 - (self._job_seconds() - job0)) / wall)
+
+    def note(self, cores: int) -> str | None:
+        """A note for the result when neighbours kept at least BUSY_CORES of a core busy."""
+        others = self.cores_busy()
+        if others < BUSY_CORES:
+            return None
+        wall = time.perf_counter() - self._start[0]
+        return (f"the machine was busy when this run started: other processes kept about {others:.1f} of the "
+                f"{cores} CPU cores this run may use busy (measured over its first {wall:.0f} s); its timings "
+                "are slower than this machine idle")
 
 
 def describe(device: str, dtype: str | None = None) -> Environment:

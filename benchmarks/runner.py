@@ -85,7 +85,7 @@ def run_benchmark(
     from benchmarks.approaches.base import Context
     from benchmarks.distributed import claim_rank_cores, gathered_environment, world
     from benchmarks.endpoint.arm import open_session, served_model
-    from benchmarks.environment import busy_machine_note, claim_cores, describe, measure_cpu_peak
+    from benchmarks.environment import NeighbourCpu, claim_cores, describe, measure_cpu_peak
     from benchmarks.models import load_model
     from benchmarks.tasks import load_task
 
@@ -95,7 +95,7 @@ def run_benchmark(
     keep_freed_memory()
     ranks = world()
     cores = claim_cores() if ranks.size == 1 else claim_rank_cores()
-    busy = busy_machine_note(cores)  # before this run's own work weighs on the load average
+    neighbours = NeighbourCpu()  # read once the model and task are loaded
     handler = _log_to(run_dir) if ranks.main else None
     transformers.utils.logging.disable_progress_bar()
     arms = config.arms
@@ -121,6 +121,7 @@ def run_benchmark(
         loaded, notes = load_model(config.model, config.device, config.trust_remote_code, config.dtype) \
             if local else (None, [])
         task = load_task(config)
+        busy = neighbours.note(cores)
         notes += [busy] if busy else []
         for note in notes + task.notes:
             log.warning(note)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import os
 import subprocess
 import sys
@@ -54,21 +53,48 @@ def test_torch_threads_follow_the_cores_granted_to_the_process():
     assert out.stdout.split() == ["1", "1"]
 
 
-def test_others_load_takes_out_this_process_by_the_kernels_one_minute_decay():
-    # a process that kept one core busy for its 60 s added 1 − e^-1 ≈ 0.632 to the 1-minute average
-    assert environment.others_load(2.5, cpu_seconds=60.0, age_s=60.0) == pytest.approx(2.5 - (1 - math.exp(-1)))
-    # a process 2 s old on one core has barely moved it: 1 − e^(-2/60) ≈ 0.033
-    assert environment.others_load(1.0, cpu_seconds=2.0, age_s=2.0) == pytest.approx(1 - (1 - math.exp(-2 / 60)))
-    assert environment.others_load(0.2, cpu_seconds=600.0, age_s=600.0) == 0.0  # never below zero
+class _Times:
+    """What psutil.cpu_times(percpu=True) gives for one CPU (user and system seconds, the rest idle)."""
+
+    def __init__(self, busy: float) -> None:
+        self.user, self.nice, self.system, self.irq, self.softirq = busy, 0.0, 0.0, 0.0, 0.0
 
 
-def test_a_busy_machine_is_named_in_a_note_with_load_and_cores(monkeypatch):
-    monkeypatch.setattr(environment.os, "getloadavg", lambda: (3.0, 2.0, 1.0))
-    note = environment.busy_machine_note(2)
-    assert note.startswith("the machine was busy when this run started: 1-minute load average 3.00, about ")
-    assert f"on the 2 of {os.cpu_count()} CPU cores this run may use" in note
-    monkeypatch.setattr(environment.os, "getloadavg", lambda: (0.1, 0.1, 0.1))
-    assert environment.busy_machine_note(2) is None
+def test_neighbours_are_the_cpu_time_on_this_runs_cores_less_its_own(monkeypatch):
+    import psutil
+
+    # scripted clock and counters: CPUs 0 and 1 are this run's, CPU 2 is not (its 9 s are not counted)
+    clock, cpus, own = iter([100.0, 104.0]), iter([[_Times(10), _Times(20), _Times(0)],
+                                                   [_Times(16), _Times(24), _Times(9)]]), iter([1.0, 3.0])
+    monkeypatch.setattr(environment.os, "sched_getaffinity", lambda pid: {0, 1})
+    monkeypatch.setattr(environment.time, "perf_counter", lambda: next(clock))
+    monkeypatch.setattr(psutil, "cpu_times", lambda percpu: next(cpus))
+    monkeypatch.setattr(psutil.Process, "cpu_times", lambda self: type("T", (), {"user": next(own), "system": 0.0}))
+    sample = environment.NeighbourCpu()
+    # 10 s of CPU on the run's two cores in 4 s of wall, 2 s of it this process's own: 2.0 cores' worth
+    assert sample.cores_busy() == pytest.approx((6 + 4 - 2) / 4)
+
+
+def test_a_cpu_bound_neighbour_is_named_and_an_idle_window_is_not(monkeypatch):
+    import time
+
+    monkeypatch.setattr(environment, "BUSY_CORES", 0.5)
+    code = "import os, time; os.sched_setaffinity(0, {min(os.sched_getaffinity(0))}); t = time.time()\nwhile time.time() - t < 4: pass"
+    burner = subprocess.Popen([sys.executable, "-c", code])
+    try:
+        time.sleep(0.5)  # the neighbour is running
+        sample = environment.NeighbourCpu()
+        t = time.perf_counter()
+        while time.perf_counter() - t < 1.5:  # this run's own work, which is not a neighbour's
+            pass
+        note = sample.note(2)
+        assert sample.cores_busy() > 0.5
+    finally:
+        burner.kill()
+    assert note.startswith("the machine was busy when this run started: other processes kept about ")
+    assert "CPU cores this run may use busy (measured over its first 2 s)" in note
+    monkeypatch.setattr(environment, "BUSY_CORES", 1e9)  # no machine is that busy: no note
+    assert environment.NeighbourCpu().note(2) is None
 
 
 @pytest.mark.parametrize(("device", "gpu", "flags", "expected"), [

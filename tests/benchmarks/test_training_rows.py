@@ -48,6 +48,6 @@ def test_flops_count_every_weight_but_the_embedding_and_the_head(tied):
 
 def test_quick_mode_trains_batches_of_8_and_caps_extra_passes():
     quick, full = BenchConfig(quick=True), BenchConfig()
-    assert (quick.train_batch_size, quick.extra_pass_size) == (8, 120)
+    assert (quick.train_batch_size, quick.extra_pass_size) == (8, 60)
     assert (full.train_batch_size, full.extra_pass_size) == (16, 100_000)
     assert BenchConfig(quick=True, train_batch_size=4).train_batch_size == 4
