@@ -14,6 +14,7 @@ from benchmarks.result import BenchmarkResult
 from calculator.costs import CostReport, evaluate
 from calculator.measured import apply_benchmark
 from calculator.recommend import Recommendation, recommend
+from calculator.recommend.reasons import sensitivity_of
 from calculator.scenario import Scenario
 from calculator.summary import run_monte_carlo, summary_of
 from calculator.uncertainty import (
@@ -22,7 +23,6 @@ from calculator.uncertainty import (
     MonteCarlo,
     TornadoBar,
     cumulative_bands,
-    tornado,
 )
 
 BAND_DRAWS = 4_000
@@ -59,9 +59,10 @@ def analyze(scenario: Scenario, results: Sequence[BenchmarkResult] = (),
             scenario = apply_benchmark(scenario, result)
     costs = evaluate(scenario)
     mc = run_monte_carlo(costs, draws)
-    rec = recommend(costs, mc)
+    sensitivity = sensitivity_of(costs)  # the reasons' bars of the choice and its rival are the chart's
+    rec = recommend(costs, mc, sensitivity)
     pair = tornado_pair(costs, rec)
-    bars = tornado(costs.inputs, *pair, scenario.uncertainty) if pair[0] != pair[1] else []
+    bars = sensitivity(*pair) if pair[0] != pair[1] else []
     return Analysis(
         scenario=scenario,
         results=list(results),

@@ -14,6 +14,7 @@ from calculator.costs import CostReport
 from calculator.recommend.gaps import EvidenceGap, evidence_gaps
 from calculator.recommend.ranking import RankedApproach, Status, rank
 from calculator.recommend.reasons import (
+    Sensitivity,
     accuracy_gap,
     accuracy_phrase,
     constraint_reasons,
@@ -23,6 +24,7 @@ from calculator.recommend.reasons import (
     payback,
     rules_of_thumb,
     sensitivity_change,
+    sensitivity_of,
     spread_note,
     target_change,
     volume_changes,
@@ -69,8 +71,9 @@ class Recommendation:
         return asdict(self)
 
 
-def recommend(report: CostReport, mc: MonteCarlo) -> Recommendation:
-    """Rank the approaches and decide; every reason quotes the numbers that decided it."""
+def recommend(report: CostReport, mc: MonteCarlo, sensitivity: Sensitivity | None = None) -> Recommendation:
+    """Rank the approaches and decide; every reason quotes the numbers that decided it.
+    `sensitivity` (reasons.sensitivity_of) lets the caller reuse the bars it swings for the choice."""
     target = report.scenario.quality.accuracy_target
     ranked = rank(report, mc)
     eligible = [r for r in ranked if r.eligible]
@@ -109,7 +112,8 @@ def recommend(report: CostReport, mc: MonteCarlo) -> Recommendation:
     changes = volume_changes(report, chosen, ranked)
     changes += [s for s in [target_change(chosen, ranked, target)] if s]
     if rival is not None:
-        changes += sensitivity_change(report, chosen, rival)
+        bars = (sensitivity or sensitivity_of(report))(chosen.name, rival.name)
+        changes += sensitivity_change(report, rival, bars)
     return Recommendation(verdict, chosen.name, headline, target, reasons, changes, gaps, ranked, share,
                           rival.name if rival else None, [r.name for r in compared], mc.draws)
 
