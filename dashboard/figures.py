@@ -6,25 +6,13 @@ validated copy), so one drawing serves every rerun and session with the same sce
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import plotly.graph_objects as go
 import streamlit as st
 
-from calculator.analysis import BAND_DRAWS, Analysis
 from calculator.scenario import Scenario
 from dashboard import compute
 from reporting import charts
-
-DRAWINGS: dict[str, Callable[[Analysis], go.Figure]] = {
-    "cumulative": lambda a: charts.cumulative_cost(a.costs, a.recommendation.break_even_pairs),
-    "monthly_split": lambda a: charts.monthly_split(a.costs),
-    "unit_costs": lambda a: charts.unit_costs(a.costs),
-    "tco_vs_volume": lambda a: charts.tco_vs_volume(a.costs, pairs=a.recommendation.break_even_pairs),
-    "monte_carlo": lambda a: charts.monte_carlo_bands(a.mc),
-    "cheapest_share": lambda a: charts.cheapest_share(a.recommendation),
-    "cumulative_bands": lambda a: charts.cumulative_bands_chart(a.bands, BAND_DRAWS),
-}
+from reporting.document import DRAWINGS
 
 
 @st.cache_resource(max_entries=compute.CACHE_ENTRIES * len(DRAWINGS), show_spinner=False)
@@ -33,7 +21,7 @@ def _drawn(key: str, name: str) -> go.Figure:
 
 
 def drawn(scenario: Scenario, name: str) -> go.Figure:
-    """One of DRAWINGS for this scenario (drawn on its first request)."""
+    """One of the report's DRAWINGS (reporting/document.py) for this scenario, drawn on its first request."""
     return _drawn(compute.scenario_key(scenario), name)
 
 

@@ -5,7 +5,7 @@ The HTML, Markdown, JSON and PDF writers only lay these out; none of them comput
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, fields
 from datetime import UTC, datetime
 
@@ -55,27 +55,35 @@ def build(scenario: Scenario, results: Sequence[BenchmarkResult] = (), draws: in
                       generated_at=(now or datetime.now(UTC)).strftime("%Y-%m-%d %H:%M UTC"))
 
 
+# The charts of one analysis, by key, in the report's reading order: built here and nowhere else
+# (the dashboard's Costs page draws the same ones, dashboard/figures.py).
+DRAWINGS: dict[str, Callable[[Analysis], go.Figure]] = {
+    "cumulative": lambda a: charts.cumulative_cost(a.costs, a.recommendation.break_even_pairs),
+    "tco_vs_volume": lambda a: charts.tco_vs_volume(a.costs, pairs=a.recommendation.break_even_pairs),
+    "monthly_split": lambda a: charts.monthly_split(a.costs),
+    "unit_costs": lambda a: charts.unit_costs(a.costs),
+    "monte_carlo": lambda a: charts.monte_carlo_bands(a.mc),
+    "cumulative_bands": lambda a: charts.cumulative_bands_chart(a.bands, BAND_DRAWS),
+    "cheapest_share": lambda a: charts.cheapest_share(a.recommendation),
+}
+CAPTIONS = {
+    "cumulative": "Cumulative cost of each approach month by month; x marks where the recommended "
+                  "approach's curve crosses its rivals' (break-even month).",
+    "tco_vs_volume": "Total cost over the horizon at a constant monthly volume; dotted: the break-even "
+                     "volumes of the recommended approach against its rivals.",
+    "monthly_split": "An average month: the one-off cost spread over the horizon, the fixed cost and "
+                     "the per-request cost.",
+    "unit_costs": "Cost per request and per correct answer (per request ÷ accuracy).",
+    "monte_carlo": "Total cost P10–P90 over the uncertainty ranges.",
+    "cumulative_bands": "Cumulative cost month by month over the uncertainty ranges: the line is the "
+                        "median, the band runs from P10 to P90.",
+}
+
+
 def figures(data: ReportData) -> list[Chart]:
     """Every chart of the report, in reading order."""
-    found = [
-        Chart.of("cumulative", "Cumulative cost of each approach month by month; x marks where the "
-              "recommended approach's curve crosses its rivals' (break-even month).",
-              charts.cumulative_cost(data.costs, data.recommendation.break_even_pairs)),
-        Chart.of("tco_vs_volume", "Total cost over the horizon at a constant monthly volume; dotted: "
-              "the break-even volumes of the recommended approach against its rivals.",
-              charts.tco_vs_volume(data.costs, pairs=data.recommendation.break_even_pairs)),
-        Chart.of("monthly_split", "An average month: the one-off cost spread over the horizon, the "
-              "fixed cost and the per-request cost.", charts.monthly_split(data.costs)),
-        Chart.of("unit_costs", "Cost per request and per correct answer (per request ÷ accuracy).",
-              charts.unit_costs(data.costs)),
-        Chart.of("monte_carlo", "Total cost P10–P90 over the uncertainty ranges.",
-              charts.monte_carlo_bands(data.mc)),
-        Chart.of("cumulative_bands", "Cumulative cost month by month over the uncertainty ranges: "
-              "the line is the median, the band runs from P10 to P90.",
-              charts.cumulative_bands_chart(data.bands, BAND_DRAWS)),
-        Chart.of("cheapest_share", sure.definition(data.recommendation.draws),
-              charts.cheapest_share(data.recommendation)),
-    ]
+    captions = {**CAPTIONS, "cheapest_share": sure.definition(data.recommendation.draws)}
+    found = [Chart.of(key, captions[key], draw(data)) for key, draw in DRAWINGS.items()]
     if data.tornado_bars:
         found.append(Chart.of("tornado", "Which inputs move the cost difference between the "
                            "recommended approach and its closest rival (or the two cheapest), one at "

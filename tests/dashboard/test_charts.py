@@ -244,3 +244,23 @@ def test_approach_bars_are_rows_so_full_names_fit_in_a_half_width_chart(report, 
     titles = [charts.title_of(n) for n in report.approaches]
     assert all(t.orientation == "h" and list(t.y) == titles for t in fig.data)
     assert fig.layout.yaxis.automargin and fig.layout.yaxis.autorange == "reversed"
+
+
+def test_the_costs_page_and_the_report_draw_the_same_charts_from_one_place():
+    """dashboard/figures.py draws reporting/document.py's DRAWINGS: the report's chart is the page's
+    figure with its title lifted out, for every chart both show."""
+    import plotly.graph_objects as go
+
+    from dashboard import figures
+    from reporting import build
+    from reporting.document import DRAWINGS
+    from reporting.document import figures as report_figures
+
+    scenario = load_preset("internal_helpdesk")
+    in_report = {chart.key: chart for chart in report_figures(build(scenario))}
+    assert set(DRAWINGS) <= set(in_report) and "cheapest_share" in DRAWINGS and "cumulative" in DRAWINGS
+    for key in DRAWINGS:
+        page = figures.drawn(scenario, key)
+        assert in_report[key].title == page.layout.title.text and in_report[key].title
+        untitled = go.Figure(page).update_layout(title_text=None, margin_t=40)
+        assert in_report[key].figure.to_json() == untitled.to_json(), key
