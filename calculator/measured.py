@@ -88,7 +88,7 @@ def _pick(candidates: list[RowChoice]) -> RowChoice:
     return min(candidates, key=lambda c: (not c.matches, c.row.backend != "endpoint"))
 
 
-def _curve(row: ApproachResult) -> list[tuple[int, float]]:
+def applied_curve(row: ApproachResult) -> list[tuple[int, float]]:
     """The learning curve's points and, when it has some, the row's own (its accuracy with the labels
     it trained on): a sentence about the curve then never contradicts the accuracy applied."""
     if not row.learning_curve:
@@ -118,7 +118,7 @@ def measured_from(result: BenchmarkResult, scenario: Scenario, rows: Collection[
         for name, c in applied.items()
     }
     lora = applied["lora"].row if "lora" in applied else None
-    curve = _curve(lora) if lora else []
+    curve = applied_curve(lora) if lora else []
     training_mfu = serving = None
     if result.environment.device == "cuda":
         mfus = [c.row.training.mfu for c in applied.values() if c.row.training and c.row.training.mfu]

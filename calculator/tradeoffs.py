@@ -14,9 +14,10 @@ from calculator.analysis import Analysis
 from calculator.approaches.base import ERRORS
 from calculator.approaches.spec import spec
 from calculator.fields import field_label
+from calculator.measured import applied_curve
 from calculator.recommend import RankedApproach
 from calculator.recommend.ranking import engineering_time
-from calculator.recommend.reasons import labels_to_reach
+from calculator.recommend.reasons import curve_source, labels_to_reach
 from calculator.recommend.wording import count, interval, money, pct, points
 
 COLUMNS = ("approach", "labeled data needed", "one-off cost", "cost per request", "engineering effort",
@@ -43,19 +44,21 @@ def _source(found: Analysis, key: str) -> str:
 
 
 def _curve(found: Analysis, name: str) -> tuple[list[tuple[int, float]], str] | None:
-    """An approach's measured learning curve and its source ("run <id> on <model>"), if the applied
-    run has one (the scenario keeps LoRA's; a result file has every trained approach's)."""
+    """An applied approach's learning curve as the rest of the page reads it, and its source: the applied
+    row's own point included (its accuracy with the labels it trained on), so the curve's best is the
+    applied accuracy. LoRA's is the scenario's (the reasons quote it); another approach's comes from the
+    applied row of the attached result. None for an approach whose figures are typed."""
     measured = found.scenario.measured
-    if measured is None:
+    applied = measured.approaches.get(name) if measured else None
+    if applied is None:
         return None
-    result = next((r for r in found.results if r.run_id == measured.run_id), None)
-    row = result.approach(name) if result else None
-    if row is not None and row.learning_curve:
-        return ([(p.labeled_examples, p.accuracy) for p in row.learning_curve],
-                f"run {result.run_id} on {result.model.name}")
-    if name == "lora" and measured.learning_curve:
-        return list(measured.learning_curve), f"run {measured.run_id} on {measured.model}"
-    return None
+    if name == "lora":
+        points = list(measured.learning_curve)
+    else:
+        result = next((r for r in found.results if r.run_id == measured.run_id), None)
+        row = result.approach(name, applied.backend) if result else None
+        points = applied_curve(row) if row else []
+    return (sorted(points), curve_source(measured, name)) if points else None
 
 
 def _labels(found: Analysis, entry: RankedApproach) -> str:
@@ -67,15 +70,14 @@ def _labels(found: Analysis, entry: RankedApproach) -> str:
     curve = _curve(found, entry.name)
     if curve is None:
         return costed
-    measured_points, run = curve
+    measured_points, source = curve
     target = found.scenario.quality.accuracy_target
     hit = labels_to_reach(measured_points, target)
     if hit is None:
         most, best = max(measured_points, key=lambda point: point[1])
-        reach = (f"the {pct(target)} target not reached on the learning curve of {run} "
-                 f"(best {pct(best)} with {count(most)})")
+        reach = f"the {pct(target)} target not reached on the {source} (best {pct(best)} with {count(most)})"
     else:
-        reach = f"{count(hit)} to reach the {pct(target)} target (learning curve of {run})"
+        reach = f"{count(hit)} to reach the {pct(target)} target ({source})"
     return f"{reach}; priced: {costed}"
 
 

@@ -18,6 +18,7 @@ from calculator.recommend.ranking import (
     mean_volume,
 )
 from calculator.recommend.wording import count, in_sentence, interval, money, pct, points
+from calculator.scenario import Measured
 from calculator.uncertainty import TornadoBar, tornado
 
 Sensitivity = Callable[[str, str], list[TornadoBar]]  # (a, b) -> how inputs move TCO(a) − TCO(b)
@@ -92,8 +93,7 @@ def learning_curve_reason(report: CostReport, target: float, best_prompt: Ranked
     if measured is None or not measured.learning_curve:
         return []
     curve = sorted(measured.learning_curve)
-    lora = measured.approaches.get("lora")
-    source = f"learning curve of run {measured.run_id}" + (f" on {lora.model}" if lora and lora.model else "")
+    source = curve_source(measured, "lora")
     goals = [(target, f"the {pct(target)} target")]
     if best_prompt is not None:
         goals.append((best_prompt.accuracy, f"the best prompt, {best_prompt.title} at {pct(best_prompt.accuracy)} "
@@ -108,6 +108,13 @@ def learning_curve_reason(report: CostReport, target: float, best_prompt: Ranked
         else:
             found.append(f"LoRA reaches {label} with about {count(hit)} labeled examples ({source}).")
     return found
+
+
+def curve_source(measured: Measured, name: str) -> str:
+    """Where a figure read off an applied learning curve comes from (the reasons and the trade-offs say
+    it alike): "learning curve of run <id> on <the model the row measured>"."""
+    row = measured.approaches.get(name)
+    return f"learning curve of run {measured.run_id}" + (f" on {row.model}" if row and row.model else "")
 
 
 def labels_to_reach(curve: list[tuple[int, float]], goal: float) -> float | None:

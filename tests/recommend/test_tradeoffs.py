@@ -72,3 +72,24 @@ def test_measured_cells_name_the_run_and_the_model():
                                            "priced: 5,000 (Labeled examples: user input)")
     assert lora["quality"] == f"95% [95% CI 93%–97%] (measured on {model} (local), run run-9)"
     assert lora["consistency"] == "4 points between prompt paraphrases (max − min accuracy, run run-9)"
+
+
+def test_after_a_run_is_applied_the_labels_cell_reads_the_applied_curve():
+    """The run: LoRA 82% on the 256 labels it trained on; its raw learning curve 16: 60%, 64: 72%,
+    256: 80% (a separate training). Applied, the 256-label point is the row's own 82%: the cell says
+    'best 82% with 256' beside the quality cell's 82%, never the raw 80%."""
+    from calculator.scenario_io import apply_overrides
+    from tests.dashboard.fake_result import fake_result
+
+    scenario = apply_overrides(load_preset("support_intents"), ["finetuning.base_model=smollm2-135m-instruct"])
+    found = analyze(scenario, [fake_result()], draws=DRAWS)
+    assert found.scenario.measured.learning_curve == [(16, 0.6), (64, 0.72), (256, 0.82)]
+    lora = row(tradeoffs(found), "LoRA fine-tune")
+    source = "measured on smollm2-135m-instruct (local), run run-test-1"
+    assert lora["quality"] == f"82% [95% CI 77%–87%] ({source})"
+    assert lora["labeled data needed"] == (
+        "the 90% target not reached on the learning curve of run run-test-1 on smollm2-135m-instruct "
+        f"(best 82% with 256); priced: 256 ({source}: labels it was trained on)")
+    assert "80%" not in lora["labeled data needed"]
+    # the approaches whose rows were not applied keep their typed figures and show no curve
+    assert row(tradeoffs(found), "Full fine-tune")["labeled data needed"] == "5,000 (Labeled examples: user input)"
