@@ -66,7 +66,7 @@ def _bullets(lines: list[str]) -> str:
 def _reasons(decision: Recommendation) -> None:
     """The strongest reasons first; every one of them one click away."""
     st.markdown(_bullets(decision.top_reasons))
-    if len(decision.reasons) > len(decision.top_reasons):
+    if decision.more_reasons:
         with st.expander(f"All {len(decision.reasons)} reasons"):
             st.markdown(_bullets(decision.reasons))
 

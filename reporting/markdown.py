@@ -11,7 +11,7 @@ from typing import Any
 import prompt_or_tune
 from reporting import tables
 from reporting.document import ReportData
-from reporting.outline import SCENARIO_BLOCK, Block, outline
+from reporting.outline import SCENARIO_BLOCK, Block, Bullets, outline
 from reporting.tables import Table
 
 SCENARIO_MARK = "<!-- prompt-or-tune scenario -->"
@@ -50,6 +50,8 @@ def block(b: Block) -> list[str]:
         return [f"### {text(b.text)}", ""]
     if b.kind == "bullets":
         return [f"- {text(item)}" for item in b.items] + [""]
+    if b.kind == "more":
+        return [f"#### {text(b.title)}", "", *block(Bullets(b.items))]
     if b.kind == "table":
         return [table(b.table)]
     if b.kind == "charts":

@@ -39,6 +39,16 @@ class Bullets:
 
 
 @dataclass(frozen=True)
+class More:
+    """Bullets one click away: folded in the HTML (<details>), under their own sub-heading in the PDF
+    and the Markdown."""
+
+    title: str
+    items: list[str]
+    kind: ClassVar[str] = "more"
+
+
+@dataclass(frozen=True)
 class TableBlock:
     table: Table
     kind: ClassVar[str] = "table"
@@ -57,7 +67,7 @@ class Code:
     kind: ClassVar[str] = "code"
 
 
-Block = Paragraph | Subheading | Bullets | TableBlock | Charts | Code
+Block = Paragraph | Subheading | Bullets | More | TableBlock | Charts | Code
 
 
 @dataclass(frozen=True)
@@ -78,7 +88,10 @@ def outline(data: ReportData) -> list[Section]:
         f"Which way of adapting a language model to this task is the cheapest over "
         f"{data.costs.horizon_months} months that reaches the accuracy target?")]
     question.append(Paragraph(in_numbers(data)))
-    decision: list[Block] = [Paragraph(rec.headline, strong=True), Subheading("Why"), Bullets(rec.reasons)]
+    # the Decision page's order: the three strongest reasons, then the rest
+    decision: list[Block] = [Paragraph(rec.headline, strong=True), Subheading("Why"), Bullets(rec.top_reasons)]
+    if rec.more_reasons:
+        decision.append(More("More reasons", rec.more_reasons))
     if rec.what_would_change:
         decision += [Subheading("What would change the answer"), Bullets(rec.what_would_change)]
     return [

@@ -158,6 +158,9 @@ def _block(pdf: ReportPDF, b: Block) -> None:
         pdf.heading(b.text, size=11)
     elif b.kind == "bullets":
         pdf.bullets(b.items)
+    elif b.kind == "more":
+        pdf.heading(b.title, size=10)
+        pdf.bullets(b.items)
     elif b.kind == "table":
         pdf.table_block(b.table)
     elif b.kind == "charts":

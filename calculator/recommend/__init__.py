@@ -62,6 +62,11 @@ class Recommendation:
         return self.reasons[:TOP_REASONS]
 
     @property
+    def more_reasons(self) -> list[str]:
+        """The reasons after the strongest (the report's "More reasons")."""
+        return self.reasons[len(self.top_reasons):]
+
+    @property
     def break_even_pairs(self) -> list[tuple[str, str]]:
         """The break-evens worth labelling on a chart: the choice against each approach it is weighed
         against (none without a choice)."""
