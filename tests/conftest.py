@@ -9,6 +9,9 @@ from pathlib import Path
 
 import pytest
 
+# fixtures of the tests that start servers: `server` (transformers serve), `app_url` and `browser`
+pytest_plugins = ["tests.server_fixtures", "tests.dashboard.browser_fixtures"]
+
 REPO = Path(__file__).resolve().parent.parent
 SHARED_TIKTOKEN = REPO.parent / "shared" / "tiktoken_cache"
 

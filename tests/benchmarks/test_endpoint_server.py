@@ -6,7 +6,6 @@ from __future__ import annotations
 import http.client
 import json
 import os
-import socket
 import subprocess
 import sys
 import threading
@@ -22,43 +21,11 @@ from benchmarks.endpoint.arm import chat_prompts, open_session, run_arm
 from benchmarks.endpoint.cache import ResponseCache
 from benchmarks.endpoint.client import EndpointError
 from benchmarks.tasks import load_task
+from tests.server_fixtures import free_port as _free_port
 
 pytestmark = [pytest.mark.slow, pytest.mark.server]
 CANARY = "sk-canary-7f3e9d1c0b5a4e2f"
 CLIENT_TIMEOUT_S = 120.0  # one request took over 30 s at load average 7.5 on 2 shared cores
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def server():
-    """`transformers serve` pinned to the packaged model (float32, CPU), stopped after the module."""
-    from benchmarks.models import packaged_model_dir
-
-    folder, port = packaged_model_dir(), _free_port()
-    env = os.environ | {"OMP_NUM_THREADS": "2"}
-    proc = subprocess.Popen([str(Path(sys.executable).parent / "transformers"), "serve", str(folder), "--host",
-                             "127.0.0.1", "--port", str(port), "--device", "cpu", "--dtype", "float32"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
-    try:
-        for _ in range(240):
-            try:
-                http.client.HTTPConnection("127.0.0.1", port, timeout=2).request("GET", "/health")
-                break
-            except OSError:
-                time.sleep(0.5)
-        yield {"port": port, "model": str(folder)}
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
 
 
 class Proxy(ThreadingHTTPServer):

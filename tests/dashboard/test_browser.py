@@ -3,19 +3,11 @@
 from __future__ import annotations
 
 import os
-import shutil
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
-from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[2]
-CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
-WIDTH, HEIGHT = 1366, 768
+from tests.dashboard.browser_fixtures import CHROMEDRIVER, CHROMIUM, go_to, number_box, screenshot
 
 pytestmark = [
     pytest.mark.browser,
@@ -23,58 +15,6 @@ pytestmark = [
                        reason="needs Debian's chromium and chromium-driver (apt-get install -y "
                               "chromium chromium-driver; `make test` installs them as root)"),
 ]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def app_url():
-    port = free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true",
-         "--browser.gatherUsageStats", "false"],
-        cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(120):
-            try:
-                if urllib.request.urlopen(f"{url}/_stcore/health", timeout=1).status == 200:
-                    break
-            except OSError:
-                time.sleep(0.5)
-        else:
-            pytest.fail("streamlit did not start within 60 s")
-        yield url
-    finally:
-        server.terminate()
-        server.wait(timeout=20)
-
-
-@pytest.fixture(scope="module")
-def browser(tmp_path_factory):
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 "--no-first-run", f"--window-size={WIDTH},{HEIGHT}",
-                 f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}",
-                 # a laptop with a mouse: plotly then shows its toolbar only while hovered
-                 "--blink-settings=primaryHoverType=2,availableHoverTypes=2,"
-                 "primaryPointerType=4,availablePointerTypes=4"):
-        options.add_argument(flag)
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
-    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",  # the page itself is 1366×768
-                           {"width": WIDTH, "height": HEIGHT, "deviceScaleFactor": 1, "mobile": False})
-    yield driver
-    driver.quit()
 
 
 def metric_values(driver) -> dict[str, str]:
@@ -115,31 +55,6 @@ def test_volume_change_in_the_browser_changes_the_decision(app_url, browser, tmp
     browser.execute_script("document.activeElement.blur()")  # no focus ring or tooltip in the picture
     browser.execute_script("window.scrollTo(0, 0)")
     screenshot(browser, tmp_path / "dashboard.png", "DASHBOARD_SCREENSHOT")
-
-
-def screenshot(driver, shot, copy_to_env: str) -> None:
-    """A settled picture of the page (not blank), copied where `copy_to_env` names, if it does."""
-    time.sleep(1.5)
-    driver.save_screenshot(str(shot))
-    assert shot.stat().st_size > 20_000
-    if target := os.environ.get(copy_to_env):
-        shutil.copy(shot, target)
-
-
-def number_box(driver, area: str, label_start: str):
-    """The number input in the sidebar or the main area whose label starts with `label_start`."""
-    from selenium.webdriver.common.by import By
-
-    testid = "stSidebar" if area == "side" else "stMain"
-    return next(box for box in driver.find_elements(By.CSS_SELECTOR, f'[data-testid="{testid}"] [data-testid="stNumberInput"]')
-                if box.text.startswith(label_start)).find_element(By.CSS_SELECTOR, "input")
-
-
-def go_to(driver, page: str) -> None:
-    from selenium.webdriver.common.by import By
-
-    next(link for link in driver.find_elements(By.CSS_SELECTOR, '[data-testid="stSidebarNavLink"]')
-         if link.text.splitlines()[-1] == page).click()
 
 
 def test_preset_then_edit_then_page_switch_keeps_what_the_numbers_are_computed_from(app_url, browser, tmp_path):
