@@ -11,7 +11,16 @@ from __future__ import annotations
 import streamlit as st
 
 from benchmarks.result import BenchmarkResult
-from calculator.measured import RowChoice, applied_summary, apply_benchmark, row_choices, unapply
+from calculator.approaches.spec import title
+from calculator.measured import (
+    RowChoice,
+    applied_summary,
+    apply_benchmark,
+    measured_elsewhere,
+    priced_model,
+    row_choices,
+    unapply,
+)
 from dashboard import runs, state
 from dashboard.text import escape_md
 
@@ -53,8 +62,13 @@ def banner(place: str) -> None:
     scenario = state.scenario()
     if scenario.measured is None:
         return
-    text, back = st.columns([5, 1], vertical_alignment="center")
-    text.info(escape_md(applied_summary(scenario)))
-    back.button("Back to the typed accuracies", key=f"unapply:{place}", on_click=_unapply,
-                help="Un-apply the run: every accuracy (and the labels, MFU and throughput it supplied) "
-                     "goes back to the scenario's typed value.")
+    st.info(escape_md(applied_summary(scenario)))
+    if elsewhere := measured_elsewhere(scenario):  # said here, not only under what to measure next
+        rows = "; ".join(f"{title(name)} on {model}, the costs price {priced_model(scenario, name)}"
+                         for name, model in elsewhere.items())
+        st.warning(escape_md(f"Measured on another model than the one priced: {rows}. The decision assumes "
+                             "the priced model is as accurate."))
+    # under the banner, not beside it: a side column cut the button's label at 1366 px
+    st.button("Back to the typed accuracies", key=f"unapply:{place}", on_click=_unapply,
+              help="Un-apply the run: every accuracy (and the labels, MFU and throughput it supplied) "
+                   "goes back to the scenario's typed value.")

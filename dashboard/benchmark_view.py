@@ -26,6 +26,7 @@ from reporting.run_rows import under_trained
 UPLOAD = "Upload CSV/JSONL…"
 STORED, CHECKED = "dataset_stored", "dataset_checked"  # file id -> stored upload; last check
 ESTIMATE = "endpoint_estimate"  # the last endpoint cost estimate, shown under the form
+FIELDS = BenchConfig.model_fields
 
 
 def _dataset() -> tuple[dataset_check.DatasetCheck | None, str, str]:
@@ -67,10 +68,17 @@ def _start_form() -> None:
                                   help="auto: bfloat16 on a GPU and on CPUs with AMX units (about 4× "
                                        "float32 speed there, scores within ~0.2 log-prob), else float32. "
                                        "The run's notes and the runs table say which ran.")
-        approaches = st.multiselect("Approaches", list(ALL_APPROACHES), default=QUICK_APPROACHES,
-                                    format_func=title)
+        cols = st.columns([5, 1])
+        approaches = cols[0].multiselect("Approaches", list(ALL_APPROACHES), default=QUICK_APPROACHES,
+                                         format_func=title)
+        # fewer examples: a cheaper endpoint run (and a wider interval, which the runs table shows)
+        quick_n, full_n = BenchConfig(quick=True).test_size, BenchConfig().test_size
+        test_size = cols[1].number_input("Test examples", min_value=10, max_value=100_000, value=None, step=10,
+                                         placeholder=f"{quick_n} quick",
+                                         help=f"{FIELDS['test_size'].description}; blank: {quick_n} in quick "
+                                              f"mode, {full_n:,} in full")
         endpoint = endpoint_form.inputs()
-        buttons = st.columns([1, 1, 3])
+        buttons = st.columns([1, 2, 2])  # room for the estimate button's whole label at 1366 px
         start = buttons[0].form_submit_button("Start run", type="primary")
         estimate_only = buttons[1].form_submit_button("Estimate the endpoint cost",
                                                       help="The most the endpoint arms can cost; nothing is sent")
@@ -80,7 +88,8 @@ def _start_form() -> None:
     st.session_state.pop(ESTIMATE, None)
     try:
         data = {"model": model, "quick": quick, "approaches": approaches or None,
-                "text_col": text_col, "label_col": label_col, "dtype": dtype, **endpoint.fields}
+                "text_col": text_col, "label_col": label_col, "dtype": dtype, "test_size": test_size,
+                **endpoint.fields}
         if task == UPLOAD:
             if check is None:
                 raise ValueError("choose a CSV or JSONL file to upload, or pick a built-in task")
@@ -114,8 +123,11 @@ def _show_estimate() -> None:
 
 _LATENCY = LATENCY_BASES["one_request"] + " Older runs timed whole batches (a note under the table says which)."
 _GPU_ONLY = "Share of the GPU's peak bf16 FLOP/s; blank on CPU, which has no such peak to divide by"
+# approach and accuracy pinned first: the table is wider than the page, and they are what a reader compares
 _RUNS_COLUMNS = {
-    "accuracy": st.column_config.NumberColumn(format="%.3f"),
+    "approach": st.column_config.TextColumn(pinned=True),
+    "accuracy": st.column_config.NumberColumn(format="%.3f", pinned=True),
+    "95% CI": st.column_config.TextColumn(pinned=True),
     "macro-F1": st.column_config.NumberColumn(format="%.3f"),
     "training": st.column_config.TextColumn(help="Optimizer steps run, of those planned; 'under-trained': "
                                                  "the time guard stopped training early"),
@@ -151,7 +163,12 @@ def _past_runs() -> None:
         st.caption(f"{', '.join(older)}: {LATENCY_BASES['batch']} Newer runs: {LATENCY_BASES['one_request']}")
     left, right = st.columns(2)
     plots.show(charts.accuracy_comparison(picked), left)
-    plots.show(charts.learning_curves(picked), right)
+    curves = charts.learning_curves(picked)
+    if curves.data:
+        plots.show(curves, right)
+    else:  # an empty plot with bare axes said nothing
+        right.caption("No learning curve in the runs chosen: a tuned approach run with learning-curve "
+                      "sizes (full mode) draws one.")
     cols = st.columns(min(len(picked), 4))
     for i, result in enumerate(picked):
         with cols[i % len(cols)]:
