@@ -64,11 +64,11 @@ def _bullets(lines: list[str]) -> str:
 
 
 def _reasons(decision: Recommendation) -> None:
-    """The strongest reasons first; every one of them one click away."""
+    """The strongest reasons first; the rest one click away (the report's "More reasons")."""
     st.markdown(_bullets(decision.top_reasons))
     if decision.more_reasons:
-        with st.expander(f"All {len(decision.reasons)} reasons"):
-            st.markdown(_bullets(decision.reasons))
+        with st.expander(f"More reasons ({len(decision.more_reasons)})"):
+            st.markdown(_bullets(decision.more_reasons))
 
 
 def _gap_line(gap: EvidenceGap) -> str:

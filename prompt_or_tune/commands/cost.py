@@ -16,8 +16,6 @@ from calculator.scenario_io import ScenarioError, apply_overrides, load_scenario
 from calculator.uncertainty import DEFAULT_DRAWS
 from prompt_or_tune.commands import results
 
-TOP_REASONS = 3  # reasons printed under the table; --json carries them all
-
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("cost", help="total cost of ownership of every approach")
@@ -58,10 +56,10 @@ def format_recommendation(found: Analysis) -> str:
     """The choice and its verdict, the headline, then the first reasons."""
     rec = found.recommendation
     lines = [f"Recommendation: {rec.choice or 'none'} ({rec.verdict})", rec.headline]
-    lines += [f"  - {reason}" for reason in rec.reasons[:TOP_REASONS]]
-    more = len(rec.reasons) - TOP_REASONS
-    if more > 0:
-        lines.append(f"  ({more} more reasons, what would change the answer and what to measure next: --json)")
+    lines += [f"  - {reason}" for reason in rec.top_reasons]
+    if rec.more_reasons:
+        lines.append(f"  ({len(rec.more_reasons)} more reasons, what would change the answer and what to measure "
+                     "next: --json)")
     return "\n".join(lines)
 
 

@@ -9,7 +9,7 @@ import sys
 from calculator.analysis import analyze
 from calculator.scenario_io import load_preset
 from prompt_or_tune.cli import main
-from prompt_or_tune.commands.cost import TOP_REASONS
+from calculator.recommend import TOP_REASONS
 
 HEAVY = ("plotly", "fpdf", "kaleido", "torch", "transformers")
 DRAWS = 2_000
