@@ -7,9 +7,9 @@ import subprocess
 import sys
 
 from calculator.analysis import analyze
+from calculator.recommend import TOP_REASONS
 from calculator.scenario_io import load_preset
 from prompt_or_tune.cli import main
-from calculator.recommend import TOP_REASONS
 
 HEAVY = ("plotly", "fpdf", "kaleido", "torch", "transformers")
 DRAWS = 2_000
