@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pandas as pd
 import streamlit as st
@@ -59,6 +60,14 @@ def _loss_figure(status: jobs.RunStatus):
     return figure
 
 
+def _models(config: BenchConfig) -> str:
+    """The model(s) the run measures: the local one, the endpoint's, or both."""
+    backends = {backend for _, backend in config.arms}
+    local = f"{config.model} (local)" if "local" in backends else ""
+    served = f"{config.endpoint_model} at {urlsplit(config.endpoint_url).netloc}" if "endpoint" in backends else ""
+    return " and ".join(m for m in (local, served) if m) if len(backends) > 1 else (served or config.model)
+
+
 def _task(config: BenchConfig) -> str:
     """The task as the reader named it: a built-in task's name, or the uploaded file's name."""
     return f"uploaded file {Path(config.data_file).name}" if config.data_file else config.task
@@ -83,7 +92,7 @@ def _card(status: jobs.RunStatus, yours: bool) -> None:
     config = _config(status)
     approaches = list(config.approaches or []) if config else []
     progress = live_progress(status.progress, status.message, status.events, approaches)
-    what = f" · {escape_md(config.model)} on {escape_md(_task(config))}" if config else ""
+    what = f" · {escape_md(_models(config))} on {escape_md(_task(config))}" if config else ""
     st.markdown(f"**Run {escape_md(status.run_id)}**{' (yours)' if yours else ''} · {status.state}{what}")
     st.progress(progress.fraction, text=f"Whole run {progress.fraction:.0%}"
                 + (f" · {progress.approach}" if progress.approach else ""))

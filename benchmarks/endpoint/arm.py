@@ -144,13 +144,14 @@ def request_bound_usd(prices: Pricing, counter: TokenCounter, prompt: str, max_t
     return prices.usd_upper_bound(counter.count(prompt) * INPUT_RESERVE_FACTOR + CHAT_OVERHEAD_TOKENS, max_tokens)
 
 
-def estimate_usd(prices: Pricing, config, task: TaskData, counter: TokenCounter) -> dict[str, float]:
-    """Most each endpoint arm can cost before it starts (every answer at its max_tokens)."""
+def estimate_usd(prices: Pricing, config, task: TaskData, counter: TokenCounter) -> dict[str, tuple[float, int]]:
+    """Most each endpoint arm can cost before it starts (every answer at its max_tokens), and its requests."""
     out = {}
     for name, backend in config.arms:
         if backend == "endpoint":
             _, prompts = chat_prompts(task, name, shots_for(task, name, config.k, config.seed))
-            out[name] = sum(request_bound_usd(prices, counter, p, max_tokens_for(name, config)) for p in prompts)
+            out[name] = (sum(request_bound_usd(prices, counter, p, max_tokens_for(name, config)) for p in prompts),
+                         len(prompts))
     return out
 
 
@@ -162,9 +163,11 @@ def cost_estimate(config, task: TaskData, prices: Pricing | None = None, counter
     if prices is None:
         return "endpoint cost: no prices (name the provider, or give your input and output $ per 1M tokens)"
     estimate = estimate_usd(prices, config, task, counter or counter_for(config.endpoint_model))
-    parts = ", ".join(f"{name} ${usd:.4f}" for name, usd in estimate.items())
+    parts = ", ".join(f"{spec(name).title} ${usd:.4f} for {n:,}" for name, (usd, n) in estimate.items())
+    total, requests = sum(usd for usd, _ in estimate.values()), sum(n for _, n in estimate.values())
     cap = f"; stops at max_usd ${config.max_usd:g}" if config.max_usd else ""
-    return f"endpoint cost at most ${sum(estimate.values()):.4f} ({parts}; {prices.source}){cap}"
+    return (f"endpoint cost at most ${total:.4f} for {requests:,} requests to {config.endpoint_model} "
+            f"({parts}; every answer at its max tokens; {prices.source}){cap}")
 
 
 def run_arm(

@@ -58,7 +58,8 @@ def test_the_estimate_is_shown_before_start_and_starts_nothing():
     assert shown == [expected]
     # 240 test examples × 16 answer tokens × $0.4/1M is a floor under the two arms' most
     assert expected.startswith("endpoint cost at most $") and float(expected.split("$")[1].split()[0]) > 2 * 240 * 16 * 0.4e-6
-    assert "zero_shot $" in expected and "few_shot $" in expected and "user-given $/1M tokens" in expected
+    assert f"for 480 requests to {SERVED} (Zero-shot prompt $" in expected  # in the reader's words: 2 arms × 240
+    assert "for 240, Few-shot prompt $" in expected and "user-given $/1M tokens" in expected
     assert "my_runs" not in at.session_state  # nothing was started
 
 

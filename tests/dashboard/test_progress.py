@@ -137,3 +137,14 @@ def test_the_card_of_a_run_in_progress_shows_elapsed_time_left_file_name_and_not
     assert 245 - (shown_at - start - 25) - 5 <= remaining <= 245 + 5  # shown to 10 s
     assert remaining % 10 == 0
     assert not at.exception
+
+
+def test_the_card_names_the_model_each_backend_measures():
+    from benchmarks.config import BenchConfig
+    from dashboard.live_runs import _models
+
+    endpoint = dict(endpoint_url="https://api.openai.com/v1", endpoint_model="gpt-4o-mini")
+    assert _models(BenchConfig(approaches=["zero_shot", "lora"])) == "smollm2-135m-instruct"
+    assert _models(BenchConfig(approaches=["zero_shot"], **endpoint)) == "gpt-4o-mini at api.openai.com"
+    assert _models(BenchConfig(approaches=["zero_shot", "lora"], **endpoint)) == (
+        "smollm2-135m-instruct (local) and gpt-4o-mini at api.openai.com")
