@@ -114,9 +114,11 @@ class Consistency(_Strict):
 
 
 LATENCY_SAMPLES = 16  # single requests timed per result row (benchmarks/latency.py)
+QUICK_LATENCY_SAMPLES = 8  # in quick mode: 16 single requests were ~20 s of a 4-minute CPU run
 LATENCY_BASES = {
     "one_request": "Latency: one request served alone (whole prompt, batch of one), over "
-                   f"{LATENCY_SAMPLES} test examples spread across the input lengths.",
+                   f"{LATENCY_SAMPLES} test examples ({QUICK_LATENCY_SAMPLES} in quick mode) spread across the "
+                   "input lengths.",
     "batch": "Latency: the wall time of the scoring batch each example was in (how earlier versions measured "
              "it), not comparable with one request alone.",
     "endpoint": "Latency: one request to the endpoint, client-side wall time at the run's concurrency (network and "

@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import time
 
+import pytest
 import torch
 
+from benchmarks.approaches.base import Context
+from benchmarks.environment import describe
 from benchmarks.latency import spread_by_length, time_requests
+from benchmarks.result import LATENCY_BASES, LATENCY_SAMPLES, QUICK_LATENCY_SAMPLES
+from benchmarks.tasks import load_task
 
 
 def test_samples_span_the_length_range_in_order():
@@ -28,3 +33,14 @@ def test_each_request_is_timed_alone():
     seconds = time_requests(serve, [2, 0], torch.device("cpu"))
     assert served == [2, 0]
     assert 0.03 <= seconds[0] < 0.2 and 0.01 <= seconds[1] < seconds[0]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("quick", "timed"), [(True, QUICK_LATENCY_SAMPLES), (False, LATENCY_SAMPLES)])
+def test_quick_mode_times_fewer_single_requests(loaded, tiny_config, quick, timed):
+    config = tiny_config(test_size=40, quick=quick)
+    ctx = Context(config=config, loaded=loaded, task=load_task(config), environment=describe("cpu"),
+                  emit=lambda e: None)
+    ev = ctx.evaluate(ctx.builder(use_chat=False), ctx.task.test, latency=True)
+    assert len(ev.latency_s) == timed and (ev.latency_s > 0).all()
+    assert f"over {LATENCY_SAMPLES} test examples ({QUICK_LATENCY_SAMPLES} in quick mode)" in LATENCY_BASES["one_request"]
