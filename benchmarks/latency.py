@@ -14,8 +14,13 @@ from collections.abc import Callable
 import numpy as np
 import torch
 
-from benchmarks.result import LATENCY_SAMPLES
+from benchmarks.result import LATENCY_SAMPLES, QUICK_LATENCY_SAMPLES
 from benchmarks.scoring import sync
+
+
+def samples_for(config) -> int:
+    """Single requests a result row times: fewer in quick mode, where they were a tenth of the run."""
+    return QUICK_LATENCY_SAMPLES if config.quick else LATENCY_SAMPLES
 
 
 def spread_by_length(lengths: list[int], samples: int = LATENCY_SAMPLES) -> list[int]:

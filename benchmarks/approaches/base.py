@@ -12,18 +12,11 @@ import numpy as np
 from benchmarks.config import BenchConfig
 from benchmarks.distributed import score_sharded
 from benchmarks.events import ProgressEvent
-from benchmarks.latency import spread_by_length, time_requests
+from benchmarks.latency import samples_for, spread_by_length, time_requests
 from benchmarks.metrics import latency_percentiles, quality
 from benchmarks.models import LoadedModel
 from benchmarks.prompt_ids import PromptBuilder
-from benchmarks.result import (
-    LATENCY_SAMPLES,
-    QUICK_LATENCY_SAMPLES,
-    ApproachResult,
-    Consistency,
-    Environment,
-    TrainingStats,
-)
+from benchmarks.result import ApproachResult, Consistency, Environment, TrainingStats
 from benchmarks.scoring import Scores, score_choices, trie_nodes
 from benchmarks.tasks import Example, TaskData, balanced_shots
 from benchmarks.training import TrainItem, TrainSettings, epochs_for, train
@@ -189,9 +182,8 @@ class Context:
         latency_s = np.array([])
         if latency:
             device = model.get_input_embeddings().weight.device
-            samples = QUICK_LATENCY_SAMPLES if self.config.quick else LATENCY_SAMPLES
-            latency_s = time_requests(lambda i: score([suffixes[i]]), spread_by_length(list(map(len, suffixes)), samples),
-                                      device)
+            picks = spread_by_length(list(map(len, suffixes)), samples_for(self.config))
+            latency_s = time_requests(lambda i: score([suffixes[i]]), picks, device)
         if scores.oom_splits:
             self.notes.append(f"{stage}: out of GPU memory {scores.oom_splits} time(s); batches were halved "
                               f"and retried (largest batch that fit: {scores.max_batch})")

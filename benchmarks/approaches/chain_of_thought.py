@@ -13,7 +13,7 @@ import torch
 from benchmarks.answers import parse_label
 from benchmarks.approaches.base import Context, Evaluation
 from benchmarks.distributed import gather, merged, shard
-from benchmarks.latency import spread_by_length, time_requests
+from benchmarks.latency import samples_for, spread_by_length, time_requests
 from benchmarks.result import ApproachResult
 from benchmarks.scoring import length_batches
 
@@ -56,7 +56,7 @@ def run(ctx: Context) -> ApproachResult:
     out_tokens = np.array([answers[i][1] for i in range(len(prompts))])
     device = model.get_input_embeddings().weight.device
     latency = time_requests(lambda i: generate(model, tok, [prompts[i]], cfg.max_new_tokens),
-                            spread_by_length(list(map(len, prompts))), device)
+                            spread_by_length(list(map(len, prompts)), samples_for(cfg)), device)
     pred = np.array([parse_label(o, ctx.task.verbalizers, builder.answer_cue) for o in outputs])
     ev = Evaluation(
         truth=np.array([e.label for e in examples]), pred=pred, latency_s=latency, seconds=seconds,
