@@ -41,8 +41,8 @@ def fresh_adapter(model, lora, seed: int):
     """`model` with a new LoRA adapter whose random start (A; B starts at zero) comes from `seed`.
 
     PEFT draws A from torch's global generator, so without this the start, and the accuracy, depended
-    on whatever drew from it before (the approaches run earlier, the CPU peak's random matrices): a
-    LoRA-only run and a quick run scored 0.867 and 0.871 on the same config and seed.
+    on whatever drew from it before (the approaches run earlier, the CPU peak's random matrices), and
+    not on the run's seed.
     """
     import torch
     from peft import get_peft_model
