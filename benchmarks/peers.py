@@ -87,6 +87,9 @@ def trl_training(ctx, builder, items, lora_config, batch_size: int, steps: int, 
             completion_only_loss=True, gradient_checkpointing=False,
             max_length=None, save_strategy="no", report_to=[], disable_tqdm=True, logging_steps=max(1, steps),
             dataloader_num_workers=0, use_cpu=device.type == "cpu", seed=ctx.config.seed,
+            # TRL turns bf16 on by default; on a CPU without AMX that is torch's reference gemm at ~1 GFLOP/s
+            # (16 steps of 16 ran for 20+ min): the peer trains in the dtype ours does
+            bf16=ctx.loaded.info.dtype == "bfloat16", fp16=False,
         )
         trainer = SFTTrainer(model=ctx.model, args=args, train_dataset=Dataset.from_list(rows),
                              peft_config=lora_config, processing_class=ctx.loaded.tokenizer)
@@ -102,7 +105,7 @@ def trl_training(ctx, builder, items, lora_config, batch_size: int, steps: int, 
     tokens = sum(len(items[i % len(items)].ids) for i in range(steps * batch_size))
     return {"seconds": seconds, "tokens": tokens, "tokens_per_second": tokens / seconds,
             "examples_per_second": steps * batch_size / seconds, "accuracy": _accuracy(ev.truth, ev.pred),
-            "padding_free": True, "version": _version("trl")}
+            "padding_free": True, "dtype": "bfloat16" if args.bf16 else "float32", "version": _version("trl")}
 
 
 def _version(package: str) -> str:

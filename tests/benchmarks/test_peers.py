@@ -49,6 +49,7 @@ def test_trl_trains_lora_on_the_same_ids_and_restores_the_model(ctx):
     figures = trl_training(ctx, builder, items, lora, batch_size=8, steps=2, lr=1e-3, examples=ctx.task.test)
     assert figures["tokens"] == sum(len(it.ids) for it in items)  # 2 steps of 8 = every item once
     assert 0.0 <= figures["accuracy"] <= 1.0 and figures["tokens_per_second"] > 0
+    assert figures["dtype"] == ctx.loaded.info.dtype  # not TRL's default bf16 (emulated, ~1 GFLOP/s, on AVX2)
     after = dict(ctx.model.named_parameters())
     assert after.keys() == before.keys()  # no adapter left behind for the approaches that follow
     assert all(np.array_equal(before[n].numpy(), after[n].detach().numpy()) for n in before)
