@@ -134,7 +134,8 @@ def test_an_endpoint_run_from_the_page_applied_and_unapplied(server, app_url, br
     most = float(re.search(r"at most \$([\d.]+)", estimate).group(1))
     # 10 answers of at most 16 tokens at $0.4/1M is the floor; prompts under 1,000 tokens at $0.1/1M the ceiling
     assert 10 * 16 * PRICES[1] / 1e6 <= most <= 10 * (1000 * PRICES[0] + 16 * PRICES[1]) / 1e6
-    assert "zero_shot $" in estimate and "user-given $/1M tokens" in estimate
+    assert f"for {smallest} requests to {model} (Zero-shot prompt $" in estimate  # the reader's words
+    assert "user-given $/1M tokens" in estimate
     assert not list(runs.iterdir())
     _into_view(browser, browser.find_element(By.CSS_SELECTOR, '[data-testid="stMultiSelect"]'))  # to the estimate
     screenshot(browser, tmp_path / "endpoint_estimate.png", SHOTS)
