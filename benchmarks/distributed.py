@@ -13,6 +13,10 @@ forward never sees, so its reducer would not run. The arithmetic is DDP's (one s
 trainable gradients per step), and for LoRA (4.9M values on SmolLM2-135M) or a soft prompt
 (9k) the one flattened all-reduce after backward is small next to the step.
 
+With `--shard fsdp` (or an accelerate config with `distributed_type: FSDP`) the decoder layers are
+sharded over the ranks instead of copied (`benchmarks.fsdp`): the same steps and scores, for a model
+that does not fit one device.
+
 Process groups come from accelerate's `PartialState` (NCCL on GPUs, gloo on CPUs), which reads
 the environment torchrun and `accelerate launch` set, on one machine or several.
 """
@@ -43,6 +47,8 @@ RANKS_LOG = "ranks.log"  # the launcher's and the ranks' own output
 COLLECTIVE_TIMEOUT_S = 12 * 3600
 CANCEL_GRACE_S = 5.0  # a cancelled rank's time to stop by itself before it is ended
 BUCKET_VALUES = 1 << 24  # gradients all-reduced in flat buckets of at most this many values (64 MiB fp32)
+SHARDING_ENV = "PROMPT_OR_TUNE_SHARDING"  # "fsdp" in the ranks' environment: shard the model (Launch.shard)
+Sharding = Literal["none", "fsdp"]
 
 
 class Launch(BaseModel):
@@ -57,6 +63,8 @@ class Launch(BaseModel):
     accelerate_config: Path | None = Field(None, description="an `accelerate config` YAML file (launcher accelerate)")
     threads_per_process: int | None = Field(None, ge=1, le=1024, description="CPU threads each rank uses; default: "
                                             "the cores this process may use, divided among the processes")
+    shard: Sharding = Field("none", description="none: a whole model on each rank; fsdp: each decoder layer "
+                            "sharded over the ranks (FSDP2), for a model that does not fit one device")
 
     @model_validator(mode="after")
     def _check(self) -> Launch:
@@ -65,7 +73,22 @@ class Launch(BaseModel):
                 raise ValueError("accelerate_config: needs launcher accelerate")
             if not Path(self.accelerate_config).is_file():
                 raise ValueError(f"accelerate_config: no such file: {self.accelerate_config}")
+            if (kind := self.accelerate_type()) == "DEEPSPEED":
+                raise ValueError(f"accelerate_config: {DEEPSPEED_REFUSED}")
+            if kind == "FSDP":
+                self.shard = "fsdp"  # the config file's way of asking for it
+        if self.shard == "fsdp" and self.processes < 2 and self.accelerate_config is None:
+            raise ValueError("shard: fsdp shards over several processes: give --processes 2 or more")
         return self
+
+    def accelerate_type(self) -> str | None:
+        """The accelerate config file's distributed_type (MULTI_GPU, FSDP, ...), if it has one."""
+        import yaml
+
+        text = Path(self.accelerate_config).read_text(encoding="utf-8") if self.accelerate_config else ""
+        found = yaml.safe_load(text) if text.strip() else None
+        return str(found.get("distributed_type")).upper() if isinstance(found, dict) and found.get(
+            "distributed_type") else None
 
     @property
     def distributed(self) -> bool:
@@ -92,24 +115,28 @@ class Launch(BaseModel):
         return [*launch, *rank_entry]
 
     def environment(self) -> dict[str, str]:
-        """The ranks' environment: this one, with each rank's CPU threads set."""
+        """The ranks' environment: this one, with each rank's CPU threads and the sharding set."""
         threads = str(self.threads())
-        return {**os.environ, "OMP_NUM_THREADS": threads, "MKL_NUM_THREADS": threads}
+        return {**os.environ, "OMP_NUM_THREADS": threads, "MKL_NUM_THREADS": threads, SHARDING_ENV: self.shard}
+
+
+DEEPSPEED_REFUSED = ("distributed_type DEEPSPEED is not supported by the benchmark's training loop (use MULTI_GPU, "
+                     "or FSDP to shard a model that does not fit one device; docs/BENCHMARKS.md, Several GPUs)")
 
 
 # option of `prompt-or-tune bench` -> Launch field (help texts from the field descriptions)
 LAUNCH_OPTIONS = {"--processes": "processes", "--launcher": "launcher", "--accelerate-config": "accelerate_config",
-                  "--threads-per-process": "threads_per_process"}
+                  "--threads-per-process": "threads_per_process", "--shard": "shard"}
 
 
 def add_launch_options(parser) -> None:
     """The data-parallel options of `prompt-or-tune bench` (an argparse parser)."""
     group = parser.add_argument_group("data-parallel", "one run over several processes (docs/BENCHMARKS.md)")
-    kinds = {"processes": int, "threads_per_process": int, "accelerate_config": Path, "launcher": str}
+    kinds = {"processes": int, "threads_per_process": int, "accelerate_config": Path, "launcher": str, "shard": str}
+    choices = {"launcher": ("torchrun", "accelerate"), "shard": ("none", "fsdp")}
     for option, name in LAUNCH_OPTIONS.items():
         field = Launch.model_fields[name]
-        group.add_argument(option, dest=name, type=kinds[name], help=field.description,
-                           choices=("torchrun", "accelerate") if name == "launcher" else None)
+        group.add_argument(option, dest=name, type=kinds[name], help=field.description, choices=choices.get(name))
 
 
 def launch_from_args(args) -> Launch | tuple[str, str]:
@@ -155,13 +182,27 @@ def world() -> World:
     return World()
 
 
+def sharding() -> Sharding:
+    """How this rank holds the model: fsdp (asked for by launch.json's shard or an accelerate FSDP config,
+    with several ranks) or none (a whole copy)."""
+    asked = os.environ.get(SHARDING_ENV) == "fsdp" or os.environ.get("ACCELERATE_USE_FSDP") == "true"
+    return "fsdp" if asked and world().size > 1 else "none"
+
+
 def gather(obj: object) -> list:
-    """Every rank's `obj`, in rank order (pickled; for small things: scores, counts, names)."""
+    """Every rank's `obj`, in rank order (pickled; for small things: scores, counts, names).
+
+    A sharded model's ranks first even out their forward passes (`benchmarks.fsdp.drain`): gathering
+    is where a rank's uneven share of work ends."""
     import torch.distributed as dist
 
     w = world()
     if w.size == 1:
         return [obj]
+    if sharding() == "fsdp":
+        from benchmarks.fsdp import drain
+
+        drain()
     out: list = [None] * w.size
     dist.all_gather_object(out, obj)
     return out
@@ -191,14 +232,19 @@ class GradientSync:
     """The training loop's data-parallel hook: this rank's share of each batch, and the sums over ranks.
 
     With one process it changes nothing: the share is the batch and the sums are the local values.
+    Under FSDP the sharded weights' gradients are summed by FSDP itself (reduce-scatter, in backward);
+    this sums the replicated trainable ones and clips by the norm over both.
     """
 
     def __init__(self, params: list[torch.nn.Parameter]) -> None:
         import torch.distributed as dist
+        from torch.distributed.tensor import DTensor
 
         self.world, self.params = world(), params
+        self.sharded = [p for p in params if isinstance(p, DTensor)]
+        self.replicated = [p for p in params if not isinstance(p, DTensor)]
         if self.world.size > 1:  # the same start everywhere, whatever each rank's random state was
-            for p in params:
+            for p in self.replicated:
                 dist.broadcast(p.data, src=0)
 
     def share(self, batch: list) -> list:
@@ -214,7 +260,7 @@ class GradientSync:
         device = self.params[0].device
         scalars = torch.tensor([loss, float(tokens), float(stop)], dtype=torch.float64, device=device)
         dist.all_reduce(scalars)
-        for bucket in _buckets(self.params):
+        for bucket in _buckets(self.replicated):
             grads = [p.grad if p.grad is not None else torch.zeros_like(p) for p in bucket]
             flat = torch.cat([g.reshape(-1).float() for g in grads])
             dist.all_reduce(flat)
@@ -224,9 +270,32 @@ class GradientSync:
                 offset += g.numel()
         return float(scalars[0]), int(scalars[1]), bool(scalars[2] > 0)
 
+    def clip_grad_norm(self, max_norm: float) -> None:
+        """`torch.nn.utils.clip_grad_norm_` over the whole model's gradients, sharded ones included
+        (torch's own refuses a mix of sharded and plain tensors)."""
+        import torch
+
+        if not self.sharded:
+            torch.nn.utils.clip_grad_norm_(self.params, max_norm)
+            return
+        import torch.distributed as dist
+
+        device = self.params[0].device
+        sharded = [p.grad.to_local() for p in self.sharded if p.grad is not None]
+        replicated = [p.grad for p in self.replicated if p.grad is not None]
+        squares = torch.zeros((), dtype=torch.float64, device=device)
+        for g in sharded:
+            squares += g.double().pow(2).sum()
+        dist.all_reduce(squares)  # the ranks' shards together: the whole sharded weights'
+        for g in replicated:  # already summed: the same on every rank
+            squares += g.double().pow(2).sum()
+        scale = (max_norm / (squares.sqrt() + 1e-6)).clamp(max=1.0)  # torch's clip_grad_norm_ formula
+        for g in sharded + replicated:
+            g.mul_(scale.to(g.dtype))
+
 
 def _buckets(params: list[torch.nn.Parameter]) -> list[list[torch.nn.Parameter]]:
-    buckets: list[list[torch.nn.Parameter]] = [[]]
+    buckets: list[list[torch.nn.Parameter]] = [[]] if params else []
     size = 0
     for p in params:
         if buckets[-1] and size + p.numel() > BUCKET_VALUES:
@@ -276,7 +345,7 @@ def score_sharded(
 
 
 def gathered_environment(env: Environment) -> Environment:
-    """The run's environment over every rank: world size, each rank's device, the sum of their peaks."""
+    """The run's environment over every rank: world size, each rank's device, the sum of their peaks, the sharding."""
     w = world()
     if w.size == 1:
         return env
@@ -289,7 +358,14 @@ def gathered_environment(env: Environment) -> Environment:
     total = sum(peaks) if all(peaks) else None
     basis = f"sum of the {w.size} ranks' peaks, each {env.peak_basis}" if total else env.peak_basis
     return env.model_copy(update={"world_size": w.size, "devices": [d for d, _ in ranks], "peak_flops": total,
-                                  "peak_basis": basis})
+                                  "peak_basis": basis, "sharding": sharding()})
+
+
+def refused_under_fsdp(config) -> str | None:
+    """Why `config` (a BenchConfig) cannot run with its model sharded, or None."""
+    from benchmarks.fsdp import refused_approaches
+
+    return refused_approaches([name for name, backend in config.arms if backend == "local"])
 
 
 def _watch_cancel(run_dir: Path, every_s: float = 1.0) -> None:
@@ -336,14 +412,15 @@ def main(argv: list[str]) -> int:
               "       python -m benchmarks.distributed --prepare CONFIG.json [RUNS_FOLDER]  (prints RUN_DIR)",
               file=sys.stderr)
         return 2
-    if sharded := [kind for kind in ("FSDP", "DEEPSPEED") if os.environ.get(f"ACCELERATE_USE_{kind}") == "true"]:
-        print(f"accelerate config: distributed_type {sharded[0]} is not supported by the benchmark's training loop "
-              "(it keeps a whole model on each device; docs/BENCHMARKS.md, Several GPUs); use MULTI_GPU",
-              file=sys.stderr)
+    if os.environ.get("ACCELERATE_USE_DEEPSPEED") == "true":
+        print(f"accelerate config: {DEEPSPEED_REFUSED}", file=sys.stderr)
         return 2
     run_dir = Path(argv[0])
     config = BenchConfig.model_validate_json((run_dir / "config.json").read_text(encoding="utf-8"))
     init_process_group(resolve_device(config.device)[0])
+    if sharding() == "fsdp" and (refused := refused_under_fsdp(config)):
+        print(refused, file=sys.stderr)
+        return 2
     _watch_cancel(run_dir)
     code = execute_rank(run_dir)
     if code == 0:  # a cancelled rank just exits: its peers may be inside a collective

@@ -126,11 +126,17 @@ def packaged_model_dir() -> Path:
 
 
 def load_model(
-    name: str = PACKAGED_MODEL, device: str = "auto", trust_remote_code: bool = False, dtype: str = "auto"
+    name: str = PACKAGED_MODEL, device: str = "auto", trust_remote_code: bool = False, dtype: str = "auto",
+    *, place: bool = True,
 ) -> tuple[LoadedModel, list[str]]:
-    """The model and its tokenizer on the chosen device, plus notes (e.g. a GPU fallback)."""
+    """The model and its tokenizer on the chosen device, plus notes (e.g. a GPU fallback).
+
+    Under FSDP its decoder layers are sharded over the ranks' devices (`benchmarks.fsdp`); `place=False`
+    leaves it whole on the CPU, for a caller that adds adapters before it shards it."""
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    from benchmarks.distributed import sharding
 
     device, note = resolve_device(device)
     notes = [note] if note else []
@@ -163,7 +169,13 @@ def load_model(
         ) from exc
     if tokenizer.pad_token is None:
         tokenizer.pad_token = tokenizer.eos_token
-    model.to(device).eval()
+    if place and sharding() == "fsdp":
+        from benchmarks.fsdp import shard_layers
+
+        shard_layers(model, device)
+    elif place:
+        model.to(device)
+    model.eval()
     info = ModelInfo(
         name=name, source=source, parameters=sum(p.numel() for p in model.parameters()),
         matmul_parameters=matmul_parameters(model), dtype=str(dtype).removeprefix("torch."),

@@ -39,6 +39,8 @@ class Environment(_Strict):
     world_size: int = Field(1, ge=1, description="processes the run was data-parallel over (one per device)")
     devices: list[str] = Field(default_factory=list, description="each rank's device, rank order (empty in "
                                "one-process files); peak_flops is then the sum of their peaks")
+    sharding: Literal["none", "fsdp"] = Field("none", description="how the ranks held the model: none (a whole "
+                                              "copy each) or fsdp (each decoder layer sharded over them)")
     python_version: str
     platform: str
     torch_version: str

@@ -140,7 +140,11 @@ def train(
 
     Under several ranks each trains on its share of every step's batch and the gradients are summed
     (`benchmarks.distributed.GradientSync`): the batches, and so the result, do not depend on the ranks.
+    With the model sharded (FSDP) every rank runs every step's forward and backward, which gather and
+    reduce each layer's weights: a rank whose share is empty runs one item of the batch at weight 0.
     """
+    from benchmarks.fsdp import model_is_sharded
+
     device = model.get_input_embeddings().weight.device
     cuda = device.type == "cuda"
     row_tokens = settings.row_tokens or (2048 if cuda else 256)
@@ -159,6 +163,7 @@ def train(
     if cuda:
         torch.cuda.reset_peak_memory_stats(device)
     sync = GradientSync(params)
+    sharded = model_is_sharded(model)
     model.train()
     losses: list[float] = []
     tokens = own_tokens = 0
@@ -172,17 +177,18 @@ def train(
             order.extend(fresh)
         batch, order = order[: settings.batch_size], order[settings.batch_size:]
         share, n, loss_part = sync.share(batch), 0, 0.0
-        if share:  # this rank's items weigh by their label tokens in the whole batch's mean
+        if share or sharded:  # this rank's items weigh by their label tokens in the whole batch's mean
             weight = sum(it.n_target for it in share) / sum(it.n_target for it in batch)
             with torch.autocast(device.type, dtype=torch.bfloat16, enabled=settings.bf16):
-                loss, n = packed_loss(model, pack(share, row_tokens), soft_prompt() if soft_prompt else None)
+                loss, n = packed_loss(model, pack(share or batch[:1], row_tokens),
+                                      soft_prompt() if soft_prompt else None)
             loss = loss * weight
             loss.backward()
-            loss_part = loss.item()
+            loss_part, n = loss.item(), n if share else 0
         own_tokens += n
         over = bool(settings.time_guard_s and time.perf_counter() - start >= settings.time_guard_s)
         loss_value, n, over = sync.reduce(loss_part, n, over)
-        torch.nn.utils.clip_grad_norm_(params, 1.0)
+        sync.clip_grad_norm(1.0)
         optimizer.step()
         schedule.step()
         optimizer.zero_grad(set_to_none=True)

@@ -53,7 +53,12 @@ def fresh_adapter(model, lora, seed: int):
 
 
 def train_and_score(ctx: Context, examples, *, min_steps: int = 0, latency: bool = False):
-    """Train a fresh adapter on `examples`, score the test split (merged), remove the adapter again."""
+    """Train a fresh adapter on `examples`, score the test split (merged), remove the adapter again.
+
+    Under FSDP the adapter goes into a freshly loaded model before its layers are sharded (FSDP manages
+    the weights a layer holds when it is sharded), the test split is scored with the adapter unmerged
+    (merging needs each whole weight), and that model is then dropped: the run's own never held one.
+    """
     from peft import LoraConfig
 
     cfg = ctx.config
@@ -62,19 +67,33 @@ def train_and_score(ctx: Context, examples, *, min_steps: int = 0, latency: bool
         r=cfg.lora_rank, lora_alpha=cfg.lora_alpha, lora_dropout=0.0,
         target_modules=lora_targets(ctx.model, cfg.lora_targets), task_type="CAUSAL_LM",
     )
-    peft_model = fresh_adapter(ctx.model, lora, cfg.seed)
+    sharded = ctx.environment.sharding == "fsdp"
+    peft_model = fresh_adapter(_whole_on_cpu(ctx) if sharded else ctx.model, lora, cfg.seed)
     try:
         tuned = peft_model.get_base_model()  # the model with adapters injected
+        if sharded:
+            from benchmarks.fsdp import shard_layers
+
+            shard_layers(tuned, ctx.loaded.device)
         params = [p for p in peft_model.parameters() if p.requires_grad]
         stats: TrainingStats = ctx.train("lora", examples, params, lr=cfg.lora_lr, builder=builder, model=tuned,
                                          min_steps=min_steps)
-        merged = merged_copy(peft_model)
-        ev = ctx.evaluate(builder, ctx.task.test, model=merged, latency=latency,
+        scored = tuned if sharded else merged_copy(peft_model)
+        ev = ctx.evaluate(builder, ctx.task.test, model=scored, latency=latency,
                           stage=f"scoring after training on {len(examples)} examples")
-        del merged
+        del scored
     finally:
-        peft_model.unload()  # restores the original modules for the next approach
+        if not sharded:
+            peft_model.unload()  # restores the original modules for the next approach
     return ev, stats, builder, lora
+
+
+def _whole_on_cpu(ctx: Context):
+    """The run's model loaded again, whole on the CPU (under FSDP the run's own is sharded)."""
+    from benchmarks.models import load_model
+
+    cfg = ctx.config
+    return load_model(cfg.model, cfg.device, cfg.trust_remote_code, cfg.dtype, place=False)[0].model
 
 
 def run(ctx: Context) -> ApproachResult:

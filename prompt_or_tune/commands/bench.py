@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from benchmarks.config import ALL_APPROACHES, BUILTIN_TASKS, PRECISIONS, BenchConfig
-from benchmarks.distributed import add_launch_options, launch_from_args
+from benchmarks.distributed import add_launch_options, launch_from_args, refused_under_fsdp
 
 
 def register(subparsers) -> None:
@@ -94,6 +94,8 @@ def handle(args: argparse.Namespace) -> int:
     config, launch = build_config(args), launch_from_args(args)
     if isinstance(config, tuple) or isinstance(launch, tuple):
         return _fail(*(config if isinstance(config, tuple) else launch))
+    if launch.shard == "fsdp" and (refused := refused_under_fsdp(config)):
+        return _fail("--shard", refused)
     if config.data_file:  # read the user's file now, so bad data is a usage error, not a failed run
         from benchmarks.tasks import TaskDataError, load_task
 

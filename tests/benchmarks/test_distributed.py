@@ -14,6 +14,7 @@ import random
 import socket
 import sys
 import time
+from argparse import Namespace
 from collections import Counter
 from pathlib import Path
 
@@ -154,12 +155,36 @@ def test_accelerate_without_a_config_file_uses_its_torchrun_path():
                            "--multi_gpu", "-m", "benchmarks.distributed", "/runs/r1"]
 
 
-def test_an_fsdp_launch_is_refused_with_the_reason(tmp_path):
+def test_a_deepspeed_launch_is_refused_with_the_reason(tmp_path):
     import subprocess
 
     done = subprocess.run([sys.executable, "-m", "benchmarks.distributed", str(tmp_path)], capture_output=True,
-                          text=True, cwd=REPO, timeout=120, env={**os.environ, "ACCELERATE_USE_FSDP": "true"})
-    assert done.returncode == 2 and "distributed_type FSDP is not supported" in done.stderr
+                          text=True, cwd=REPO, timeout=120, env={**os.environ, "ACCELERATE_USE_DEEPSPEED": "true"})
+    assert done.returncode == 2 and "distributed_type DEEPSPEED is not supported" in done.stderr
+    config = tmp_path / "deepspeed.yaml"
+    config.write_text("distributed_type: DEEPSPEED\nnum_processes: 2\n", encoding="utf-8")
+    failed = launch_from_args(Namespace(launcher="accelerate", accelerate_config=config))
+    assert failed[0] == "--accelerate-config" and "DEEPSPEED is not supported" in failed[1]
+
+
+def test_fsdp_is_asked_for_by_option_or_accelerate_config(tmp_path):
+    config = tmp_path / "fsdp.yaml"
+    config.write_text("distributed_type: FSDP\nnum_processes: 2\n", encoding="utf-8")
+    from_config = Launch(launcher="accelerate", accelerate_config=config)
+    from_option = Launch(processes=2, shard="fsdp")
+    assert from_config.shard == from_option.shard == "fsdp" and Launch(processes=2).shard == "none"
+    assert from_option.environment()["PROMPT_OR_TUNE_SHARDING"] == "fsdp"
+    assert json.loads(from_option.model_dump_json())["shard"] == "fsdp"  # launch.json records it
+    failed = launch_from_args(Namespace(shard="fsdp"))
+    assert failed[0] == "--shard" and "--processes 2 or more" in failed[1]
+
+
+def test_fsdp_refuses_the_approaches_it_cannot_train(tiny_config):
+    from benchmarks.distributed import refused_under_fsdp
+
+    assert refused_under_fsdp(tiny_config(approaches=["zero_shot", "chain_of_thought", "lora"])) is None
+    refused = refused_under_fsdp(tiny_config(approaches=["lora", "prompt_tuning", "full_finetune"]))
+    assert refused.startswith("prompt_tuning and full_finetune: not supported under FSDP")
 
 
 def test_launch_with_an_accelerate_config(tmp_path):
@@ -177,8 +202,6 @@ def test_launch_with_an_accelerate_config(tmp_path):
     ({"threads_per_process": 0}, "--threads-per-process", "greater than or equal to 1"),
 ])
 def test_bad_launch_options_name_the_option(given, option, words):
-    from argparse import Namespace
-
     failed = launch_from_args(Namespace(**given))
     assert failed[0] == option and words in failed[1]
 
