@@ -85,10 +85,13 @@ class Launch(BaseModel):
         """The accelerate config file's distributed_type (MULTI_GPU, FSDP, ...), if it has one."""
         import yaml
 
-        text = Path(self.accelerate_config).read_text(encoding="utf-8") if self.accelerate_config else ""
-        found = yaml.safe_load(text) if text.strip() else None
-        return str(found.get("distributed_type")).upper() if isinstance(found, dict) and found.get(
-            "distributed_type") else None
+        try:
+            found = yaml.safe_load(Path(self.accelerate_config).read_text(encoding="utf-8")) \
+                if self.accelerate_config else None
+        except yaml.YAMLError as exc:
+            raise ValueError(f"accelerate_config: not a YAML file: {exc}") from exc
+        kind = found.get("distributed_type") if isinstance(found, dict) else None
+        return str(kind).upper() if kind else None
 
     @property
     def distributed(self) -> bool:

@@ -27,9 +27,10 @@ from torch.distributed.tensor import DTensor
 
 from benchmarks.distributed import world
 
-# Each sharded model's inner module (`base_model`), in the order they were sharded: the same order on
-# every rank, so a slot names the same model everywhere.
-_SHARDED: list[weakref.ref] = []
+# Each sharded model's inner module (`base_model`) and device, in the order they were sharded: the same
+# order on every rank, so a slot names the same model everywhere (whether a dropped one is collected
+# yet may differ between ranks, so nothing collective depends on that).
+_SHARDED: list[tuple[weakref.ref, torch.device]] = []
 _draining = [False]
 
 
@@ -72,7 +73,7 @@ def shard_layers(model, device: str):
             if buffer is not None:
                 module._buffers[name] = buffer.to(place)
     inner = model.base_model
-    _SHARDED.append(weakref.ref(inner))
+    _SHARDED.append((weakref.ref(inner), place))
     inner.register_forward_pre_hook(_announce(len(_SHARDED) - 1))
     return model
 
@@ -87,13 +88,9 @@ def _flags(hot: int | None, device: torch.device) -> torch.Tensor:
 def _announce(slot: int):
     def hook(module, args) -> None:
         if not _draining[0]:
-            dist.all_reduce(_flags(slot, _device(module)))
+            dist.all_reduce(_flags(slot, _SHARDED[slot][1]))
 
     return hook
-
-
-def _device(module) -> torch.device:
-    return module.get_input_embeddings().weight.device
 
 
 def drain() -> None:
@@ -102,10 +99,9 @@ def drain() -> None:
     Called by every rank when it has finished its share of uneven work (scoring, generation), before
     the collective that gathers the shares. Nothing here when no model is sharded.
     """
-    live = [ref() for ref in _SHARDED]
-    if not any(m is not None for m in live):
+    if not _SHARDED:
         return
-    device = _device(next(m for m in live if m is not None))
+    device = _SHARDED[-1][1]
     _draining[0] = True
     try:
         while True:
@@ -113,9 +109,10 @@ def drain() -> None:
             dist.all_reduce(flags)
             if not flags.any():
                 return
-            inner = live[int(flags.nonzero()[0])]
+            ref, at = _SHARDED[int(flags.nonzero()[0])]
+            inner = ref()  # alive: another rank is running it
             with torch.inference_mode():  # uneven forwards are scoring's and generation's, also inference-only
-                inner(input_ids=torch.zeros((1, 1), dtype=torch.long, device=device), use_cache=False)
+                inner(input_ids=torch.zeros((1, 1), dtype=torch.long, device=at), use_cache=False)
     finally:
         _draining[0] = False
 

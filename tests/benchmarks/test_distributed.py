@@ -48,39 +48,75 @@ def _suffixes() -> list[list[int]]:
 CHOICES = [[5], [7, 9], [7, 11, 3]]
 
 
-def _work() -> dict:
-    """Train every weight 5 steps (batches of 5 from 14 items, so ranks get 3 and 2), then score
-    11 inputs; what one rank saw, as plain numbers."""
+def _work(fsdp: bool = False) -> dict:
+    """Train every weight 5 steps (batches of 5 from 14 items, so ranks get 3 and 2), score 11 inputs and
+    generate from 3 prompts; what one rank saw, as plain numbers.
+
+    With `fsdp` the two decoder layers are sharded over the ranks (the embedding and the untied output
+    head stay replicated, so both kinds of gradient are summed and clipped together), and each input
+    is scored alone: rank 0's 6 forward passes against rank 1's 5, and 2 generations against 1."""
     import torch
 
     from benchmarks.distributed import merged, score_sharded, shard
+    from benchmarks.fsdp import is_sharded, shard_layers
     from benchmarks.scoring import score_choices
     from benchmarks.training import TrainSettings, train
 
     torch.set_num_threads(1)
     model = _tiny_llama()
+    if fsdp:
+        shard_layers(model, "cpu")
     params = list(model.parameters())
+    clipped = _clipped_gradients(model, params)
     stats = train(model, _items(), params, TrainSettings(lr=3e-3, epochs=5 * 5 / 14, batch_size=5, seed=3),
                   flops_per_token=1.0)
     seen: list[tuple[int, int]] = []
-    scores = score_sharded(lambda some, on_batch: score_choices(model, [1, 2, 3], some, CHOICES, 0, max_batch=2,
-                                                                on_batch=on_batch),
+    scores = score_sharded(lambda some, on_batch: score_choices(model, [1, 2, 3], some, CHOICES, 0,
+                                                                max_batch=1 if fsdp else 2, on_batch=on_batch),
                            _suffixes(), lambda done, total: seen.append((done, total)))
+    with torch.inference_mode():
+        generated = merged({i: model.generate(input_ids=torch.tensor([prompt]), max_new_tokens=4, do_sample=False,
+                                              pad_token_id=0)[0].tolist()
+                            for i, prompt in shard(list(enumerate(_suffixes()[:3])))})
+    whole = [p.full_tensor() if is_sharded(p) else p for p in params]
     return {"losses": stats.loss_curve, "tokens": stats.tokens, "world_size": stats.world_size,
             "rank_rates": len(stats.rank_tokens_per_second), "steps": stats.steps,
-            "weights": torch.cat([p.detach().reshape(-1) for p in params]).tolist(),
+            "weights": torch.cat([p.detach().reshape(-1) for p in whole]).tolist(), "clipped": clipped,
+            "sharded": sum(is_sharded(p) for p in params), "generated": [generated[i] for i in range(3)],
             "logprobs": scores.logprobs.tolist(), "prompt_tokens": scores.prompt_tokens, "last_progress": seen[-1],
             "merged": [[k, v] for k, v in sorted(merged({i: i * i for i in shard(list(range(11)))}).items())],
             "mine": shard(list(range(5)))}
 
 
+def _clipped_gradients(model, params) -> list[float]:
+    """The first batch's gradients, summed over the ranks and clipped to norm 1e-3 (so clipping acts), whole."""
+    import torch
+
+    from benchmarks.distributed import GradientSync
+    from benchmarks.fsdp import is_sharded
+    from benchmarks.training import pack, packed_loss
+
+    batch, sync = _items()[:5], GradientSync(params)
+    share = sync.share(batch)
+    loss, _ = packed_loss(model, pack(share, 256))
+    (loss * sum(it.n_target for it in share) / sum(it.n_target for it in batch)).backward()
+    sync.reduce(0.0, 0, False)
+    sync.clip_grad_norm(1e-3)
+    grads = [p.grad.full_tensor() if is_sharded(p.grad) else p.grad for p in params]
+    model.zero_grad(set_to_none=True)
+    return torch.cat([g.reshape(-1) for g in grads]).tolist()
+
+
 def _rank_main(out: str) -> None:
-    """One rank (this file run as a script by the launcher): join through accelerate, work, rank 0 writes."""
-    from benchmarks.distributed import init_process_group
+    """One rank (this file run as a script by the launcher): join through accelerate, work (whole model,
+    then sharded), rank 0 writes."""
+    from benchmarks.distributed import SHARDING_ENV, init_process_group
 
     w = init_process_group("cpu")
     assert w.size == 2
-    result = _work()
+    result = {"ddp": _work()}
+    os.environ[SHARDING_ENV] = "fsdp"
+    result["fsdp"] = _work(fsdp=True)
     if w.main:
         Path(out).write_text(json.dumps(result), encoding="utf-8")
 
@@ -96,8 +132,8 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="module")
 def one_and_two(tmp_path_factory):
-    """(the one-process figures, rank 0's figures of the same work on two gloo ranks under `accelerate launch`;
-    the real benchmark below goes through torchrun)."""
+    """(the one-process figures, rank 0's figures of the same work on two gloo ranks under `accelerate launch`,
+    whole model then sharded: {"ddp": ..., "fsdp": ...}; the real benchmark below goes through torchrun)."""
     import subprocess
 
     out = tmp_path_factory.mktemp("ranks") / "rank0.json"
@@ -110,11 +146,17 @@ def one_and_two(tmp_path_factory):
     return _work(), json.loads(out.read_text(encoding="utf-8"))
 
 
+@pytest.fixture(scope="module")
+def one_and_ddp(one_and_two):
+    one, two = one_and_two
+    return one, two["ddp"]
+
+
 @pytest.mark.slow  # two torchrun ranks import torch and transformers: ~25 s on 2 cores
-def test_two_ranks_train_the_steps_one_process_trains(one_and_two):
+def test_two_ranks_train_the_steps_one_process_trains(one_and_ddp):
     import numpy as np
 
-    one, two = one_and_two
+    one, two = one_and_ddp
     assert (one["world_size"], two["world_size"], two["rank_rates"], one["rank_rates"]) == (1, 2, 2, 0)
     assert one["steps"] == two["steps"] == 5
     assert one["tokens"] == two["tokens"]  # the same items, split between the ranks
@@ -130,15 +172,33 @@ def _tiny_weights() -> list[float]:
 
 
 @pytest.mark.slow
-def test_two_ranks_score_every_example_once_and_gather_them(one_and_two):
+def test_two_ranks_score_every_example_once_and_gather_them(one_and_ddp):
     import numpy as np
 
-    one, two = one_and_two
+    one, two = one_and_ddp
     np.testing.assert_allclose(two["logprobs"], one["logprobs"], rtol=1e-4, atol=1e-5)
     assert two["prompt_tokens"] == one["prompt_tokens"] == 3 * 11 + sum(map(len, _suffixes()))
     assert tuple(two["last_progress"]) == tuple(one["last_progress"]) == (11, 11)  # rank 0 stands for all
     assert two["merged"] == one["merged"] == [[i, i * i] for i in range(11)]  # each rank's half, merged
     assert (one["mine"], two["mine"]) == ([0, 1, 2, 3, 4], [0, 2, 4])  # rank 0's share of two
+
+
+@pytest.mark.slow
+def test_sharded_ranks_train_score_and_generate_as_one_process(one_and_two):
+    """FSDP: the layers sharded, uneven forward counts evened out, the sums and the clipping over both kinds."""
+    import numpy as np
+
+    one, two = one_and_two[0], one_and_two[1]["fsdp"]
+    assert two["sharded"] == 2 * 9 and one["sharded"] == 0  # 9 weights in each of the 2 layers
+    assert (two["world_size"], two["steps"], two["tokens"]) == (2, 5, one["tokens"])
+    np.testing.assert_allclose(two["losses"], one["losses"], rtol=1e-5)
+    np.testing.assert_allclose(two["weights"], one["weights"], rtol=1e-4, atol=1e-6)
+    # Summed (FSDP would average the sharded ones) and clipped by the whole norm (each rank's own would differ)
+    np.testing.assert_allclose(two["clipped"], one["clipped"], rtol=1e-4, atol=1e-9)
+    assert np.linalg.norm(one["clipped"]) == pytest.approx(1e-3, rel=1e-3)
+    np.testing.assert_allclose(two["logprobs"], one["logprobs"], rtol=1e-4, atol=1e-5)
+    assert two["generated"] == one["generated"]
+    assert two["merged"] == one["merged"] and tuple(two["last_progress"]) == (11, 11)
 
 
 def test_launch_commands():
@@ -228,9 +288,12 @@ def test_older_result_files_read_as_one_process():
 
 
 # The real benchmark through torchrun: LoRA on the packaged model, 40 test examples, 1 thread a rank.
-def _config(tiny_config):
-    return tiny_config(approaches=["zero_shot", "chain_of_thought", "lora"], test_size=40, train_size=48, train_epochs=1.0,
-                       train_batch_size=8, dtype="float32", device="cpu")
+def _config(**overrides):
+    from tests.conftest import make_tiny_config
+
+    return make_tiny_config(**{"approaches": ["zero_shot", "chain_of_thought", "lora"], "test_size": 40,
+                               "train_size": 48, "train_epochs": 1.0, "train_batch_size": 8, "dtype": "float32",
+                               "device": "cpu", **overrides})
 
 
 def _predicted(run_dir: Path, approach: str) -> Counter:
@@ -249,24 +312,37 @@ def _finish(run_dir: Path, timeout_s: float = 900):
     return status
 
 
-@pytest.mark.slow
-def test_two_processes_train_lora_and_score_like_one(tmp_path, tiny_config):
-    from benchmarks.events import read_events
+def _run(config, root: Path, launch: Launch | None) -> tuple[Path, float]:
+    """A run started as the dashboard starts one, waited for: its folder and wall seconds."""
     from benchmarks.jobs import start_run
+
+    started = time.perf_counter()
+    run_dir = start_run(config, root, launch)
+    status = _finish(run_dir)
+    log = run_dir / ("ranks.log" if launch else "process.log")
+    assert status.state == "complete", (status.error, log.read_text()[-3000:])
+    return run_dir, time.perf_counter() - started
+
+
+@pytest.fixture(scope="module")
+def one_process_run(tmp_path_factory):
+    """The benchmark in one process (a fresh one, so LoRA's random start is the one the ranks get)."""
+    return _run(_config(), tmp_path_factory.mktemp("one"), None)
+
+
+def _rates(training) -> str:
+    return f"{training.tokens_per_second:.0f} ({', '.join(f'{r:.0f}' for r in training.rank_tokens_per_second)} per rank)"
+
+
+@pytest.mark.slow
+def test_two_processes_train_lora_and_score_like_one(tmp_path, one_process_run):
+    from benchmarks.events import read_events
     from benchmarks.result import load_result
 
-    config = _config(tiny_config)
-    runs = {}
-    for processes in (1, 2):  # each in a fresh process, so LoRA's random start is the same in both
-        launch = Launch(processes=processes, threads_per_process=1) if processes > 1 else None
-        started = time.perf_counter()
-        run_dir = start_run(config, tmp_path, launch)
-        status = _finish(run_dir)
-        runs[processes] = (run_dir, time.perf_counter() - started)
-        assert status.state == "complete", (status.error, (run_dir / "ranks.log").read_text()[-3000:]
-                                            if processes > 1 else (run_dir / "process.log").read_text()[-3000:])
+    runs = {1: one_process_run, 2: _run(_config(), tmp_path, Launch(processes=2, threads_per_process=1))}
     one, two = (load_result(runs[n][0]) for n in (1, 2))  # both validate against the one schema
     assert (one.environment.world_size, two.environment.world_size) == (1, 2)
+    assert (one.environment.sharding, two.environment.sharding) == ("none", "none")
     assert two.environment.devices == ["cpu (1 thread)"] * 2
     assert two.environment.peak_flops and "sum of the 2 ranks' peaks" in two.environment.peak_basis
     for name in ("zero_shot", "chain_of_thought", "lora"):
@@ -287,8 +363,30 @@ def test_two_processes_train_lora_and_score_like_one(tmp_path, tiny_config):
     events = read_events(runs[2][0] / "events.jsonl")
     assert sum(e.stage == "done" for e in events) == 1  # rank 0 alone writes events
     print(f"\nwall: 1 process {runs[1][1]:.1f} s, 2 processes {runs[2][1]:.1f} s; LoRA training tokens/s "
-          f"1: {lora1.tokens_per_second:.0f}, 2: {lora2.tokens_per_second:.0f} "
-          f"({', '.join(f'{r:.0f}' for r in lora2.rank_tokens_per_second)} per rank)")
+          f"1: {lora1.tokens_per_second:.0f}, 2: {_rates(lora2)}")
+
+
+@pytest.mark.slow  # ~2 min on 2 idle cores: zero-shot and LoRA with every decoder layer sharded over 2 ranks
+def test_fsdp_trains_lora_and_scores_like_one_process(tmp_path, one_process_run):
+    from benchmarks.result import load_result
+
+    run_dir, wall = _run(_config(approaches=["zero_shot", "lora"]), tmp_path,
+                         Launch(processes=2, threads_per_process=1, shard="fsdp"))
+    one, two = load_result(one_process_run[0]), load_result(run_dir)  # validates against the one schema
+    assert (two.environment.sharding, two.environment.world_size) == ("fsdp", 2)
+    assert json.loads((run_dir / "launch.json").read_text(encoding="utf-8"))["shard"] == "fsdp"
+    for name in ("zero_shot", "lora"):
+        assert _predicted(run_dir, name) == Counter(range(40))  # every test example exactly once
+        low, high = one.approach(name).accuracy_ci
+        assert low <= two.approach(name).accuracy <= high, (name, one.approach(name).accuracy,
+                                                            two.approach(name).accuracy)
+    lora1, lora2 = one.approach("lora").training, two.approach("lora").training
+    assert (lora2.world_size, lora2.steps, lora2.tokens) == (2, lora1.steps, lora1.tokens)
+    assert lora2.trainable_parameters == lora1.trainable_parameters  # the adapters, counted whole
+    # The same start (the adapter went into a freshly loaded model before sharding) and the same batch
+    assert lora2.loss_curve[0] == pytest.approx(lora1.loss_curve[0], rel=1e-5)
+    print(f"\nFSDP wall {wall:.1f} s; LoRA training tokens/s 1: {lora1.tokens_per_second:.0f}, "
+          f"2 (fsdp): {_rates(lora2)}")
 
 
 @pytest.mark.slow
