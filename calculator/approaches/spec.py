@@ -28,7 +28,7 @@ class ApproachSpec:
     title: str
     summary: str
     colour: str  # fixed per approach in every chart (Okabe-Ito inspired, colour-blind safe)
-    progress_weight: float  # expected share of a benchmark run's time, relative to zero-shot
+    progress_weight: float  # expected share of a benchmark run's time, relative to zero-shot (runner.py)
     prompt_kind: PromptKind
     engineering_hours: float  # default of team.hours.<name>
     hours_help: str
@@ -53,7 +53,7 @@ SPECS: tuple[ApproachSpec, ...] = (
     ),
     ApproachSpec(
         "few_shot", "prompting", "Few-shot prompt", "Instructions plus k labeled examples in every prompt.",
-        "#0072B2", 1.5, "few_shot", 16, "Prompt and example curation.", True,
+        "#0072B2", 1.1, "few_shot", 16, "Prompt and example curation.", True,
         labels_field="task.few_shot_k",
         inputs=("task.instructions", "task.labels", "task.few_shot_examples", "task.few_shot_k",
                 "team.hours.few_shot", "labeling.evaluation_labels"),
@@ -83,7 +83,7 @@ SPECS: tuple[ApproachSpec, ...] = (
     ),
     ApproachSpec(
         "prompt_tuning", "tuning", "Prompt-tuning", "A learned soft prompt in front of a frozen open model.",
-        "#E69F00", 10.0, "tuned", 60, "Training pipeline and serving.", True,
+        "#E69F00", 3.7, "tuned", 60, "Training pipeline and serving.", True,
         labels_field="finetuning.prompt_tuning_labeled_examples", flops_per_param_token=4.0,
         inputs=("finetuning.prompt_tuning_labeled_examples", "finetuning.soft_prompt_tokens",
                 "team.hours.prompt_tuning", "labeling.evaluation_labels",
@@ -91,14 +91,14 @@ SPECS: tuple[ApproachSpec, ...] = (
     ),
     ApproachSpec(
         "lora", "tuning", "LoRA fine-tune", "Low-rank adapters trained on labeled examples.",
-        "#D55E00", 12.0, "tuned", 80, "Training pipeline, evaluation and serving.", True,
+        "#D55E00", 4.4, "tuned", 80, "Training pipeline, evaluation and serving.", True,
         labels_field="finetuning.labeled_examples", flops_per_param_token=4.0,
         inputs=("finetuning.labeled_examples", "finetuning.epochs", "team.hours.lora",
                 "labeling.evaluation_labels", "finetuning.retrain_new_label_share"),
     ),
     ApproachSpec(
         "full_finetune", "tuning", "Full fine-tune", "Every weight of the open model trained.",
-        "#CC79A7", 14.0, "tuned", 120, "As LoRA, plus bigger infrastructure.", True,
+        "#CC79A7", 5.1, "tuned", 120, "As LoRA, plus bigger infrastructure.", True,
         labels_field="finetuning.labeled_examples", flops_per_param_token=6.0,
         inputs=("finetuning.labeled_examples", "finetuning.epochs", "team.hours.full_finetune",
                 "labeling.evaluation_labels", "finetuning.retrain_new_label_share"),

@@ -10,15 +10,15 @@ from tests.conftest import make_tiny_config
 
 
 def test_quick_run_gives_lora_most_of_the_bar():
-    # loading 0.5, zero-shot 1, few-shot 1.5, LoRA 12: total 15
+    # loading 0.2, zero-shot 1, few-shot 1.1, LoRA 4.4: total 6.7 (an idle quick run's 7, 34, 38 and 149 s)
     config = make_tiny_config(approaches=["zero_shot", "few_shot", "lora"], learning_curve=[])
-    assert progress_edges(config) == pytest.approx([0, 0.5 / 15, 1.5 / 15, 3 / 15, 1])
+    assert progress_edges(config) == pytest.approx([0, 0.2 / 6.7, 1.2 / 6.7, 2.3 / 6.7, 1])
 
 
 def test_learning_curve_sizes_widen_lora_share():
-    # LoRA 12 × (1 + 0.3 × 2 sizes) = 19.2; zero-shot 1; loading 0.5: total 20.7
+    # LoRA 4.4 × (1 + 0.3 × 2 sizes) = 7.04; zero-shot 1; loading 0.2: total 8.24
     config = make_tiny_config(approaches=["zero_shot", "lora"], learning_curve=[16, 64])
-    assert progress_edges(config) == pytest.approx([0, 0.5 / 20.7, 1.5 / 20.7, 1])
+    assert progress_edges(config) == pytest.approx([0, 0.2 / 8.24, 1.2 / 8.24, 1])
 
 
 def test_each_training_run_of_the_curve_gets_a_share_by_its_steps():
