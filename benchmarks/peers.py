@@ -75,7 +75,7 @@ def trl_training(ctx, builder, items, lora_config, batch_size: int, steps: int, 
     from datasets import Dataset
     from trl import SFTConfig, SFTTrainer
 
-    from benchmarks.approaches.lora import merged_copy
+    from benchmarks.approaches.lora import fresh_adapter, merged_copy
 
     rows = [{"input_ids": it.ids, "completion_mask": [0] * (len(it.ids) - it.n_target) + [1] * it.n_target}
             for it in items]
@@ -91,8 +91,9 @@ def trl_training(ctx, builder, items, lora_config, batch_size: int, steps: int, 
             # (16 steps of 16 ran for 20+ min): the peer trains in the dtype ours does
             bf16=ctx.loaded.info.dtype == "bfloat16", fp16=False,
         )
-        trainer = SFTTrainer(model=ctx.model, args=args, train_dataset=Dataset.from_list(rows),
-                             peft_config=lora_config, processing_class=ctx.loaded.tokenizer)
+        # the adapter's start from the run's seed, as ours: TRL would draw it before seeding
+        trainer = SFTTrainer(model=fresh_adapter(ctx.model, lora_config, ctx.config.seed), args=args,
+                             train_dataset=Dataset.from_list(rows), processing_class=ctx.loaded.tokenizer)
         t0 = time.perf_counter()
         trainer.train()
         seconds = time.perf_counter() - t0

@@ -170,8 +170,9 @@ def _items_seen(items, steps: int, batch_size: int) -> int:
 
 def baseline_train(ctx, items, lora_config, batch_size: int, steps: int, lr: float, device) -> dict:
     """HF Trainer + PEFT on the float32 model, fixed-length padding: the plain way."""
-    from peft import get_peft_model
     from transformers import PrinterCallback, Trainer, TrainingArguments, default_data_collator
+
+    from benchmarks.approaches.lora import fresh_adapter
 
     pad = ctx.loaded.tokenizer.pad_token_id
     length = -(-max(len(it.ids) for it in items) // 64) * 64
@@ -181,7 +182,7 @@ def baseline_train(ctx, items, lora_config, batch_size: int, steps: int, lr: flo
         labels = [-100] * (n - it.n_target) + it.ids[-it.n_target:] + [-100] * (length - n)
         rows.append({"input_ids": it.ids + [pad] * (length - n), "attention_mask": [1] * n + [0] * (length - n),
                      "labels": labels})
-    peft_model = get_peft_model(ctx.model, lora_config)
+    peft_model = fresh_adapter(ctx.model, lora_config, ctx.config.seed)  # the fast side's start too
     with tempfile.TemporaryDirectory() as tmp:
         args = TrainingArguments(
             output_dir=tmp, per_device_train_batch_size=batch_size, max_steps=steps, learning_rate=lr,
@@ -204,13 +205,11 @@ def fast_train(ctx, model, items, lora_config, batch_size: int, steps: int, lr: 
                score: tuple | None = None) -> dict:
     """The project's training loop (benchmarks/training.py) on `model`, in that model's dtype; with
     `score` = (prompt builder, examples), the trained adapter's accuracy on them too."""
-    from peft import get_peft_model
-
-    from benchmarks.approaches.lora import merged_copy
+    from benchmarks.approaches.lora import fresh_adapter, merged_copy
     from benchmarks.training import TrainSettings, train
 
     dtype = _dtype(model)
-    peft_model = get_peft_model(model, lora_config)
+    peft_model = fresh_adapter(model, lora_config, ctx.config.seed)
     try:
         params = [p for p in peft_model.parameters() if p.requires_grad]
         settings = TrainSettings(lr=lr, epochs=steps * batch_size / len(items), batch_size=batch_size,
