@@ -12,7 +12,7 @@ from benchmarks.result import BenchmarkResult
 def summary_table(result: BenchmarkResult) -> str:
     """What ran where (model, dtype, device), then one line per approach (its id, as --approaches takes
     it) with the terminal's columns of the shared benchmark rows (reporting/run_rows.py)."""
-    from reporting.run_rows import COLUMNS, run_rows
+    from reporting.run_rows import COLUMNS, device_text, run_rows
 
     rows = run_rows([result]).pick([c.name for c in COLUMNS if c.short])
     texts = rows.texts()
@@ -20,8 +20,8 @@ def summary_table(result: BenchmarkResult) -> str:
     id_width = max([len("approach"), *map(len, ids)]) + 1
     widths = [max([len(c.short), *(len(row[i]) for row in texts)]) for i, c in enumerate(rows.columns)]
     head = f"{'approach':<{id_width}}" + " ".join(f"{c.short:>{w}}" for c, w in zip(rows.columns, widths, strict=True))
-    env = result.environment
-    lines = [f"{result.model.name} in {result.model.dtype} on {env.gpu_name or env.device}", head, "-" * len(head)]
+    lines = [f"{result.model.name} in {result.model.dtype} on {device_text(result.environment)}", head,
+             "-" * len(head)]
     lines += [f"{name:<{id_width}}" + " ".join(f"{cell:>{w}}" for cell, w in zip(row, widths, strict=True))
               for name, row in zip(ids, texts, strict=True)]
     return "\n".join(lines)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from benchmarks.result import ApproachResult, BenchmarkResult
+from benchmarks.result import ApproachResult, BenchmarkResult, Environment
 from calculator.approaches.spec import title
 from reporting.grid import Column, Grid, grid
 
@@ -30,6 +30,15 @@ def _whole(value: float) -> str:
 
 def _fraction(value: float) -> str:
     return f"{value:.3f}"
+
+
+def device_text(env: Environment) -> str:
+    """Where a run ran: "cpu", "NVIDIA H100 80GB HBM3", or for several ranks "2 × cpu", "8 × NVIDIA H100 80GB
+    HBM3, FSDP" (the model's layers sharded over them)."""
+    device = env.gpu_name or env.device
+    if env.world_size == 1:
+        return device
+    return f"{env.world_size} × {device}" + (", FSDP" if env.sharding == "fsdp" else "")
 
 
 def training_steps(a: ApproachResult) -> str | None:
@@ -53,7 +62,7 @@ COLUMNS: tuple[Column, ...] = tuple(Column(missing="-", **spec) for spec in (
     {"name": "backend", "value": lambda r: r.approach.backend if r.approach.backend == "local"
      else f"endpoint {r.approach.endpoint_host or ''}".strip(), "short": "backend", "width": 1.4},
     {"name": "task", "value": lambda r: r.result.task.name},
-    {"name": "device", "value": lambda r: r.result.environment.gpu_name or r.result.environment.device},
+    {"name": "device", "value": lambda r: device_text(r.result.environment)},
     {"name": "dtype", "value": lambda r: r.result.model.dtype},
     {"name": "approach", "value": lambda r: title(r.approach.approach), "width": 1.8},
     {"name": "test n", "value": lambda r: r.approach.n_test, "numeric": True, "width": 0.8},

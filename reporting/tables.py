@@ -23,7 +23,7 @@ from calculator.recommend.sure import definition
 from calculator.recommend.wording import count, interval, money, pct
 from reporting.appendix import changed_settings
 from reporting.grid import Grid, break_even_grid, costs_grid, number, sources_grid
-from reporting.run_rows import run_rows, under_trained
+from reporting.run_rows import device_text, run_rows, under_trained
 
 if TYPE_CHECKING:
     from reporting.document import ReportData
@@ -187,9 +187,13 @@ def without_paths(text: str) -> str:
 
 def environment(result: BenchmarkResult) -> Table:
     env, model, task = result.environment, result.model, result.task
+    device = f"{env.device}{' — ' + env.gpu_name if env.gpu_name else ''}, {env.cpu_count} CPU cores"
+    if env.world_size > 1:
+        held = "its decoder layers sharded over them (FSDP)" if env.sharding == "fsdp" else "a whole model each"
+        device += f"; {env.world_size} processes ({', '.join(env.devices)}), {held}"
     rows = [
         ["run", f"{result.run_id} ({result.status}{', quick mode' if result.quick else ''}), {result.created_at}"],
-        ["device", f"{env.device}{' — ' + env.gpu_name if env.gpu_name else ''}, {env.cpu_count} CPU cores"],
+        ["device", device],
         ["software", f"Python {env.python_version}, torch {env.torch_version}, transformers "
                      f"{env.transformers_version}, peft {env.peft_version}; {env.platform}"],
         ["model", f"{model.name}, {count(model.parameters)} parameters, {model.dtype} "
@@ -220,7 +224,7 @@ def speed(result: BenchmarkResult) -> Table:
     basis = result.approaches[0].latency_basis if result.approaches else "one_request"
     return of_grid(f"speed_{result.run_id}", f"Benchmark run {result.run_id}: tokens and speed",
                    run_rows([result]).pick(SPEED_COLUMNS),
-                   note=f"Source: benchmark run {result.run_id}, on {result.environment.device}. "
+                   note=f"Source: benchmark run {result.run_id}, on {device_text(result.environment)}. "
                         + LATENCY_BASES[basis])
 
 

@@ -12,7 +12,7 @@ from calculator.scenario_io import load_preset
 from dashboard.tables import approach_table, runs_table
 from reporting.grid import break_even_grid, costs_grid
 from reporting.run_rows import run_rows
-from reporting.tables import measurements
+from reporting.tables import environment, measurements, speed
 from tests.dashboard.fake_result import fake_result
 
 
@@ -62,3 +62,18 @@ def test_a_run_cut_short_is_flagged_on_every_face_with_the_model_it_ran_on():
     assert flagged in summary_table(result)
     result.approaches[-1].training.planned_steps = 10
     assert runs_table([result]).set_index("approach").loc["LoRA fine-tune", "training"] == "10 of 10 steps"
+
+
+def test_a_run_over_several_ranks_says_so_on_every_face():
+    result = fake_result()
+    assert runs_table([result])["device"].iloc[0] == "cpu" and "on cpu\n" in summary_table(result)
+    env = result.environment
+    env.world_size, env.devices, env.sharding = 2, ["cpu (1 thread)", "cpu (1 thread)"], "fsdp"
+    assert set(runs_table([result])["device"]) == {"2 × cpu, FSDP"}
+    assert summary_table(result).splitlines()[0].endswith("on 2 × cpu, FSDP")
+    assert "on 2 × cpu, FSDP." in speed(result).note
+    device = dict(environment(result).rows)["device"]
+    assert device.endswith("; 2 processes (cpu (1 thread), cpu (1 thread)), its decoder layers sharded over them (FSDP)")
+    env.sharding = "none"
+    assert dict(environment(result).rows)["device"].endswith("), a whole model each")
+    assert set(runs_table([result])["device"]) == {"2 × cpu"}
