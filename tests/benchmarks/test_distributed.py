@@ -301,7 +301,7 @@ def _predicted(run_dir: Path, approach: str) -> Counter:
     return Counter(int(row["index"]) for row in rows if row["approach"] == approach)
 
 
-def _finish(run_dir: Path, timeout_s: float = 900):
+def _finish(run_dir: Path, timeout_s: float = 1800):
     """Wait for a started run to end; its final status."""
     from benchmarks.jobs import run_status
 
