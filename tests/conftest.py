@@ -18,6 +18,11 @@ SHARED_TIKTOKEN = REPO.parent / "shared" / "tiktoken_cache"
 if SHARED_TIKTOKEN.is_dir():
     os.environ.setdefault("TIKTOKEN_CACHE_DIR", str(SHARED_TIKTOKEN))
 
+# The session's own temporary folder, its child processes' too: the benchmark runs tests start take turns
+# on a machine lock kept there (benchmarks.jobs.machine_lock), so they queue behind each other only, not
+# behind a benchmark another checkout on this machine runs (minutes each: up to 140 s per test was seen).
+os.environ["TMPDIR"] = tempfile.tempdir = tempfile.mkdtemp(prefix="pot-test-tmp-")
+
 # Benchmark runs started by tests land here, not in the user's runs/ folder; the converted model is
 # cached in the checkout's .cache/, not the user's data folder.
 os.environ.setdefault("PROMPT_OR_TUNE_RUNS", tempfile.mkdtemp(prefix="pot-test-runs-"))

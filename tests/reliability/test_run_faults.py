@@ -13,6 +13,7 @@ from benchmarks.jobs import RunStatus, cancel_run, list_runs, run_status, start_
 from benchmarks.result import load_result
 
 pytestmark = pytest.mark.slow
+SMALLEST_TEST = 10  # the least test split a config allows: a run here is about its process, not its figures
 
 
 def wait_for(run_dir, states, timeout=240) -> RunStatus:
@@ -27,16 +28,16 @@ def wait_for(run_dir, states, timeout=240) -> RunStatus:
 
 
 def test_two_runs_started_together_both_complete_and_are_listed(runs_root, tiny_config):
-    first = start_run(tiny_config(approaches=["zero_shot"], seed=1), runs_root)
-    second = start_run(tiny_config(approaches=["zero_shot"], seed=2), runs_root)
+    first = start_run(tiny_config(approaches=["zero_shot"], seed=1, test_size=SMALLEST_TEST), runs_root)
+    second = start_run(tiny_config(approaches=["zero_shot"], seed=2, test_size=SMALLEST_TEST), runs_root)
     assert first != second and first.name != second.name
     for run_dir in (first, second):
         status = wait_for(run_dir, {"complete", "failed"})
         assert status.state == "complete", status.error
         assert status.progress == 1.0
         result = load_result(status.result_path)
-        assert result.approach("zero_shot").n_test == 16
-        assert (run_dir / "predictions.csv").read_text(encoding="utf-8").count("\n") == 17
+        assert result.approach("zero_shot").n_test == SMALLEST_TEST
+        assert (run_dir / "predictions.csv").read_text(encoding="utf-8").count("\n") == SMALLEST_TEST + 1
         assert any(e.approach == "zero_shot" for e in status.events)
     # different seeds -> different test splits -> different prediction files
     assert (first / "predictions.csv").read_text() != (second / "predictions.csv").read_text()
@@ -47,7 +48,8 @@ def test_two_runs_started_together_both_complete_and_are_listed(runs_root, tiny_
 
 
 def test_sigkill_leaves_no_corrupt_files_and_next_run_reports_it(runs_root, tiny_config):
-    victim = start_run(tiny_config(approaches=["zero_shot", "lora"], train_epochs=20.0), runs_root)
+    victim = start_run(tiny_config(approaches=["zero_shot", "lora"], train_epochs=20.0, test_size=SMALLEST_TEST),
+                       runs_root)
     deadline = time.monotonic() + 240
     while time.monotonic() < deadline:
         events = run_status(victim).events
@@ -64,7 +66,7 @@ def test_sigkill_leaves_no_corrupt_files_and_next_run_reports_it(runs_root, tiny
     assert result.status == "partial" and [a.approach for a in result.approaches] == ["zero_shot"]
     json.loads((victim / "status.json").read_text())
 
-    nxt = start_run(tiny_config(approaches=["zero_shot"]), runs_root)
+    nxt = start_run(tiny_config(approaches=["zero_shot"], test_size=SMALLEST_TEST), runs_root)
     status = wait_for(nxt, {"complete", "failed"})
     assert status.state == "complete"
     assert any(victim.name in e.message and "incomplete" in e.message for e in status.events)
