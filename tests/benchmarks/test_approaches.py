@@ -17,14 +17,20 @@ TRAINED = {"prompt_tuning", "lora", "full_finetune"}
 
 
 def test_every_approach_fills_the_contract(tmp_path, tiny_config):
+    """Eight approaches in one run, so each on as little as the contract allows: the smallest test split,
+    one training step of 6 per trained run, 4 generated tokens (single requests timed per row cost
+    about what scoring the split does, so the split's size counts twice). Seed 0's first 12 training
+    examples hold two short enough for both few-shot examples to fit (with 8 only one does)."""
     events = []
-    config = tiny_config(approaches=list(ALL_APPROACHES), learning_curve=[8], consistency=True)
+    n_test, n_train, curve_size = 10, 12, 6
+    config = tiny_config(approaches=list(ALL_APPROACHES), learning_curve=[curve_size], consistency=True,
+                         test_size=n_test, train_size=n_train, train_batch_size=6, max_new_tokens=4)
     result = run_benchmark(config, tmp_path / "run", on_event=events.append)
     assert result.status == "complete", result.notes
     assert result == load_result(tmp_path / "run")  # what was returned is what was written
     assert [a.approach for a in result.approaches] == list(ALL_APPROACHES)
     for a in result.approaches:
-        assert a.n_test == 16 and 0 <= a.accuracy <= 1
+        assert a.n_test == n_test and 0 <= a.accuracy <= 1
         assert a.accuracy_ci[0] <= a.accuracy <= a.accuracy_ci[1]
         assert set(a.per_class_accuracy) == {"negative", "positive"}
         assert a.prompt_tokens_model > 10 and a.prompt_tokens_tiktoken > 10 and a.output_tokens_model >= 1
@@ -37,26 +43,26 @@ def test_every_approach_fills_the_contract(tmp_path, tiny_config):
             assert a.training.steps >= 1 and a.training.tokens > 0 and a.training.trainable_parameters > 0
             assert a.training.steps == a.training.planned_steps and not a.training.under_trained  # no guard
             assert len(a.training.loss_curve) == a.training.steps
-            assert a.labeled_examples == 32
-    assert result.approach("few_shot").labeled_examples == 2
+            assert a.labeled_examples == n_train
+    assert result.approach("few_shot").labeled_examples == 2, result.notes
     assert len(result.approach("zero_shot").consistency.accuracies) == 3
     for curved in ("lora", "prompt_tuning"):  # both trained approaches get a learning curve
         curve = result.approach(curved).learning_curve
-        assert [p.labeled_examples for p in curve] == [8, 32]
+        assert [p.labeled_examples for p in curve] == [curve_size, n_train]
         assert curve[-1].accuracy == result.approach(curved).accuracy  # the full run is the last point
     lora_params = result.approach("lora").training.trainable_parameters
     assert lora_params < result.approach("full_finetune").training.trainable_parameters / 10
     rows = list(csv.DictReader((tmp_path / "run" / "predictions.csv").open(encoding="utf-8")))
-    assert len(rows) == 16 * len(ALL_APPROACHES)
+    assert len(rows) == n_test * len(ALL_APPROACHES)
     assert any(e.loss is not None for e in events) and events[-1].progress == 1.0
     progress = [e.progress for e in events]
     assert progress == sorted(progress)  # never goes backwards
-    # every training step says where it is; the learning-curve run (8 examples) moves the bar on
+    # every training step says where it is; the learning-curve run (6 examples) moves the bar on
     # from where LoRA's main training left it, instead of re-filling the same stretch
     steps = [e for e in events if (e.substage or "").startswith("training")]
     assert {e.approach for e in steps} == TRAINED and all(0 < e.done <= e.total for e in steps)
-    main = [e.progress for e in steps if (e.approach, e.substage) == ("lora", "training on 32 examples")]
-    curve = [e.progress for e in steps if (e.approach, e.substage) == ("lora", "training on 8 examples")]
+    main = [e.progress for e in steps if (e.approach, e.substage) == ("lora", f"training on {n_train} examples")]
+    curve = [e.progress for e in steps if (e.approach, e.substage) == ("lora", f"training on {curve_size} examples")]
     assert main and curve and curve[-1] > main[-1]
 
 
@@ -95,10 +101,10 @@ def test_a_failing_approach_is_named_with_its_error_and_the_others_are_kept(tmp_
         raise RuntimeError()  # no message: the note still says what went wrong
 
     monkeypatch.setattr(zero_shot, "run", broken)
-    result = run_benchmark(tiny_config(approaches=["zero_shot", "few_shot"]), tmp_path / "partial")
+    result = run_benchmark(tiny_config(approaches=["zero_shot", "few_shot"], test_size=10), tmp_path / "partial")
     assert result.status == "partial" and [a.approach for a in result.approaches] == ["few_shot"]
     assert "zero_shot failed: RuntimeError: " in result.notes
-    everything_broken = run_benchmark(tiny_config(approaches=["zero_shot"]), tmp_path / "failed")
+    everything_broken = run_benchmark(tiny_config(approaches=["zero_shot"], test_size=10), tmp_path / "failed")
     assert everything_broken.status == "failed" and not everything_broken.approaches
     assert everything_broken.error == "zero_shot failed: RuntimeError: "
     assert load_result(tmp_path / "failed").status == "failed"

@@ -49,7 +49,7 @@ def test_the_progress_bar_reads_the_typed_events(tmp_path, tiny_config, capsys):
     from benchmarks.cli_view import run_with_progress
     from benchmarks.jobs import run_status
 
-    assert run_with_progress(tiny_config(approaches=["zero_shot"]), tmp_path) == 0
+    assert run_with_progress(tiny_config(approaches=["zero_shot"], test_size=10), tmp_path) == 0
     captured = capsys.readouterr()
     assert "zero_shot" in captured.err and "100%" in captured.err  # the bar reached the end
     assert any(line.startswith("zero_shot") for line in captured.out.splitlines())
