@@ -88,8 +88,10 @@ def test_without_a_guard_a_slowed_step_still_trains_every_planned_step(tiny_llam
 def test_a_slowed_step_under_a_guard_stops_and_is_marked(tiny_llama, monkeypatch):
     _slow_steps(monkeypatch, 0.2)
     stats = _train(tiny_llama, training.TrainSettings(lr=1e-3, epochs=50, batch_size=2, time_guard_s=0.5))
-    # the step that passes 0.5 s is the last: the third at the earliest (3 × 0.2 s), never the plan
-    assert 3 <= stats.steps < 200 and stats.planned_steps == 200 and stats.under_trained
+    # the step that passes 0.5 s is the last: the third at the latest (3 × 0.2 s already pass it, however
+    # fast the machine), earlier when a slow or busy machine adds to the sleeps; never the plan
+    assert 1 <= stats.steps <= 3 and stats.seconds >= 0.5
+    assert stats.planned_steps == 200 and stats.under_trained
 
 
 def test_files_written_before_planned_steps_read_as_not_cut():
