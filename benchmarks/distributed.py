@@ -30,7 +30,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, get_args, get_origin
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -135,11 +135,11 @@ LAUNCH_OPTIONS = {"--processes": "processes", "--launcher": "launcher", "--accel
 def add_launch_options(parser) -> None:
     """The data-parallel options of `prompt-or-tune bench` (an argparse parser)."""
     group = parser.add_argument_group("data-parallel", "one run over several processes (docs/BENCHMARKS.md)")
-    kinds = {"processes": int, "threads_per_process": int, "accelerate_config": Path, "launcher": str, "shard": str}
-    choices = {"launcher": ("torchrun", "accelerate"), "shard": ("none", "fsdp")}
+    kinds = {"processes": int, "threads_per_process": int, "accelerate_config": Path}
     for option, name in LAUNCH_OPTIONS.items():
         field = Launch.model_fields[name]
-        group.add_argument(option, dest=name, type=kinds[name], help=field.description, choices=choices.get(name))
+        choices = get_args(field.annotation) if get_origin(field.annotation) is Literal else None  # the field's own
+        group.add_argument(option, dest=name, type=kinds.get(name, str), help=field.description, choices=choices)
 
 
 def launch_from_args(args) -> Launch | tuple[str, str]:
