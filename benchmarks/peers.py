@@ -76,6 +76,7 @@ def trl_training(ctx, builder, items, lora_config, batch_size: int, steps: int, 
     from trl import SFTConfig, SFTTrainer
 
     from benchmarks.approaches.lora import fresh_adapter, merged_copy
+    from benchmarks.perf import tokens_seen
 
     rows = [{"input_ids": it.ids, "completion_mask": [0] * (len(it.ids) - it.n_target) + [1] * it.n_target}
             for it in items]
@@ -103,7 +104,7 @@ def trl_training(ctx, builder, items, lora_config, batch_size: int, steps: int, 
         ev = ctx.evaluate(builder, examples, model=merged, stage="peers: scoring TRL's adapter")
     finally:
         peft_model.unload()
-    tokens = sum(len(items[i % len(items)].ids) for i in range(steps * batch_size))
+    tokens = tokens_seen(items, steps, batch_size)
     return {"seconds": seconds, "tokens": tokens, "tokens_per_second": tokens / seconds,
             "examples_per_second": steps * batch_size / seconds, "accuracy": _accuracy(ev.truth, ev.pred),
             "padding_free": True, "dtype": "bfloat16" if args.bf16 else "float32", "version": _version("trl")}

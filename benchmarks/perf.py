@@ -164,7 +164,8 @@ def _dtype(model) -> str:
     return str(model.get_input_embeddings().weight.dtype).removeprefix("torch.")
 
 
-def _items_seen(items, steps: int, batch_size: int) -> int:
+def tokens_seen(items, steps: int, batch_size: int) -> int:
+    """Tokens a Trainer-style loop reads in `steps` batches of `batch_size`, cycling through `items` in order."""
     return sum(len(items[i % len(items)].ids) for i in range(steps * batch_size))
 
 
@@ -197,7 +198,7 @@ def baseline_train(ctx, items, lora_config, batch_size: int, steps: int, lr: flo
             sync(device)
             seconds = time.perf_counter() - t0
     peft_model.unload()
-    return {"seconds": seconds, "tokens": _items_seen(items, steps, batch_size), "padded_length": length,
+    return {"seconds": seconds, "tokens": tokens_seen(items, steps, batch_size), "padded_length": length,
             "peak_memory_mb": mem["peak"], "dtype": "float32"}
 
 
