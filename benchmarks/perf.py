@@ -231,11 +231,9 @@ def fast_train(ctx, model, items, lora_config, batch_size: int, steps: int, lr: 
 def run_perf(device: str = "auto", model: str | None = None, train_examples: int = 256, eval_examples: int = 128,
              batch_size: int = 16, dtype: str = "auto", peers: bool = False, log=print) -> dict:
     """Measure both paths; returns the figures (see module docstring)."""
-    from peft import LoraConfig
-
     from benchmarks.allocator import keep_freed_memory
     from benchmarks.approaches.base import Context
-    from benchmarks.approaches.lora import lora_targets
+    from benchmarks.approaches.lora import lora_config
     from benchmarks.environment import claim_cores, describe
     from benchmarks.models import load_model, resolve_dtype
     from benchmarks.tasks import load_task
@@ -266,8 +264,7 @@ def run_perf(device: str = "auto", model: str | None = None, train_examples: int
     log(f"eval: few-shot prompt, k=4, fast path in {fast_dtype}")
     report["eval_few_shot"] = measure_eval(ctx, few_shot, task.test, dev, {"fast": fast_model}, peaks)
     items = ctx.train_items(zero_shot, task.train)
-    lora = LoraConfig(r=config.lora_rank, lora_alpha=config.lora_alpha, lora_dropout=0.0,
-                      target_modules=lora_targets(loaded.model, None), task_type="CAUSAL_LM")
+    lora = lora_config(loaded.model, config)
     steps = max(1, len(items) // batch_size)
     log(f"train: baseline Trainer, {steps} steps of {batch_size}")
     base = baseline_train(ctx, items, lora, batch_size, steps, config.lora_lr, dev)

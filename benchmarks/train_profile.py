@@ -32,12 +32,11 @@ class TrainingProfile:
 def profile_training(steps: int = 6, batch_size: int = 8, device: str = "cpu", config=None) -> TrainingProfile:
     """A fresh LoRA adapter (the benchmark's recipe) trained for `steps` warm-up steps, then `steps`
     profiled ones, on the run's task (the packaged one unless `config` names another)."""
-    from peft import LoraConfig
     from torch.profiler import ProfilerActivity, profile
 
     from benchmarks.allocator import keep_freed_memory
     from benchmarks.approaches.base import Context
-    from benchmarks.approaches.lora import fresh_adapter, lora_targets
+    from benchmarks.approaches.lora import fresh_adapter, lora_config
     from benchmarks.config import BenchConfig
     from benchmarks.environment import claim_cores, describe
     from benchmarks.models import load_model
@@ -49,14 +48,12 @@ def profile_training(steps: int = 6, batch_size: int = 8, device: str = "cpu", c
     claim_cores()
     cfg = config or BenchConfig(quick=True, device=device)
     loaded, _ = load_model(cfg.model, cfg.device, cfg.trust_remote_code, cfg.dtype)
-    dtype = str(loaded.model.get_input_embeddings().weight.dtype).removeprefix("torch.")
+    dtype = loaded.info.dtype
     task = load_task(cfg)
     ctx = Context(config=cfg, loaded=loaded, task=task, environment=describe(loaded.device, dtype), emit=lambda e: None)
     builder = ctx.builder(kind=spec("lora").prompt_kind)
     items = ctx.train_items(builder, task.train)
-    lora = LoraConfig(r=cfg.lora_rank, lora_alpha=cfg.lora_alpha, lora_dropout=0.0,
-                      target_modules=lora_targets(loaded.model, cfg.lora_targets), task_type="CAUSAL_LM")
-    peft_model = fresh_adapter(loaded.model, lora, cfg.seed)
+    peft_model = fresh_adapter(loaded.model, lora_config(loaded.model, cfg), cfg.seed)
     params = [p for p in peft_model.parameters() if p.requires_grad]
     settings = TrainSettings(lr=cfg.lora_lr, epochs=steps * batch_size / len(items), batch_size=batch_size,
                              seed=cfg.seed, bf16=dtype == "bfloat16")

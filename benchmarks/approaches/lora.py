@@ -26,6 +26,14 @@ def lora_targets(model, given: list[str] | None) -> list[str] | str:
     return given or FAMILY_TARGETS.get(model.config.model_type, "all-linear")
 
 
+def lora_config(model, config):
+    """The run's LoRA adapter settings (`config` a BenchConfig): rank, alpha, no dropout, the family's targets."""
+    from peft import LoraConfig
+
+    return LoraConfig(r=config.lora_rank, lora_alpha=config.lora_alpha, lora_dropout=0.0,
+                      target_modules=lora_targets(model, config.lora_targets), task_type="CAUSAL_LM")
+
+
 def merged_copy(peft_model):
     """The adapted model with B·A folded into each weight, as LoRA is served; `peft_model` is untouched.
 
@@ -59,14 +67,9 @@ def train_and_score(ctx: Context, examples, *, min_steps: int = 0, latency: bool
     the weights a layer holds when it is sharded), the test split is scored with the adapter unmerged
     (merging needs each whole weight), and that model is then dropped: the run's own never held one.
     """
-    from peft import LoraConfig
-
     cfg = ctx.config
     builder = ctx.builder(kind=spec("lora").prompt_kind)  # served as trained: input and cue
-    lora = LoraConfig(
-        r=cfg.lora_rank, lora_alpha=cfg.lora_alpha, lora_dropout=0.0,
-        target_modules=lora_targets(ctx.model, cfg.lora_targets), task_type="CAUSAL_LM",
-    )
+    lora = lora_config(ctx.model, cfg)
     sharded = ctx.environment.sharding == "fsdp"
     peft_model = fresh_adapter(_whole_on_cpu(ctx) if sharded else ctx.model, lora, cfg.seed)
     try:
