@@ -189,7 +189,7 @@ def _score_batch(
     mask = torch.cat([torch.ones((n_rows, width, prefix_len), dtype=torch.bool), torch.from_numpy(own)], dim=2)[:, None]
     hidden = model.base_model(
         input_ids=ids.to(device), attention_mask=mask.to(device), position_ids=positions.to(device),
-        past_key_values=_expand(kv, n_rows), use_cache=False,
+        cache=_expand(kv, n_rows), use_cache=False,
     ).last_hidden_state
     # The vocabulary projection runs once per scored position (labels sharing a first token share it).
     places = torch.tensor([read_row, read_col], device=device)
@@ -222,7 +222,7 @@ def score_choices(
     device = model.get_input_embeddings().weight.device
     start = time.perf_counter()
     prefix = model.base_model(inputs_embeds=embed_prefix(model, prefix_ids, soft_prompt), use_cache=True)
-    kv = [(layer.keys, layer.values) for layer in prefix.past_key_values.layers]
+    kv = [(layer.keys, layer.values) for layer in prefix.cache.layers]
     prefix_len = kv[0][0].shape[-2]
     items = [_Item.build(s, choices) for s in suffixes]
     width = max(len(item.ids) for item in items)
