@@ -1,5 +1,5 @@
 """The report to forward, from the Decision page: built once per scenario and benchmark run,
-each format rendered only when its button is clicked (the PDF draws its charts in Chromium)."""
+each format rendered only when its button is clicked (the PDF draws its charts in-process, no browser)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""The PDF report: static charts, A4 or Letter, the scenario attached as a file to rerun it.
+"""The PDF report: static charts (reporting/static.py draws them in-process, no browser), A4 or
+Letter, the scenario attached as a file to rerun it.
 
 Text uses DejaVu Sans when the system has it (any Unicode a user types); otherwise the PDF core
 font, with characters outside Latin-1 replaced, and a note saying so.
@@ -16,7 +17,7 @@ import prompt_or_tune
 from reporting import Paper
 from reporting.document import ReportData
 from reporting.outline import Block, outline
-from reporting.static import PNG_WIDTH, to_pngs
+from reporting.static import PNG_WIDTH, height_of, to_png
 from reporting.tables import Table
 
 FONT_DIRS = (Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/dejavu"),
@@ -106,8 +107,9 @@ class ReportPDF(FPDF):
             self.set_text_color(0)
         self.ln(3)
 
-    def chart(self, png: bytes | None, title: str, caption: str, height_px: int) -> None:
-        """The chart at full width; a little smaller (down to MIN_CHART_SCALE) rather than a new page."""
+    def chart(self, png: bytes | None, missing: str | None, title: str, caption: str, height_px: int) -> None:
+        """The chart at full width; a little smaller (down to MIN_CHART_SCALE) rather than a new page.
+        A chart that could not be drawn: why (`missing`), in its place."""
         full = self.epw * height_px / PNG_WIDTH if png is not None else 0
         room = self.page_break_trigger - self.get_y() - CHART_TEXT_MM
         scale = 1.0 if full <= room else room / full
@@ -118,6 +120,8 @@ class ReportPDF(FPDF):
         self.multi_cell(0, 5, self.text_of(title), align="L", new_x="LMARGIN", new_y="NEXT")
         if png is not None:
             self.image(png, x=self.l_margin + self.epw * (1 - scale) / 2, w=self.epw * scale, h=full * scale)
+        elif missing:
+            self.paragraph(missing, size=8, bold=True)
         self.set_font(self.body, "", 8)
         self.set_text_color(80)
         self.multi_cell(0, 3.8, self.text_of(caption), align="L", new_x="LMARGIN", new_y="NEXT")
@@ -164,11 +168,9 @@ def _block(pdf: ReportPDF, b: Block) -> None:
     elif b.kind == "table":
         pdf.table_block(b.table)
     elif b.kind == "charts":
-        pngs, missing = to_pngs({c.key: c.figure for c in b.charts})
-        if missing:
-            pdf.paragraph(missing, bold=True)
         for c in b.charts:
-            pdf.chart(pngs.get(c.key), c.title, c.caption, int(c.figure.layout.height or 380))
+            png, missing = to_png(c.figure)
+            pdf.chart(png, missing, c.title, c.caption, height_of(c.figure))
     else:  # the scenario file: attached to the PDF (render_pdf), not printed
         pdf.paragraph("Attached to this PDF: scenario.yaml (the attachments pane of a PDF viewer; "
                       "pdfdetach -saveall on the command line).", size=8)

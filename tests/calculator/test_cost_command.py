@@ -11,7 +11,7 @@ from calculator.recommend import TOP_REASONS
 from calculator.scenario_io import load_preset
 from prompt_or_tune.cli import main
 
-HEAVY = ("plotly", "fpdf", "kaleido", "torch", "transformers")
+HEAVY = ("plotly", "fpdf", "matplotlib", "torch", "transformers")
 DRAWS = 2_000
 
 
