@@ -23,7 +23,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import torch
-from transformers import DynamicCache
+
+from benchmarks.prefix import prefix_keys_values, shared_cache
 
 
 @dataclass
@@ -58,15 +59,6 @@ def length_batches(lengths: list[int], max_batch: int, token_budget: int) -> lis
         else:
             batches.append([index])
     return batches
-
-
-def embed_prefix(model, prefix_ids: list[int], soft_prompt: torch.Tensor | None = None) -> torch.Tensor:
-    """Input embeddings of [soft prompt][prefix tokens], batch of one."""
-    device = model.get_input_embeddings().weight.device
-    embeds = model.get_input_embeddings()(torch.tensor([prefix_ids], device=device))
-    if soft_prompt is not None:
-        embeds = torch.cat([soft_prompt.to(embeds.dtype).reshape(1, -1, embeds.shape[-1]), embeds], dim=1)
-    return embeds
 
 
 def pack_rows(lengths: list[int], width: int) -> list[list[int]]:
@@ -152,10 +144,6 @@ def trie_nodes(choices: list[list[int]]) -> int:
     return len({tuple(c[: t + 1]) for c in choices for t in range(len(c) - 1)})
 
 
-def _expand(kv: list[tuple[torch.Tensor, torch.Tensor]], rows: int) -> DynamicCache:
-    return DynamicCache(ddp_cache_data=[(k.expand(rows, -1, -1, -1), v.expand(rows, -1, -1, -1)) for k, v in kv])
-
-
 @torch.inference_mode()
 def _score_batch(
     model, kv, prefix_len: int, rows: list[list[int]], items: list[_Item], n_labels: int, width: int, pad_id: int
@@ -189,7 +177,7 @@ def _score_batch(
     mask = torch.cat([torch.ones((n_rows, width, prefix_len), dtype=torch.bool), torch.from_numpy(own)], dim=2)[:, None]
     hidden = model.base_model(
         input_ids=ids.to(device), attention_mask=mask.to(device), position_ids=positions.to(device),
-        cache=_expand(kv, n_rows), use_cache=False,
+        cache=shared_cache(kv, n_rows), use_cache=False,
     ).last_hidden_state
     # The vocabulary projection runs once per scored position (labels sharing a first token share it).
     places = torch.tensor([read_row, read_col], device=device)
@@ -221,8 +209,7 @@ def score_choices(
     """
     device = model.get_input_embeddings().weight.device
     start = time.perf_counter()
-    prefix = model.base_model(inputs_embeds=embed_prefix(model, prefix_ids, soft_prompt), use_cache=True)
-    kv = [(layer.keys, layer.values) for layer in prefix.cache.layers]
+    kv = prefix_keys_values(model, prefix_ids, soft_prompt)
     prefix_len = kv[0][0].shape[-2]
     items = [_Item.build(s, choices) for s in suffixes]
     width = max(len(item.ids) for item in items)

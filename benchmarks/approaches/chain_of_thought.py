@@ -1,4 +1,5 @@
-"""Chain-of-thought: generate reasoning then an answer (batched, left-padded), parse the label.
+"""Chain-of-thought: generate reasoning then an answer (batched, the shared prefix computed once), parse
+the label.
 
 Unparseable answers count as wrong and are counted.
 """
@@ -13,25 +14,11 @@ import torch
 from benchmarks.answers import parse_label
 from benchmarks.approaches.base import Context, Evaluation
 from benchmarks.distributed import gather, merged, shard
+from benchmarks.generation import generate
 from benchmarks.latency import samples_for, spread_by_length, time_requests
+from benchmarks.prefix import prefix_keys_values
 from benchmarks.result import ApproachResult
 from benchmarks.scoring import length_batches
-
-
-def generate(model, tok, prompts: list[list[int]], max_new_tokens: int) -> list[list[int]]:
-    """Greedy continuations of a batch of prompts (left-padded, so every row continues at the end)."""
-    device = model.get_input_embeddings().weight.device
-    width = max(map(len, prompts))
-    ids = torch.full((len(prompts), width), tok.pad_token_id, dtype=torch.long)
-    mask = torch.zeros_like(ids)
-    for row, prompt in enumerate(prompts):
-        ids[row, width - len(prompt):] = torch.tensor(prompt)
-        mask[row, width - len(prompt):] = 1
-    generated = model.generate(
-        input_ids=ids.to(device), attention_mask=mask.to(device), max_new_tokens=max_new_tokens,
-        do_sample=False, pad_token_id=tok.pad_token_id,
-    )[:, width:]
-    return [[t for t in row.tolist() if t != tok.pad_token_id] for row in generated]
 
 
 @torch.inference_mode()
@@ -39,14 +26,17 @@ def run(ctx: Context) -> ApproachResult:
     tok, model, cfg = ctx.loaded.tokenizer, ctx.model, ctx.config
     builder = ctx.builder(kind="chain_of_thought", use_chat=bool(getattr(tok, "chat_template", None)))
     examples = ctx.task.test
-    prompts = [builder.prefix_ids + s for s in builder.suffix_ids([e.text for e in examples])]
+    prefix, suffixes = builder.prefix_ids, builder.suffix_ids([e.text for e in examples])
+    prompts = [prefix + s for s in suffixes]
+    kv = prefix_keys_values(model, prefix)  # once for the split; each batch runs only its suffixes
     outputs: list[str] = [""] * len(prompts)
     out_tokens = np.zeros(len(prompts))
     start = time.perf_counter()
     batches = length_batches([len(p) for p in prompts], cfg.eval_batch_size, cfg.eval_batch_tokens)
     mine = shard(batches)  # under several ranks, each generates every N-th batch
     for done, batch in enumerate(mine, 1):
-        for i, kept in zip(batch, generate(model, tok, [prompts[i] for i in batch], cfg.max_new_tokens), strict=True):
+        kept_rows = generate(model, tok.pad_token_id, prefix, [suffixes[i] for i in batch], cfg.max_new_tokens, kv)
+        for i, kept in zip(batch, kept_rows, strict=True):
             outputs[i] = tok.decode(kept, skip_special_tokens=True)
             out_tokens[i] = len(kept)
         ctx.step("generating (batches)", done, len(mine))
@@ -55,12 +45,13 @@ def run(ctx: Context) -> ApproachResult:
     outputs = [answers[i][0] for i in range(len(prompts))]
     out_tokens = np.array([answers[i][1] for i in range(len(prompts))])
     device = model.get_input_embeddings().weight.device
-    latency = time_requests(lambda i: generate(model, tok, [prompts[i]], cfg.max_new_tokens),
+    latency = time_requests(lambda i: generate(model, tok.pad_token_id, prefix, [suffixes[i]], cfg.max_new_tokens),
                             spread_by_length(list(map(len, prompts)), samples_for(cfg)), device)
     pred = np.array([parse_label(o, ctx.task.verbalizers, builder.answer_cue) for o in outputs])
     ev = Evaluation(
         truth=np.array([e.label for e in examples]), pred=pred, latency_s=latency, seconds=seconds,
-        prompt_tokens=sum(map(len, prompts)), computed_tokens=sum(map(len, prompts)) + int(out_tokens.sum()),
+        prompt_tokens=sum(map(len, prompts)),
+        computed_tokens=len(prefix) + sum(map(len, suffixes)) + int(out_tokens.sum()),
         batch_size=max(map(len, batches)),
         prompt_texts=[builder.text(e.text) for e in examples], output_tokens_model=float(out_tokens.mean()),
         output_texts=outputs, unparseable=int(np.sum(pred < 0)),

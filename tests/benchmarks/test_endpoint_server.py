@@ -102,8 +102,8 @@ def key(monkeypatch):
 
 def test_endpoint_zero_shot_matches_local_generation(server, proxy, key, tmp_path, monkeypatch, loaded):
     """60 test examples through the server; the same chat prompts greedy-generated locally agree."""
-    from benchmarks.approaches.chain_of_thought import generate
     from benchmarks.endpoint.arm import parse_answer
+    from benchmarks.generation import generate
 
     monkeypatch.setenv("PROMPT_OR_TUNE_HOME", str(tmp_path))
     config = _config(proxy, server)
@@ -118,7 +118,9 @@ def test_endpoint_zero_shot_matches_local_generation(server, proxy, key, tmp_pat
     tok = loaded.tokenizer
     ids = [tok.apply_chat_template([{"role": "user", "content": p}], add_generation_prompt=True, tokenize=True,
                                    return_dict=False) for p in prompts]
-    local = [tok.decode(g, skip_special_tokens=True) for g in generate(loaded.model, tok, ids, config.answer_max_tokens)]
+    prefix = os.path.commonprefix(ids)  # the chat header and instruction, computed once
+    generated = generate(loaded.model, tok.pad_token_id, prefix, [p[len(prefix):] for p in ids], config.answer_max_tokens)
+    local = [tok.decode(g, skip_special_tokens=True) for g in generated]
     local_acc = np.mean([parse_answer(t, task.verbalizers, template.answer_cue) == e.label
                          for t, e in zip(local, task.test, strict=True)])
     assert abs(endpoint_acc - local_acc) <= 0.05, (endpoint_acc, local_acc)
