@@ -31,11 +31,16 @@ DEFAULT_APPROACHES = ["zero_shot", "few_shot", "chain_of_thought", "prompt_tunin
 # consistency paraphrases) score 60 examples, not the whole test split: at 120 they were about 70 s of an
 # idle quick run's 279 s, over its 4-minute target; the template choice still separates chat 0.54 from
 # plain 0.80, and the notes say how many examples each consistency figure stands on.
+# Training examples when train_size is not given: the mode's size, raised to EXAMPLES_PER_LABEL times
+# the labels on a many-label task (60 intents: 960), so that one epoch shows LoRA each label about 16
+# times, not 8.5 (512 / 60); the split keeps each label's share, and the run's notes name labels left
+# with fewer than half that (tasks.FEW_PER_LABEL).
+TRAIN_EXAMPLES = {"quick": 512, "full": 4096}
+EXAMPLES_PER_LABEL = 16
 _MODE_DEFAULTS: dict[str, dict[str, object]] = {
     "quick": {
         "approaches": QUICK_APPROACHES,
         "test_size": 240,
-        "train_size": 512,
         "train_epochs": 1.0,
         "train_batch_size": 8,
         "extra_pass_size": 60,
@@ -46,7 +51,6 @@ _MODE_DEFAULTS: dict[str, dict[str, object]] = {
     "full": {
         "approaches": DEFAULT_APPROACHES,
         "test_size": 1000,
-        "train_size": 4096,
         "train_epochs": 2.0,
         "train_batch_size": 16,
         "extra_pass_size": 100_000,
@@ -152,6 +156,13 @@ class BenchConfig(BaseModel):
         if self.endpoint_approaches is None:
             return [(a, "endpoint" if a in PROMPTING else "local") for a in self.approaches]
         return [(a, "local") for a in self.approaches] + [(a, "endpoint") for a in self.endpoint_approaches]
+
+    def training_examples(self, labels: int) -> int:
+        """The most examples the training split takes: train_size when given, else the mode's size
+        raised to EXAMPLES_PER_LABEL times the labels."""
+        if self.train_size is not None:
+            return self.train_size
+        return max(TRAIN_EXAMPLES["quick" if self.quick else "full"], EXAMPLES_PER_LABEL * labels)
 
     @property
     def task_name(self) -> str:

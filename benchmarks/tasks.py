@@ -10,11 +10,11 @@ from __future__ import annotations
 import importlib.util
 import json
 import random
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from benchmarks.config import BenchConfig
+from benchmarks.config import EXAMPLES_PER_LABEL, BenchConfig
 
 MAX_FILE_BYTES = 200 * 1024 * 1024
 MIN_PER_LABEL = 3  # one for each of train, validation and test
@@ -291,9 +291,11 @@ def load_task(config: BenchConfig) -> TaskData:
     n = len(label_ids)
     test = min(config.test_size, max(len(labels), n // 3))
     val = min(config.val_size, max(len(labels), (n - test) // 4)) if config.val_size else 0
-    split = stratified_split(label_ids, {"test": test, "validation": val, "train": config.train_size}, config.seed)
+    split = stratified_split(label_ids, {"test": test, "validation": val, "train": config.training_examples(len(labels))},
+                             config.seed)
     if test < config.test_size:
         notes.append(f"test split is {test} examples (asked {config.test_size}): the data has {n} rows")
+    notes += _few_training_examples([label_ids[i] for i in split["train"]], len(labels))
 
     instruction, input_name, answer_name = _BUILTIN_PROMPTS.get(
         name if not config.data_file else "",
@@ -309,6 +311,21 @@ def load_task(config: BenchConfig) -> TaskData:
         train=examples(split["train"]), validation=examples(split["validation"]),
         test=examples(split["test"]), notes=notes,
     )
+
+
+FEW_PER_LABEL = EXAMPLES_PER_LABEL // 2
+
+
+def _few_training_examples(train_labels: list[int], labels: int) -> list[str]:
+    """A note when some label has fewer than FEW_PER_LABEL training examples (half the default's 16 a
+    label on average): tuned approaches' quality then rests on few examples of it."""
+    counts = Counter(train_labels)
+    few = [counts.get(label, 0) for label in range(labels) if counts.get(label, 0) < FEW_PER_LABEL]
+    if not few:
+        return []
+    return [f"training split: {len(few)} of {labels} labels have fewer than {FEW_PER_LABEL} examples "
+            f"(fewest {min(few)}): a tuned approach learns those labels from few examples, so its accuracy "
+            "on them is a weak estimate"]
 
 
 def _verbalizers(labels: list[str], given: dict[str, str] | None, field_name: str) -> list[str]:

@@ -131,7 +131,7 @@ def test_quick_mode_plans_lora_to_fit_120_s_on_a_2_core_avx2_cpu():
     from benchmarks.config import BenchConfig
 
     quick = BenchConfig(quick=True)
-    steps = training.planned_steps(quick.train_size, quick.train_batch_size, quick.train_epochs)
+    steps = training.planned_steps(quick.training_examples(2), quick.train_batch_size, quick.train_epochs)
     assert steps == 64
     seconds = steps * quick.train_batch_size * 32.5 / 145
     assert seconds == pytest.approx(114.8, abs=0.1) and seconds <= 120

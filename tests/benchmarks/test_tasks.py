@@ -96,3 +96,26 @@ def test_builtin_tasks(task, labels):
     assert loaded.labels == labels
     assert loaded.split_sizes == {"train": 100, "validation": 100, "test": 50}
     assert set(e.label for e in loaded.test) == set(range(len(labels)))
+
+
+def test_quick_mode_trains_on_16_examples_a_label_when_the_data_has_them(tmp_path):
+    from benchmarks import intents
+
+    many = intents.write_csv(tmp_path / "it.csv", per_label=30)  # 1,800 rows, 60 intents
+    task = load_task(BenchConfig(quick=True, data_file=many, text_col="text", label_col="label"))
+    per_label = Counter(e.label for e in task.train)
+    assert len(task.train) == 16 * 60 == 960  # each label its share of the data: 14 to 17 here
+    assert min(per_label.values()) >= 14 and len(per_label) == 60
+    assert not any(n.startswith("training split") for n in task.notes)
+
+    binary = load_task(BenchConfig(quick=True))  # 2 labels: the quick size, 512, is already more
+    assert len(binary.train) == 512
+    explicit = load_task(BenchConfig(quick=True, data_file=many, text_col="text", label_col="label", train_size=120))
+    assert len(explicit.train) == 120  # a size that was asked for is kept, and the note says what it means
+    assert any("60 of 60 labels have fewer than 8 examples (fewest 2)" in n for n in explicit.notes)
+
+
+def test_the_default_training_size_survives_the_run_folder_round_trip():
+    config = BenchConfig(quick=True)
+    again = BenchConfig.model_validate_json(config.model_dump_json())  # how a run's worker reads config.json
+    assert again.train_size is None and again.training_examples(77) == config.training_examples(77) == 77 * 16
