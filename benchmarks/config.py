@@ -100,7 +100,7 @@ class BenchConfig(BaseModel):
     extra_pass_size: int | None = Field(None, ge=10, le=100_000, description="most examples an extra pass scores (the template choice, each consistency paraphrase; quick mode: 60)")
     consistency: bool | None = Field(None, description="score 3 prompt paraphrases (and example orders) to measure brittleness")
     max_new_tokens: int = Field(96, ge=1, le=4096, description="generation budget for chain-of-thought")
-    # Endpoint arms (DESIGN.md, arms): prompting approaches sent to an OpenAI-compatible server.
+    # Endpoint arms (docs/ARCHITECTURE.md, arms): prompting approaches sent to an OpenAI-compatible server.
     endpoint_url: str | None = Field(None, pattern=r"^https?://", description="base URL of an OpenAI-compatible API, e.g. https://api.openai.com/v1; the prompting approaches run there")
     endpoint_model: str | None = Field(None, min_length=1, description="model name the endpoint serves (and genai-prices prices)")
     endpoint_approaches: list[ApproachName] | None = Field(None, description="prompting approaches to send to the endpoint; default: the prompting ones of approaches (which then run only there)")

@@ -1,4 +1,4 @@
-"""The benchmark result contract (DESIGN.md, contract 2).
+"""The benchmark result contract (docs/ARCHITECTURE.md, contract 2).
 
 Pure pydantic, no torch: `calculator/` imports this module to read results as data.
 Bump SCHEMA_VERSION on any breaking change and keep `load_result` able to say so clearly.
@@ -154,7 +154,7 @@ class EndpointStats(_Strict):
 
 class ApproachResult(_Strict):
     approach: ApproachName
-    backend: Literal["local", "endpoint"] = Field("local", description="where the approach ran (DESIGN.md: arms)")
+    backend: Literal["local", "endpoint"] = Field("local", description="where the approach ran (docs/ARCHITECTURE.md, arms)")
     model: str | None = Field(None, description="the model this row measured; None: the run's model")
     endpoint_host: str | None = Field(None, description="host[:port] of an endpoint row (never its key)")
     provider: str | None = Field(None, description="genai-prices provider id of an endpoint row, if named")

@@ -1,4 +1,4 @@
-"""The scenario contract: a company's numbers, validated (DESIGN.md, contract 1).
+"""The scenario contract: a company's numbers, validated (docs/ARCHITECTURE.md, contract 1).
 
 Every numeric field carries a unit (`json_schema_extra["unit"]`), a default, bounds and help
 text; the dashboard builds its inputs from these and the CLI's `--set` checks against them.

@@ -1,4 +1,4 @@
-"""Endpoint arms (DESIGN.md, arms): the prompting approaches sent to an OpenAI-compatible server.
+"""Endpoint arms (docs/ARCHITECTURE.md, arms): the prompting approaches sent to an OpenAI-compatible server.
 
 Torch-free except `arm.run`, which reads the run's context: `cache` (never pay twice), `money`
 (usage tokens to dollars, the estimate before a run), `client` (the official `openai` client with

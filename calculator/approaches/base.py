@@ -1,8 +1,9 @@
 """What every approach is: a name, its data needs and a cost profile over the inputs.
 
-A profile is the shape DESIGN.md gives every approach: a one-off cost, a fixed monthly cost
-and a cost per request, each split into named parts. Formulas are plain arithmetic over the
-inputs, so the same code prices one scenario or 100,000 Monte Carlo draws at once.
+A profile is the shape every approach has (docs/ARCHITECTURE.md, one cost shape): a one-off
+cost, a fixed monthly cost and a cost per request, each split into named parts. Formulas are
+plain arithmetic over the inputs, so the same code prices one scenario or 100,000 Monte Carlo
+draws at once.
 """
 
 from __future__ import annotations

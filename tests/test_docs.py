@@ -1,0 +1,81 @@
+"""The maps stay true: docs/BENCHMARKS.md's module table lists exactly the modules of benchmarks/,
+every citation of docs/ARCHITECTURE.md names one of its sections, and nothing cites the design
+document that is not in the repository."""
+
+from __future__ import annotations
+
+import ast
+import os
+import re
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+DOCS = REPO / "docs"
+SKIPPED_DIRS = {"__pycache__", "build", "dist", "runs"}  # and every folder whose name starts with "."
+OUTSIDE_DOCUMENT = "DESIGN" + ".md"  # spelt in two so this file does not cite it
+CITATION = re.compile(r"ARCHITECTURE\.md, ([A-Za-z0-9][A-Za-z0-9 ]*[A-Za-z0-9])")
+
+
+def section(markdown: str, heading: str) -> list[str]:
+    """The lines after `heading` up to the next heading of its level or above."""
+    lines = markdown.splitlines()
+    start = lines.index(heading) + 1
+    level = heading.split(" ")[0]
+    end = next((i for i in range(start, len(lines))
+                if lines[i].startswith("#") and len(lines[i].split(" ")[0]) <= len(level)), len(lines))
+    return lines[start:end]
+
+
+def table_modules() -> list[str]:
+    """The first cell of each row of BENCHMARKS.md's module table, e.g. `endpoint/arm.py`."""
+    text = (DOCS / "BENCHMARKS.md").read_text(encoding="utf-8")
+    return [line.split("`")[1] for line in section(text, "## Modules (public API)") if line.startswith("| `")]
+
+
+def holds_code(path: Path) -> bool:
+    """Anything besides a docstring (an `__init__.py` that only names its package holds none)."""
+    body = ast.parse(path.read_text(encoding="utf-8")).body
+    if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
+        body = body[1:]
+    return bool(body)
+
+
+def benchmark_modules() -> list[str]:
+    root = REPO / "benchmarks"
+    return sorted(p.relative_to(root).as_posix() for p in root.rglob("*.py")
+                  if "__pycache__" not in p.parts and (p.name != "__init__.py" or holds_code(p)))
+
+
+def text_files() -> list[Path]:
+    """The repository's .py and .md files (not the virtual environment, caches, runs or builds)."""
+    found = []
+    for folder, dirs, files in os.walk(REPO):
+        dirs[:] = [d for d in dirs if not d.startswith(".") and d not in SKIPPED_DIRS and not d.endswith(".egg-info")]
+        found += [Path(folder) / f for f in files if f.endswith((".py", ".md"))]
+    return found
+
+
+def test_module_table_lists_every_benchmark_module_once():
+    listed = table_modules()
+    assert len(listed) == len(set(listed)), f"listed twice: {sorted({m for m in listed if listed.count(m) > 1})}"
+    on_disk = benchmark_modules()
+    assert not (missing := sorted(set(on_disk) - set(listed))), (
+        f"docs/BENCHMARKS.md's module table lacks {missing}: add a row with the module's job")
+    assert not (gone := sorted(set(listed) - set(on_disk))), (
+        f"docs/BENCHMARKS.md's module table lists {gone}, which no longer exist under benchmarks/")
+
+
+def test_no_file_cites_the_design_document_outside_the_repository():
+    citing = [str(p.relative_to(REPO)) for p in text_files() if OUTSIDE_DOCUMENT in p.read_text(encoding="utf-8")]
+    assert citing == [], f"{OUTSIDE_DOCUMENT} is not in the repository; cite docs/ARCHITECTURE.md instead: {citing}"
+
+
+def test_architecture_citations_name_its_sections():
+    text = (DOCS / "ARCHITECTURE.md").read_text(encoding="utf-8")
+    headings = [line.lstrip("#").strip().lower() for line in text.splitlines() if line.startswith("#")]
+    cited = {(str(p.relative_to(REPO)), name) for p in text_files()
+             for name in CITATION.findall(p.read_text(encoding="utf-8"))}
+    assert cited, "nothing cites docs/ARCHITECTURE.md by section"
+    unknown = sorted((where, name) for where, name in cited
+                     if not any(re.match(re.escape(name.lower()) + r"\b", h) for h in headings))
+    assert unknown == [], f"citations of sections docs/ARCHITECTURE.md does not have: {unknown}"
