@@ -77,7 +77,7 @@ class BenchConfig(BaseModel):
     quick: bool = Field(False, description="CPU-sized run: fewer test examples, shorter training, no learning curve")
     seed: int = Field(0, ge=0, le=2**31 - 1, description="seed for the split, example choice and training")
     device: Literal["auto", "cpu", "cuda"] = Field("auto", description="auto picks cuda when present, else cpu")
-    dtype: Precision = Field("auto", description="auto: bfloat16 on CUDA and on CPUs with AMX bf16 units (~4x float32 there; scores shift slightly), else float32")
+    dtype: Precision = Field("auto", description="auto: bfloat16 on CUDA and on CPUs whose bf16 matmul measures at least 1.5x float32's (AMX, AVX512_BF16; scores shift slightly), else float32")
     chat_template: Literal["auto", "on", "off"] = Field("auto", description="wrap prompts in the model's chat template when it has one")
     test_size: int | None = Field(None, ge=10, le=100_000, description="held-out test examples, the same for every approach")
     val_size: int = Field(100, ge=0, le=10_000, description="validation examples (kept out of training and test)")

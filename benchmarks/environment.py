@@ -156,24 +156,30 @@ class NeighbourCpu:
                 "are slower than this machine idle")
 
 
-def describe(device: str, dtype: str | None = None) -> Environment:
-    """The machine; with `dtype` on CPU its peak is measured (a ~1 s matmul in that dtype) so MFU has a yardstick."""
+def describe(device: str, dtype: str | None = None, choice=None) -> Environment:
+    """The machine; with `dtype` on CPU its peak is measured (a ~1 s matmul in that dtype) so MFU has a yardstick.
+
+    `choice` (a `models.DtypeChoice`) is why the run computes in `dtype`, recorded with the peaks it measured
+    (a peak it already measured in `dtype` is not measured again)."""
     import peft
     import torch
     import transformers
 
     gpu = torch.cuda.get_device_name() if device == "cuda" else None
     model, flags = cpu_info()
+    peaks = dict(choice.peaks) if choice and device == "cpu" else {}
     if gpu:
         peak, basis = peak_bf16_flops(gpu), "spec sheet dense bf16 (data/gpu_prices.yaml)"
     elif device == "cpu" and dtype:
-        peak = measure_cpu_peak(dtype)
+        peak = peaks[dtype] if dtype in peaks else measure_cpu_peak(dtype)
+        peaks[dtype] = peak
         basis = (f"measured: fastest {PEAK_MATMUL_SIZE}³ {dtype} matmul on {torch.get_num_threads()} threads "
                  "(a busy machine lowers it)")
     else:
         peak, basis = None, None
     return Environment(
         device=device, gpu_name=gpu, peak_bf16_flops=peak_bf16_flops(gpu), peak_flops=peak, peak_basis=basis,
+        dtype=dtype, dtype_reason=choice.reason if choice else None, cpu_peak_flops=peaks,
         machine_class=machine_class(device, gpu, flags), cpu_model=model, cpu_flags=flags,
         cpu_count=os.cpu_count() or 1,
         cores=usable_cores(), python_version=sys.version.split()[0], platform=platform.platform(),

@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 import os
 import shutil
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +47,7 @@ class LoadedModel:
     info: ModelInfo
     device: str
     path: str  # where tokenizer/config live on disk (PEFT text init reads it)
+    dtype_choice: DtypeChoice | None = None  # why it computes in its dtype, and the peaks measured to decide
 
 
 def resolve_device(requested: str) -> tuple[str, str | None]:
@@ -60,34 +61,93 @@ def resolve_device(requested: str) -> tuple[str, str | None]:
     return requested, None
 
 
-def cpu_has_bf16_matrix_units() -> bool:
-    """True on CPUs with AMX tiles and AVX-512 BF16 (Intel Sapphire Rapids and later)."""
+# bf16 on a CPU: chosen where its matrix products are measured clearly faster than float32's. The
+# margin covers what a 1 s measurement moves on a shared machine (130-180 GFLOP/s float32 on the same idle
+# 2-core EPYC from one run to the next) and the part of a run that is not matrix products (issue 24's Zen 4
+# EPYC: matmul 2.3x float32, `bench --quick` 1.7x); below it bf16's rounding would buy too little time.
+BF16_MIN_SPEEDUP = 1.5
+# The torch probes of the CPU instructions that multiply bf16 natively: AVX512_BF16 (Zen 4 and later, Cooper
+# Lake and later Xeons) and AMX tiles (Sapphire Rapids and later). Without either, bf16 is emulated (1-2 GFLOP/s).
+BF16_PROBES = {"avx512_bf16": "_is_avx512_bf16_supported", "amx": "_is_amx_tile_supported"}
+
+
+@dataclass(frozen=True)
+class DtypeChoice:
+    """The dtype a run computes in, why (recorded as `Environment.dtype_reason`), and the CPU matmul peaks
+    measured to decide it (FLOP/s by dtype; empty where nothing was measured)."""
+
+    dtype: str
+    reason: str
+    peaks: dict[str, float] = field(default_factory=dict)
+    note: str | None = None  # for the run's notes: a CPU run that computes in bfloat16, or one that measured it
+
+
+def cpu_bf16_instructions() -> list[str]:
+    """The bf16 matrix instructions this CPU has (torch's probes): avx512_bf16, amx; [] on AVX2-only CPUs."""
     import torch
 
-    checks = ("_is_amx_tile_supported", "_is_avx512_bf16_supported")
-    return all(getattr(torch.cpu, name, lambda: False)() for name in checks)
+    return [name for name, probe in BF16_PROBES.items() if getattr(torch.cpu, probe, lambda: False)()]
+
+
+def cpu_has_bf16_matrix_units() -> bool:
+    """True on CPUs that multiply bf16 natively (AVX512_BF16 or AMX), where bf16 is worth measuring."""
+    return bool(cpu_bf16_instructions())
+
+
+def choose_cpu_dtype(peaks: dict[str, float]) -> tuple[str, str]:
+    """The rule: bfloat16 when its measured matmul peak is at least BF16_MIN_SPEEDUP x float32's, else
+    float32; (dtype, why, with both peaks)."""
+    fp32, bf16 = peaks.get("float32"), peaks.get("bfloat16")
+    if not fp32 or not bf16:
+        return "float32", "auto: bfloat16 not measured on this CPU"
+    ratio = bf16 / fp32
+    measured = (f"bf16 matmul measured {bf16 / 1e9:,.1f} GFLOP/s against {fp32 / 1e9:,.1f} for float32 "
+                f"({ratio:.2f}x; auto picks bfloat16 from {BF16_MIN_SPEEDUP:g}x)")
+    return ("bfloat16" if ratio >= BF16_MIN_SPEEDUP else "float32"), f"auto: {measured}"
+
+
+def cpu_dtype_choice() -> DtypeChoice:
+    """`auto` on a CPU: float32 without bf16 instructions (nothing measured: an AVX2 CPU pays nothing);
+    with them, both dtypes' matmul peaks measured on torch's threads (~1 s each) and `choose_cpu_dtype`.
+
+    Under several ranks every rank takes rank 0's choice, so they never compute in different dtypes."""
+    from benchmarks.distributed import gather
+    from benchmarks.environment import measure_cpu_peak
+
+    instructions = cpu_bf16_instructions()
+    if not instructions:
+        choice = DtypeChoice("float32", "auto: this CPU has no bf16 matrix instructions (AVX512_BF16, AMX), so "
+                             "bf16 would be emulated (1-2 GFLOP/s); not measured")
+    else:
+        peaks = {dtype: measure_cpu_peak(dtype) for dtype in ("float32", "bfloat16")}
+        dtype, why = choose_cpu_dtype(peaks)
+        why = f"{why}; this CPU has {', '.join(instructions)}"
+        note = (f"bfloat16 ({why}): the frozen weights and the products are bf16, the trained weights, their "
+                "gradients and optimizer state float32 (bf16 autocast); label log-probabilities move by up to "
+                "~0.2 against float32. --dtype float32 runs in float32") if dtype == "bfloat16" else (
+                f"float32 ({why})")
+        choice = DtypeChoice(dtype, why, peaks, note)
+    return gather(choice)[0]
+
+
+def choose_dtype(device: str, requested: str) -> DtypeChoice:
+    """The dtype a run on `device` computes in for `requested` ('auto' or a dtype name), and why."""
+    if requested != "auto":
+        return DtypeChoice(requested, f"asked for (dtype {requested})")
+    if device == "cuda":
+        return DtypeChoice("bfloat16", "auto: a GPU multiplies bf16 on its tensor cores")
+    return cpu_dtype_choice()
 
 
 def auto_dtype(device: str) -> tuple[str, str | None]:
-    """The dtype 'auto' means here, and a note when that choice differs from plain float32.
-
-    bfloat16 on CUDA, and on CPUs whose AMX units run bf16 matrix products (~4x float32 there,
-    the same numerics as the GPU run); float32 on other CPUs, where bf16 would be emulated.
-    """
-    if device == "cuda":
-        return "bfloat16", None
-    if cpu_has_bf16_matrix_units():
-        return "bfloat16", (
-            "bfloat16 weights: this CPU has AMX bf16 matrix units (about 4x float32 speed, the same "
-            "numerics as a GPU run; label log-probabilities move by up to ~0.2 against float32). "
-            "--dtype float32 runs in float32"
-        )
-    return "float32", None
+    """The dtype 'auto' means here, and its note (`choose_dtype`)."""
+    return resolve_dtype(device, "auto")
 
 
 def resolve_dtype(device: str, requested: str) -> tuple[str, str | None]:
     """The dtype a run on `device` uses for `requested` ('auto' or a dtype name), and auto's note."""
-    return auto_dtype(device) if requested == "auto" else (requested, None)
+    choice = choose_dtype(device, requested)
+    return choice.dtype, choice.note
 
 
 def packaged_model_dir() -> Path:
@@ -148,9 +208,9 @@ def load_model(
         notes.append(f"{name}: random weights, for speed figures only (accuracy is chance)")
     else:
         path, source = (Path(name), str(Path(name).resolve())) if Path(name).is_dir() else (name, name)
-    dtype, dtype_note = resolve_dtype(device, dtype)
-    notes += [dtype_note] if dtype_note else []
-    dtype = getattr(torch, dtype)
+    choice = choose_dtype(device, dtype)
+    notes += [choice.note] if choice.note else []
+    dtype = getattr(torch, choice.dtype)
     try:
         tokenizer = AutoTokenizer.from_pretrained(
             path, local_files_only=True, trust_remote_code=trust_remote_code
@@ -180,7 +240,7 @@ def load_model(
         name=name, source=source, parameters=sum(p.numel() for p in model.parameters()),
         matmul_parameters=matmul_parameters(model), dtype=str(dtype).removeprefix("torch."),
     )
-    return LoadedModel(model, tokenizer, info, device, str(path)), notes
+    return LoadedModel(model, tokenizer, info, device, str(path), choice), notes
 
 
 def matmul_parameters(model: Any) -> int:

@@ -31,6 +31,12 @@ class Environment(_Strict):
     peak_flops: float | None = Field(None, description="the FLOP/s MFU is against: the GPU's spec-sheet dense bf16, "
                                      "or on CPU a measured matmul in the run's dtype (None in older files)")
     peak_basis: str | None = Field(None, description="how peak_flops was obtained")
+    dtype: str | None = Field(None, description="the dtype the run's matrix products ran in, whose peak MFU is "
+                              "against (None in older files, and in endpoint-only runs)")
+    dtype_reason: str | None = Field(None, description="why that dtype: asked for, or auto's rule with what it "
+                                     "measured (None in older files)")
+    cpu_peak_flops: dict[str, float] = Field(default_factory=dict, description="CPU matmul FLOP/s measured by dtype: "
+                                             "the run's, and where auto measured both to choose, both")
     machine_class: str | None = Field(None, description="cpu-avx2, cpu-avx512, cpu-amx or cuda-<gpu>")
     cpu_model: str | None = None
     cpu_flags: list[str] = Field(default_factory=list, description="the CPU's vector / matrix flags (avx2, amx_bf16, ...)")
@@ -223,6 +229,8 @@ def settle_cpu_peak(result: BenchmarkResult, peak_at_end: float) -> None:
         if a.training and a.training.mfu is not None:
             a.training.mfu *= scale
     env.peak_flops = peak_at_end
+    if env.dtype:
+        env.cpu_peak_flops[env.dtype] = peak_at_end
     env.peak_basis = f"{env.peak_basis}; the faster of two measurements, as the run started and as it ended"
 
 

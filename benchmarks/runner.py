@@ -127,7 +127,8 @@ def run_benchmark(
         notes += [busy] if busy else []
         for note in notes + task.notes:
             log.warning(note)
-        environment = gathered_environment(describe(loaded.device, loaded.info.dtype) if local else describe("cpu"))
+        environment = gathered_environment(describe(loaded.device, loaded.info.dtype, loaded.dtype_choice)
+                                           if local else describe("cpu"))
         ctx = Context(config=config, loaded=loaded, task=task, environment=environment, emit=emit)
         ctx.notes.extend(notes + task.notes)
         session = None

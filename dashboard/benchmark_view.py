@@ -65,8 +65,9 @@ def _start_form() -> None:
         task = cols[1].selectbox("Task", tasks, index=len(tasks) - 1 if check else 0)
         quick = cols[2].radio("Mode", ["quick", "full"], help="quick: CPU-sized, minutes") == "quick"
         dtype = cols[3].selectbox("Precision", PRECISIONS,
-                                  help="auto: bfloat16 on a GPU and on CPUs with AMX units (about 4× "
-                                       "float32 speed there, scores within ~0.2 log-prob), else float32. "
+                                  help="auto: bfloat16 on a GPU and on CPUs whose bf16 products measure at least "
+                                       "1.5× float32's (AMX, AVX512_BF16; scores within ~0.2 log-prob), else "
+                                       "float32. "
                                        "The run's notes and the runs table say which ran.")
         cols = st.columns([5, 1])
         approaches = cols[0].multiselect("Approaches", list(ALL_APPROACHES), default=QUICK_APPROACHES,

@@ -135,3 +135,28 @@ def test_measured_cpu_peak_is_the_fastest_matmul_and_lands_in_the_environment():
     assert measured.peak_flops > 0 and measured.mfu_peak == measured.peak_flops
     assert "float32 matmul" in measured.peak_basis
     assert environment.describe("cpu").peak_flops is None  # no dtype: nothing measured, MFU stays blank
+
+
+def test_the_dtype_choice_and_both_peaks_land_in_the_environment_and_mfu_is_against_the_one_that_ran(monkeypatch):
+    from benchmarks.models import DtypeChoice
+    from benchmarks.result import BenchmarkResult, Environment, settle_cpu_peak
+
+    def never(dtype):
+        raise AssertionError("a peak auto already measured is not measured again")
+
+    monkeypatch.setattr(environment, "measure_cpu_peak", never)
+    choice = DtypeChoice("bfloat16", "auto: bf16 matmul measured ...", {"float32": 166e9, "bfloat16": 384e9})
+    env = environment.describe("cpu", "bfloat16", choice)
+    assert (env.dtype, env.dtype_reason, env.cpu_peak_flops) == ("bfloat16", choice.reason, choice.peaks)
+    assert env.mfu_peak == env.peak_flops == 384e9 and "bfloat16 matmul" in env.peak_basis
+    assert Environment.model_validate_json(env.model_dump_json()) == env  # what a result file holds
+    old = env.model_dump(exclude={"dtype", "dtype_reason", "cpu_peak_flops"})  # a file written before the fields
+    assert Environment.model_validate(old).cpu_peak_flops == {} and Environment.model_validate(old).dtype is None
+    # the run's end measures its dtype again; a faster end peak replaces that dtype's, the other stays
+    result = BenchmarkResult.model_construct(environment=env, approaches=[])
+    settle_cpu_peak(result, 400e9)
+    assert env.cpu_peak_flops == {"float32": 166e9, "bfloat16": 400e9} and env.peak_flops == 400e9
+    monkeypatch.setattr(environment, "measure_cpu_peak", lambda dtype: 150e9)
+    asked = environment.describe("cpu", "float32", DtypeChoice("float32", "asked for (dtype float32)"))
+    assert (asked.peak_flops, asked.cpu_peak_flops, asked.dtype_reason) == (150e9, {"float32": 150e9},
+                                                                            "asked for (dtype float32)")

@@ -1,12 +1,22 @@
 """Device and dtype choice: a GPU asked for on a machine without one falls back to CPU and says so;
-`auto` dtype is bfloat16 where matrix units run it natively, float32 elsewhere."""
+`auto` dtype is bfloat16 on a GPU and on CPUs whose bf16 matmul measures at least 1.5x float32's, float32
+elsewhere (an AVX2 CPU, without bf16 instructions, decides without measuring)."""
 
 from __future__ import annotations
 
 import pytest
 import torch
 
-from benchmarks.models import auto_dtype, resolve_device
+from benchmarks.models import (
+    BF16_MIN_SPEEDUP,
+    DtypeChoice,
+    auto_dtype,
+    choose_cpu_dtype,
+    choose_dtype,
+    cpu_bf16_instructions,
+    resolve_device,
+    resolve_dtype,
+)
 
 
 def test_cuda_request_without_gpu_falls_back_with_a_message(monkeypatch):
@@ -21,16 +31,67 @@ def test_auto_picks_cuda_when_present(monkeypatch):
     assert resolve_device("auto") == ("cuda", None)
 
 
-def test_auto_dtype_follows_the_hardware(monkeypatch):
-    assert auto_dtype("cuda") == ("bfloat16", None)
-    monkeypatch.setattr(torch.cpu, "_is_amx_tile_supported", lambda: True)
-    monkeypatch.setattr(torch.cpu, "_is_avx512_bf16_supported", lambda: True)
-    dtype, note = auto_dtype("cpu")
-    assert dtype == "bfloat16" and "AMX" in note and "--dtype float32" in note
+def test_the_rule_picks_bf16_only_where_its_measured_peak_is_clearly_faster():
+    assert choose_cpu_dtype({"float32": 166e9, "bfloat16": 384e9})[0] == "bfloat16"  # issue 24's Zen 4 EPYC
+    assert choose_cpu_dtype({"float32": 230e9, "bfloat16": 1.8e12})[0] == "bfloat16"  # an AMX Xeon
+    assert choose_cpu_dtype({"float32": 100e9, "bfloat16": 100e9 * BF16_MIN_SPEEDUP})[0] == "bfloat16"
+    assert choose_cpu_dtype({"float32": 166e9, "bfloat16": 200e9})[0] == "float32"  # faster, not by the margin
+    assert choose_cpu_dtype({"float32": 150e9, "bfloat16": 0.9e9})[0] == "float32"  # emulated bf16
+    assert choose_cpu_dtype({"float32": 150e9})[0] == "float32"  # bf16 not measured
+    why = choose_cpu_dtype({"float32": 166e9, "bfloat16": 384e9})[1]
+    assert "384.0 GFLOP/s against 166.0 for float32 (2.31x; auto picks bfloat16 from 1.5x)" in why
+
+
+def test_auto_measures_both_peaks_only_where_the_cpu_has_bf16_instructions(monkeypatch):
+    from benchmarks import environment
+
+    assert choose_dtype("cuda", "auto").dtype == auto_dtype("cuda")[0] == "bfloat16"
+    assert choose_dtype("cpu", "float32") == DtypeChoice("float32", "asked for (dtype float32)")
+    peaks = {"float32": 166e9, "bfloat16": 384e9}
+    monkeypatch.setattr(environment, "measure_cpu_peak", lambda dtype: peaks[dtype])
     monkeypatch.setattr(torch.cpu, "_is_amx_tile_supported", lambda: False)
-    assert auto_dtype("cpu") == ("float32", None)
+    monkeypatch.setattr(torch.cpu, "_is_avx512_bf16_supported", lambda: True)  # a Zen 4 EPYC
+    choice = choose_dtype("cpu", "auto")
+    assert (choice.dtype, choice.peaks) == ("bfloat16", peaks) and "this CPU has avx512_bf16" in choice.reason
+    assert choice.note.startswith("bfloat16 (auto: bf16 matmul measured 384.0 GFLOP/s against 166.0")
+    assert "gradients and optimizer state float32" in choice.note and "--dtype float32" in choice.note
+    peaks["bfloat16"] = 0.9e9  # instructions torch does not use: measured slow, so float32
+    choice = choose_dtype("cpu", "auto")
+    assert choice.dtype == "float32" and choice.peaks == peaks and choice.note.startswith("float32 (auto: bf16")
+
+    def never(dtype):
+        raise AssertionError("an AVX2 CPU pays no measurement")
+
+    monkeypatch.setattr(environment, "measure_cpu_peak", never)
+    monkeypatch.setattr(torch.cpu, "_is_avx512_bf16_supported", lambda: False)
     monkeypatch.delattr(torch.cpu, "_is_amx_tile_supported")  # an older torch without the probe
-    assert auto_dtype("cpu") == ("float32", None)
+    choice = choose_dtype("cpu", "auto")
+    assert (choice.dtype, choice.peaks, choice.note) == ("float32", {}, None)
+    assert "no bf16 matrix instructions" in choice.reason and resolve_dtype("cpu", "auto") == ("float32", None)
+
+
+def test_auto_on_this_cpu_follows_its_instructions_and_its_measured_peaks():
+    """Nothing mocked: this CPU's flags, torch's probes and, where bf16 is native, its measured peaks.
+    On the project's AVX2 EPYC: float32, decided without measuring; and the rule on its own measured
+    peaks (small products: bf16 is emulated here, ~1.5 GFLOP/s) says float32 too."""
+    import time
+
+    from benchmarks.environment import claim_cores, cpu_info, measure_cpu_peak
+
+    claim_cores()
+    start = time.perf_counter()
+    choice = choose_dtype("cpu", "auto")
+    took = time.perf_counter() - start
+    flags = set(cpu_info()[1])
+    native = bool(flags & {"avx512_bf16", "amx_bf16"})
+    assert bool(cpu_bf16_instructions()) == native or not flags  # torch's probes agree with /proc/cpuinfo
+    if native:
+        assert set(choice.peaks) == {"float32", "bfloat16"} and choice.dtype == choose_cpu_dtype(choice.peaks)[0]
+    else:
+        assert (choice.dtype, choice.peaks) == ("float32", {}) and took < 0.5
+    measured = {dtype: measure_cpu_peak(dtype, size=512, seconds=0.2) for dtype in ("float32", "bfloat16")}
+    if not native:
+        assert choose_cpu_dtype(measured)[0] == "float32", measured
 
 
 @pytest.mark.slow
