@@ -75,7 +75,7 @@ def trl_training(ctx, builder, items, lora_config, batch_size: int, steps: int, 
     from datasets import Dataset
     from trl import SFTConfig, SFTTrainer
 
-    from benchmarks.approaches.lora import fresh_adapter, merged_copy
+    from benchmarks.approaches.lora import fresh_adapter, scoring_model
     from benchmarks.perf import tokens_seen
 
     rows = [{"input_ids": it.ids, "completion_mask": [0] * (len(it.ids) - it.n_target) + [1] * it.n_target}
@@ -100,8 +100,8 @@ def trl_training(ctx, builder, items, lora_config, batch_size: int, steps: int, 
         seconds = time.perf_counter() - t0
     peft_model = trainer.model
     try:
-        merged = merged_copy(peft_model)
-        ev = ctx.evaluate(builder, examples, model=merged, stage="peers: scoring TRL's adapter")
+        scored = scoring_model(peft_model)[0]  # as the benchmark scores ours
+        ev = ctx.evaluate(builder, examples, model=scored, stage="peers: scoring TRL's adapter")
     finally:
         peft_model.unload()
     tokens = tokens_seen(items, steps, batch_size)

@@ -4,10 +4,10 @@ Baseline training: HF `Trainer` + PEFT LoRA, default dtype (float32), every exam
 fixed max length (the longest example, rounded up to 64), full-vocabulary logits, no packing.
 Baseline evaluation: per-example `generate()` of the label tokens in float32, as a hand-written
 eval loop would. The fast paths run in the dtype a benchmark run would use (`auto`: bfloat16 on
-CUDA and on AMX CPUs); when that is not float32 they are timed in float32 too (`*_fp32` keys), so
-the gain from the code and the gain from the dtype show apart. Both sides use the same model
-weights, examples, LoRA config, batch size and optimizer steps, so the ratio measures the path,
-not the recipe. Writes JSON with train_speedup, eval_speedup, *_mfu, ...
+CUDA and on CPUs whose bf16 products measure faster, `models.choose_dtype`); when that is not
+float32 they are timed in float32 too (`*_fp32` keys), so the gain from the code and the gain from
+the dtype show apart. Both sides use the same model weights, examples, LoRA config, batch size and
+optimizer steps, so the ratio measures the path, not the recipe. Writes JSON with train_speedup, eval_speedup, *_mfu, ...
 
     python -m benchmarks.perf [--device auto|cpu|cuda] [--dtype auto|float32|bfloat16] [--out benchmarks/results]
 """
@@ -206,7 +206,7 @@ def fast_train(ctx, model, items, lora_config, batch_size: int, steps: int, lr: 
                score: tuple | None = None) -> dict:
     """The project's training loop (benchmarks/training.py) on `model`, in that model's dtype; with
     `score` = (prompt builder, examples), the trained adapter's accuracy on them too."""
-    from benchmarks.approaches.lora import fresh_adapter, merged_copy
+    from benchmarks.approaches.lora import fresh_adapter, scoring_model
     from benchmarks.training import TrainSettings, train
 
     dtype = _dtype(model)
@@ -220,7 +220,7 @@ def fast_train(ctx, model, items, lora_config, batch_size: int, steps: int, lr: 
                           flops_per_token=LORA_FLOPS_PER_PARAM_TOKEN * ctx.loaded.info.flop_parameters)
         accuracy = None
         if score:
-            ev = ctx.evaluate(score[0], score[1], model=merged_copy(peft_model))
+            ev = ctx.evaluate(score[0], score[1], model=scoring_model(peft_model)[0])
             accuracy = float(np.mean(ev.truth == ev.pred))
     finally:
         peft_model.unload()
@@ -313,7 +313,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.perf", description=__doc__.split("\n\n")[0])
     parser.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto")
     parser.add_argument("--dtype", choices=PRECISIONS, default="auto",
-                        help="the fast paths' dtype (baselines are float32); auto: bfloat16 on CUDA and AMX CPUs")
+                        help="the fast paths' dtype (baselines are float32); auto: as a benchmark run chooses")
     parser.add_argument("--model", help="default: the packaged SmolLM2-135M-Instruct")
     parser.add_argument("--train-examples", type=int, default=256)
     parser.add_argument("--eval-examples", type=int, default=128)

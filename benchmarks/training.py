@@ -3,9 +3,11 @@
 Why not `Trainer`: classification fine-tuning puts the loss on one or two label tokens per
 example, so this loop (1) packs examples into rows with no padding (position ids restart per
 example; transformers builds the block-diagonal mask), (2) runs the vocabulary projection only
-at the label positions, (3) computes in bf16 (autocast over fp32 trainable weights) when the run's
-dtype is bf16, on CUDA or an AMX CPU, with fused AdamW on CUDA. The perf harness measures it
-against a plain `Trainer` run.
+at the label positions, (3) computes in bf16 when the run's dtype is bf16 (on CUDA, or a CPU whose
+bf16 products measure faster: `models.choose_dtype`), in mixed precision: the frozen base weights
+bf16, the trained ones (LoRA adapters, soft prompt, a full fine-tune's master copy), their gradients
+and AdamW's state float32, the products under bf16 autocast; fused AdamW on CUDA. The perf harness
+measures it against a plain `Trainer` run.
 
 Fixed work, not fixed time: a run trains the steps its settings plan, on any machine, so its
 result depends on its configuration and seed, not on how fast or busy the machine is. The time
@@ -44,7 +46,7 @@ class TrainSettings:
     warmup_ratio: float = 0.1
     weight_decay: float = 0.0
     row_tokens: int = 0  # packed row length; 0 = pick per device
-    bf16: bool = False  # autocast to bfloat16 (trainable weights stay in their own dtype, fp32)
+    bf16: bool = False  # autocast to bfloat16 (the trained weights must be float32: `train` checks)
     time_guard_s: float | None = None  # stop after the step that passes this many seconds (a guard, not a plan)
 
 
@@ -145,6 +147,9 @@ def train(
     """
     from benchmarks.fsdp import model_is_sharded
 
+    if settings.bf16 and (low := [p for p in params if p.dtype != torch.float32]):
+        raise ValueError(f"bf16 training keeps the trained weights in float32 (a bf16 weight loses every update "
+                         f"under half its rounding step); {len(low)} of them are {low[0].dtype}")
     device = model.get_input_embeddings().weight.device
     cuda = device.type == "cuda"
     row_tokens = settings.row_tokens or (2048 if cuda else 256)

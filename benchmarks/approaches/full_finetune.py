@@ -11,18 +11,42 @@ from calculator.approaches.spec import spec
 MAX_PARAMETERS = 2_000_000_000  # beyond this a full fine-tune does not fit a single benchmark machine
 
 
+def master_copy(model):
+    """A trainable float32 copy of `model`: master weights, since a bf16 weight cannot hold an update of
+    lr 3e-5 (bf16 keeps ~3 digits); the forward and backward still run in bf16 under autocast when the
+    run is bf16, and `model` itself is left as it was for the approaches that follow."""
+    master = copy.deepcopy(model).float()
+    for p in master.parameters():
+        p.requires_grad_(True)
+    return master
+
+
+def rounding_error(start, trained, dtype) -> float:
+    """The error rounding `trained`'s weights to `dtype` (as scoring in the run's dtype does) makes, as a
+    share of the training's update: ‖round(W) − W‖ / ‖W − W₀‖ over every weight (0 without an update)."""
+    import torch
+
+    lost = size = 0.0
+    with torch.no_grad():
+        for before, after in zip(start.parameters(), trained.parameters(), strict=True):
+            after = after.detach().float()
+            lost += float((after.to(dtype).float() - after).pow(2).sum())
+            size += float((after - before.detach().float()).pow(2).sum())
+    return (lost / size) ** 0.5 if size else 0.0
+
+
 def run(ctx: Context) -> ApproachResult:
     cfg, task = ctx.config, ctx.task
     if ctx.loaded.info.parameters > MAX_PARAMETERS:
         raise ValueError(f"full_finetune is for models up to {MAX_PARAMETERS / 1e9:.0f}B parameters")
-    # fp32 master weights: a bf16 weight cannot hold an update of lr 3e-5 (bf16 keeps ~3 digits);
-    # the forward and backward still run in bf16 under autocast when the run is bf16.
-    model = copy.deepcopy(ctx.model).float()
-    for p in model.parameters():
-        p.requires_grad_(True)
+    model = master_copy(ctx.model)
     builder = ctx.builder(kind=spec("full_finetune").prompt_kind)  # served as trained: input and cue
     stats = ctx.train("full_finetune", task.train, list(model.parameters()), lr=cfg.full_finetune_lr,
                       builder=builder, model=model)
+    if ctx.model.dtype != model.dtype:  # scored as a bf16 deployment serves it: say what its rounding costs
+        error = rounding_error(ctx.model, model, ctx.model.dtype)
+        ctx.notes.append(f"full_finetune scored in {str(ctx.model.dtype).removeprefix('torch.')}: rounding the "
+                         f"trained float32 weights errs by {error:.0%} of the training's update")
     model.to(ctx.model.dtype)  # scored in the run's dtype, like every other approach
     ev = ctx.evaluate(builder, task.test, model=model, stage="scoring", latency=True)
     return ctx.result(

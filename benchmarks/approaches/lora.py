@@ -34,6 +34,16 @@ def lora_config(model, config):
                       target_modules=lora_targets(model, config.lora_targets), task_type="CAUSAL_LM")
 
 
+# LoRA is scored merged (as it is served) unless folding B·A into the weights would round most of the
+# update away: merged while the rounding error is at most this share of the update's size (Frobenius
+# norms over every adapted weight). float32 weights err by ~1e-7 of it. bf16 ones round each merged weight
+# to 8 significant bits, the rounding every weight of a bf16 model already carries; the quick run's
+# adapter trained in bf16 erred by 26% and scored the same merged into bf16 weights (0.842), unmerged
+# (0.838) and merged exactly in float32 (0.842; docs/BENCHMARKS.md, "bf16 and the LoRA merge"). An update
+# mostly under half a step of its weights (an adapter trained briefly or with a small lr) would vanish.
+MERGE_TOLERANCE = 0.5
+
+
 def merged_copy(peft_model):
     """The adapted model with B·A folded into each weight, as LoRA is served; `peft_model` is untouched.
 
@@ -43,6 +53,40 @@ def merged_copy(peft_model):
     restore bf16 weights bit for bit for the approaches that follow.
     """
     return copy.deepcopy(peft_model).merge_and_unload()
+
+
+def merge_error(peft_model) -> float:
+    """The error merging would make in the adapters' update by rounding the merged weights to their dtype,
+    as a share of the update: ‖round(W + ΔW) − (W + ΔW)‖ / ‖ΔW‖ over every adapted weight (0 without an
+    update). PEFT merges in place, `W += ΔW`, the sum rounded to W's dtype; this computes the same sums."""
+    import torch
+    from peft.tuners.lora import LoraLayer
+
+    lost = size = 0.0
+    with torch.no_grad():
+        for module in peft_model.modules():
+            if not isinstance(module, LoraLayer):
+                continue
+            weight = module.get_base_layer().weight
+            for adapter in module.active_adapters:
+                exact = weight.float() + module.get_delta_weight(adapter).float()
+                lost += float((exact.to(weight.dtype).float() - exact).pow(2).sum())
+                size += float((exact - weight.float()).pow(2).sum())
+    return (lost / size) ** 0.5 if size else 0.0
+
+
+def scoring_model(peft_model):
+    """(the model LoRA is scored with, how): merged while `merge_error` is at most MERGE_TOLERANCE (how:
+    "merged", with the error when it is not ~0), else the adapters unmerged, their products in float32
+    beside the base's, and how says what merging would have cost."""
+    error = merge_error(peft_model)
+    dtype = str(peft_model.get_base_model().dtype).removeprefix("torch.")
+    if error <= MERGE_TOLERANCE:
+        return merged_copy(peft_model), "merged" if error < 1e-4 else (
+            f"merged into the {dtype} weights (rounding errs by {error:.0%} of the adapters' update)")
+    return peft_model.get_base_model(), (
+        f"unmerged: merged into the {dtype} weights, rounding would err by {error:.0%} of the adapters' update "
+        f"(merged up to {MERGE_TOLERANCE:.0%})")
 
 
 def fresh_adapter(model, lora, seed: int):
@@ -57,11 +101,12 @@ def fresh_adapter(model, lora, seed: int):
 
     with torch.random.fork_rng(devices=[]):  # the caller's generator is left as it was
         torch.manual_seed(seed)
-        return get_peft_model(model, lora)
+        return get_peft_model(model, lora, autocast_adapter_dtype=True)  # float32 adapters on a bf16 base
 
 
 def train_and_score(ctx: Context, examples, *, min_steps: int = 0, latency: bool = False):
-    """Train a fresh adapter on `examples`, score the test split (merged), remove the adapter again.
+    """Train a fresh adapter on `examples`, score the test split (`scoring_model`: merged where that keeps
+    the update), remove the adapter again.
 
     Under FSDP the adapter goes into a freshly loaded model before its layers are sharded (FSDP manages
     the weights a layer holds when it is sharded), the test split is scored with the adapter unmerged
@@ -81,14 +126,14 @@ def train_and_score(ctx: Context, examples, *, min_steps: int = 0, latency: bool
         params = [p for p in peft_model.parameters() if p.requires_grad]
         stats: TrainingStats = ctx.train("lora", examples, params, lr=cfg.lora_lr, builder=builder, model=tuned,
                                          min_steps=min_steps)
-        scored = tuned if sharded else merged_copy(peft_model)
+        scored, how = (tuned, "unmerged: the model is sharded (FSDP)") if sharded else scoring_model(peft_model)
         ev = ctx.evaluate(builder, ctx.task.test, model=scored, latency=latency,
                           stage=f"scoring after training on {len(examples)} examples")
         del scored
     finally:
         if not sharded:
             peft_model.unload()  # restores the original modules for the next approach
-    return ev, stats, builder, lora
+    return ev, stats, builder, lora, how
 
 
 def _whole_on_cpu(ctx: Context):
@@ -96,15 +141,18 @@ def _whole_on_cpu(ctx: Context):
     from benchmarks.models import load_model
 
     cfg = ctx.config
-    return load_model(cfg.model, cfg.device, cfg.trust_remote_code, cfg.dtype, place=False)[0].model
+    # the run's dtype, not auto again: a second measurement could choose another one
+    return load_model(cfg.model, cfg.device, cfg.trust_remote_code, ctx.loaded.info.dtype, place=False)[0].model
 
 
 def run(ctx: Context) -> ApproachResult:
-    (ev, stats, builder, lora), curve = with_curve(
+    (ev, stats, builder, lora, how), curve = with_curve(
         ctx, lambda examples, min_steps, latency: train_and_score(ctx, examples, min_steps=min_steps, latency=latency))
+    if how != "merged":
+        ctx.notes.append(f"lora scored {how}")
     return ctx.result(
         "lora", ev, labeled=len(ctx.task.train), training=stats, learning_curve=curve,
         config={"r": lora.r, "alpha": lora.lora_alpha, "targets": sorted(lora.target_modules),
                 "lr": ctx.config.lora_lr, "epochs": stats.epochs, "batch_size": ctx.config.train_batch_size,
-                "chat_template": builder.use_chat},
+                "chat_template": builder.use_chat, "scored": how},
     )

@@ -8,18 +8,24 @@ from benchmarks.result import ApproachResult
 from calculator.approaches.spec import spec
 
 
-def train_and_score(ctx: Context, examples, *, min_steps: int = 0, latency: bool = False):
-    """Train a fresh soft prompt on `examples` and score the test split with it."""
+def soft_prompt_adapter(model, tokens: int, init_text: str | None = None, tokenizer_path: str | None = None):
+    """`model` (frozen) with a fresh PEFT soft prompt of `tokens` virtual tokens, started from `init_text`'s
+    embeddings (else random); the soft prompt float32 whatever the model's dtype (master weights: under a
+    bf16 run it is cast to bf16 only where it enters the model)."""
     from peft import PromptTuningConfig, PromptTuningInit, get_peft_model
 
+    text = {"prompt_tuning_init": PromptTuningInit.TEXT, "prompt_tuning_init_text": init_text,
+            "tokenizer_name_or_path": tokenizer_path} if init_text else {}
+    peft_model = get_peft_model(model, PromptTuningConfig(task_type="CAUSAL_LM", num_virtual_tokens=tokens, **text))
+    peft_model.prompt_encoder.float()
+    return peft_model
+
+
+def train_and_score(ctx: Context, examples, *, min_steps: int = 0, latency: bool = False):
+    """Train a fresh soft prompt on `examples` and score the test split with it."""
     cfg = ctx.config
     builder = ctx.builder(kind=spec("prompt_tuning").prompt_kind)  # served as trained: input and cue
-    peft_config = PromptTuningConfig(
-        task_type="CAUSAL_LM", num_virtual_tokens=cfg.prompt_tuning_tokens,
-        prompt_tuning_init=PromptTuningInit.TEXT, prompt_tuning_init_text=ctx.task.instruction,
-        tokenizer_name_or_path=ctx.loaded.path,
-    )
-    peft_model = get_peft_model(ctx.model, peft_config)
+    peft_model = soft_prompt_adapter(ctx.model, cfg.prompt_tuning_tokens, ctx.task.instruction, ctx.loaded.path)
     base = peft_model.get_base_model()
 
     def soft_prompt():
