@@ -81,7 +81,7 @@ class BenchConfig(BaseModel):
     chat_template: Literal["auto", "on", "off"] = Field("auto", description="wrap prompts in the model's chat template when it has one")
     test_size: int | None = Field(None, ge=10, le=100_000, description="held-out test examples, the same for every approach")
     val_size: int = Field(100, ge=0, le=10_000, description="validation examples (kept out of training and test)")
-    train_size: int | None = Field(None, ge=8, le=1_000_000, description="labeled examples available for training (at most)")
+    train_size: int | None = Field(None, ge=8, le=1_000_000, description="labeled examples available for training (at most; default: quick 512, full 4096, and at least 16 times the labels)")
     eval_batch_size: int = Field(256, ge=1, le=4096, description="examples per scoring or generation batch (upper bound; batches are also capped by eval_batch_tokens)")
     eval_batch_tokens: int = Field(8192, ge=256, le=1_000_000, description="tokens per scoring or generation batch (scoring packs examples into rows with no padding)")
     train_batch_size: int | None = Field(None, ge=1, le=1024, description="examples per optimizer step (quick mode: 8, else 16)")

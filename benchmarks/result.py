@@ -174,6 +174,9 @@ class ApproachResult(_Strict):
     unparseable: int = 0
     prompt_tokens_model: float = Field(description="mean prompt tokens per request, model tokenizer")
     prompt_tokens_tiktoken: float | None = Field(None, description="same prompt, tiktoken count")
+    computed_tokens_model: float | None = Field(None, description="mean tokens the model ran per request: the "
+                                                "prompt's shared prefix once per pass, then each input and its label "
+                                                "branches (None on endpoint arms and in older files)")
     output_tokens_model: float
     output_tokens_tiktoken: float | None = None
     tiktoken_encoding: str | None = None

@@ -133,6 +133,9 @@ _RUNS_COLUMNS = {
     "training": st.column_config.TextColumn(help="Optimizer steps run, of those planned; 'under-trained': "
                                                  "the time guard stopped training early"),
     "prompt tokens": st.column_config.NumberColumn(format="%.1f", help="Mean prompt tokens per request, model tokenizer"),
+    "computed tokens": st.column_config.NumberColumn(
+        format="%.1f", help="Mean tokens the model ran per request: the prompt's shared prefix (instruction, "
+                            "examples) once per pass, then each input and its label tokens"),
     "latency p50 (ms)": st.column_config.NumberColumn(format="%.0f", help=_LATENCY),
     "latency p95 (ms)": st.column_config.NumberColumn(format="%.0f", help=_LATENCY),
     "eval tokens/s": st.column_config.NumberColumn(format="%.0f", help="Prompt tokens scored per second over the test split"),

@@ -11,7 +11,7 @@ from reporting.grid import break_even_grid, costs_grid, sources_grid
 from reporting.run_rows import run_rows
 
 RUN_COLUMNS = ("run", "model", "backend", "task", "device", "dtype", "approach", "accuracy", "95% CI", "macro-F1",
-               "labels used", "training", "prompt tokens", "latency p50 (ms)", "latency p95 (ms)",
+               "labels used", "training", "prompt tokens", "computed tokens", "latency p50 (ms)", "latency p95 (ms)",
                "eval tokens/s", "eval MFU", "training (s)", "training tokens/s", "training MFU")
 
 

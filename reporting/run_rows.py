@@ -76,6 +76,8 @@ COLUMNS: tuple[Column, ...] = tuple(Column(missing="-", **spec) for spec in (
     {"name": "training", "value": lambda r: training_steps(r.approach), "short": "training", "width": 1.6},
     {"name": "prompt tokens", "value": lambda r: r.approach.prompt_tokens_model, "fmt": lambda v: f"{v:.1f}",
      "numeric": True, "short": "prompt tok", "width": 1},
+    {"name": "computed tokens", "value": lambda r: r.approach.computed_tokens_model, "fmt": lambda v: f"{v:.1f}",
+     "numeric": True, "short": "computed tok", "width": 1},
     {"name": "prompt tokens (tiktoken)", "value": lambda r: r.approach.prompt_tokens_tiktoken,
      "fmt": lambda v: f"{v:.1f}", "numeric": True, "width": 1},
     {"name": "latency p50 (ms)", "value": lambda r: r.approach.latency_ms_p50, "fmt": _whole, "numeric": True,

@@ -206,7 +206,7 @@ def environment(result: BenchmarkResult) -> Table:
 
 
 RESULT_COLUMNS = ("approach", "model", "test n", "accuracy", "95% CI", "macro-F1", "labels used", "training")
-SPEED_COLUMNS = ("approach", "prompt tokens", "prompt tokens (tiktoken)", "latency p50 / p95 ms", "requests/s",
+SPEED_COLUMNS = ("approach", "prompt tokens", "computed tokens", "prompt tokens (tiktoken)", "latency p50 / p95 ms", "requests/s",
                  "training (s)", "peak memory (MB)")
 
 
@@ -224,7 +224,9 @@ def speed(result: BenchmarkResult) -> Table:
     basis = result.approaches[0].latency_basis if result.approaches else "one_request"
     return of_grid(f"speed_{result.run_id}", f"Benchmark run {result.run_id}: tokens and speed",
                    run_rows([result]).pick(SPEED_COLUMNS),
-                   note=f"Source: benchmark run {result.run_id}, on {device_text(result.environment)}. "
+                   note=f"Source: benchmark run {result.run_id}, on {device_text(result.environment)}. Prompt "
+                        "tokens: each request's whole prompt (what a server without a prefix cache runs); computed "
+                        "tokens: what this run ran per request, the shared prefix once per pass. "
                         + LATENCY_BASES[basis])
 
 

@@ -263,7 +263,7 @@ class Context:
         return ApproachResult(
             approach=name, config=config, labeled_examples=labeled, n_test=n,
             **quality(ev.truth, ev.pred, self.task.labels), unparseable=ev.unparseable,
-            prompt_tokens_model=ev.prompt_tokens / n,
+            prompt_tokens_model=ev.prompt_tokens / n, computed_tokens_model=ev.computed_tokens / n,
             prompt_tokens_tiktoken=self.counter.mean(ev.prompt_texts),
             output_tokens_model=ev.output_tokens_model,
             output_tokens_tiktoken=self.counter.mean(ev.output_texts),

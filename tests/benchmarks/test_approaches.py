@@ -34,6 +34,8 @@ def test_every_approach_fills_the_contract(tmp_path, tiny_config):
         assert a.accuracy_ci[0] <= a.accuracy <= a.accuracy_ci[1]
         assert set(a.per_class_accuracy) == {"negative", "positive"}
         assert a.prompt_tokens_model > 10 and a.prompt_tokens_tiktoken > 10 and a.output_tokens_model >= 1
+        # the shared prefix run once for the split, not once per request
+        assert 0 < a.computed_tokens_model < a.prompt_tokens_model + a.output_tokens_model
         assert a.latency_ms_p95 >= a.latency_ms_p50 > 0 and a.throughput_requests_per_second > 0
         # one request timed alone, not the batch's wall time (no timing ratio here: on a loaded machine a
         # single request measured 944 ms against a 1.3 s split; tests/benchmarks/test_latency.py times them)
@@ -45,6 +47,8 @@ def test_every_approach_fills_the_contract(tmp_path, tiny_config):
             assert len(a.training.loss_curve) == a.training.steps
             assert a.labeled_examples == n_train
     assert result.approach("few_shot").labeled_examples == 2, result.notes
+    few = result.approach("few_shot")  # its examples are in the prefix: run once for the 10 requests
+    assert few.computed_tokens_model < few.prompt_tokens_model / 2
     assert len(result.approach("zero_shot").consistency.accuracies) == 3
     for curved in ("lora", "prompt_tuning"):  # both trained approaches get a learning curve
         curve = result.approach(curved).learning_curve

@@ -57,7 +57,11 @@ def pdf_images(path: Path) -> list[tuple[int, int, int]]:
     return [(int(row[0]), int(row[3]), int(row[4])) for row in map(str.split, listing)]
 
 
+def pdf_page_texts(path: Path) -> list[str]:
+    """Each page's text (pdftotext's layout), in page order."""
+    return subprocess.run([POPPLER["pdftotext"], "-layout", str(path), "-"], check=True, capture_output=True,
+                          text=True).stdout.split("\f")
+
+
 def pdf_text(path: Path) -> str:
-    text = subprocess.run([POPPLER["pdftotext"], "-layout", str(path), "-"], check=True, capture_output=True,
-                          text=True).stdout
-    return " ".join(text.split())
+    return " ".join(" ".join(pdf_page_texts(path)).split())

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import base64
 import re
-import subprocess
 
 import yaml
 
@@ -15,8 +14,7 @@ from reporting import render_data
 from reporting.appendix import changed_settings
 from reporting.outline import outline
 from reporting.tables import break_even, without_paths
-from tests.reporting.common import UPLOADED
-from tests.reporting.test_pdf import needs_poppler, page_texts
+from tests.reporting.common import UPLOADED, needs_poppler, pdf_page_texts, pdf_pages
 
 MAX_PAGES = 12  # support_intents with a benchmark run: 15 pages before (3.5 of them YAML, 36 break-even pairs)
 
@@ -83,10 +81,9 @@ def test_break_even_keeps_the_chosen_approach_against_each_other(report_data):
 def test_the_pdf_is_as_short_as_its_content(pdf_a4, tmp_path):
     path = tmp_path / "r.pdf"
     path.write_bytes(pdf_a4)
-    info = subprocess.run(["pdfinfo", str(path)], check=True, capture_output=True, text=True).stdout
-    pages = int(re.search(r"Pages:\s+(\d+)", info).group(1))
+    pages = pdf_pages(path)
     assert pages <= MAX_PAGES, pages
-    texts = page_texts(pdf_a4, tmp_path)
+    texts = pdf_page_texts(path)
     assert "Attached to this PDF: scenario.yaml" in " ".join(texts[pages - 1].split())
     flat = " ".join(texts)
     assert "uncertainty:" not in flat  # no raw YAML printed

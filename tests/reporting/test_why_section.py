@@ -15,7 +15,7 @@ from reporting import build, render_data
 from reporting.markdown import text
 from reporting.outline import More, outline
 from tests.dashboard.apptest import open_app
-from tests.reporting.test_pdf import needs_poppler, page_texts
+from tests.reporting.common import needs_poppler, pdf_text
 
 
 @pytest.fixture(scope="module")
@@ -56,7 +56,9 @@ def test_markdown_puts_the_rest_under_a_sub_heading(data):
 @needs_poppler
 def test_pdf_prints_more_reasons_between_the_third_and_the_fourth(data, tmp_path):
     rec = data.recommendation
-    flat = " ".join(" ".join(page_texts(render_data(data, "pdf"), tmp_path)).split())
+    path = tmp_path / "report.pdf"
+    path.write_bytes(render_data(data, "pdf"))
+    flat = pdf_text(path)
     where = [flat.index(" ".join(r.split())[:50]) for r in rec.reasons[:5]]
     assert where == sorted(where)
     assert where[2] < flat.index("More reasons") < where[3]
