@@ -67,7 +67,7 @@ class Context:
 
     @property
     def bf16(self) -> bool:
-        """The run computes in bfloat16 (CUDA, or a CPU with AMX, unless float32 was asked for)."""
+        """The run computes in bfloat16 (CUDA, or a CPU whose bf16 products measured faster, unless float32 was asked for)."""
         return self.loaded.info.dtype == "bfloat16"
 
     @property
