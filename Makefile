@@ -8,7 +8,7 @@ TORCH_SPEC  ?= torch==2.13.0
 SHARED_TIKTOKEN := $(abspath ../shared/tiktoken_cache)
 export TIKTOKEN_CACHE_DIR ?= $(if $(wildcard $(SHARED_TIKTOKEN)),$(SHARED_TIKTOKEN),)
 
-.PHONY: app test test-server install system-tools lint
+.PHONY: app test test-server test-ranks install system-tools lint
 
 app: install
 	$(VENV)/bin/streamlit run streamlit_app.py
@@ -20,6 +20,10 @@ test: install system-tools
 # The endpoint arms against a real `transformers serve` of the packaged model (CI runs it after `test`).
 test-server: install
 	$(PY) -m pytest -m server
+
+# The real benchmark over torchrun ranks, data-parallel and FSDP (CI runs it after `test`; ~6 min on 2 cores).
+test-ranks: install
+	$(PY) -m pytest -m ranks
 
 install: $(VENV)/.installed
 

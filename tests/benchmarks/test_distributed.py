@@ -287,7 +287,9 @@ def test_older_result_files_read_as_one_process():
     assert (env.world_size, env.devices, stats.world_size, stats.rank_tokens_per_second) == (1, [], 1, [])
 
 
-# The real benchmark through torchrun: LoRA on the packaged model, 1 thread a rank; 24 test examples and
+# The real benchmark through torchrun (marked `ranks`: `make test-ranks`, which CI runs after `make test`,
+# ~6 min on 2 cores: the default run keeps the random two-layer Llama's rank tests above). LoRA on the
+# packaged model, 1 thread a rank; 24 test examples and
 # 4 training steps of 8 (the must-show is that ranks cover the split once and agree with one process, not
 # the accuracy itself: 40 examples and 6 steps took 5 min of the default run)
 TEST_SIZE, TRAIN_SIZE, BATCH = 24, 32, 8
@@ -340,6 +342,7 @@ def _rates(training) -> str:
     return f"{training.tokens_per_second:.0f} ({', '.join(f'{r:.0f}' for r in training.rank_tokens_per_second)} per rank)"
 
 
+@pytest.mark.ranks
 @pytest.mark.slow
 def test_two_processes_train_lora_and_score_like_one(tmp_path, one_process_run):
     from benchmarks.events import read_events
@@ -372,6 +375,7 @@ def test_two_processes_train_lora_and_score_like_one(tmp_path, one_process_run):
           f"1: {lora1.tokens_per_second:.0f}, 2: {_rates(lora2)}")
 
 
+@pytest.mark.ranks
 @pytest.mark.slow  # ~2 min on 2 idle cores: zero-shot and LoRA with every decoder layer sharded over 2 ranks
 def test_fsdp_trains_lora_and_scores_like_one_process(tmp_path, one_process_run):
     from benchmarks.result import load_result
@@ -395,6 +399,7 @@ def test_fsdp_trains_lora_and_scores_like_one_process(tmp_path, one_process_run)
           f"2 (fsdp): {_rates(lora2)}")
 
 
+@pytest.mark.ranks
 @pytest.mark.slow
 def test_cancel_stops_every_rank(tmp_path, tiny_config):
     import psutil
@@ -424,6 +429,7 @@ def test_cancel_stops_every_rank(tmp_path, tiny_config):
     assert run_status(run_dir).state == "cancelled"
 
 
+@pytest.mark.ranks
 @pytest.mark.slow
 def test_ranks_started_by_hand_on_a_prepared_folder_record_the_outcome(tmp_path, tiny_config):
     """The SLURM way: `--prepare` writes the folder, the launcher is started by someone else, and rank 0
