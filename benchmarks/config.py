@@ -11,8 +11,8 @@ from typing import Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from benchmarks.result import ApproachName
-from calculator.approaches.spec import BENCHMARKABLE, PROMPTING
+from core.approaches import BENCHMARKABLE, PROMPTING
+from core.result import ApproachName
 
 PACKAGED_MODEL = "smollm2-135m-instruct"
 BUILTIN_TASKS = ("rotten_tomatoes", "imdb", "bbc_news")

@@ -37,8 +37,8 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 if TYPE_CHECKING:
     import torch
 
-    from benchmarks.result import Environment
     from benchmarks.scoring import Scores
+    from core.result import Environment
 
 LAUNCH_FILE = "launch.json"  # in a run folder: how its ranks are started (absent: one process)
 RANKS_LOG = "ranks.log"  # the launcher's and the ranks' own output

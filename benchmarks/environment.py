@@ -8,7 +8,7 @@ import sys
 import time
 from pathlib import Path
 
-from benchmarks.result import Environment
+from core.result import Environment
 
 BUSY_CORES = 0.5  # other processes' CPU use (cores' worth, during the run's start) worth a note
 

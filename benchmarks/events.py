@@ -20,7 +20,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from calculator.approaches.spec import NAMES
+from core.approaches import NAMES
 
 APPROACH_IDS: frozenset[str] = frozenset(NAMES)
 # Stages of the whole run that are not an approach: jobs' queue and outcome, the runner's start and end.

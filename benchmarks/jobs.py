@@ -35,7 +35,7 @@ from pydantic import BaseModel, Field
 from benchmarks.config import BenchConfig
 from benchmarks.distributed import LAUNCH_FILE, RANKS_LOG, Launch, read_launch
 from benchmarks.events import ProgressEvent, append_event, read_events
-from calculator.files import runs_dir, write_atomic
+from core.files import runs_dir, write_atomic
 
 State = Literal["queued", "running", "complete", "failed", "cancelled"]
 ACTIVE: tuple[str, ...] = ("queued", "running")
@@ -277,7 +277,7 @@ def _last_line(path: Path) -> str:
 def _run_ranks(run_dir: Path, launch: Launch, on_event=None):
     """Start this machine's ranks through the launcher, pass rank 0's events on while they run, and
     return the result rank 0 wrote; a launcher that fails raises with the ranks' last words."""
-    from benchmarks.result import ResultError, load_result
+    from core.result import ResultError, load_result
 
     with (run_dir / RANKS_LOG).open("ab") as log:
         proc = subprocess.Popen(launch.command(run_dir), stdout=log, stderr=subprocess.STDOUT,

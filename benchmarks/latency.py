@@ -14,8 +14,8 @@ from collections.abc import Callable
 import numpy as np
 import torch
 
-from benchmarks.result import LATENCY_SAMPLES, QUICK_LATENCY_SAMPLES
 from benchmarks.scoring import sync
+from core.result import LATENCY_SAMPLES, QUICK_LATENCY_SAMPLES
 
 
 def samples_for(config) -> int:

@@ -15,9 +15,9 @@ from typing import Any
 from filelock import FileLock
 
 from benchmarks.config import PACKAGED_MODEL
-from benchmarks.result import ModelInfo
 from benchmarks.tasks import package_dir
-from calculator.files import home_dir
+from core.files import home_dir
+from core.result import ModelInfo
 
 log = logging.getLogger(__name__)
 

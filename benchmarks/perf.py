@@ -30,7 +30,7 @@ import torch
 
 from benchmarks.config import PRECISIONS, BenchConfig
 from benchmarks.scoring import Scores, score_choices, sync
-from calculator.approaches.spec import spec
+from core.approaches import spec
 
 LORA_FLOPS_PER_PARAM_TOKEN = spec("lora").flops_per_param_token
 
@@ -322,7 +322,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="also run lm-evaluation-harness (hf) and TRL's SFTTrainer on the same examples "
                              "(needs pip install -e '.[peers]')")
     args = parser.parse_args(argv)
-    from calculator.files import write_atomic
+    from core.files import write_atomic
 
     report = run_perf(args.device, args.model, args.train_examples, args.eval_examples, dtype=args.dtype,
                       peers=args.peers, log=lambda m: print(m, file=sys.stderr, flush=True))

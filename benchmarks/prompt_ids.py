@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from benchmarks.tasks import Example, TaskData
-from calculator.approaches.spec import PromptKind
 from calculator.prompts import TEXT, Frame, Template, render
+from core.approaches import PromptKind
 
 
 @dataclass

@@ -20,15 +20,15 @@ from pathlib import Path
 
 from benchmarks.config import CURVED_APPROACHES, BenchConfig
 from benchmarks.events import ProgressEvent
-from benchmarks.result import (
+from core.approaches import spec
+from core.files import write_atomic
+from core.result import (
     BenchmarkResult,
     TaskInfo,
     drop_impossible_mfu,
     save_result,
     settle_cpu_peak,
 )
-from calculator.approaches.spec import spec
-from calculator.files import write_atomic
 
 log = logging.getLogger("benchmarks")
 

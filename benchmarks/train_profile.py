@@ -18,7 +18,7 @@ from typing import Any
 
 import pandas as pd
 
-from benchmarks.result import TrainingStats
+from core.result import TrainingStats
 
 
 @dataclass(frozen=True)
@@ -42,7 +42,7 @@ def profile_training(steps: int = 6, batch_size: int = 8, device: str = "cpu", c
     from benchmarks.models import load_model
     from benchmarks.tasks import load_task
     from benchmarks.training import TrainSettings, train
-    from calculator.approaches.spec import spec
+    from core.approaches import spec
 
     keep_freed_memory()
     claim_cores()

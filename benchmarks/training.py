@@ -27,8 +27,8 @@ from dataclasses import dataclass
 import torch
 
 from benchmarks.distributed import GradientSync, gather
-from benchmarks.result import TrainingStats
 from benchmarks.scoring import pack_rows
+from core.result import TrainingStats
 
 
 @dataclass(frozen=True)

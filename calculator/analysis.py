@@ -10,7 +10,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from benchmarks.result import BenchmarkResult
 from calculator.costs import CostReport, evaluate
 from calculator.measured import apply_benchmark
 from calculator.recommend import Recommendation, recommend
@@ -24,6 +23,7 @@ from calculator.uncertainty import (
     TornadoBar,
     cumulative_bands,
 )
+from core.result import BenchmarkResult
 
 BAND_DRAWS = 4_000
 

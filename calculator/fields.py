@@ -10,8 +10,8 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from calculator.approaches.spec import title as approach_title
 from calculator.scenario import Scenario
+from core.approaches import title as approach_title
 
 
 class Bounds(BaseModel):

@@ -20,7 +20,6 @@ from calculator.approaches.base import (
     gpus_per_replica,
     replica_memory_bytes,
 )
-from calculator.approaches.spec import BY_NAME, SPECS, TUNED
 from calculator.approaches.tuning import served_tokens
 from calculator.evaluation import EVALUATION_MARGIN, tests_needed
 from calculator.fields import field_unit, get_dotted, numeric_fields
@@ -29,6 +28,7 @@ from calculator.prompts import answer_text, few_shot_examples, render, scenario_
 from calculator.scenario import Scenario
 from calculator.scenario_io import ScenarioError
 from calculator.tokens import counter_for
+from core.approaches import BY_NAME, SPECS, TUNED
 
 USER = "user input"
 DEFAULT = "default"

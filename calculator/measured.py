@@ -18,9 +18,9 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass
 
-from benchmarks.result import ApproachResult, BenchmarkResult
-from calculator.approaches.spec import spec, title
 from calculator.scenario import Measured, MeasuredApproach, Scenario
+from core.approaches import spec, title
+from core.result import ApproachResult, BenchmarkResult
 
 
 def under_trained(row: ApproachResult, run_id: str) -> str | None:

@@ -13,8 +13,8 @@ from genai_prices import Usage, calc_price
 from genai_prices.types import TieredPrices
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from calculator.files import data_path
-from calculator.units import MTOK
+from core.files import data_path
+from core.units import MTOK
 
 GPU_TABLE = data_path("gpu_prices.yaml")
 FINETUNE_TABLE = data_path("finetune_prices.yaml")

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from calculator.approaches.spec import PromptKind, spec
+from core.approaches import PromptKind, spec
 
 if TYPE_CHECKING:
     from calculator.scenario import Task

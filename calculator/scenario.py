@@ -19,8 +19,8 @@ from pydantic import (
     model_validator,
 )
 
-from calculator.approaches.spec import NAMES, SPECS, ApproachName
 from calculator.prompts import DEFAULT_PERSONA
+from core.approaches import NAMES, SPECS, ApproachName
 
 NOT_RANGED = {"workload.horizon_months"}  # the horizon fixes the months; it is not drawn
 

@@ -10,8 +10,8 @@ import yaml
 from pydantic import ValidationError
 
 from calculator.fields import field_bounds, field_unit
-from calculator.files import data_path, write_atomic
 from calculator.scenario import Scenario
+from core.files import data_path, write_atomic
 
 MAX_SCENARIO_BYTES = 1_000_000
 PRESETS_DIR = data_path("scenarios")

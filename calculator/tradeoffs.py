@@ -12,13 +12,13 @@ import pandas as pd
 
 from calculator.analysis import Analysis
 from calculator.approaches.base import ERRORS
-from calculator.approaches.spec import spec
 from calculator.fields import field_label
 from calculator.measured import applied_curve
 from calculator.recommend import RankedApproach
 from calculator.recommend.ranking import engineering_time
 from calculator.recommend.reasons import curve_source, labels_to_reach
 from calculator.recommend.wording import count, interval, money, pct, points
+from core.approaches import spec
 
 COLUMNS = ("approach", "labeled data needed", "one-off cost", "cost per request", "engineering effort",
            "time to launch", "quality", "consistency")

@@ -17,11 +17,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from calculator.approaches import REGISTRY
-from calculator.approaches.spec import TUNED
 from calculator.costs import monthly_volumes, tco
 from calculator.fields import Bounds, field_bounds
 from calculator.inputs import Inputs
 from calculator.scenario import Range
+from core.approaches import TUNED
 
 DEFAULT_DRAWS = 20_000  # Monte Carlo draws unless the caller asks for others
 DEFAULT_SWING = 0.25  # ± share used in the tornado for inputs without a range

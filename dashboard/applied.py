@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import streamlit as st
 
-from benchmarks.result import BenchmarkResult
-from calculator.approaches.spec import title
 from calculator.measured import (
     RowChoice,
     applied_summary,
@@ -21,6 +19,8 @@ from calculator.measured import (
     row_choices,
     unapply,
 )
+from core.approaches import title
+from core.result import BenchmarkResult
 from dashboard import runs, state
 from dashboard.text import escape_md
 

@@ -14,9 +14,9 @@ from benchmarks.config import (
     QUICK_APPROACHES,
     BenchConfig,
 )
-from benchmarks.result import LATENCY_BASES
-from calculator.approaches.spec import title
 from calculator.scenario_io import describe_validation_error
+from core.approaches import title
+from core.result import LATENCY_BASES
 from dashboard import applied, dataset_check, endpoint_form, live_runs, plots, run_view, runs
 from dashboard.tables import runs_table
 from dashboard.text import escape_md

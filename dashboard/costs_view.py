@@ -5,10 +5,10 @@ from __future__ import annotations
 import streamlit as st
 
 from calculator.analysis import Analysis
-from calculator.approaches.spec import title
 from calculator.costs import CostReport
 from calculator.recommend import Recommendation, sure
 from calculator.recommend.wording import money
+from core.approaches import title
 from dashboard import compute, figures, plots, state
 from dashboard.tables import approach_table, break_even_table, sources_table
 

@@ -21,7 +21,7 @@ from benchmarks.tasks import (
     read_rows,
     texts_and_labels,
 )
-from calculator.files import runs_dir, write_atomic
+from core.files import runs_dir, write_atomic
 from dashboard.text import escape_md
 
 MAX_DATASET_BYTES = 20_000_000  # matches server.maxUploadSize in .streamlit/config.toml

@@ -6,10 +6,10 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from calculator.approaches.spec import title
 from calculator.recommend import EvidenceGap, Recommendation, sure
 from calculator.recommend.wording import money, pct
 from calculator.tradeoffs import NOTE, tradeoffs
+from core.approaches import title
 from dashboard import applied, compute, report_view, state
 from dashboard.text import dollars, escape_md
 from reporting import tables

@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass
 
 from benchmarks.events import ProgressEvent
-from calculator.approaches.spec import NAMES, title
+from core.approaches import NAMES, title
 
 _APPROACH_ID = re.compile(r"\b(" + "|".join(map(re.escape, NAMES)) + r")\b")
 

@@ -13,9 +13,9 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from benchmarks.result import BenchmarkResult
-from calculator.approaches.spec import title
-from calculator.files import runs_dir
+from core.approaches import title
+from core.files import runs_dir
+from core.result import BenchmarkResult
 from dashboard.text import escape_md
 
 NO_ANSWER = "(no answer)"  # chain-of-thought output the parser found no label in

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from benchmarks.result import BenchmarkResult, ResultError, load_result
-from calculator.files import runs_dir
+from core.files import runs_dir
+from core.result import BenchmarkResult, ResultError, load_result
 
 
 def finished_runs(root: Path | None = None) -> tuple[dict[str, BenchmarkResult], list[str]]:

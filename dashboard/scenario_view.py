@@ -5,7 +5,6 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from calculator.approaches.spec import NAMES, title
 from calculator.fields import numeric_fields
 from calculator.measured import applied_summary
 from calculator.prices import finetune_table, gpu_table
@@ -16,6 +15,7 @@ from calculator.scenario_io import (
     parse_scenario_text,
     scenario_to_text,
 )
+from core.approaches import NAMES, title
 from dashboard import api_picker, fields, state
 from dashboard.fields import callback, choice_field, number_grid, text_field
 from dashboard.state import widget_key

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from benchmarks.result import BenchmarkResult
 from calculator.costs import CostReport
+from core.result import BenchmarkResult
 from reporting.grid import break_even_grid, costs_grid, sources_grid
 from reporting.run_rows import run_rows
 

@@ -6,11 +6,11 @@ import pandas as pd
 import streamlit as st
 
 from calculator.approaches import REGISTRY
-from calculator.approaches.spec import spec, title
 from calculator.costs import CostReport
 from calculator.prompts import build_prompt
 from calculator.recommend.wording import money
 from calculator.tokens import counter_for
+from core.approaches import spec, title
 from dashboard import compute, state
 from dashboard.text import dollars
 

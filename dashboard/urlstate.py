@@ -21,9 +21,9 @@ from urllib.parse import urlencode
 
 from pydantic import BaseModel
 
-from calculator.files import runs_dir, write_atomic
 from calculator.scenario import Scenario
 from calculator.scenario_io import ScenarioError, load_preset, preset_names
+from core.files import runs_dir, write_atomic
 from dashboard.edit import updated
 
 PRESET_PARAM, SAVED_PARAM, RANGE_PREFIX = "preset", "link", "range."

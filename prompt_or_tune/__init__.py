@@ -1,3 +1,5 @@
 """Prompt or Tune: prompt engineering or fine-tuning, decided in money and measured quality."""
 
-__version__ = "0.1.0"
+from core.version import __version__
+
+__all__ = ["__version__"]

@@ -11,8 +11,8 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
-    from benchmarks.result import BenchmarkResult
     from calculator.scenario import Scenario
+    from core.result import BenchmarkResult
     from reporting.document import ReportData
 
 FORMATS = ("html", "pdf", "md", "json")

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from calculator.approaches.spec import title
 from calculator.fields import field_label, field_unit, is_field
 from calculator.measured import applied_summary
 from calculator.recommend.wording import pct
 from calculator.scenario import Range, Scenario
+from core.approaches import title
 from reporting.grid import number
 
 LONG_TEXT = 90  # characters of a long text shown before "…"

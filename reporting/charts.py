@@ -14,17 +14,17 @@ import numpy as np
 import plotly.graph_objects as go
 import plotly.io as pio
 
-from benchmarks.result import BenchmarkResult
 from calculator.approaches import REGISTRY
-from calculator.approaches.spec import PROMPTING, SPECS
-from calculator.approaches.spec import colour as spec_colour
-from calculator.approaches.spec import title as spec_title
 from calculator.breakeven import BreakEven
 from calculator.costs import CostReport, tco
 from calculator.fields import field_label
 from calculator.recommend import Recommendation, sure
 from calculator.recommend.wording import count, money
 from calculator.uncertainty import Band, MonteCarlo, TornadoBar
+from core.approaches import PROMPTING, SPECS
+from core.approaches import colour as spec_colour
+from core.approaches import title as spec_title
+from core.result import BenchmarkResult
 
 # One colour per approach, from the spec (fixed by approach, not by order, in every chart).
 APPROACH_COLORS: dict[str, str] = {s.name: s.colour for s in SPECS}

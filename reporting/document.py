@@ -11,12 +11,12 @@ from datetime import UTC, datetime
 
 import plotly.graph_objects as go
 
-from benchmarks.result import BenchmarkResult
 from calculator.analysis import BAND_DRAWS, Analysis, analyze
 from calculator.recommend import sure
 from calculator.scenario import Scenario
 from calculator.scenario_io import scenario_to_text
 from calculator.uncertainty import DEFAULT_DRAWS
+from core.result import BenchmarkResult
 from reporting import charts
 
 

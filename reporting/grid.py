@@ -11,10 +11,10 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from calculator.approaches import REGISTRY
-from calculator.approaches.spec import title
 from calculator.costs import ApproachCosts, CostReport
 from calculator.fields import field_label
 from calculator.recommend.wording import count, money, pct
+from core.approaches import title
 
 if TYPE_CHECKING:
     import pandas as pd

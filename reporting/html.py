@@ -10,8 +10,8 @@ import plotly.io as pio
 from markupsafe import Markup
 from plotly.offline import get_plotlyjs
 
-import prompt_or_tune
-from calculator.files import data_path
+from core.files import data_path
+from core.version import __version__
 from reporting.document import ReportData
 from reporting.outline import outline
 
@@ -46,7 +46,7 @@ def render_html(data: ReportData) -> str:
     drawn = {c.key: chart_html(c.figure, c.key) for section in sections for b in section.blocks
              if b.kind == "charts" for c in b.charts}
     return environment().get_template("report.html.j2").render(
-        version=prompt_or_tune.__version__,
+        version=__version__,
         scenario=data.scenario,
         verdict_color=VERDICT_COLORS[data.recommendation.verdict],
         outline=sections,

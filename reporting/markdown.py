@@ -8,7 +8,7 @@ import re
 from dataclasses import asdict
 from typing import Any
 
-import prompt_or_tune
+from core.version import __version__
 from reporting import tables
 from reporting.document import ReportData
 from reporting.outline import SCENARIO_BLOCK, Block, Bullets, outline
@@ -66,7 +66,7 @@ def render_markdown(data: ReportData) -> str:
     s = data.scenario
     out = [f"# Prompt or Tune: {text(s.name)}", "",
            f"_Decision report generated {data.generated_at} by prompt-or-tune "
-           f"{prompt_or_tune.__version__}. All amounts in {s.currency}._", ""]
+           f"{__version__}. All amounts in {s.currency}._", ""]
     for section in outline(data):
         out += [f"## {text(section.heading)}", ""]
         out += [line for b in section.blocks for line in block(b)]
@@ -77,7 +77,7 @@ def report_json(data: ReportData) -> dict[str, Any]:
     """Every figure of the report as data, with the scenario that reproduces them."""
     return {
         "generated_at": data.generated_at,
-        "generator": f"prompt-or-tune {prompt_or_tune.__version__}",
+        "generator": f"prompt-or-tune {__version__}",
         "scenario": data.scenario.model_dump(mode="json", exclude_none=True),
         "costs": data.summary,
         "recommendation": data.recommendation.to_dict(),

@@ -8,10 +8,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
-from calculator.approaches.spec import title
 from calculator.recommend.wording import count, money, pct
 from calculator.tradeoffs import NOTE as TRADEOFFS_NOTE
 from calculator.tradeoffs import tradeoffs
+from core.approaches import title
 from reporting import tables
 from reporting.document import Chart, ReportData, figures
 from reporting.tables import Table

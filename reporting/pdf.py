@@ -13,7 +13,7 @@ from pathlib import Path
 from fpdf import FPDF, FontFace
 from fpdf.enums import TableCellFillMode
 
-import prompt_or_tune
+from core.version import __version__
 from reporting import Paper
 from reporting.document import ReportData
 from reporting.outline import Block, outline
@@ -132,7 +132,7 @@ class ReportPDF(FPDF):
 def render_pdf(data: ReportData, paper: Paper = "A4") -> bytes:
     pdf = ReportPDF(paper, f"Prompt or Tune — {data.scenario.name}")
     pdf.set_title(f"Prompt or Tune: {data.scenario.name}")
-    pdf.set_creator(f"prompt-or-tune {prompt_or_tune.__version__}")
+    pdf.set_creator(f"prompt-or-tune {__version__}")
     pdf.embed_file(bytes=data.scenario_yaml.encode("utf-8"), basename="scenario.yaml",
                    desc="The scenario of this report: prompt-or-tune report scenario.yaml reruns it")
     pdf.add_page()
@@ -141,7 +141,7 @@ def render_pdf(data: ReportData, paper: Paper = "A4") -> bytes:
     pdf.set_font(pdf.body, "", 8)
     pdf.set_text_color(100)
     pdf.cell(0, 5, pdf.text_of(f"Decision report generated {data.generated_at} by prompt-or-tune "
-                               f"{prompt_or_tune.__version__}. All amounts in {data.scenario.currency}. "
+                               f"{__version__}. All amounts in {data.scenario.currency}. "
                                f"Paper: {paper}."), new_x="LMARGIN", new_y="NEXT")
     pdf.set_text_color(0)
     if not pdf.unicode:

@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from benchmarks.result import ApproachResult, BenchmarkResult, Environment
-from calculator.approaches.spec import title
+from core.approaches import title
+from core.result import ApproachResult, BenchmarkResult, Environment
 from reporting.grid import Column, Grid, grid
 
 

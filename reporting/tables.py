@@ -11,9 +11,7 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from benchmarks.result import LATENCY_BASES, BenchmarkResult
 from calculator.approaches import REGISTRY
-from calculator.approaches.spec import title
 from calculator.fields import field_label
 from calculator.measured import applied_summary
 from calculator.recommend import Recommendation
@@ -21,6 +19,8 @@ from calculator.recommend.ranking import PACE, standing_words
 from calculator.recommend.sure import NAME as SURE
 from calculator.recommend.sure import definition
 from calculator.recommend.wording import count, interval, money, pct
+from core.approaches import title
+from core.result import LATENCY_BASES, BenchmarkResult
 from reporting.appendix import changed_settings
 from reporting.grid import Grid, break_even_grid, costs_grid, number, sources_grid
 from reporting.run_rows import device_text, run_rows, under_trained

@@ -70,7 +70,7 @@ def run(dtype: str, seeds: list[int], log, **sizes) -> dict:
     from benchmarks.environment import claim_cores, describe
     from benchmarks.models import load_model
     from benchmarks.tasks import load_task
-    from calculator.approaches.spec import spec
+    from core.approaches import spec
 
     claim_cores()
     config = BenchConfig(quick=True, dtype=dtype, device="cpu", chat_template="off", train_time_budget_s=86_400,

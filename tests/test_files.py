@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from calculator.files import data_path, home_dir, runs_dir, write_atomic
+from core.files import data_path, home_dir, runs_dir, write_atomic
 
 REPO = Path(__file__).resolve().parent.parent
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from importlib import import_module
 
-from benchmarks.result import ApproachResult
-from calculator.approaches.spec import BENCHMARKABLE
+from core.approaches import BENCHMARKABLE
+from core.result import ApproachResult
 
 
 def runner(name: str) -> Callable[..., ApproachResult]:

@@ -16,12 +16,12 @@ from benchmarks.latency import samples_for, spread_by_length, time_requests
 from benchmarks.metrics import latency_percentiles, quality
 from benchmarks.models import LoadedModel
 from benchmarks.prompt_ids import PromptBuilder
-from benchmarks.result import ApproachResult, Consistency, Environment, TrainingStats
 from benchmarks.scoring import Scores, score_choices, trie_nodes
 from benchmarks.tasks import Example, TaskData, balanced_shots
 from benchmarks.training import TrainItem, TrainSettings, epochs_for, train
-from calculator.approaches.spec import spec
 from calculator.tokens import TokenCounter, counter_for
+from core.approaches import spec
+from core.result import ApproachResult, Consistency, Environment, TrainingStats
 
 # tiktoken counts are in this API model's encoding (o200k_base): what a hosted prompt would be billed in
 TIKTOKEN_REFERENCE_MODEL = "gpt-4o"

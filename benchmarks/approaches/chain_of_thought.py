@@ -17,8 +17,8 @@ from benchmarks.distributed import gather, merged, shard
 from benchmarks.generation import generate
 from benchmarks.latency import samples_for, spread_by_length, time_requests
 from benchmarks.prefix import prefix_keys_values
-from benchmarks.result import ApproachResult
 from benchmarks.scoring import length_batches
+from core.result import ApproachResult
 
 
 @torch.inference_mode()

@@ -9,9 +9,9 @@ import numpy as np
 
 from benchmarks.approaches.base import Context, Evaluation
 from benchmarks.metrics import quality
-from benchmarks.result import CurvePoint, TrainingStats
 from benchmarks.tasks import Example
 from benchmarks.training import epochs_for, planned_steps
+from core.result import CurvePoint, TrainingStats
 
 MIN_STEPS = 30  # small learning-curve sizes still get this many steps (at most the full run's)
 

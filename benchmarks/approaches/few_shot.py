@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from benchmarks.approaches.base import Context
-from benchmarks.result import ApproachResult
 from benchmarks.tasks import Example
 from calculator.prompts import PARAPHRASES
+from core.result import ApproachResult
 
 PREFIX_SHARE = 0.5  # the examples may take at most half of max_seq_len; the input needs the rest
 

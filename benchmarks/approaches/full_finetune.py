@@ -5,8 +5,8 @@ from __future__ import annotations
 import copy
 
 from benchmarks.approaches.base import Context
-from benchmarks.result import ApproachResult
-from calculator.approaches.spec import spec
+from core.approaches import spec
+from core.result import ApproachResult
 
 MAX_PARAMETERS = 2_000_000_000  # beyond this a full fine-tune does not fit a single benchmark machine
 

@@ -9,8 +9,8 @@ import copy
 
 from benchmarks.approaches.base import Context
 from benchmarks.approaches.curve import with_curve
-from benchmarks.result import ApproachResult, TrainingStats
-from calculator.approaches.spec import spec
+from core.approaches import spec
+from core.result import ApproachResult, TrainingStats
 
 # Adapted modules per model family: every attention and MLP projection (QLoRA's finding that
 # adapting all linear layers matters more than the rank).

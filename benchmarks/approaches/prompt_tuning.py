@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from benchmarks.approaches.base import Context
 from benchmarks.approaches.curve import with_curve
-from benchmarks.result import ApproachResult
-from calculator.approaches.spec import spec
+from core.approaches import spec
+from core.result import ApproachResult
 
 
 def soft_prompt_adapter(model, tokens: int, init_text: str | None = None, tokenizer_path: str | None = None):

@@ -7,9 +7,9 @@ chain-of-thought generates. With `consistency`, the prompt's paraphrases are sco
 from __future__ import annotations
 
 from benchmarks.approaches.base import Context
-from benchmarks.result import ApproachResult
-from calculator.approaches.spec import spec
 from calculator.prompts import PARAPHRASES
+from core.approaches import spec
+from core.result import ApproachResult
 
 
 def run_prompt(ctx: Context, name: str) -> ApproachResult:

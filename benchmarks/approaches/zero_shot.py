@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from benchmarks.approaches.base import Context
 from benchmarks.approaches.prompted import run_prompt
-from benchmarks.result import ApproachResult
+from core.result import ApproachResult
 
 
 def run(ctx: Context) -> ApproachResult:

@@ -28,11 +28,11 @@ from benchmarks.endpoint.client import (
 from benchmarks.endpoint.money import Pricing, Usage, pricing
 from benchmarks.metrics import latency_percentiles, quality
 from benchmarks.prompt_ids import PromptBuilder
-from benchmarks.result import ApproachResult, EndpointStats, ModelInfo
 from benchmarks.tasks import Example, TaskData, balanced_shots
-from calculator.approaches.spec import spec
 from calculator.prompts import TEXT, Template
 from calculator.tokens import TokenCounter, counter_for
+from core.approaches import spec
+from core.result import ApproachResult, EndpointStats, ModelInfo
 
 # A request's input is reserved against --max-usd at its tiktoken count times this, plus the chat
 # template's tokens: the server's tokenizer may count more than o200k_base does.

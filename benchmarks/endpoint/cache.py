@@ -10,7 +10,7 @@ import hashlib
 import json
 from pathlib import Path
 
-from calculator.files import home_dir, write_atomic
+from core.files import home_dir, write_atomic
 
 
 def default_cache_dir() -> Path:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from calculator.prices import PriceNotFound, TokenPrices, api_token_prices
-from calculator.units import MTOK
+from core.units import MTOK
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 
 from calculator.approaches import pretrain, prompting, tuning
 from calculator.approaches.base import CostProfile, PricedApproach
-from calculator.approaches.spec import SPECS
+from core.approaches import SPECS
 
 PRICING = {"prompting": prompting.priced, "tuning": tuning.priced, "pretraining": pretrain.priced}
 REGISTRY: dict[str, PricedApproach] = {s.name: PRICING[s.family](s) for s in SPECS}

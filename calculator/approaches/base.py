@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from calculator.approaches.spec import ApproachSpec
-from calculator.units import HOURS_PER_MONTH
+from core.approaches import ApproachSpec
+from core.units import HOURS_PER_MONTH
 
 Number = float | np.ndarray
 Params = Mapping[str, Number]

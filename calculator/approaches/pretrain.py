@@ -20,7 +20,7 @@ from calculator.approaches.base import (
     labels_usd,
     self_hosted_fleet,
 )
-from calculator.approaches.spec import ApproachSpec
+from core.approaches import ApproachSpec
 
 KV_KEY = "pretrain.kv_bytes_per_token"  # the new model's own KV bytes per token, when given
 

@@ -24,8 +24,8 @@ from calculator.approaches.base import (
     labels_needed,
     labels_usd,
 )
-from calculator.approaches.spec import ApproachSpec
-from calculator.units import MTOK
+from core.approaches import ApproachSpec
+from core.units import MTOK
 
 
 def output_tokens(p: Params, spec: ApproachSpec) -> Number:

@@ -27,8 +27,8 @@ from calculator.approaches.base import (
     self_hosted_fleet,
     spread_over_months,
 )
-from calculator.approaches.spec import ApproachSpec
-from calculator.units import HOURS_PER_MONTH, MTOK
+from core.approaches import ApproachSpec
+from core.units import HOURS_PER_MONTH, MTOK
 
 SOFT_PROMPT = "prompt_tuning"  # the one tuned approach that adds virtual tokens and never goes to a provider
 KV_KEY = "finetuning.kv_bytes_per_token"  # the tuned model's own KV bytes per token, when given

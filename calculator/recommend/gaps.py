@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from calculator.approaches.spec import title
 from calculator.costs import CostReport
 from calculator.evaluation import tests_needed
 from calculator.measured import measured_elsewhere
 from calculator.recommend.ranking import RankedApproach
 from calculator.recommend.sure import NAME as SURE
 from calculator.recommend.wording import interval, pct, points
+from core.approaches import title
 
 CONFIDENT_SHARE = 0.8  # below this chance cheapest the cost ranking is called close
 NEAR_TARGET = 0.05  # a typed-in accuracy this close to the target could flip the answer

@@ -17,13 +17,13 @@ from typing import Literal
 import numpy as np
 
 from calculator.approaches import REGISTRY
-from calculator.approaches.spec import title
 from calculator.breakeven import BreakEven
 from calculator.costs import ApproachCosts, CostReport
 from calculator.measured import accuracy_source
 from calculator.recommend.sure import cheapest_shares
 from calculator.recommend.wording import money, pct, points
 from calculator.uncertainty import MonteCarlo
+from core.approaches import title
 
 Status = Literal["meets", "uncertain", "unknown", "misses"]
 Standing = Literal["qualifies", "open", "blocked"]

@@ -8,7 +8,6 @@ from functools import cache
 
 import numpy as np
 
-from calculator.approaches.spec import PROMPTING, TUNED, title
 from calculator.costs import CostReport
 from calculator.fields import field_label
 from calculator.recommend.ranking import (
@@ -20,6 +19,7 @@ from calculator.recommend.ranking import (
 from calculator.recommend.wording import count, in_sentence, interval, money, pct, points
 from calculator.scenario import Measured
 from calculator.uncertainty import TornadoBar, tornado
+from core.approaches import PROMPTING, TUNED, title
 
 Sensitivity = Callable[[str, str], list[TornadoBar]]  # (a, b) -> how inputs move TCO(a) − TCO(b)
 VOLUME_REACH = 100.0  # break-evens beyond 100× the scenario's volume are not "what would change"

@@ -106,7 +106,7 @@ def handle(args: argparse.Namespace) -> int:
             return _fail("--data", str(exc))
     if config.endpoint_url and (failed := _endpoint_preflight(config)) is not None:
         return failed
-    from benchmarks.cli_view import run_with_progress
+    from prompt_or_tune.commands.bench_view import run_with_progress
 
     return run_with_progress(config, args.out, launch)
 

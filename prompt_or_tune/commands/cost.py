@@ -7,13 +7,13 @@ import argparse
 import json
 import sys
 
-from benchmarks.result import ResultError
 from calculator.analysis import Analysis, analyze
 from calculator.measured import accuracy_source
 from calculator.prices import PriceNotFound
 from calculator.recommend.sure import NAME as SURE
 from calculator.scenario_io import ScenarioError, apply_overrides, load_scenario
 from calculator.uncertainty import DEFAULT_DRAWS
+from core.result import ResultError
 from prompt_or_tune.commands import results
 
 

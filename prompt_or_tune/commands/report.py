@@ -7,11 +7,11 @@ import re
 from pathlib import Path
 
 import reporting
-from benchmarks.result import ResultError
-from calculator.files import write_atomic
 from calculator.prices import PriceNotFound
 from calculator.scenario_io import ScenarioError, apply_overrides, load_scenario
 from calculator.uncertainty import DEFAULT_DRAWS
+from core.files import write_atomic
+from core.result import ResultError
 from prompt_or_tune.commands import results
 from prompt_or_tune.commands.cost import fail
 from reporting import FORMATS, PAPERS, render_data

@@ -9,9 +9,9 @@ from __future__ import annotations
 import argparse
 import sys
 
-from benchmarks.result import BenchmarkResult, load_result
 from calculator.measured import apply_benchmark
 from calculator.scenario import Scenario
+from core.result import BenchmarkResult, load_result
 
 
 def register_options(parser: argparse.ArgumentParser) -> None:

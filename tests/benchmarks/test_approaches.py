@@ -8,8 +8,8 @@ import pytest
 
 from benchmarks.answers import parse_label
 from benchmarks.config import ALL_APPROACHES
-from benchmarks.result import load_result
 from benchmarks.runner import run_benchmark
+from core.result import load_result
 
 pytestmark = pytest.mark.slow
 

@@ -28,7 +28,7 @@ def test_bad_user_data_is_a_usage_error(tmp_path, capsys):
 
 
 def test_summary_says_what_ran_where_and_how_fast():
-    from benchmarks.cli_view import summary_table
+    from prompt_or_tune.commands.bench_view import summary_table
     from tests.dashboard.fake_result import fake_result
 
     result = fake_result()
@@ -46,8 +46,8 @@ def test_summary_says_what_ran_where_and_how_fast():
 @pytest.mark.slow
 def test_the_progress_bar_reads_the_typed_events(tmp_path, tiny_config, capsys):
     """`bench` in this process: the bar follows the events' fields to the end and the run is summarised."""
-    from benchmarks.cli_view import run_with_progress
     from benchmarks.jobs import run_status
+    from prompt_or_tune.commands.bench_view import run_with_progress
 
     assert run_with_progress(tiny_config(approaches=["zero_shot"], test_size=10), tmp_path) == 0
     captured = capsys.readouterr()

@@ -278,7 +278,7 @@ def test_separate_gpus_hold_separate_machine_locks(monkeypatch):
 
 
 def test_older_result_files_read_as_one_process():
-    from benchmarks.result import Environment, TrainingStats
+    from core.result import Environment, TrainingStats
 
     env = Environment(device="cpu", cpu_count=2, python_version="3.11", platform="linux", torch_version="2",
                       transformers_version="4", peft_version="0")
@@ -346,7 +346,7 @@ def _rates(training) -> str:
 @pytest.mark.slow
 def test_two_processes_train_lora_and_score_like_one(tmp_path, one_process_run):
     from benchmarks.events import read_events
-    from benchmarks.result import load_result
+    from core.result import load_result
 
     runs = {1: one_process_run, 2: _run(_config(), tmp_path, Launch(processes=2, threads_per_process=1))}
     one, two = (load_result(runs[n][0]) for n in (1, 2))  # both validate against the one schema
@@ -378,7 +378,7 @@ def test_two_processes_train_lora_and_score_like_one(tmp_path, one_process_run):
 @pytest.mark.ranks
 @pytest.mark.slow  # ~2 min on 2 idle cores: zero-shot and LoRA with every decoder layer sharded over 2 ranks
 def test_fsdp_trains_lora_and_scores_like_one_process(tmp_path, one_process_run):
-    from benchmarks.result import load_result
+    from core.result import load_result
 
     run_dir, wall = _run(_config(approaches=["zero_shot", "lora"]), tmp_path,
                          Launch(processes=2, threads_per_process=1, shard="fsdp"))
@@ -437,7 +437,7 @@ def test_ranks_started_by_hand_on_a_prepared_folder_record_the_outcome(tmp_path,
     import subprocess
 
     from benchmarks.jobs import run_status
-    from benchmarks.result import load_result
+    from core.result import load_result
 
     config_file = tmp_path / "config.json"
     config_file.write_text(tiny_config(approaches=["zero_shot"], test_size=20).model_dump_json(), encoding="utf-8")

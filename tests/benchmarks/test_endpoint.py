@@ -19,8 +19,8 @@ from benchmarks.endpoint.client import (
     retry_after_s,
 )
 from benchmarks.endpoint.money import Usage, pricing
-from benchmarks.result import ApproachResult
 from calculator.prices import api_token_prices
+from core.result import ApproachResult
 from prompt_or_tune.commands.bench import build_config, register
 
 URL = "http://127.0.0.1:9/v1"

@@ -158,8 +158,8 @@ def test_faults_are_ridden_out_and_a_killed_run_resends_only_what_it_lacks(serve
 
 
 def test_max_usd_stops_with_a_valid_partial_result_and_the_key_is_in_no_file(server, proxy, key, tmp_path, monkeypatch):
-    from benchmarks.result import load_result
     from benchmarks.runner import run_benchmark
+    from core.result import load_result
 
     monkeypatch.setenv("PROMPT_OR_TUNE_HOME", str(tmp_path / "home"))
     config = _config(proxy, server, test_size=10, chat_template="on", input_usd_per_mtok=1000.0,

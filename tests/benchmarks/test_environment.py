@@ -139,7 +139,7 @@ def test_measured_cpu_peak_is_the_fastest_matmul_and_lands_in_the_environment():
 
 def test_the_dtype_choice_and_both_peaks_land_in_the_environment_and_mfu_is_against_the_one_that_ran(monkeypatch):
     from benchmarks.models import DtypeChoice
-    from benchmarks.result import BenchmarkResult, Environment, settle_cpu_peak
+    from core.result import BenchmarkResult, Environment, settle_cpu_peak
 
     def never(dtype):
         raise AssertionError("a peak auto already measured is not measured again")

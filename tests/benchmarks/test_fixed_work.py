@@ -10,7 +10,7 @@ import pytest
 import torch
 
 from benchmarks import training
-from benchmarks.result import TrainingStats, load_result
+from core.result import TrainingStats, load_result
 
 
 class ScriptedClock:

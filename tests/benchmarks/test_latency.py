@@ -10,8 +10,8 @@ import torch
 from benchmarks.approaches.base import Context
 from benchmarks.environment import describe
 from benchmarks.latency import spread_by_length, time_requests
-from benchmarks.result import LATENCY_BASES, LATENCY_SAMPLES, QUICK_LATENCY_SAMPLES
 from benchmarks.tasks import load_task
+from core.result import LATENCY_BASES, LATENCY_SAMPLES, QUICK_LATENCY_SAMPLES
 
 
 def test_samples_span_the_length_range_in_order():

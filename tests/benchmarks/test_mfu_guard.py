@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from benchmarks.result import drop_impossible_mfu, settle_cpu_peak
+from core.result import drop_impossible_mfu, settle_cpu_peak
 from tests.dashboard.fake_result import fake_result
 
 

@@ -10,12 +10,12 @@ import pytest
 from pydantic import ValidationError
 
 from calculator.approaches import REGISTRY
-from calculator.approaches.spec import BENCHMARKABLE, NAMES, SPECS, ApproachSpec, spec
 from calculator.costs import evaluate
 from calculator.fields import field_bounds, get_dotted, is_field, numeric_fields
 from calculator.prompts import TEXT, build_prompt, render, scenario_frame
 from calculator.scenario import FewShotExample, Scenario
 from calculator.scenario_io import apply_overrides
+from core.approaches import BENCHMARKABLE, NAMES, SPECS, ApproachSpec, spec
 
 BY_SPEC = pytest.mark.parametrize("entry", SPECS, ids=[s.name for s in SPECS])
 

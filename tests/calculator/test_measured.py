@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import pytest
 
-from benchmarks.result import save_result
 from calculator.analysis import analyze
 from calculator.costs import evaluate
 from calculator.measured import (
@@ -18,6 +17,7 @@ from calculator.measured import (
     unapply,
 )
 from calculator.scenario_io import apply_overrides, load_preset
+from core.result import save_result
 from prompt_or_tune.cli import main
 from tests.dashboard.fake_result import fake_result
 

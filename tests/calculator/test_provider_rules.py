@@ -7,11 +7,11 @@ import pytest
 
 from calculator.approaches import REGISTRY
 from calculator.approaches.prompting import api_per_request_usd
-from calculator.approaches.spec import BY_NAME
 from calculator.costs import evaluate
 from calculator.inputs import resolve_inputs
 from calculator.scenario import Scenario
 from calculator.scenario_io import apply_overrides, load_preset
+from core.approaches import BY_NAME
 
 P = {  # round prices, Anthropic-like: cache read 0.1×, cache write 1.25× input
     "api.input_usd_per_mtok": 3.0,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from benchmarks.result import (
+from core.result import (
     ApproachResult,
     BenchmarkResult,
     CurvePoint,

@@ -8,9 +8,9 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
-from benchmarks.result import BenchmarkResult, TaskInfo, save_result
 from benchmarks.runner import _predictions_csv
-from calculator.files import runs_dir
+from core.files import runs_dir
+from core.result import BenchmarkResult, TaskInfo, save_result
 from tests.dashboard.fake_result import fake_result
 
 LABELS = ["negative", "neutral", "positive"]

@@ -13,7 +13,7 @@ import psutil
 from benchmarks import jobs
 from benchmarks.config import BenchConfig
 from benchmarks.events import ProgressEvent, append_event
-from calculator.files import runs_dir
+from core.files import runs_dir
 
 
 def running_run() -> Iterator[tuple[Path, float]]:

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from benchmarks.result import save_result
-from calculator.files import runs_dir
+from core.files import runs_dir
+from core.result import save_result
 from tests.dashboard.apptest import PAGES, open_app
 from tests.dashboard.fake_result import fake_result
 

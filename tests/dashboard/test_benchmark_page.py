@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from benchmarks.result import save_result
 from calculator.costs import evaluate
-from calculator.files import runs_dir
 from calculator.measured import apply_benchmark
 from calculator.recommend import recommend
 from calculator.scenario_io import load_preset
 from calculator.summary import run_monte_carlo
+from core.files import runs_dir
+from core.result import save_result
 from tests.dashboard.apptest import PAGES, metric, open_app
 from tests.dashboard.fake_result import fake_result
 

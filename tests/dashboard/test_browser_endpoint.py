@@ -16,9 +16,9 @@ import pytest
 
 from benchmarks.config import BenchConfig
 from benchmarks.endpoint.arm import cost_estimate
-from benchmarks.result import load_result
 from benchmarks.tasks import load_task
 from calculator.scenario_io import load_preset
+from core.result import load_result
 from tests.dashboard.browser_fixtures import CHROMEDRIVER, CHROMIUM, go_to, screenshot
 
 pytestmark = [

@@ -35,7 +35,7 @@ def crossing_month(a: list[float], b: list[float]) -> int | None:
 
 
 def test_every_approach_has_its_own_color():
-    from calculator.approaches.spec import NAMES as APPROACHES
+    from core.approaches import NAMES as APPROACHES
 
     assert set(charts.APPROACH_COLORS) == set(APPROACHES)
     assert len(set(charts.APPROACH_COLORS.values())) == len(APPROACHES)
@@ -181,7 +181,7 @@ def test_benchmark_figures_show_each_run():
 
 
 def test_prompt_tuning_curve_is_drawn_beside_loras_and_alone():
-    from benchmarks.result import CurvePoint
+    from core.result import CurvePoint
 
     run = fake_result("run-a")
     tuned = run.approach("lora").model_copy(update={"approach": "prompt_tuning", "learning_curve": [

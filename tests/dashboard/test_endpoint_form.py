@@ -15,7 +15,7 @@ from benchmarks import jobs
 from benchmarks.config import BenchConfig
 from benchmarks.endpoint.arm import cost_estimate
 from benchmarks.tasks import load_task
-from calculator.files import runs_dir
+from core.files import runs_dir
 from dashboard.endpoint_form import SESSION_KEY_PREFIX
 from tests.dashboard.apptest import open_app
 

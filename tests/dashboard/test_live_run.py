@@ -17,7 +17,7 @@ def test_a_quick_run_started_from_the_page_finishes_and_is_listed(runs_root):
     """In a runs folder of its own: a run another test left behind would be the Run picker's first
     choice when the page first renders, and stay chosen after this run finishes."""
     from benchmarks import jobs
-    from benchmarks.result import load_result
+    from core.result import load_result
 
     at = open_app("benchmark")
     run_dir = start_tiny_run(at, ["zero_shot"], precision="float32")

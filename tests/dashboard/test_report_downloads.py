@@ -10,10 +10,10 @@ import yaml
 from streamlit.runtime.media_file_manager import MediaFileManager
 
 import reporting
-from benchmarks.result import save_result
-from calculator.files import runs_dir
 from calculator.measured import apply_benchmark
 from calculator.scenario_io import load_preset
+from core.files import runs_dir
+from core.result import save_result
 from dashboard import report_view
 from dashboard.compute import scenario_key
 from reporting.document import figures

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from calculator.files import runs_dir
+from core.files import runs_dir
 from tests.dashboard.apptest import open_app
 from tests.dashboard.tiny_run import start_tiny_run
 

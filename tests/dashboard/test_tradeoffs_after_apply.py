@@ -9,10 +9,10 @@ import re
 
 import pytest
 
-from benchmarks.result import save_result
 from calculator.costs import evaluate
-from calculator.files import runs_dir
 from calculator.recommend.wording import count
+from core.files import runs_dir
+from core.result import save_result
 from dashboard import report_view
 from tests.dashboard.apptest import PAGES, open_app
 from tests.dashboard.fake_result import fake_result

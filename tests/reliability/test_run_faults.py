@@ -10,7 +10,7 @@ import time
 import pytest
 
 from benchmarks.jobs import RunStatus, cancel_run, list_runs, run_status, start_run
-from benchmarks.result import load_result
+from core.result import load_result
 
 pytestmark = pytest.mark.slow
 SMALLEST_TEST = 10  # the least test split a config allows: a run here is about its process, not its figures

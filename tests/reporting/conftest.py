@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from calculator.files import runs_dir
 from calculator.scenario_io import apply_overrides, load_scenario
+from core.files import runs_dir
 from reporting import build, render_data
 from reporting.document import ReportData
 from tests.dashboard.fake_result import fake_result

@@ -8,8 +8,8 @@ import re
 
 import yaml
 
-from calculator.files import runs_dir
 from calculator.scenario_io import load_preset
+from core.files import runs_dir
 from reporting import render_data
 from reporting.appendix import changed_settings
 from reporting.outline import outline

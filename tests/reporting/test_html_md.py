@@ -58,7 +58,7 @@ def test_json_holds_every_figure(report_data):
 def test_results_table_says_how_each_run_measured_latency():
     """The header is the same for every run; the note under it names the basis (one request, or the
     batch wall time of results written before single-request timing)."""
-    from benchmarks.result import LATENCY_BASES, LATENCY_SAMPLES
+    from core.result import LATENCY_BASES, LATENCY_SAMPLES
     from reporting.tables import speed
     from tests.dashboard.fake_result import fake_result
 

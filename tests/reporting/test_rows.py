@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import math
 
-from benchmarks.cli_view import summary_table
 from calculator.costs import evaluate
 from calculator.recommend.wording import money
 from calculator.scenario_io import load_preset
 from dashboard.tables import approach_table, runs_table
+from prompt_or_tune.commands.bench_view import summary_table
 from reporting.grid import break_even_grid, costs_grid
 from reporting.run_rows import run_rows
 from reporting.tables import environment, measurements, speed

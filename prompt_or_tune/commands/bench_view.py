@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 
 from benchmarks.config import BenchConfig
-from benchmarks.result import BenchmarkResult
+from core.result import BenchmarkResult
 
 
 def summary_table(result: BenchmarkResult) -> str:
@@ -34,7 +34,7 @@ def run_with_progress(config: BenchConfig, out: Path | None, launch=None) -> int
 
     from benchmarks.events import ProgressEvent
     from benchmarks.jobs import execute, prepare_run
-    from benchmarks.result import load_result
+    from core.result import load_result
 
     run_dir = prepare_run(config, out, launch)
     print(f"run {run_dir.name}: {run_dir}", file=sys.stderr)

@@ -12,8 +12,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from calculator.approaches.spec import BenchmarkName
-from calculator.files import write_atomic
+from core.approaches import BenchmarkName
+from core.files import write_atomic
 
 SCHEMA_VERSION = 1
 
