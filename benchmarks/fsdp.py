@@ -10,7 +10,7 @@ Every sharded layer's forward is a collective (it gathers the layer's weights), 
 the same forward passes. Training does (each step, every rank); scoring and generation do not (rank
 r scores every N-th example, in however many batches that makes). So each forward first tells the
 other ranks it runs (`_announce`), and a rank that has finished its share runs a one-token dummy
-forward for each forward announced (`drain`, called by `benchmarks.distributed.gather` before it
+forward for each forward announced (`drain`, called by `benchmarks.collectives.gather` before it
 gathers), until every rank has finished.
 
 Gradients are summed over the ranks, as the data-parallel loop sums them: `set_gradient_divide_factor(1.0)`
@@ -24,8 +24,6 @@ import weakref
 import torch
 import torch.distributed as dist
 from torch.distributed.tensor import DTensor
-
-from benchmarks.distributed import world
 
 # Each sharded model's inner module (`base_model`) and device, in the order they were sharded: the same
 # order on every rank, so a slot names the same model everywhere (whether a dropped one is collected
@@ -59,7 +57,7 @@ def shard_layers(model, device: str):
     from torch.distributed.device_mesh import init_device_mesh
     from torch.distributed.fsdp import fully_shard
 
-    mesh = init_device_mesh(device, (world().size,))
+    mesh = init_device_mesh(device, (dist.get_world_size(),))  # the ranks' process group
     for layer in decoder_layers(model):
         fully_shard(layer, mesh=mesh, reshard_after_forward=True)
         layer.set_gradient_divide_factor(1.0)  # sum, as the replicated weights' gradients are summed

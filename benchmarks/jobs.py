@@ -6,7 +6,7 @@ result.json / predictions.csv / run.log. One model run at a time per machine: a 
 a file lock and says "queued" meanwhile. A run whose process died (SIGKILL, power loss) is
 found by the next start and marked failed; atomic writes mean it left no torn files.
 
-A data-parallel run (launch.json, `benchmarks.distributed.Launch`) queues the same way; its process
+A data-parallel run (launch.json, `benchmarks.launch.Launch`) queues the same way; its process
 then starts the ranks through torchrun or `accelerate launch` and waits for them. Rank 0 appends the
 events and keeps status.json's progress; this process records the outcome. Cancelling stops every
 rank: the SIGTERM reaches the launcher (which stops its workers) and each rank also watches the
@@ -33,8 +33,8 @@ from filelock import FileLock
 from pydantic import BaseModel, Field
 
 from benchmarks.config import BenchConfig
-from benchmarks.distributed import LAUNCH_FILE, RANKS_LOG, Launch, read_launch
 from benchmarks.events import ProgressEvent, append_event, read_events
+from benchmarks.launch import LAUNCH_FILE, RANKS_LOG, Launch, read_launch
 from core.files import runs_dir, write_atomic
 
 State = Literal["queued", "running", "complete", "failed", "cancelled"]
@@ -311,7 +311,7 @@ def _run_ranks(run_dir: Path, launch: Launch, on_event=None):
 
 
 def execute_rank(run_dir: str | Path) -> int:
-    """One rank of a data-parallel run (`python -m benchmarks.distributed RUN_DIR`); the exit code.
+    """One rank of a data-parallel run (`python -m benchmarks.rank RUN_DIR`); the exit code.
 
     Rank 0 records the events and progress. The launching `execute` records the outcome; a run
     whose ranks were started without it (a SLURM job on a prepared folder) has no pid in its status,
@@ -319,7 +319,7 @@ def execute_rank(run_dir: str | Path) -> int:
     """
     import psutil
 
-    from benchmarks.distributed import world
+    from benchmarks.collectives import world
     from benchmarks.runner import run_benchmark
 
     run_dir = Path(run_dir)

@@ -111,7 +111,7 @@ def cpu_dtype_choice() -> DtypeChoice:
     with them, both dtypes' matmul peaks measured on torch's threads (~1 s each) and `choose_cpu_dtype`.
 
     Under several ranks every rank takes rank 0's choice, so they never compute in different dtypes."""
-    from benchmarks.distributed import gather
+    from benchmarks.collectives import gather
     from benchmarks.environment import measure_cpu_peak
 
     instructions = cpu_bf16_instructions()
@@ -196,7 +196,7 @@ def load_model(
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
-    from benchmarks.distributed import sharding
+    from benchmarks.collectives import sharding
 
     device, note = resolve_device(device)
     notes = [note] if note else []

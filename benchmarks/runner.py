@@ -2,7 +2,7 @@
 
 Files are written atomically; result.json is rewritten after each approach (status 'partial')
 so a watcher sees results as they land and a killed run leaves a valid, partial file. Under several
-ranks (benchmarks/distributed.py) every rank runs this, and only rank 0 writes files and sends
+ranks (benchmarks/collectives.py) every rank runs this, and only rank 0 writes files and sends
 endpoint requests.
 """
 
@@ -85,7 +85,7 @@ def run_benchmark(
     from benchmarks.allocator import keep_freed_memory
     from benchmarks.approaches import runner
     from benchmarks.approaches.base import Context
-    from benchmarks.distributed import claim_rank_cores, gathered_environment, world
+    from benchmarks.collectives import claim_rank_cores, gathered_environment, world
     from benchmarks.endpoint.arm import open_session, served_model
     from benchmarks.environment import NeighbourCpu, claim_cores, describe, measure_cpu_peak
     from benchmarks.models import load_model

@@ -26,7 +26,8 @@ from dataclasses import dataclass
 
 import torch
 
-from benchmarks.distributed import GradientSync, gather
+from benchmarks.collectives import gather
+from benchmarks.gradient_sync import GradientSync
 from benchmarks.scoring import pack_rows
 from core.result import TrainingStats
 
@@ -141,7 +142,7 @@ def train(
     """Train `params` on `items`; returns the measured stats (loss per step, tokens/s, memory, MFU).
 
     Under several ranks each trains on its share of every step's batch and the gradients are summed
-    (`benchmarks.distributed.GradientSync`): the batches, and so the result, do not depend on the ranks.
+    (`benchmarks.gradient_sync.GradientSync`): the batches, and so the result, do not depend on the ranks.
     With the model sharded (FSDP) every rank runs every step's forward and backward, which gather and
     reduce each layer's weights: a rank whose share is empty runs one item of the batch at weight 0.
     """

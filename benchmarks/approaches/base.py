@@ -9,8 +9,8 @@ from functools import cached_property
 
 import numpy as np
 
+from benchmarks.collectives import score_sharded
 from benchmarks.config import BenchConfig
-from benchmarks.distributed import score_sharded
 from benchmarks.events import ProgressEvent
 from benchmarks.latency import samples_for, spread_by_length, time_requests
 from benchmarks.metrics import latency_percentiles, quality

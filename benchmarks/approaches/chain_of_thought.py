@@ -13,7 +13,7 @@ import torch
 
 from benchmarks.answers import parse_label
 from benchmarks.approaches.base import Context, Evaluation
-from benchmarks.distributed import gather, merged, shard
+from benchmarks.collectives import gather, merged, shard
 from benchmarks.generation import generate
 from benchmarks.latency import samples_for, spread_by_length, time_requests
 from benchmarks.prefix import prefix_keys_values

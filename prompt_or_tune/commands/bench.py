@@ -5,9 +5,10 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import Literal, get_args, get_origin
 
 from benchmarks.config import ALL_APPROACHES, BUILTIN_TASKS, PRECISIONS, BenchConfig
-from benchmarks.distributed import add_launch_options, launch_from_args, refused_under_fsdp
+from benchmarks.launch import Launch, refused_under_fsdp
 
 
 def register(subparsers) -> None:
@@ -31,7 +32,7 @@ def register(subparsers) -> None:
     p.add_argument("--seed", type=int, default=0, help="seed for split, examples and training")
     p.add_argument("--test-size", type=int, help="held-out test examples")
     _endpoint_options(p)
-    add_launch_options(p)
+    _launch_options(p)
     p.add_argument("--perf", action="store_true", help="run the speed harness (fast paths vs a plain baseline) instead")
     p.set_defaults(handler=handle)
 
@@ -49,6 +50,20 @@ def _endpoint_options(p: argparse.ArgumentParser) -> None:
     for option, name in ENDPOINT_OPTIONS.items():
         kind = float if name in _FLOAT_FIELDS else int if name == "concurrency" else str
         group.add_argument(option, dest=name, type=kind, help=BenchConfig.model_fields[name].description)
+
+
+# option -> Launch field of a data-parallel run (help texts come from the field descriptions)
+LAUNCH_OPTIONS = {"--processes": "processes", "--launcher": "launcher", "--accelerate-config": "accelerate_config",
+                  "--threads-per-process": "threads_per_process", "--shard": "shard"}
+
+
+def _launch_options(p: argparse.ArgumentParser) -> None:
+    group = p.add_argument_group("data-parallel", "one run over several processes (docs/BENCHMARKS.md)")
+    kinds = {"processes": int, "threads_per_process": int, "accelerate_config": Path}
+    for option, name in LAUNCH_OPTIONS.items():
+        field = Launch.model_fields[name]
+        choices = get_args(field.annotation) if get_origin(field.annotation) is Literal else None  # the field's own
+        group.add_argument(option, dest=name, type=kinds.get(name, str), help=field.description, choices=choices)
 
 
 def _fail(option: str, message: str) -> int:
@@ -87,12 +102,30 @@ def build_config(args: argparse.Namespace) -> BenchConfig | tuple[str, str]:
         return option, message
 
 
+def build_launch(args: argparse.Namespace) -> Launch | tuple[str, str]:
+    """The validated Launch of the data-parallel options, or (option, message) naming what is wrong."""
+    from pydantic import ValidationError
+
+    given = {name: getattr(args, name, None) for name in LAUNCH_OPTIONS.values()}
+    try:
+        return Launch(**{k: v for k, v in given.items() if v is not None})
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        message = err["msg"].removeprefix("Value error, ")
+        name = str(err["loc"][0]) if err["loc"] else message.split(":")[0]
+        option = {field: opt for opt, field in LAUNCH_OPTIONS.items()}.get(name, "--processes")
+        bounds = {type(m).__name__: getattr(m, type(m).__name__.lower(), None)
+                  for m in getattr(Launch.model_fields.get(name), "metadata", [])}
+        allowed = f" (allowed: {bounds['Ge']} to {bounds['Le']})" if {"Ge", "Le"} <= bounds.keys() else ""
+        return option, message.removeprefix(f"{name}: ") + allowed
+
+
 def handle(args: argparse.Namespace) -> int:
     if args.perf:
         from benchmarks.perf import main as perf_main
 
         return perf_main(["--device", args.device, "--dtype", args.dtype] + (["--out", str(args.out)] if args.out else []))
-    config, launch = build_config(args), launch_from_args(args)
+    config, launch = build_config(args), build_launch(args)
     if isinstance(config, tuple) or isinstance(launch, tuple):
         return _fail(*(config if isinstance(config, tuple) else launch))
     if launch.shard == "fsdp" and (refused := refused_under_fsdp(config)):

@@ -28,7 +28,7 @@ def summary_table(result: BenchmarkResult) -> str:
 
 
 def run_with_progress(config: BenchConfig, out: Path | None, launch=None) -> int:
-    """Run in this process (queued behind any other run on the machine; a `benchmarks.distributed.Launch`
+    """Run in this process (queued behind any other run on the machine; a `benchmarks.launch.Launch`
     starts its ranks from here), showing progress."""
     from tqdm import tqdm
 

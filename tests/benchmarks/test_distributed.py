@@ -20,7 +20,8 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks.distributed import Launch, launch_from_args
+from benchmarks.launch import Launch
+from prompt_or_tune.commands.bench import build_launch
 
 
 def _tiny_llama():
@@ -57,7 +58,7 @@ def _work(fsdp: bool = False) -> dict:
     is scored alone: rank 0's 6 forward passes against rank 1's 5, and 2 generations against 1."""
     import torch
 
-    from benchmarks.distributed import merged, score_sharded, shard
+    from benchmarks.collectives import merged, score_sharded, shard
     from benchmarks.fsdp import is_sharded, shard_layers
     from benchmarks.scoring import score_choices
     from benchmarks.training import TrainSettings, train
@@ -92,8 +93,8 @@ def _clipped_gradients(model, params) -> list[float]:
     """The first batch's gradients, summed over the ranks and clipped to norm 1e-3 (so clipping acts), whole."""
     import torch
 
-    from benchmarks.distributed import GradientSync
     from benchmarks.fsdp import is_sharded
+    from benchmarks.gradient_sync import GradientSync
     from benchmarks.training import pack, packed_loss
 
     batch, sync = _items()[:5], GradientSync(params)
@@ -110,7 +111,8 @@ def _clipped_gradients(model, params) -> list[float]:
 def _rank_main(out: str) -> None:
     """One rank (this file run as a script by the launcher): join through accelerate, work (whole model,
     then sharded), rank 0 writes."""
-    from benchmarks.distributed import SHARDING_ENV, init_process_group
+    from benchmarks.collectives import init_process_group
+    from benchmarks.launch import SHARDING_ENV
 
     w = init_process_group("cpu")
     assert w.size == 2
@@ -204,7 +206,7 @@ def test_sharded_ranks_train_score_and_generate_as_one_process(one_and_two):
 def test_launch_commands():
     torchrun = Launch(processes=4).command("/runs/r1")
     assert torchrun[1:] == ["-m", "torch.distributed.run", "--standalone", "--nproc-per-node=4",
-                            "-m", "benchmarks.distributed", "/runs/r1"]
+                            "-m", "benchmarks.rank", "/runs/r1"]
     assert Launch(processes=2, threads_per_process=3).environment()["OMP_NUM_THREADS"] == "3"
     assert not Launch().distributed and Launch(launcher="accelerate").distributed
 
@@ -212,18 +214,18 @@ def test_launch_commands():
 def test_accelerate_without_a_config_file_uses_its_torchrun_path():
     command = Launch(launcher="accelerate", processes=2).command("/runs/r1")
     assert command[1:] == ["-m", "accelerate.commands.launch", "--num_processes", "2", "--num_machines", "1",
-                           "--multi_gpu", "-m", "benchmarks.distributed", "/runs/r1"]
+                           "--multi_gpu", "-m", "benchmarks.rank", "/runs/r1"]
 
 
 def test_a_deepspeed_launch_is_refused_with_the_reason(tmp_path):
     import subprocess
 
-    done = subprocess.run([sys.executable, "-m", "benchmarks.distributed", str(tmp_path)], capture_output=True,
+    done = subprocess.run([sys.executable, "-m", "benchmarks.rank", str(tmp_path)], capture_output=True,
                           text=True, cwd=REPO, timeout=120, env={**os.environ, "ACCELERATE_USE_DEEPSPEED": "true"})
     assert done.returncode == 2 and "distributed_type DEEPSPEED is not supported" in done.stderr
     config = tmp_path / "deepspeed.yaml"
     config.write_text("distributed_type: DEEPSPEED\nnum_processes: 2\n", encoding="utf-8")
-    failed = launch_from_args(Namespace(launcher="accelerate", accelerate_config=config))
+    failed = build_launch(Namespace(launcher="accelerate", accelerate_config=config))
     assert failed[0] == "--accelerate-config" and "DEEPSPEED is not supported" in failed[1]
 
 
@@ -235,12 +237,12 @@ def test_fsdp_is_asked_for_by_option_or_accelerate_config(tmp_path):
     assert from_config.shard == from_option.shard == "fsdp" and Launch(processes=2).shard == "none"
     assert from_option.environment()["PROMPT_OR_TUNE_SHARDING"] == "fsdp"
     assert json.loads(from_option.model_dump_json())["shard"] == "fsdp"  # launch.json records it
-    failed = launch_from_args(Namespace(shard="fsdp"))
+    failed = build_launch(Namespace(shard="fsdp"))
     assert failed[0] == "--shard" and "--processes 2 or more" in failed[1]
 
 
 def test_fsdp_refuses_the_approaches_it_cannot_train(tiny_config):
-    from benchmarks.distributed import refused_under_fsdp
+    from benchmarks.launch import refused_under_fsdp
 
     assert refused_under_fsdp(tiny_config(approaches=["zero_shot", "chain_of_thought", "lora"])) is None
     refused = refused_under_fsdp(tiny_config(approaches=["lora", "prompt_tuning", "full_finetune"]))
@@ -252,7 +254,7 @@ def test_launch_with_an_accelerate_config(tmp_path):
     config.write_text("num_machines: 2\n", encoding="utf-8")
     command = Launch(launcher="accelerate", accelerate_config=config).command("/runs/r1")
     assert command[1:] == ["-m", "accelerate.commands.launch", "--config_file", str(config),
-                           "-m", "benchmarks.distributed", "/runs/r1"]
+                           "-m", "benchmarks.rank", "/runs/r1"]
 
 
 @pytest.mark.parametrize(("given", "option", "words"), [
@@ -262,7 +264,7 @@ def test_launch_with_an_accelerate_config(tmp_path):
     ({"threads_per_process": 0}, "--threads-per-process", "greater than or equal to 1"),
 ])
 def test_bad_launch_options_name_the_option(given, option, words):
-    failed = launch_from_args(Namespace(**given))
+    failed = build_launch(Namespace(**given))
     assert failed[0] == option and words in failed[1]
 
 
@@ -415,7 +417,7 @@ def test_cancel_stops_every_rank(tmp_path, tiny_config):
         status = run_status(run_dir)
         if any(e.loss is not None for e in status.events):  # training has started on the ranks
             ranks = [p for p in psutil.Process(status.pid).children(recursive=True)
-                     if "benchmarks.distributed" in " ".join(p.cmdline()) and "torch.distributed.run" not in
+                     if "benchmarks.rank" in " ".join(p.cmdline()) and "torch.distributed.run" not in
                      " ".join(p.cmdline())]
             break
         assert status.state in ("queued", "running"), (status.error, (run_dir / "ranks.log").read_text()[-2000:])
@@ -441,12 +443,12 @@ def test_ranks_started_by_hand_on_a_prepared_folder_record_the_outcome(tmp_path,
 
     config_file = tmp_path / "config.json"
     config_file.write_text(tiny_config(approaches=["zero_shot"], test_size=20).model_dump_json(), encoding="utf-8")
-    prepared = subprocess.run([sys.executable, "-m", "benchmarks.distributed", "--prepare", str(config_file),
+    prepared = subprocess.run([sys.executable, "-m", "benchmarks.rank", "--prepare", str(config_file),
                                str(tmp_path / "runs")], capture_output=True, text=True, cwd=REPO, timeout=120)
     run_dir = Path(prepared.stdout.strip())
     assert prepared.returncode == 0 and run_status(run_dir).state == "queued"
     done = subprocess.run([sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc-per-node=2",
-                           "-m", "benchmarks.distributed", str(run_dir)], capture_output=True, text=True, cwd=REPO,
+                           "-m", "benchmarks.rank", str(run_dir)], capture_output=True, text=True, cwd=REPO,
                           timeout=600, env={**os.environ, "OMP_NUM_THREADS": "1"})
     assert done.returncode == 0, done.stderr[-3000:]
     status = run_status(run_dir)
@@ -458,7 +460,7 @@ def test_ranks_started_by_hand_on_a_prepared_folder_record_the_outcome(tmp_path,
 def test_rank_entry_point_says_how_to_use_it():
     import subprocess
 
-    done = subprocess.run([sys.executable, "-m", "benchmarks.distributed"], capture_output=True, text=True,
+    done = subprocess.run([sys.executable, "-m", "benchmarks.rank"], capture_output=True, text=True,
                           cwd=REPO, timeout=120)
     assert done.returncode == 2 and "--prepare CONFIG.json" in done.stderr
 
