@@ -26,7 +26,7 @@ from reporting import charts
 MY_RUNS = "my_runs"  # run folders started in this session
 SHOWN = "live_runs_shown"  # run ids the last poll listed as in progress
 # Watching must not slow the run it watches: a poll each second cost the Streamlit server 21% of a core
-# (benchmarks/dashboard_cpu.py), every 3 s 5.5% (load 10.9); the runner's bar moves every few seconds
+# (tools/dashboard_cpu.py), every 3 s 5.5% (load 10.9); the runner's bar moves every few seconds
 # anyway, and a quick run lasts minutes.
 POLL_SECONDS = 4.0
 # Building the loss figure is most of a poll's cost (~0.45 s of plotly on the busy 2-core machine):

@@ -1,6 +1,6 @@
-"""The maps stay true: docs/BENCHMARKS.md's module table lists exactly the modules of benchmarks/,
-every citation of docs/ARCHITECTURE.md names one of its sections, and nothing cites the design
-document that is not in the repository."""
+"""The maps stay true: docs/BENCHMARKS.md's module tables list exactly the modules of benchmarks/
+and of tools/, every citation of docs/ARCHITECTURE.md names one of its sections, and nothing cites
+the design document that is not in the repository."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ import ast
 import os
 import re
 from pathlib import Path
+
+import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 DOCS = REPO / "docs"
@@ -26,10 +28,10 @@ def section(markdown: str, heading: str) -> list[str]:
     return lines[start:end]
 
 
-def table_modules() -> list[str]:
-    """The first cell of each row of BENCHMARKS.md's module table, e.g. `endpoint/arm.py`."""
+def table_modules(heading: str = "## Modules (public API)") -> list[str]:
+    """The first cell of each row of a module table of BENCHMARKS.md, e.g. `endpoint/arm.py`."""
     text = (DOCS / "BENCHMARKS.md").read_text(encoding="utf-8")
-    return [line.split("`")[1] for line in section(text, "## Modules (public API)") if line.startswith("| `")]
+    return [line.split("`")[1] for line in section(text, heading) if line.startswith("| `")]
 
 
 def holds_code(path: Path) -> bool:
@@ -40,8 +42,8 @@ def holds_code(path: Path) -> bool:
     return bool(body)
 
 
-def benchmark_modules() -> list[str]:
-    root = REPO / "benchmarks"
+def modules(package: str = "benchmarks") -> list[str]:
+    root = REPO / package
     return sorted(p.relative_to(root).as_posix() for p in root.rglob("*.py")
                   if "__pycache__" not in p.parts and (p.name != "__init__.py" or holds_code(p)))
 
@@ -55,14 +57,16 @@ def text_files() -> list[Path]:
     return found
 
 
-def test_module_table_lists_every_benchmark_module_once():
-    listed = table_modules()
+@pytest.mark.parametrize(("package", "heading"), [("benchmarks", "## Modules (public API)"),
+                                                   ("tools", "## Developer tools")])
+def test_module_table_lists_every_module_once(package, heading):
+    listed = table_modules(heading)
     assert len(listed) == len(set(listed)), f"listed twice: {sorted({m for m in listed if listed.count(m) > 1})}"
-    on_disk = benchmark_modules()
+    on_disk = modules(package)
     assert not (missing := sorted(set(on_disk) - set(listed))), (
-        f"docs/BENCHMARKS.md's module table lacks {missing}: add a row with the module's job")
+        f"docs/BENCHMARKS.md's table under {heading!r} lacks {missing}: add a row with the module's job")
     assert not (gone := sorted(set(listed) - set(on_disk))), (
-        f"docs/BENCHMARKS.md's module table lists {gone}, which no longer exist under benchmarks/")
+        f"docs/BENCHMARKS.md's table under {heading!r} lists {gone}, which no longer exist under {package}/")
 
 
 def test_no_file_cites_the_design_document_outside_the_repository():

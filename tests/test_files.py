@@ -72,7 +72,9 @@ def test_every_package_folder_is_listed_in_pyproject():
 
     folders = {folder(name) for name in config["packages"]}
     assert all((REPO / folder).is_dir() for folder in folders), sorted(folders)
-    on_disk = {str(path.parent.relative_to(REPO)) for top in ("calculator", "benchmarks", "dashboard",
+    on_disk = {str(path.parent.relative_to(REPO)) for top in ("core", "calculator", "benchmarks", "dashboard",
                                                                "reporting", "prompt_or_tune", "data")
                for path in (REPO / top).rglob("*.py") if "__pycache__" not in path.parts}
     assert on_disk - folders == set(), "add these to [tool.setuptools] packages in pyproject.toml"
+    # the developer tools and the tests run from the checkout only (tests/test_wheel.py builds the wheel)
+    assert not {name for name in config["packages"] if name.split(".")[0] in ("tools", "tests")}

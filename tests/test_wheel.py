@@ -28,21 +28,24 @@ import yaml
 pytestmark = pytest.mark.slow
 
 REPO = Path(__file__).resolve().parent.parent
-SOURCES = ("pyproject.toml", "README.md", ".streamlit", "data",
-           "benchmarks", "calculator", "dashboard", "prompt_or_tune", "reporting")
+PRODUCT = ("core", "calculator", "benchmarks", "dashboard", "prompt_or_tune", "reporting")  # installed as named
+NOT_SHIPPED = ("tools", "tests", "scripts", "docs")  # in the checkout beside the product, never in the wheel
+LEFT_BEHIND = shutil.ignore_patterns("__pycache__", "build", "dist", "runs", "*.egg-info")
 PRESET = "prompt_or_tune_data/scenarios/support_intents.yaml"
 
 
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory) -> Path:
-    """Built from a copy of the sources, so no stale build/ folder of the checkout leaks in."""
+    """Built from a copy of the checkout (the developer tools, tests and docs beside the product, as
+    a user's clone has them), so no stale build/ or egg-info folder of the checkout leaks in."""
     src = tmp_path_factory.mktemp("src")
-    for name in SOURCES:
-        if (REPO / name).is_dir():
-            shutil.copytree(REPO / name, src / name, symlinks=True,
-                            ignore=shutil.ignore_patterns("__pycache__"))
+    for path in REPO.iterdir():
+        if (path.name.startswith(".") and path.name != ".streamlit") or LEFT_BEHIND(REPO, [path.name]):
+            continue  # the virtual environment, caches, git; build outputs
+        if path.is_dir():
+            shutil.copytree(path, src / path.name, symlinks=True, ignore=LEFT_BEHIND)
         else:
-            shutil.copy2(REPO / name, src / name)
+            shutil.copy2(path, src / path.name)
     out = tmp_path_factory.mktemp("dist")
     subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation",
                     "--wheel-dir", str(out), str(src)], check=True, capture_output=True)
@@ -89,6 +92,24 @@ def test_wheel_ships_the_data_and_the_dashboard(wheel):
             "dashboard/app.py", "dashboard/pages/decision.py", "dashboard/.streamlit/config.toml"} <= names
     assert "maxUploadSize" in zipfile.ZipFile(wheel).read("dashboard/.streamlit/config.toml").decode()
     assert not any(name.startswith(("data/", "tests/")) for name in names)
+
+
+def test_wheel_holds_every_product_module_and_no_developer_tool(wheel):
+    """Every module of the installed packages as it is in the checkout (a subpackage missing from
+    pyproject's list would be silently left out), every data file, and nothing a user does not run."""
+    names = set(zipfile.ZipFile(wheel).namelist())
+    modules = {path.relative_to(REPO).as_posix() for top in PRODUCT for path in (REPO / top).rglob("*.py")
+               if "__pycache__" not in path.parts}
+    assert {"benchmarks/runner.py", "calculator/recommend/__init__.py", "prompt_or_tune/cli.py"} <= modules
+    assert not (missing := sorted(modules - names)), f"the wheel lacks {missing}: list their packages in pyproject"
+    data = {"prompt_or_tune_data/" + path.relative_to(REPO / "data").as_posix()
+            for path in (REPO / "data").rglob("*") if path.suffix in (".yaml", ".j2")}
+    assert data and not (missing := sorted(data - names)), f"the wheel lacks {missing}"
+    shipped_tops = {name.split("/")[0] for name in names if not name.split("/")[0].endswith(".dist-info")}
+    assert shipped_tops == {*PRODUCT, "prompt_or_tune_data"}, shipped_tops
+    assert not [name for name in names if name.startswith(tuple(f"{top}/" for top in NOT_SHIPPED))]
+    tools = {path.name for path in (REPO / "tools").glob("*.py") if path.name != "__init__.py"}
+    assert tools and not [name for name in names if name.rsplit("/", 1)[-1] in tools], "a developer tool shipped"
 
 
 def test_installed_wheel_prices_and_reports_from_anywhere(wheel, venv, tmp_path):

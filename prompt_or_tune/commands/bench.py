@@ -1,4 +1,4 @@
-"""`prompt-or-tune bench`: run the live benchmark (or, with --perf, the speed harness)."""
+"""`prompt-or-tune bench`: run the live benchmark."""
 
 from __future__ import annotations
 
@@ -33,7 +33,6 @@ def register(subparsers) -> None:
     p.add_argument("--test-size", type=int, help="held-out test examples")
     _endpoint_options(p)
     _launch_options(p)
-    p.add_argument("--perf", action="store_true", help="run the speed harness (fast paths vs a plain baseline) instead")
     p.set_defaults(handler=handle)
 
 
@@ -121,10 +120,6 @@ def build_launch(args: argparse.Namespace) -> Launch | tuple[str, str]:
 
 
 def handle(args: argparse.Namespace) -> int:
-    if args.perf:
-        from benchmarks.perf import main as perf_main
-
-        return perf_main(["--device", args.device, "--dtype", args.dtype] + (["--out", str(args.out)] if args.out else []))
     config, launch = build_config(args), build_launch(args)
     if isinstance(config, tuple) or isinstance(launch, tuple):
         return _fail(*(config if isinstance(config, tuple) else launch))

@@ -6,11 +6,11 @@ import math
 
 import pytest
 
-from benchmarks import intents
 from benchmarks.approaches.base import MIN_EXTRA_EXAMPLES, Context
 from benchmarks.environment import describe
 from benchmarks.scoring import trie_nodes
 from benchmarks.tasks import load_task
+from tools import intents
 
 pytestmark = pytest.mark.slow
 

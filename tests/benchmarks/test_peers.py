@@ -23,7 +23,7 @@ def ctx(loaded, tiny_config):
 
 
 def test_lm_eval_scores_the_same_prompts_and_mostly_agrees(ctx):
-    from benchmarks.peers import lm_eval_scoring
+    from tools.peers import lm_eval_scoring
 
     figures = lm_eval_scoring(ctx, ctx.builder(), ctx.task.test, batch_size=8)
     assert figures["examples"] == 24
@@ -39,7 +39,7 @@ def test_trl_trains_lora_on_the_same_ids_and_restores_the_model(ctx):
     from peft import LoraConfig
 
     from benchmarks.approaches.lora import lora_targets
-    from benchmarks.peers import trl_training
+    from tools.peers import trl_training
 
     before = {name: p.detach().clone() for name, p in ctx.model.named_parameters()}
     builder = ctx.builder()

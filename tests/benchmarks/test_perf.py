@@ -13,9 +13,9 @@ import torch
 from benchmarks.approaches.base import Context
 from benchmarks.environment import describe
 from benchmarks.models import cpu_has_bf16_matrix_units
-from benchmarks.perf import baseline_scores
 from benchmarks.scoring import score_choices
 from benchmarks.tasks import load_task
+from tools.perf import baseline_scores
 
 pytestmark = pytest.mark.slow
 TOLERANCE = 2e-3
@@ -86,7 +86,7 @@ def test_harness_reports_consistent_figures_on_a_tiny_slice(dtype):
     """The perf harness end to end on a few examples: every named figure present and derived
     from the timings it reports (not a speed claim: timings belong to the harness's own run).
     In bf16 the fast path runs in one dtype with the float32 figures beside it."""
-    from benchmarks.perf import EVAL_SLICES, run_perf
+    from tools.perf import EVAL_SLICES, run_perf
 
     # the slice is as small as two steps and the 10-example test split allow
     report = run_perf(device="cpu", train_examples=8, eval_examples=12, batch_size=4, dtype=dtype,

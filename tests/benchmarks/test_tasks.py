@@ -99,7 +99,7 @@ def test_builtin_tasks(task, labels):
 
 
 def test_quick_mode_trains_on_16_examples_a_label_when_the_data_has_them(tmp_path):
-    from benchmarks import intents
+    from tools import intents
 
     many = intents.write_csv(tmp_path / "it.csv", per_label=30)  # 1,800 rows, 60 intents
     task = load_task(BenchConfig(quick=True, data_file=many, text_col="text", label_col="label"))

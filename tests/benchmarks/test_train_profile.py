@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from benchmarks.train_profile import matmul_rates, operator_shares, profile_training
+from tools.train_profile import matmul_rates, operator_shares, profile_training
 
 pytestmark = pytest.mark.slow
 

@@ -1,4 +1,4 @@
-"""The real peers of the speed harness (`python -m benchmarks.perf --peers`), side by side in its run.
+"""The real peers of the speed harness (`python -m tools.perf --peers`), side by side in its run.
 
 - Scoring: lm-evaluation-harness's `hf` backend on the same model object, the same test examples
   and the same prompt text, as a local-file multiple-choice task; its per-choice log-likelihoods
@@ -76,7 +76,7 @@ def trl_training(ctx, builder, items, lora_config, batch_size: int, steps: int, 
     from trl import SFTConfig, SFTTrainer
 
     from benchmarks.approaches.lora import fresh_adapter, scoring_model
-    from benchmarks.perf import tokens_seen
+    from tools.perf import tokens_seen
 
     rows = [{"input_ids": it.ids, "completion_mask": [0] * (len(it.ids) - it.n_target) + [1] * it.n_target}
             for it in items]

@@ -4,7 +4,7 @@ run in progress on the Benchmark page.
 The run is simulated (a process that writes a running status and a training step event every
 half second, as a LoRA run does), so the figure is the dashboard's cost alone, not the model's.
 
-    python -m benchmarks.dashboard_cpu [--seconds 60] [--chromium /usr/bin/chromium]
+    python -m tools.dashboard_cpu [--seconds 60] [--chromium /usr/bin/chromium]
 """
 
 from __future__ import annotations
@@ -59,7 +59,7 @@ def measure(seconds: float, chromium: str, warmup: float = 20.0) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         env = {**os.environ, "PROMPT_OR_TUNE_RUNS": tmp}
         run_dir = jobs.prepare_run(BenchConfig(quick=True), tmp)
-        writer = subprocess.Popen([sys.executable, "-c", f"from benchmarks.dashboard_cpu import fake_run; "
+        writer = subprocess.Popen([sys.executable, "-c", f"from tools.dashboard_cpu import fake_run; "
                                    f"fake_run(__import__('pathlib').Path({str(run_dir)!r}), {seconds + warmup + 30})"],
                                   cwd=ROOT, env=env)
         port = _free_port()
@@ -93,7 +93,7 @@ def measure(seconds: float, chromium: str, warmup: float = 20.0) -> dict:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.dashboard_cpu", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m tools.dashboard_cpu", description=__doc__.split("\n\n")[0])
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--chromium", default="/usr/bin/chromium")
     args = parser.parse_args(argv)

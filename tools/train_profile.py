@@ -1,6 +1,6 @@
 """Where a LoRA training step's time goes: torch.profiler over a few steps of the benchmark's loop.
 
-    python -m benchmarks.train_profile [--steps 6] [--batch-size 8] [--device cpu]
+    python -m tools.train_profile [--steps 6] [--batch-size 8] [--device cpu]
 
 Prints each operator's share of the profiled steps and, for every matrix-product shape, its GFLOP/s
 next to the machine's measured peak (a 2048³ matmul on CPU, the spec sheet on a GPU). The product
@@ -88,7 +88,7 @@ def matmul_rates(prof) -> pd.DataFrame:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.train_profile", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m tools.train_profile", description=__doc__.split("\n")[0])
     parser.add_argument("--steps", type=int, default=6, help="profiled optimizer steps (default 6)")
     parser.add_argument("--batch-size", type=int, default=8, help="examples a step (quick mode: 8)")
     parser.add_argument("--device", default="cpu", help="cpu (default) or cuda")

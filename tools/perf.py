@@ -9,7 +9,7 @@ float32 they are timed in float32 too (`*_fp32` keys), so the gain from the code
 the dtype show apart. Both sides use the same model weights, examples, LoRA config, batch size and
 optimizer steps, so the ratio measures the path, not the recipe. Writes JSON with train_speedup, eval_speedup, *_mfu, ...
 
-    python -m benchmarks.perf [--device auto|cpu|cuda] [--dtype auto|float32|bfloat16] [--out benchmarks/results]
+    python -m tools.perf [--device auto|cpu|cuda] [--dtype auto|float32|bfloat16] [--out tools/results]
 """
 
 from __future__ import annotations
@@ -283,7 +283,7 @@ def run_perf(device: str = "auto", model: str | None = None, train_examples: int
         peak = peaks.get(side["dtype"])
         side["mfu"] = LORA_FLOPS_PER_PARAM_TOKEN * n_params * side["tokens_per_second"] / peak if peak else None
     if peers:
-        from benchmarks.peers import lm_eval_scoring, trl_training
+        from tools.peers import lm_eval_scoring, trl_training
 
         log(f"peers: lm-evaluation-harness hf backend on the {len(task.test)} test examples")
         scoring = lm_eval_scoring(ctx, zero_shot, task.test)
@@ -310,7 +310,7 @@ def run_perf(device: str = "auto", model: str | None = None, train_examples: int
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.perf", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m tools.perf", description=__doc__.split("\n\n")[0])
     parser.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto")
     parser.add_argument("--dtype", choices=PRECISIONS, default="auto",
                         help="the fast paths' dtype (baselines are float32); auto: as a benchmark run chooses")
@@ -326,7 +326,7 @@ def main(argv: list[str] | None = None) -> int:
 
     report = run_perf(args.device, args.model, args.train_examples, args.eval_examples, dtype=args.dtype,
                       peers=args.peers, log=lambda m: print(m, file=sys.stderr, flush=True))
-    report["command"] = "python -m benchmarks.perf " + " ".join(argv if argv is not None else sys.argv[1:])
+    report["command"] = "python -m tools.perf " + " ".join(argv if argv is not None else sys.argv[1:])
     path = args.out / f"perf-{report['machine_class']}.json"
     write_atomic(path, json.dumps(report, indent=2))
     keys = ("train_speedup", "eval_speedup", "eval_speedup_few_shot", "eval_speedup_all_prompts",

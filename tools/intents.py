@@ -3,7 +3,7 @@ from the words in each message, for timing and testing the many-label paths (lab
 passes sized to their cost). Labels share leading tokens as real intent sets do ("card_cancel",
 "card_status", ...).
 
-    python -m benchmarks.intents it.csv [--per-label 20] [--seed 0]
+    python -m tools.intents it.csv [--per-label 20] [--seed 0]
 """
 
 from __future__ import annotations
@@ -65,7 +65,7 @@ def write_csv(path: Path, per_label: int = 20, seed: int = 0) -> Path:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.intents", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m tools.intents", description=__doc__.split("\n\n")[0])
     parser.add_argument("path", type=Path)
     parser.add_argument("--per-label", type=int, default=20)
     parser.add_argument("--seed", type=int, default=0)
