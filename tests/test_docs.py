@@ -1,18 +1,26 @@
 """The maps stay true: docs/BENCHMARKS.md's module tables list exactly the modules of benchmarks/
-and of tools/, every citation of docs/ARCHITECTURE.md names one of its sections, and nothing cites
-the design document that is not in the repository."""
+and of tools/, every citation of docs/ARCHITECTURE.md names one of its sections, nothing cites
+the design document that is not in the repository, tests/ mirrors the packages (docs/ARCHITECTURE.md,
+"The house") and every test file a document names exists."""
 
 from __future__ import annotations
 
 import ast
 import os
 import re
+import tomllib
 from pathlib import Path
 
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 DOCS = REPO / "docs"
+TESTS = REPO / "tests"
+# Test folders that are not a package: a suite across packages, named in ARCHITECTURE.md's paragraph on tests.
+SUITES = {"reliability"}  # bad input and faults, whichever package meets them (docs/RELIABILITY.md)
+# Test files at the top of tests/: the project as a whole (the import contracts, these maps, the wheel).
+WHOLE_PROJECT = {"test_architecture.py", "test_docs.py", "test_wheel.py"}
+TEST_FILE = re.compile(r"\btests/[\w/]+\.py")
 SKIPPED_DIRS = {"__pycache__", "build", "dist", "runs"}  # and every folder whose name starts with "."
 OUTSIDE_DOCUMENT = "DESIGN" + ".md"  # spelt in two so this file does not cite it
 CITATION = re.compile(r"ARCHITECTURE\.md, ([A-Za-z0-9][A-Za-z0-9 ]*[A-Za-z0-9])")
@@ -83,3 +91,26 @@ def test_architecture_citations_name_its_sections():
     unknown = sorted((where, name) for where, name in cited
                      if not any(re.match(re.escape(name.lower()) + r"\b", h) for h in headings))
     assert unknown == [], f"citations of sections docs/ARCHITECTURE.md does not have: {unknown}"
+
+
+def test_test_folders_mirror_the_packages():
+    """tests/<package>/<subpackage>/... for the code of that (sub)package, or a suite of SUITES."""
+    pyproject = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))
+    packages = set(pyproject["tool"]["importlinter"]["root_packages"])  # core, calculator, ..., tools
+    folders = [path.relative_to(TESTS) for path in TESTS.rglob("*") if path.is_dir()
+               and not any(part == "__pycache__" or part.startswith(".") for part in path.parts)]
+    stray = sorted(str(folder) for folder in folders if folder.parts[0] not in SUITES
+                   and (folder.parts[0] not in packages or not (REPO / folder).is_dir()))
+    assert stray == [], (f"test folders that are neither a package folder nor a suite of {sorted(SUITES)}: "
+                         f"{stray}; put each test under tests/<the package it tests>/")
+    top = sorted(path.name for path in TESTS.glob("test_*.py") if path.name not in WHOLE_PROJECT)
+    assert top == [], f"tests/ holds {top} at its top: put each under tests/<the package it tests>/"
+    architecture = (DOCS / "ARCHITECTURE.md").read_text(encoding="utf-8")
+    assert all(f"`tests/{suite}/`" in architecture for suite in SUITES), "ARCHITECTURE.md names each suite"
+
+
+def test_every_test_file_a_document_names_exists():
+    cited = {(str(path.relative_to(REPO)), name) for path in [*text_files(), REPO / "pyproject.toml"]
+             for name in TEST_FILE.findall(path.read_text(encoding="utf-8"))}
+    missing = sorted((where, name) for where, name in cited if not (REPO / name).is_file())
+    assert missing == [], f"files naming test files that do not exist (moved?): {missing}"

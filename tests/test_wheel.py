@@ -1,6 +1,7 @@
 """The project as a user installs it: a wheel, installed non-editable into a fresh virtual
 environment, run from an unrelated folder. Proves the wheel carries its price tables, presets,
-report template and dashboard, and that nothing is written next to the installed code.
+report template and dashboard, and that nothing is written next to the installed code. Before
+any of that (no build): pyproject's list of packages names every package folder.
 
 The fresh environment borrows the dependencies (torch, streamlit, ...) of the running one through a
 .pth line naming its site-packages: Python adds that folder to sys.path but does not execute the
@@ -18,14 +19,13 @@ import subprocess
 import sys
 import sysconfig
 import time
+import tomllib
 import urllib.request
 import zipfile
 from pathlib import Path
 
 import pytest
 import yaml
-
-pytestmark = pytest.mark.slow
 
 REPO = Path(__file__).resolve().parent.parent
 PRODUCT = ("core", "calculator", "benchmarks", "dashboard", "prompt_or_tune", "reporting")  # installed as named
@@ -83,6 +83,7 @@ def run_in(venv: Path, tmp_path: Path, *args: str, timeout: float = 120) -> subp
                           capture_output=True, text=True, timeout=timeout, check=False)
 
 
+@pytest.mark.slow  # builds the wheel (~7 s)
 def test_wheel_ships_the_data_and_the_dashboard(wheel):
     names = set(zipfile.ZipFile(wheel).namelist())
     assert {"prompt_or_tune_data/gpu_prices.yaml", "prompt_or_tune_data/finetune_prices.yaml",
@@ -94,6 +95,26 @@ def test_wheel_ships_the_data_and_the_dashboard(wheel):
     assert not any(name.startswith(("data/", "tests/")) for name in names)
 
 
+def test_every_package_folder_is_listed_in_pyproject():
+    """`packages` is a list (data/ is installed under another name), so a new subpackage must be
+    added there, or the wheel silently lacks it while the editable checkout still imports it."""
+    config = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]
+    renamed = config["package-dir"]  # e.g. prompt_or_tune_data -> data, and its subpackages with it
+
+    def folder(package: str) -> str:
+        top, _, rest = package.partition(".")
+        return "/".join(part for part in (renamed.get(top, top), rest.replace(".", "/")) if part)
+
+    folders = {folder(name) for name in config["packages"]}
+    assert all((REPO / folder).is_dir() for folder in folders), sorted(folders)
+    on_disk = {str(path.parent.relative_to(REPO)) for top in (*PRODUCT, "data")
+               for path in (REPO / top).rglob("*.py") if "__pycache__" not in path.parts}
+    assert on_disk - folders == set(), "add these to [tool.setuptools] packages in pyproject.toml"
+    # the developer tools and the tests run from the checkout only (tests/test_wheel.py builds the wheel)
+    assert not {name for name in config["packages"] if name.split(".")[0] in ("tools", "tests")}
+
+
+@pytest.mark.slow  # builds the wheel (~7 s)
 def test_wheel_holds_every_product_module_and_no_developer_tool(wheel):
     """Every module of the installed packages as it is in the checkout (a subpackage missing from
     pyproject's list would be silently left out), every data file, and nothing a user does not run."""
@@ -112,6 +133,7 @@ def test_wheel_holds_every_product_module_and_no_developer_tool(wheel):
     assert tools and not [name for name in names if name.rsplit("/", 1)[-1] in tools], "a developer tool shipped"
 
 
+@pytest.mark.slow  # builds the wheel (~7 s), then installs it
 def test_installed_wheel_prices_and_reports_from_anywhere(wheel, venv, tmp_path):
     site = site_packages(venv)
     where = run_in(venv, tmp_path, "python", "-c", "import calculator, prompt_or_tune_data; "
@@ -145,6 +167,7 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+@pytest.mark.slow  # builds the wheel (~7 s), then installs it
 def test_installed_app_serves_the_dashboard(venv, tmp_path):
     """`prompt-or-tune app` starts streamlit on the packaged entry, with the options it was given."""
     port = free_port()
@@ -174,6 +197,7 @@ def test_installed_app_serves_the_dashboard(venv, tmp_path):
     assert f":{port}" in output, output
 
 
+@pytest.mark.slow  # builds the wheel (~7 s), then installs it
 def test_installed_dashboard_renders_its_pages(venv, tmp_path):
     """The packaged entry script and pages, run from site-packages: the Decision page on the preset."""
     script = (

@@ -7,7 +7,7 @@ from calculator.costs import evaluate
 from calculator.measured import apply_benchmark
 from calculator.scenario_io import apply_overrides, load_preset
 from calculator.uncertainty import tornado
-from tests.dashboard.fake_result import fake_result
+from tests.fake_result import fake_result
 
 DRAWS = 2_000
 

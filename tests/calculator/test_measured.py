@@ -19,7 +19,7 @@ from calculator.measured import (
 from calculator.scenario_io import apply_overrides, load_preset
 from core.result import save_result
 from prompt_or_tune.cli import main
-from tests.dashboard.fake_result import fake_result
+from tests.fake_result import fake_result
 
 SERVED = "HuggingFaceTB/SmolLM2-135M-Instruct"
 

@@ -11,7 +11,7 @@ from pathlib import Path
 from benchmarks.runner import _predictions_csv
 from core.files import runs_dir
 from core.result import BenchmarkResult, TaskInfo, save_result
-from tests.dashboard.fake_result import fake_result
+from tests.fake_result import fake_result
 
 LABELS = ["negative", "neutral", "positive"]
 TEXTS = ["A great film.", "Dull plot.", "It was fine.", "Loved it, truly.", "Not bad, not good.", "Okay, I guess."]

@@ -8,7 +8,7 @@ import pytest
 from core.files import runs_dir
 from core.result import save_result
 from tests.dashboard.apptest import PAGES, open_app
-from tests.dashboard.fake_result import fake_result
+from tests.fake_result import fake_result
 
 RUN = "run-apply-1"
 

@@ -12,7 +12,7 @@ from calculator.summary import run_monte_carlo
 from core.files import runs_dir
 from core.result import save_result
 from tests.dashboard.apptest import PAGES, metric, open_app
-from tests.dashboard.fake_result import fake_result
+from tests.fake_result import fake_result
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ from dashboard.compute import scenario_key
 from reporting.document import figures
 from reporting.static import UNAVAILABLE
 from tests.dashboard.apptest import PAGES, open_app
-from tests.dashboard.fake_result import fake_result
+from tests.fake_result import fake_result
 from tests.reporting.common import (
     EXPORT_LIMIT_S,
     HAS_POPPLER,

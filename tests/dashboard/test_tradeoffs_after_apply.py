@@ -15,7 +15,7 @@ from core.files import runs_dir
 from core.result import save_result
 from dashboard import report_view
 from tests.dashboard.apptest import PAGES, open_app
-from tests.dashboard.fake_result import fake_result
+from tests.fake_result import fake_result
 
 RUN = "run-tradeoffs-1"
 

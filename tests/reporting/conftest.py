@@ -11,7 +11,7 @@ from calculator.scenario_io import apply_overrides, load_scenario
 from core.files import runs_dir
 from reporting import build, render_data
 from reporting.document import ReportData
-from tests.dashboard.fake_result import fake_result
+from tests.fake_result import fake_result
 from tests.reporting.common import DRAWS, HOSTILE, UPLOADED
 
 

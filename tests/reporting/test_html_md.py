@@ -60,7 +60,7 @@ def test_results_table_says_how_each_run_measured_latency():
     batch wall time of results written before single-request timing)."""
     from core.result import LATENCY_BASES, LATENCY_SAMPLES
     from reporting.tables import speed
-    from tests.dashboard.fake_result import fake_result
+    from tests.fake_result import fake_result
 
     old = fake_result("run-old")  # no latency_basis given: read as batch
     new = fake_result("run-new")

@@ -13,7 +13,7 @@ from prompt_or_tune.commands.bench_view import summary_table
 from reporting.grid import break_even_grid, costs_grid
 from reporting.run_rows import run_rows
 from reporting.tables import environment, measurements, speed
-from tests.dashboard.fake_result import fake_result
+from tests.fake_result import fake_result
 
 
 def test_one_cost_grid_gives_the_dashboard_numbers_and_the_report_text():

@@ -25,7 +25,7 @@ from reporting.static import (
     tick_label,
     to_png,
 )
-from tests.dashboard.fake_result import fake_result
+from tests.fake_result import fake_result
 
 
 def plot_of(figure: go.Figure):

@@ -16,7 +16,7 @@ from calculator.recommend.wording import count, money, pct
 from calculator.scenario import Measured, MeasuredApproach, Range, Scenario
 from calculator.scenario_io import apply_overrides, load_scenario
 from calculator.summary import run_monte_carlo
-from tests.dashboard.fake_result import fake_result
+from tests.fake_result import fake_result
 
 DRAWS = 2_000
 SHARE_DRAWS = 20_000

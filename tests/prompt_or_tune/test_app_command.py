@@ -10,7 +10,7 @@ import pytest
 from prompt_or_tune.cli import build_parser, main
 from prompt_or_tune.commands.app import streamlit_args
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 
 
 def test_app_runs_the_packaged_entry_with_forwarded_options():

@@ -15,7 +15,7 @@ from calculator.scenario_io import load_preset
 from calculator.summary import run_monte_carlo
 from calculator.uncertainty import cumulative_bands, tornado
 from reporting import charts
-from tests.dashboard.fake_result import fake_result
+from tests.fake_result import fake_result
 
 
 @pytest.fixture(scope="module")

@@ -79,7 +79,7 @@ def test_after_a_run_is_applied_the_labels_cell_reads_the_applied_curve():
     256: 80% (a separate training). Applied, the 256-label point is the row's own 82%: the cell says
     'best 82% with 256' beside the quality cell's 82%, never the raw 80%."""
     from calculator.scenario_io import apply_overrides
-    from tests.dashboard.fake_result import fake_result
+    from tests.fake_result import fake_result
 
     scenario = apply_overrides(load_preset("support_intents"), ["finetuning.base_model=smollm2-135m-instruct"])
     found = analyze(scenario, [fake_result()], draws=DRAWS)

@@ -29,7 +29,7 @@ def test_bad_user_data_is_a_usage_error(tmp_path, capsys):
 
 def test_summary_says_what_ran_where_and_how_fast():
     from prompt_or_tune.commands.bench_view import summary_table
-    from tests.dashboard.fake_result import fake_result
+    from tests.fake_result import fake_result
 
     result = fake_result()
     result.approaches[-1].eval_mfu = 0.123  # as a GPU run would have it

@@ -5,15 +5,12 @@ from __future__ import annotations
 
 import os
 import stat
-import tomllib
 from pathlib import Path
 
 import pytest
 import yaml
 
 from core.files import data_path, home_dir, runs_dir, write_atomic
-
-REPO = Path(__file__).resolve().parent.parent
 
 
 def test_write_atomic_replaces_whole_file_with_umask_mode(tmp_path):
@@ -58,23 +55,3 @@ def test_shipped_data_is_read_from_the_data_package():
     assert {"support_intents.yaml", "internal_helpdesk.yaml", "contract_review.yaml"} <= {
         p.name for p in data_path("scenarios").glob("*.yaml")}
     assert data_path("report_templates", "report.html.j2").is_file()
-
-
-def test_every_package_folder_is_listed_in_pyproject():
-    """`packages` is a list (data/ is installed under another name), so a new subpackage must be
-    added there, or the wheel silently lacks it while the editable checkout still imports it."""
-    config = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]
-    renamed = config["package-dir"]  # e.g. prompt_or_tune_data -> data, and its subpackages with it
-
-    def folder(package: str) -> str:
-        top, _, rest = package.partition(".")
-        return "/".join(part for part in (renamed.get(top, top), rest.replace(".", "/")) if part)
-
-    folders = {folder(name) for name in config["packages"]}
-    assert all((REPO / folder).is_dir() for folder in folders), sorted(folders)
-    on_disk = {str(path.parent.relative_to(REPO)) for top in ("core", "calculator", "benchmarks", "dashboard",
-                                                               "reporting", "prompt_or_tune", "data")
-               for path in (REPO / top).rglob("*.py") if "__pycache__" not in path.parts}
-    assert on_disk - folders == set(), "add these to [tool.setuptools] packages in pyproject.toml"
-    # the developer tools and the tests run from the checkout only (tests/test_wheel.py builds the wheel)
-    assert not {name for name in config["packages"] if name.split(".")[0] in ("tools", "tests")}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from core.result import drop_impossible_mfu, settle_cpu_peak
-from tests.dashboard.fake_result import fake_result
+from tests.fake_result import fake_result
 
 
 def test_an_impossible_mfu_clears_the_run_s_mfus_and_says_why():
