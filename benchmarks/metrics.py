@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 
 def wilson_interval(correct: int, total: int, z: float = 1.96) -> tuple[float, float]:
@@ -16,6 +17,21 @@ def wilson_interval(correct: int, total: int, z: float = 1.96) -> tuple[float, f
     centre = (p + z * z / (2 * total)) / denom
     half = z * math.sqrt(p * (1 - p) / total + z * z / (4 * total * total)) / denom
     return (max(0.0, centre - half), min(1.0, centre + half))
+
+
+def bootstrap_mean(
+    scores: ArrayLike, *, seed: int, resamples: int = 1000, confidence: float = 0.95
+) -> tuple[float, tuple[float, float]]:
+    """The mean of per-example scores and its bootstrap interval (percentile method), the same for a seed;
+    no scores: 0 and (0, 1), as `wilson_interval`."""
+    scores = np.asarray(scores, dtype=float)
+    if len(scores) == 0:
+        return (0.0, (0.0, 1.0))
+    rng = np.random.default_rng(seed)
+    means = scores[rng.integers(0, len(scores), size=(resamples, len(scores)))].mean(axis=1)
+    tail = (1 - confidence) / 2 * 100
+    low, high = np.percentile(means, [tail, 100 - tail])
+    return (float(scores.mean()), (float(low), float(high)))
 
 
 def macro_f1(truth: np.ndarray, pred: np.ndarray, n_labels: int) -> float:
