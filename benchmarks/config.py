@@ -20,6 +20,8 @@ ALL_APPROACHES: tuple[str, ...] = BENCHMARKABLE
 QUICK_APPROACHES = ["zero_shot", "few_shot", "lora"]
 CURVED_APPROACHES = ("lora", "prompt_tuning")  # trained once per learning_curve size too
 Precision = Literal["auto", "float32", "bfloat16"]
+TaskKindName = Literal["classification", "generation", "extraction"]
+TASK_KINDS: tuple[str, ...] = get_args(TaskKindName)
 PRECISIONS: tuple[str, ...] = get_args(Precision)
 DEFAULT_APPROACHES = ["zero_shot", "few_shot", "chain_of_thought", "prompt_tuning", "lora"]
 
@@ -71,6 +73,8 @@ class BenchConfig(BaseModel):
     data_file: Path | None = Field(None, description="your own CSV or JSONL file of labeled texts")
     text_col: str = Field("text", min_length=1, description="column holding the text (data_file only)")
     label_col: str = Field("label", min_length=1, description="column holding the label (data_file only)")
+    task_kind: TaskKindName = Field("classification", description="what the answer is: classification, a label from label_col; generation, free text scored against the reference in target_col; extraction, a JSON object scored field by field against the object in target_col (the last two need data_file and target_col)")
+    target_col: str | None = Field(None, min_length=1, description="column holding each input's reference answer: the text for task_kind generation, the JSON object for extraction (data_file only)")
     verbalizers: dict[str, str] | None = Field(None, description="label -> the word the model is scored on; default: the label name")
     max_text_chars: int = Field(2000, ge=50, le=100_000, description="longer texts are truncated (and the run says how many)")
     approaches: list[ApproachName] | None = Field(None, description="approaches to run, in order")
@@ -135,6 +139,13 @@ class BenchConfig(BaseModel):
                 setattr(self, name, list(value) if isinstance(value, list) else value)
         if not self.approaches:
             raise ValueError("approaches must name at least one approach")
+        if self.task_kind == "classification" and self.target_col is not None:
+            raise ValueError("target_col: only for task_kind generation or extraction (a classification task reads label_col)")
+        if self.task_kind != "classification" and self.data_file is None:
+            raise ValueError(f"data_file: task_kind {self.task_kind} needs your own file (the built-in tasks are classification)")
+        if self.task_kind != "classification" and self.target_col is None:
+            what = "reference text" if self.task_kind == "generation" else "JSON object"
+            raise ValueError(f"target_col: task_kind {self.task_kind} needs the column holding each input's {what}")
         if self.endpoint_url and not self.endpoint_model:
             raise ValueError("endpoint_model: name the model the endpoint serves")
         if self.endpoint_approaches is not None and not self.endpoint_url:

@@ -1,4 +1,5 @@
-"""Tasks: labeled texts, a deterministic stratified split, and the words the labels are scored as.
+"""Tasks: labeled texts, a deterministic stratified split, and the words the labels are scored as;
+or, for the text kinds (generation, extraction), inputs with a reference answer each and a seeded split.
 
 Built-in data comes from PyPI packages that ship it (read directly, never through their
 loaders); a user's CSV/JSONL is a first-class task. Bad data raises a `TaskDataError`
@@ -18,6 +19,11 @@ from benchmarks.config import EXAMPLES_PER_LABEL, BenchConfig
 
 MAX_FILE_BYTES = 200 * 1024 * 1024
 MIN_PER_LABEL = 3  # one for each of train, validation and test
+NO_LABEL = -1  # Example.label of a generation or extraction example (its answer is Example.target)
+# The kinds benchmarks/kinds/ measures today. A generation or extraction task loads and is checked
+# (read_task), but load_task, which a run calls, refuses it until its kind lands (issue 26).
+MEASURED_KINDS = ("classification",)
+SHOWN_VALUES = 10  # labels named in a message, the rest counted
 
 
 class TaskDataError(ValueError):
@@ -48,10 +54,20 @@ class UnsupportedFormatError(TaskDataError):
     pass
 
 
+class FreeTextLabelsError(TooFewLabelsError):
+    """A label column that holds free text (reference answers), not labels."""
+
+
+class KindNotMeasuredError(TaskDataError):
+    """A task whose kind the benchmark cannot measure yet (its data loads and is checked)."""
+
+
 @dataclass(frozen=True)
 class Example:
     text: str
-    label: int
+    label: int  # the label's index (classification); NO_LABEL for the text kinds
+    # The reference answer of a generation (text) or extraction (the parsed JSON object) example.
+    target: str | dict | None = field(default=None, hash=False)
 
 
 @dataclass
@@ -61,7 +77,7 @@ class TaskData:
 
     name: str
     source: str
-    labels: list[str]
+    labels: list[str]  # empty for the text kinds
     verbalizers: list[str]
     instruction: str = ""
     input_name: str = "Text"
@@ -70,6 +86,7 @@ class TaskData:
     validation: list[Example] = field(default_factory=list)
     test: list[Example] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    kind: str = "classification"  # BenchConfig.task_kind: classification, generation or extraction
 
     @property
     def split_sizes(self) -> dict[str, int]:
@@ -178,7 +195,7 @@ def texts_and_labels(rows: list[dict], file_name: str, text_col: str,
     for row in rows:
         text, label = row.get(text_col), row.get(label_col)
         text = "" if text is None else str(text).strip()
-        label = "" if label is None else str(label).strip()
+        label = "" if label is None else _as_text(label)
         if not text or not label:
             dropped += 1
             continue
@@ -190,9 +207,14 @@ def texts_and_labels(rows: list[dict], file_name: str, text_col: str,
     return texts, labels, notes
 
 
-def drop_duplicate_texts(texts: list[str], labels: list[str]) -> tuple[list[str], list[str], list[str]]:
-    """Keep each text once (its first label): a text in both train and test would inflate accuracy."""
-    first_label: dict[str, str] = {}
+def _as_text(value) -> str:
+    """A cell as text: a JSON object or list of a JSONL file as JSON (not Python's repr), stripped."""
+    return json.dumps(value, ensure_ascii=False) if isinstance(value, dict | list) else str(value).strip()
+
+
+def drop_duplicate_texts(texts: list[str], labels: list, what: str = "label") -> tuple[list[str], list, list[str]]:
+    """Keep each text once (its first label, or target): a text in both train and test would inflate accuracy."""
+    first_label: dict[str, object] = {}
     conflicting = 0
     for text, label in zip(texts, labels, strict=True):
         if text not in first_label:
@@ -203,7 +225,7 @@ def drop_duplicate_texts(texts: list[str], labels: list[str]) -> tuple[list[str]
     if not removed:
         return texts, labels, []
     note = f"{removed} duplicated texts were removed (kept the first of each"
-    note += f"; {conflicting} duplicates had a different label)" if conflicting else ")"
+    note += f"; {conflicting} duplicates had a different {what})" if conflicting else ")"
     return list(first_label), list(first_label.values()), [note]
 
 
@@ -251,20 +273,109 @@ _BUILTIN_PROMPTS = {
 
 def label_counts(raw_labels: list[str], label_col: str) -> dict[str, int]:
     """Examples per label (sorted by label); raises TooFewLabelsError when the data cannot be
-    split: fewer than 2 labels, or a label with fewer than MIN_PER_LABEL examples."""
-    counts = {lab: raw_labels.count(lab) for lab in sorted(set(raw_labels))}
+    split: fewer than 2 labels, or a label with fewer than MIN_PER_LABEL examples (FreeTextLabelsError
+    when the column holds free text: `free_text`)."""
+    counts = dict(sorted(Counter(raw_labels).items()))
     if len(counts) < 2:
-        raise TooFewLabelsError(f"{label_col}: needs at least 2 distinct labels, found {list(counts)}")
+        raise TooFewLabelsError(f"{label_col}: needs at least 2 distinct labels, found {[_clip(lab) for lab in counts]}")
     rare = [lab for lab, n in counts.items() if n < MIN_PER_LABEL]
     if rare:
+        if why := free_text(raw_labels):
+            raise _free_text_error(raw_labels, label_col, why)
+        more = f" and {len(rare) - SHOWN_VALUES:,} more" if len(rare) > SHOWN_VALUES else ""
         raise TooFewLabelsError(
-            f"{label_col}: labels {rare} have fewer than {MIN_PER_LABEL} examples (one each for train, validation, test)"
+            f"{label_col}: labels {[_clip(lab) for lab in rare[:SHOWN_VALUES]]}{more} have fewer than "
+            f"{MIN_PER_LABEL} examples (one each for train, validation, test)"
         )
     return counts
 
 
+FREE_TEXT_MIN_VALUES = 10  # fewer distinct values than this: a toy file, the rare-label message says enough
+FREE_TEXT_WORDS = 5  # a label is a word or a short phrase
+
+
+def free_text(values: list[str]) -> str | None:
+    """Why a label column that cannot be split (some value has fewer than MIN_PER_LABEL rows) holds
+    free text rather than labels, or None. The rule: at least FREE_TEXT_MIN_VALUES distinct values,
+    and most rows (over half) hold either a value no other row has (a label repeats; a reference
+    text rarely does) or a value of more than FREE_TEXT_WORDS words."""
+    counts = Counter(values)
+    if len(counts) < FREE_TEXT_MIN_VALUES:
+        return None
+    if 2 * sum(counts[v] == 1 for v in values) > len(values):
+        return "most seen once"
+    if 2 * sum(len(v.split()) > FREE_TEXT_WORDS for v in values) > len(values):
+        return f"most longer than {FREE_TEXT_WORDS} words"
+    return None
+
+
+def _clip(value: str, chars: int = 40) -> str:
+    value = " ".join(value.split())
+    return value if len(value) <= chars else value[: chars - 1] + "…"
+
+
+def _json_object(value) -> dict | None:
+    """A target as a JSON object (a JSONL object as it is, text parsed by text_metrics.parse_json), or None."""
+    if isinstance(value, dict):
+        return value
+    if isinstance(value, list):
+        return None
+    # Imported here: text_metrics loads sacrebleu and jsonschema, which a classification task never needs.
+    from benchmarks.text_metrics import parse_json
+
+    return parse_json(str(value))
+
+
+def _mostly_json(values: list) -> bool:
+    """Over half of the values are JSON objects (text that starts with `{` and parses)."""
+    objects = sum(isinstance(v, dict) or (str(v).lstrip().startswith("{") and _json_object(v) is not None)
+                  for v in values)
+    return 2 * objects > len(values)
+
+
+def _free_text_error(values: list[str], label_col: str, why: str) -> FreeTextLabelsError:
+    """One short line: what the column holds and how to run it as a text task."""
+    kind = "extraction" if _mostly_json(values) else "generation"
+    examples = ", ".join(repr(_clip(v, 36)) for v in list(dict.fromkeys(values))[:3])
+    article = "an" if kind == "extraction" else "a"
+    return FreeTextLabelsError(
+        f"label column {label_col!r} looks like free text, not labels: {len(set(values)):,} distinct values "
+        f"in {len(values):,} rows, {why} (e.g. {examples}). Run it as {article} {kind} task: "
+        f"--task-kind {kind} --target-col {label_col}"
+    )
+
+
+def _json_hint(values: list, column: str, option: str) -> list[str]:
+    """A note when a classification or generation column holds JSON objects."""
+    if not _mostly_json(values):
+        return []
+    return [f"{option} {column!r} holds JSON objects: --task-kind extraction --target-col {column} "
+            "scores them field by field"]
+
+
 def load_task(config: BenchConfig) -> TaskData:
-    """The task named by `config`, split and verbalised."""
+    """The task named by `config`, for a run: split and verbalised. A task of a kind the benchmark
+    cannot measure yet raises KindNotMeasuredError once its data is read and checked, so the run
+    fails with that one line (its worker records the error) instead of deep inside an approach."""
+    task = read_task(config)
+    check_measured(task)
+    return task
+
+
+def check_measured(task: TaskData) -> None:
+    """Raise KindNotMeasuredError when the benchmark cannot measure the task's kind yet."""
+    if task.kind not in MEASURED_KINDS:
+        sizes = task.split_sizes
+        raise KindNotMeasuredError(
+            f"task kind {task.kind}: measuring it lands with issue 26's kinds (the data loads: {sizes['train']} "
+            f"training, {sizes['validation']} validation, {sizes['test']} test examples)"
+        )
+
+
+def read_task(config: BenchConfig) -> TaskData:
+    """The task named by `config`, of any kind, split (and verbalised for classification)."""
+    if config.task_kind != "classification":
+        return _text_task(config)
     notes: list[str] = []
     if config.data_file:
         path = Path(config.data_file)
@@ -280,6 +391,8 @@ def load_task(config: BenchConfig) -> TaskData:
     texts, raw_labels, duplicate_note = drop_duplicate_texts(texts, raw_labels)
     notes += duplicate_note
     labels = list(label_counts(raw_labels, config.label_col if config.data_file else "label"))
+    if config.data_file:
+        notes += _json_hint(labels, config.label_col, "label_col")
     verbalizers = _verbalizers(labels, config.verbalizers, config.label_col)
 
     truncated = sum(len(t) > config.max_text_chars for t in texts)
@@ -310,6 +423,87 @@ def load_task(config: BenchConfig) -> TaskData:
         instruction=instruction, input_name=input_name, answer_name=answer_name,
         train=examples(split["train"]), validation=examples(split["validation"]),
         test=examples(split["test"]), notes=notes,
+    )
+
+
+def read_pairs(rows: list[dict], file_name: str, text_col: str, target_col: str,
+               kind: str) -> tuple[list[str], list[str | dict], list[str]]:
+    """Inputs, targets and notes (dropped rows) from the rows of a user's file: a generation
+    target as text, an extraction target as its JSON object (a row whose target is none is dropped)."""
+    columns = set().union(*(r.keys() for r in rows))
+    for option, col in (("text_col", text_col), ("target_col", target_col)):
+        if col not in columns:
+            raise MissingColumnError(
+                f"{option}: column {col!r} not in {file_name}; columns are {', '.join(sorted(map(str, columns)))}"
+            )
+    texts, targets, empty, not_json, first_bad = [], [], 0, 0, 0
+    for number, row in enumerate(rows, 1):  # the row's number among the file's rows (a CSV header not counted)
+        text, target = row.get(text_col), row.get(target_col)
+        text = "" if text is None else str(text).strip()
+        if target is None:
+            target = ""
+        elif not (kind == "extraction" and isinstance(target, dict | list)):  # a JSONL object stays one
+            target = _as_text(target)
+        if not text or target == "":
+            empty += 1
+            continue
+        if kind == "extraction":
+            target = _json_object(target)
+            if target is None:
+                not_json, first_bad = not_json + 1, first_bad or number
+                continue
+        texts.append(text)
+        targets.append(target)
+    notes = [f"{empty} rows with an empty {text_col!r} or {target_col!r} were skipped"] if empty else []
+    if not_json:
+        notes.append(f"{not_json} rows whose {target_col!r} is not a JSON object were skipped (the first: row {first_bad})")
+    if not texts:
+        raise EmptyDataError(f"{text_col}/{target_col}: no row of {file_name} has both an input and a "
+                             + ("JSON-object target" if kind == "extraction" else "target"))
+    return texts, targets, notes
+
+
+def _text_task(config: BenchConfig) -> TaskData:
+    """A generation or extraction task from the user's file: inputs and references, a seeded random split."""
+    path = Path(config.data_file)
+    target_col = config.target_col
+    texts, targets, notes = read_pairs(read_rows(path), path.name, config.text_col, target_col, config.task_kind)
+    if config.task_kind == "generation":
+        notes += _json_hint(targets, target_col, "target_col")
+    texts, targets, duplicate_note = drop_duplicate_texts(texts, targets, what="target")
+    notes += duplicate_note
+    n = len(texts)
+    if n < 3:
+        raise EmptyDataError(f"{config.text_col}/{target_col}: {path.name} has {n} usable rows; "
+                             "at least 3 are needed (one each for train, validation, test)")
+    truncated = sum(len(t) > config.max_text_chars for t in texts)
+    if truncated:
+        texts = [t[: config.max_text_chars] for t in texts]
+        notes.append(f"{truncated} texts longer than {config.max_text_chars} characters were truncated (max_text_chars)")
+
+    # The same size rules as a classification task with one label; stratified_split over a single
+    # label is a plain seeded shuffle (no stratification), the same seed giving the same split.
+    test = min(config.test_size, max(1, n // 3))
+    val = min(config.val_size, max(1, (n - test) // 4)) if config.val_size else 0
+    split = stratified_split([0] * n, {"test": test, "validation": val, "train": config.training_examples(0)},
+                             config.seed)
+    if test < config.test_size:
+        notes.append(f"test split is {test} examples (asked {config.test_size}): the data has {n} rows")
+    if config.task_kind == "extraction":
+        keys = sorted({key for i in split["train"] for key in targets[i]})
+        shown = ", ".join(keys[:SHOWN_VALUES]) + (f" and {len(keys) - SHOWN_VALUES} more" if len(keys) > SHOWN_VALUES else "")
+        instruction, answer_name = f"Extract the fields of the text as a JSON object with the keys: {shown}.", "JSON"
+    else:
+        instruction, answer_name = f"Write the {target_col} for the {config.text_col}.", "Answer"
+
+    def examples(indices: list[int]) -> list[Example]:
+        return [Example(texts[i], NO_LABEL, targets[i]) for i in indices]
+
+    return TaskData(
+        name=path.stem, source=f"uploaded file {path.name}", labels=[], verbalizers=[],
+        instruction=instruction, input_name="Text", answer_name=answer_name,
+        train=examples(split["train"]), validation=examples(split["validation"]),
+        test=examples(split["test"]), notes=notes, kind=config.task_kind,
     )
 
 

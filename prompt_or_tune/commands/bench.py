@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import Literal, get_args, get_origin
 
-from benchmarks.config import ALL_APPROACHES, BUILTIN_TASKS, PRECISIONS, BenchConfig
+from benchmarks.config import ALL_APPROACHES, BUILTIN_TASKS, PRECISIONS, TASK_KINDS, BenchConfig
 from benchmarks.launch import Launch, refused_under_fsdp
 
 
@@ -22,6 +22,12 @@ def register(subparsers) -> None:
     p.add_argument("--data", type=Path, help="your own CSV or JSONL (overrides --task)")
     p.add_argument("--text-col", default="text", help="text column of --data")
     p.add_argument("--label-col", default="label", help="label column of --data")
+    p.add_argument("--task-kind", choices=TASK_KINDS, default="classification",
+                   help="classification: a label from --label-col; generation: free text scored against the "
+                        "reference in --target-col; extraction: a JSON object in --target-col, scored field by "
+                        "field (the last two read --data)")
+    p.add_argument("--target-col", help="column of --data holding each input's reference answer (text for "
+                                        "--task-kind generation, a JSON object for extraction)")
     p.add_argument("--approaches", help=f"comma-separated, from: {', '.join(ALL_APPROACHES)}")
     p.add_argument("--quick", action="store_true", help="CPU-sized run (minutes): zero_shot, few_shot, lora")
     p.add_argument("--out", type=Path, help="runs folder (default: PROMPT_OR_TUNE_RUNS, else runs/ in the data folder)")
@@ -85,7 +91,8 @@ def build_config(args: argparse.Namespace) -> BenchConfig | tuple[str, str]:
     if args.data is not None and not args.data.is_file():
         return "--data", f"no such file: {args.data}"
     fields = {"model": args.model, "task": args.task, "data_file": args.data, "text_col": args.text_col,
-              "label_col": args.label_col, "approaches": approaches, "quick": args.quick,
+              "label_col": args.label_col, "task_kind": args.task_kind, "target_col": args.target_col,
+              "approaches": approaches, "quick": args.quick,
               "device": args.device, "dtype": args.dtype, "seed": args.seed, "test_size": args.test_size}
     fields |= {name: getattr(args, name, None) for name in ENDPOINT_OPTIONS.values()}
     if fields["endpoint_approaches"] is not None:
@@ -97,7 +104,8 @@ def build_config(args: argparse.Namespace) -> BenchConfig | tuple[str, str]:
         message = err["msg"].removeprefix("Value error, ")
         lead = message.split(":")[0]  # a whole-config check names its field first ("endpoint_model: ...")
         name = str(err["loc"][0]) if err["loc"] else lead if lead in BenchConfig.model_fields else "config"
-        option = {field: opt for opt, field in ENDPOINT_OPTIONS.items()}.get(name, "--" + name.replace("_", "-"))
+        options = {field: opt for opt, field in ENDPOINT_OPTIONS.items()} | {"data_file": "--data"}
+        option = options.get(name, "--" + name.replace("_", "-"))
         return option, message
 
 
@@ -126,12 +134,18 @@ def handle(args: argparse.Namespace) -> int:
     if launch.shard == "fsdp" and (refused := refused_under_fsdp(config)):
         return _fail("--shard", refused)
     if config.data_file:  # read the user's file now, so bad data is a usage error, not a failed run
-        from benchmarks.tasks import TaskDataError, load_task
+        from benchmarks.tasks import KindNotMeasuredError, TaskDataError, check_measured, read_task
 
         try:
-            load_task(config)
+            task = read_task(config)
         except TaskDataError as exc:
             return _fail("--data", str(exc))
+        try:
+            check_measured(task)
+        except KindNotMeasuredError as exc:  # the data is fine: say what it held, and stop before a model loads
+            for note in task.notes:
+                print(f"note: {note}", file=sys.stderr)
+            return _fail("--task-kind", str(exc))
     if config.endpoint_url and (failed := _endpoint_preflight(config)) is not None:
         return failed
     from prompt_or_tune.commands.bench_view import run_with_progress

@@ -27,6 +27,36 @@ def test_bad_user_data_is_a_usage_error(tmp_path, capsys):
     assert len(err.splitlines()) == 1 and "label_col" in err and "'category'" in err and "body, y" in err
 
 
+def test_task_kind_and_target_col_reach_the_config(tmp_path):
+    from prompt_or_tune.cli import build_parser
+    from prompt_or_tune.commands.bench import build_config
+
+    path = tmp_path / "pairs.csv"
+    path.write_text("input,output\n" + "".join(f"ticket {i},reply {i}\n" for i in range(12)), encoding="utf-8")
+    args = build_parser().parse_args(["bench", "--data", str(path), "--text-col", "input",
+                                      "--task-kind", "generation", "--target-col", "output"])
+    config = build_config(args)
+    assert (config.task_kind, config.target_col, config.text_col) == ("generation", "output", "input")
+    assert build_config(build_parser().parse_args(["bench"])).task_kind == "classification"
+    missing = build_parser().parse_args(["bench", "--data", str(path), "--task-kind", "extraction"])
+    assert build_config(missing) == ("--target-col", "target_col: task_kind extraction needs the column holding "
+                                                     "each input's JSON object")
+
+
+def test_free_text_labels_and_an_unmeasured_kind_stop_with_one_line(tmp_path, capsys):
+    path = tmp_path / "pairs.csv"
+    path.write_text("input,output\n" + "".join(f"ticket {i},Dear customer: your ticket {i} is solved now\n"
+                                                 for i in range(40)), encoding="utf-8")
+    assert main(["bench", "--data", str(path), "--text-col", "input", "--label-col", "output", "--quick"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and len(err) < 450 and "--data: label column 'output' looks like free text" in err
+    assert err.endswith("--task-kind generation --target-col output")
+    assert main(["bench", "--data", str(path), "--text-col", "input", "--task-kind", "generation",
+                 "--target-col", "output", "--quick"]) == 2  # the data loads; the run stops before a model does
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err[-1].startswith("prompt-or-tune bench: error: --task-kind: task kind generation: measuring it lands")
+
+
 def test_summary_says_what_ran_where_and_how_fast():
     from prompt_or_tune.commands.bench_view import summary_table
     from tests.fake_result import fake_result
