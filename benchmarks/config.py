@@ -7,18 +7,17 @@ defaults, so the saved config always says what was actually run.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal, get_args
+from typing import Any, Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from core.approaches import BENCHMARKABLE, PROMPTING
+from core.approaches import BENCHMARKABLE, PROMPTING, SPECS, Settings, spec
 from core.result import ApproachName
 
 PACKAGED_MODEL = "smollm2-135m-instruct"
 BUILTIN_TASKS = ("rotten_tomatoes", "imdb", "bbc_news")
 ALL_APPROACHES: tuple[str, ...] = BENCHMARKABLE
 QUICK_APPROACHES = ["zero_shot", "few_shot", "lora"]
-CURVED_APPROACHES = ("lora", "prompt_tuning")  # trained once per learning_curve size too
 Precision = Literal["auto", "float32", "bfloat16"]
 TaskKindName = Literal["classification", "generation", "extraction"]
 TASK_KINDS: tuple[str, ...] = get_args(TaskKindName)
@@ -91,15 +90,9 @@ class BenchConfig(BaseModel):
     train_batch_size: int | None = Field(None, ge=1, le=1024, description="examples per optimizer step (quick mode: 8, else 16)")
     max_seq_len: int = Field(512, ge=32, le=32_768, description="longest prompt in tokens; longer inputs are cut from the text's end")
     k: int = Field(4, ge=1, le=64, description="few-shot examples in the prompt (balanced across labels)")
-    lora_rank: int = Field(16, ge=1, le=512, description="LoRA rank r")
-    lora_alpha: int = Field(32, ge=1, le=1024, description="LoRA alpha (scale = alpha / r)")
-    lora_targets: list[str] | None = Field(None, description="module names to adapt; default per model family (all attention and MLP projections)")
-    lora_lr: float = Field(1e-3, gt=0, le=1.0, description="LoRA learning rate")
     train_epochs: float | None = Field(None, gt=0, le=100, description="passes over the training examples")
     train_time_budget_s: float | None = Field(None, gt=0, le=86_400, description="a guard, not a plan: a training run still going after this many seconds stops, and its row is marked under-trained (quick mode: 600)")
-    prompt_tuning_tokens: int = Field(16, ge=1, le=512, description="soft-prompt length in virtual tokens")
-    prompt_tuning_lr: float = Field(3e-2, gt=0, le=10.0, description="soft-prompt learning rate")
-    full_finetune_lr: float = Field(3e-5, gt=0, le=1.0, description="full fine-tune learning rate")
+    hyperparameters: dict[str, dict[str, Any]] = Field(default_factory=dict, description="per trained approach, the settings that differ from its spec's defaults, e.g. {\"lora\": {\"rank\": 8}} (core/approaches.py: LoraSettings, PromptTuningSettings, ...)")
     learning_curve: list[int] | None = Field(None, description="training sizes for the LoRA and prompt-tuning learning curves; [] to skip")
     extra_pass_size: int | None = Field(None, ge=10, le=100_000, description="most examples an extra pass scores (the template choice, each consistency paraphrase; quick mode: 60)")
     consistency: bool | None = Field(None, description="score 3 prompt paraphrases (and example orders) to measure brittleness")
@@ -117,6 +110,40 @@ class BenchConfig(BaseModel):
     endpoint_timeout_s: float = Field(60.0, gt=0, le=3600, description="seconds before a request is abandoned and retried")
     endpoint_retries: int = Field(6, ge=0, le=20, description="retries per request on 429, 5xx and timeouts (exponential backoff with jitter, Retry-After honoured)")
     answer_max_tokens: int = Field(16, ge=1, le=1024, description="max_tokens of an endpoint label answer (chain-of-thought uses max_new_tokens)")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _flat_settings(cls, data: Any) -> Any:
+        """Config files written before per-approach settings (`lora_rank`, `prompt_tuning_lr`, ...) still read:
+        each `<approach>_<setting>` key moves into hyperparameters.<approach>."""
+        if not isinstance(data, dict):
+            return data
+        data = dict(data)
+        for entry in SPECS:
+            for name in entry.settings.model_fields if entry.settings else ():
+                old = f"{entry.name}_{name}"
+                if old in data:
+                    data.setdefault("hyperparameters", {}).setdefault(entry.name, {})[name] = data.pop(old)
+        return data
+
+    @field_validator("hyperparameters")
+    @classmethod
+    def _known_settings(cls, given: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+        trained = [s.name for s in SPECS if s.settings]
+        for name, values in given.items():
+            if name not in trained:
+                raise ValueError(f"hyperparameters.{name}: no settings for {name!r}; allowed: {', '.join(trained)}")
+            try:
+                spec(name).settings.model_validate(values)
+            except ValidationError as err:
+                first = err.errors()[0]
+                where = ".".join(str(part) for part in first["loc"])
+                raise ValueError(f"hyperparameters.{name}.{where}: {first['msg']}") from None
+        return given
+
+    def settings(self, approach: str) -> Settings:
+        """The approach's hyperparameters: its spec's settings model, with this run's values."""
+        return spec(approach).settings.model_validate(self.hyperparameters.get(approach, {}))
 
     @field_validator("learning_curve")
     @classmethod

@@ -25,6 +25,8 @@ import torch
 import torch.distributed as dist
 from torch.distributed.tensor import DTensor
 
+from core.approaches import spec
+
 # Each sharded model's inner module (`base_model`) and device, in the order they were sharded: the same
 # order on every rank, so a slot names the same model everywhere (whether a dropped one is collected
 # yet may differ between ranks, so nothing collective depends on that).
@@ -117,7 +119,7 @@ def drain() -> None:
 
 def refused_approaches(approaches: list[str]) -> str | None:
     """Why these approaches cannot run with their model sharded, or None when they can."""
-    refused = [a for a in approaches if a in ("prompt_tuning", "full_finetune")]
+    refused = [a for a in approaches if not spec(a).shardable]
     if not refused:
         return None
     they = "they train" if len(refused) > 1 else "it trains"

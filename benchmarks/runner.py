@@ -18,7 +18,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from benchmarks.config import CURVED_APPROACHES, BenchConfig
+from benchmarks.config import BenchConfig
 from benchmarks.events import ProgressEvent
 from core.approaches import spec
 from core.files import write_atomic
@@ -65,7 +65,7 @@ def progress_edges(config: BenchConfig) -> list[float]:
     weights = [LOADING_WEIGHT]
     for name, _ in config.arms:
         weight = spec(name).progress_weight
-        if name in CURVED_APPROACHES:
+        if spec(name).learning_curve:
             weight *= 1 + CURVE_POINT_WEIGHT * len(config.learning_curve)
         weights.append(weight)
     total = sum(weights)
@@ -144,7 +144,7 @@ def run_benchmark(
         )
         for slot, (name, backend) in enumerate(arms, start=1):
             current["slot"] = slot
-            ctx.approach = name
+            ctx.progress.approach = name
             emit(ProgressEvent(stage=name, approach=name, message=f"running {name} ({backend})",
                                notes=list(ctx.notes)))  # the data notes so far, for the live view
             if backend == "endpoint" and not ranks.main:
@@ -155,7 +155,7 @@ def run_benchmark(
 
                     row = endpoint_arm(ctx, name, session)
                 else:
-                    row = runner(name)(ctx)
+                    row = runner(name)(ctx, name)
             except Exception as exc:  # one approach failing must not lose the others
                 if ranks.size > 1 and backend == "local":
                     raise  # the other ranks may wait in a collective for this one: end the whole run
@@ -168,7 +168,7 @@ def run_benchmark(
                                metrics={"accuracy": row.accuracy, "macro_f1": row.macro_f1}))
             result.notes = list(ctx.notes)
             if ranks.main:
-                write_atomic(run_dir / "predictions.csv", _predictions_csv(ctx.predictions, [e.text for e in task.test]))
+                write_atomic(run_dir / "predictions.csv", _predictions_csv(ctx.rows.predictions, [e.text for e in task.test]))
                 save_result(result, run_dir)
         stopped = any(row.endpoint and row.endpoint.stopped for row in result.approaches)
         result.status = "complete" if len(result.approaches) == len(arms) and not stopped else "partial"

@@ -268,7 +268,7 @@ def _add_finetune_provider(scenario: Scenario, inputs: Inputs) -> None:
         inputs.notes.append(f"{provider} serves tuned models only on dedicated deployments: serving is "
                             f"priced as a fleet of {scenario.hosting.gpu} at hosting.gpu_usd_per_hour.")
     for name in TUNED:
-        if name == tuning.SOFT_PROMPT:
+        if not BY_NAME[name].provider_trainable:
             continue
         hosted = name in row.approaches
         inputs.add(f"provider_ft.hosts.{name}", float(hosted), "1 = trained at the provider", source)

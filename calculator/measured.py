@@ -8,7 +8,8 @@ otherwise it is left out and named in `Measured.left_out`. A row whose training 
 is never applied: its accuracy is not the approach's quality, so it is named as missing evidence
 (`not_applied`). A tuned approach's measured accuracy is priced with the labels it was trained on.
 
-The LoRA learning curve comes with the applied LoRA row (its own accuracy a point of it). Training MFU and serving throughput come
+The learning curve comes with the most accurate applied trained row that has one (its own accuracy a
+point of it; the spec's `learning_curve` says which approaches a run trains per size). Training MFU and serving throughput come
 only from applied local rows of a GPU run: CPU timings say nothing about a GPU's. Throughput
 measured on the benchmark's model is scaled to the scenario's model by parameter count.
 """
@@ -117,14 +118,16 @@ def measured_from(result: BenchmarkResult, scenario: Scenario, rows: Collection[
         )
         for name, c in applied.items()
     }
-    lora = applied["lora"].row if "lora" in applied else None
-    curve = applied_curve(lora) if lora else []
+    tuned = [c.row for name, c in applied.items() if spec(name).family == "tuning"]
+    best_tuned = max(tuned, key=lambda row: row.accuracy, default=None)  # ties: the first applied
+    curved = max([row for row in tuned if row.learning_curve], key=lambda row: row.accuracy, default=None)
+    curve = applied_curve(curved) if curved else []
     training_mfu = serving = None
     if result.environment.device == "cuda":
         mfus = [c.row.training.mfu for c in applied.values() if c.row.training and c.row.training.mfu]
         training_mfu = max(mfus) if mfus else None
-        if lora is not None:
-            serving = (lora.throughput_requests_per_second * result.model.parameters
+        if best_tuned is not None:
+            serving = (best_tuned.throughput_requests_per_second * result.model.parameters
                        / scenario.finetuning.base_model_params)
     return Measured(
         run_id=result.run_id,
@@ -132,6 +135,7 @@ def measured_from(result: BenchmarkResult, scenario: Scenario, rows: Collection[
         device=result.environment.gpu_name or result.environment.device,
         approaches=approaches,
         learning_curve=curve,
+        learning_curve_approach=curved.approach if curve else None,
         training_mfu=training_mfu,
         serving_requests_per_gpu_second=serving,
         not_applied=not_applied,

@@ -11,8 +11,9 @@ from typing import Literal
 import yaml
 from genai_prices import Usage, calc_price
 from genai_prices.types import TieredPrices
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from core.approaches import SPECS
 from core.files import data_path
 from core.units import MTOK
 
@@ -59,9 +60,17 @@ class FinetuneRow(BaseModel):
     tuned_output_usd_per_mtok: float | None = Field(None, gt=0)
     base_input_usd_per_mtok: float | None = Field(None, gt=0)
     base_output_usd_per_mtok: float | None = Field(None, gt=0)
-    approaches: list[Literal["lora", "full_finetune"]] = Field(min_length=1)
+    approaches: list[str] = Field(min_length=1)  # approaches whose spec says a provider can train them
     source: str
     checked: str
+
+    @field_validator("approaches")
+    @classmethod
+    def _provider_trainable(cls, approaches: list[str]) -> list[str]:
+        allowed = [s.name for s in SPECS if s.provider_trainable]
+        if bad := [a for a in approaches if a not in allowed]:
+            raise ValueError(f"approaches: {', '.join(bad)} cannot be trained by a provider; allowed: {', '.join(allowed)}")
+        return approaches
 
     @model_validator(mode="after")
     def _per_token_prices(self) -> FinetuneRow:

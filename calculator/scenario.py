@@ -386,7 +386,11 @@ class Measured(Section):
     device: str
     approaches: dict[ApproachName, MeasuredApproach] = Field(default_factory=dict)
     learning_curve: list[tuple[int, float]] = Field(
-        default_factory=list, description="LoRA (labeled examples, accuracy) points."
+        default_factory=list, description="(labeled examples, accuracy) points of `learning_curve_approach`."
+    )
+    learning_curve_approach: ApproachName | None = Field(
+        None, description="Whose curve: the most accurate applied trained approach that has one (None in files "
+                          "written before the field: LoRA's)."
     )
     training_mfu: float | None = None
     serving_requests_per_gpu_second: float | None = None
@@ -399,6 +403,11 @@ class Measured(Section):
         description="Rows measured on another model than the scenario prices and not chosen, by "
                     "'approach@backend': why (e.g. 'Zero-shot was measured on X, the scenario prices gpt-4o').",
     )
+
+    @property
+    def curve_approach(self) -> str | None:
+        """Whose `learning_curve` this is (files written before `learning_curve_approach` hold LoRA's)."""
+        return (self.learning_curve_approach or "lora") if self.learning_curve else None
 
 
 class Scenario(Section):

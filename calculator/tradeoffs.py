@@ -46,13 +46,13 @@ def _source(found: Analysis, key: str) -> str:
 def _curve(found: Analysis, name: str) -> tuple[list[tuple[int, float]], str] | None:
     """An applied approach's learning curve as the rest of the page reads it, and its source: the applied
     row's own point included (its accuracy with the labels it trained on), so the curve's best is the
-    applied accuracy. LoRA's is the scenario's (the reasons quote it); another approach's comes from the
+    applied accuracy. The scenario's curve approach's is the scenario's (the reasons quote it); another's comes from the
     applied row of the attached result. None for an approach whose figures are typed."""
     measured = found.scenario.measured
     applied = measured.approaches.get(name) if measured else None
     if applied is None:
         return None
-    if name == "lora":
+    if name == measured.curve_approach:
         points = list(measured.learning_curve)
     else:
         result = next((r for r in found.results if r.run_id == measured.run_id), None)

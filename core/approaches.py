@@ -1,11 +1,13 @@
 """The one approach spec: every fact about an approach that more than one part of the tool needs.
 
 Torch-free and numpy-free. The scenario (approach lists, engineering-hours fields), the cost
-model (labels, FLOPs), the benchmarks (approach names, progress weights, prompt kinds), the
-charts (colours) and the Tokens page all read these entries; nothing else lists approaches.
-Adding an approach is an entry here, its cost function (calculator/approaches/<family>.py),
-its prompt kind (calculator/prompts.py) if it is new, and, if it can be measured, its module in
-benchmarks/approaches/.
+model (labels, FLOPs, provider training, virtual tokens), the benchmarks (approach names, progress
+weights, prompt kinds, hyperparameters, learning curves, sharding), the charts (colours) and the
+Tokens page all read these entries; nothing else lists approaches. Adding an approach is an entry
+here (with a settings model if it trains), its prompt kind (calculator/prompts.py) if it is new,
+and, if it can be measured, its runner in benchmarks/approaches/__init__.py (RUNNERS). Its cost
+function is its family's (calculator/approaches/<family>.py). docs/ARCHITECTURE.md, "Where each kind
+of change goes".
 """
 
 from __future__ import annotations
@@ -13,12 +15,37 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from pydantic import BaseModel, ConfigDict, Field
+
 Family = Literal["prompting", "tuning", "pretraining"]
 # How the approach's prompt is built (calculator.prompts renders each kind; "tuned": the
 # input and a short answer cue only, since a tuned or pretrained model learned the task).
 PromptKind = Literal["zero_shot", "few_shot", "chain_of_thought", "persona", "output_format", "tuned"]
 # What the model writes back: the label, or the label inside a fixed JSON object.
 AnswerFormat = Literal["label", "json"]
+
+
+class Settings(BaseModel):
+    """A trained approach's hyperparameters (BenchConfig.hyperparameters.<approach>; its result row's config)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class LoraSettings(Settings):
+    rank: int = Field(16, ge=1, le=512, description="LoRA rank r")
+    alpha: int = Field(32, ge=1, le=1024, description="LoRA alpha (scale = alpha / r)")
+    targets: list[str] | None = Field(None, description="module names to adapt; default per model family (all attention and MLP projections)")
+    lr: float = Field(1e-3, gt=0, le=1.0, description="learning rate")
+
+
+
+class PromptTuningSettings(Settings):
+    tokens: int = Field(16, ge=1, le=512, description="soft-prompt length in virtual tokens")
+    lr: float = Field(3e-2, gt=0, le=10.0, description="soft-prompt learning rate")
+
+
+class FullFinetuneSettings(Settings):
+    lr: float = Field(3e-5, gt=0, le=1.0, description="learning rate of every weight")
 
 
 @dataclass(frozen=True)
@@ -39,6 +66,11 @@ class ApproachSpec:
     flops_per_param_token: float | None = None  # training FLOPs per token per parameter (tuned)
     max_hours: float = 100_000
     inputs: tuple[str, ...] = ()  # scenario fields it reads besides the shared ones
+    settings: type[Settings] | None = None  # its hyperparameters in a benchmark (trained approaches)
+    learning_curve: bool = False  # a benchmark also trains it once per learning_curve size
+    shardable: bool = True  # runs under FSDP (`bench --shard fsdp`)
+    provider_trainable: bool = False  # an API provider's fine-tuning service can train it (data/finetune_prices.yaml)
+    virtual_tokens_field: str | None = None  # the scenario field of the virtual tokens it adds to every request
 
     @property
     def hours_field(self) -> str:
@@ -88,6 +120,8 @@ SPECS: tuple[ApproachSpec, ...] = (
         inputs=("finetuning.prompt_tuning_labeled_examples", "finetuning.soft_prompt_tokens",
                 "team.hours.prompt_tuning", "labeling.evaluation_labels",
                 "finetuning.retrain_new_label_share"),
+        settings=PromptTuningSettings, learning_curve=True, shardable=False,
+        virtual_tokens_field="finetuning.soft_prompt_tokens",
     ),
     ApproachSpec(
         "lora", "tuning", "LoRA fine-tune", "Low-rank adapters trained on labeled examples.",
@@ -95,6 +129,7 @@ SPECS: tuple[ApproachSpec, ...] = (
         labels_field="finetuning.labeled_examples", flops_per_param_token=4.0,
         inputs=("finetuning.labeled_examples", "finetuning.epochs", "team.hours.lora",
                 "labeling.evaluation_labels", "finetuning.retrain_new_label_share"),
+        settings=LoraSettings, learning_curve=True, provider_trainable=True,
     ),
     ApproachSpec(
         "full_finetune", "tuning", "Full fine-tune", "Every weight of the open model trained.",
@@ -102,6 +137,7 @@ SPECS: tuple[ApproachSpec, ...] = (
         labels_field="finetuning.labeled_examples", flops_per_param_token=6.0,
         inputs=("finetuning.labeled_examples", "finetuning.epochs", "team.hours.full_finetune",
                 "labeling.evaluation_labels", "finetuning.retrain_new_label_share"),
+        settings=FullFinetuneSettings, shardable=False, provider_trainable=True,
     ),
     ApproachSpec(
         "pretrain", "pretraining", "Train from scratch",
@@ -118,6 +154,7 @@ NAMES: tuple[str, ...] = tuple(BY_NAME)
 PROMPTING: tuple[str, ...] = tuple(s.name for s in SPECS if s.family == "prompting")
 TUNED: tuple[str, ...] = tuple(s.name for s in SPECS if s.family == "tuning")
 BENCHMARKABLE: tuple[str, ...] = tuple(s.name for s in SPECS if s.benchmarkable)
+CURVED: tuple[str, ...] = tuple(s.name for s in SPECS if s.learning_curve)  # trained per learning_curve size too
 ApproachName = Literal[NAMES]  # type: ignore[valid-type]  # the scenario's and reports' names
 BenchmarkName = Literal[BENCHMARKABLE]  # type: ignore[valid-type]  # what a benchmark can run
 FALLBACK_COLOUR = "#333333"

@@ -380,18 +380,15 @@ def accuracy_comparison(results: Iterable[BenchmarkResult]) -> go.Figure:
 _LABEL_POSITIONS = ("top right", "bottom right", "top left", "bottom left")
 
 
-CURVED = ("lora", "prompt_tuning")  # the trained approaches a run may carry a learning curve for
-
-
 def learning_curves(results: Iterable[BenchmarkResult]) -> go.Figure:
-    """Accuracy against labeled examples of each trained approach with a curve (LoRA, prompt-tuning);
+    """Accuracy against labeled examples of each row with a learning curve (the spec's `learning_curve`);
     each run's best prompt as a dotted line. Runs whose best prompt is the same approach at the same
     accuracy share one line and one label; run ids are named only where lines differ (a long label
     would run off the plot)."""
     fig = _figure("Learning curve: accuracy against labeled examples", "labeled examples", "accuracy")
     best_prompts: dict[tuple[str, float], list[str]] = {}
     for result in results:
-        curved = [a for name in CURVED if (a := result.approach(name)) is not None and a.learning_curve]
+        curved = [a for a in result.approaches if a.learning_curve]
         if not curved:
             continue
         for trained in curved:

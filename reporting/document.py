@@ -16,6 +16,7 @@ from calculator.recommend import sure
 from calculator.scenario import Scenario
 from calculator.scenario_io import scenario_to_text
 from calculator.uncertainty import DEFAULT_DRAWS
+from core.approaches import title as approach_title
 from core.result import BenchmarkResult
 from reporting import charts
 
@@ -92,9 +93,10 @@ def figures(data: ReportData) -> list[Chart]:
     if data.results:
         found.append(Chart.of("accuracy", "Measured accuracy with its 95% interval, per run.",
                            charts.accuracy_comparison(data.results)))
-        if any(r.approach("lora") and r.approach("lora").learning_curve for r in data.results):
-            found.append(Chart.of("learning_curve", "LoRA accuracy against labeled examples; dotted: "
-                               "the best prompt.", charts.learning_curves(data.results)))
+        curved = list(dict.fromkeys(a.approach for r in data.results for a in r.approaches if a.learning_curve))
+        if curved:
+            found.append(Chart.of("learning_curve", f"{' and '.join(map(approach_title, curved))} accuracy against "
+                               "labeled examples; dotted: the best prompt.", charts.learning_curves(data.results)))
         losses = {a.approach: a.training.loss_curve for r in data.results[-1:]
                   for a in r.approaches if a.training and a.training.loss_curve}
         if losses:

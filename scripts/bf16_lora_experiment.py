@@ -26,7 +26,6 @@ import time
 from contextlib import nullcontext
 from pathlib import Path
 
-import numpy as np
 import torch
 import torch.nn.functional as F
 from torch.overrides import TorchFunctionMode
@@ -59,8 +58,8 @@ class Bf16Products(TorchFunctionMode):
 
 
 def _accuracy(ctx, builder, model) -> float:
-    ev = ctx.evaluate(builder, ctx.task.test, model=model)
-    return float(np.mean(ev.truth == ev.pred))
+    ev = ctx.evaluator.evaluate(builder, ctx.task.test, model=model)
+    return ev.mean_score
 
 
 def run(dtype: str, seeds: list[int], log, **sizes) -> dict:
@@ -82,13 +81,13 @@ def run(dtype: str, seeds: list[int], log, **sizes) -> dict:
     for seed in seeds:
         cfg = config.model_copy(update={"seed": seed})
         ctx = Context(config=cfg, loaded=loaded, task=task, environment=describe("cpu"), emit=lambda e: None)
-        ctx.approach = "lora"
-        builder = ctx.builder(kind=spec("lora").prompt_kind)
+        ctx.progress.approach = "lora"
+        builder = ctx.templates.builder(kind=spec("lora").prompt_kind)
         with Bf16Products() if dtype == "bfloat16" else nullcontext():
-            peft_model = fresh_adapter(ctx.model, lora_config(ctx.model, cfg), seed)
+            peft_model = fresh_adapter(ctx.model, lora_config(ctx.model, cfg.settings("lora")), seed)
             params = [p for p in peft_model.parameters() if p.requires_grad]
             start = time.perf_counter()
-            stats = ctx.train("lora", task.train, params, lr=cfg.lora_lr, builder=builder,
+            stats = ctx.trainer.train("lora", task.train, params, lr=cfg.settings("lora").lr, builder=builder,
                               model=peft_model.get_base_model())
             row = {"steps": f"{stats.steps}/{stats.planned_steps}", "train_s": round(time.perf_counter() - start),
                    "final_loss": stats.loss_curve[-1], "merge_error": merge_error(peft_model),
@@ -100,7 +99,7 @@ def run(dtype: str, seeds: list[int], log, **sizes) -> dict:
         if dtype == "bfloat16":  # the same adapter merged exactly into the float32 model, scored in float32
             ctx_float32 = Context(config=cfg, loaded=float32_model(), task=task, environment=ctx.environment,
                                   emit=lambda e: None)
-            exact = fresh_adapter(ctx_float32.model, lora_config(ctx_float32.model, cfg), seed)
+            exact = fresh_adapter(ctx_float32.model, lora_config(ctx_float32.model, cfg.settings("lora")), seed)
             with torch.no_grad():
                 for name, param in exact.named_parameters():
                     if name in trained:

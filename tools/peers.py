@@ -34,7 +34,7 @@ def lm_eval_scoring(ctx, builder, examples, batch_size: int = 32) -> dict:
     from lm_eval.models.huggingface import HFLM
 
     t0 = time.perf_counter()
-    ours = ctx.evaluate(builder, examples, stage="peers: this project's scorer")
+    ours = ctx.evaluator.evaluate(builder, examples, stage="peers: this project's scorer")
     ours_wall = time.perf_counter() - t0
     with tempfile.TemporaryDirectory() as tmp:
         data = Path(tmp) / "test.jsonl"
@@ -56,13 +56,13 @@ def lm_eval_scoring(ctx, builder, examples, batch_size: int = 32) -> dict:
     n = len(examples)
     return {
         "examples": n,
-        "ours": {"accuracy": _accuracy(ours.truth, ours.pred), "scoring_seconds": ours.seconds,
+        "ours": {"accuracy": _accuracy(ours.targets, ours.answers), "scoring_seconds": ours.seconds,
                  "wall_seconds": ours_wall, "examples_per_second": n / ours_wall},
-        "lm_eval": {"accuracy": _accuracy(ours.truth, peer_pred),
+        "lm_eval": {"accuracy": _accuracy(ours.targets, peer_pred),
                     "reported_acc": out["results"][PEER_TASK]["acc,none"],
                     "wall_seconds": peer_wall, "examples_per_second": n / peer_wall,
                     "batch_size": batch_size, "version": _version("lm_eval")},
-        "prediction_agreement": _accuracy(ours.pred, peer_pred),
+        "prediction_agreement": _accuracy(ours.answers, peer_pred),
         "why_they_differ": "lm-eval tokenizes context and continuation together and splits the ids at the "
                            "context's length; this project tokenizes the prompt and each label apart and "
                            "concatenates the ids (the ids it also trains on). Where a label's first token would "
@@ -101,12 +101,12 @@ def trl_training(ctx, builder, items, lora_config, batch_size: int, steps: int, 
     peft_model = trainer.model
     try:
         scored = scoring_model(peft_model)[0]  # as the benchmark scores ours
-        ev = ctx.evaluate(builder, examples, model=scored, stage="peers: scoring TRL's adapter")
+        ev = ctx.evaluator.evaluate(builder, examples, model=scored, stage="peers: scoring TRL's adapter")
     finally:
         peft_model.unload()
     tokens = tokens_seen(items, steps, batch_size)
     return {"seconds": seconds, "tokens": tokens, "tokens_per_second": tokens / seconds,
-            "examples_per_second": steps * batch_size / seconds, "accuracy": _accuracy(ev.truth, ev.pred),
+            "examples_per_second": steps * batch_size / seconds, "accuracy": _accuracy(ev.targets, ev.answers),
             "padding_free": True, "dtype": "bfloat16" if args.bf16 else "float32", "version": _version("trl")}
 
 

@@ -220,8 +220,8 @@ def fast_train(ctx, model, items, lora_config, batch_size: int, steps: int, lr: 
                           flops_per_token=LORA_FLOPS_PER_PARAM_TOKEN * ctx.loaded.info.flop_parameters)
         accuracy = None
         if score:
-            ev = ctx.evaluate(score[0], score[1], model=scoring_model(peft_model)[0])
-            accuracy = float(np.mean(ev.truth == ev.pred))
+            ev = ctx.evaluator.evaluate(score[0], score[1], model=scoring_model(peft_model)[0])
+            accuracy = float(np.mean(ev.targets == ev.answers))
     finally:
         peft_model.unload()
     return {"seconds": stats.seconds, "tokens": stats.tokens, "steps": stats.steps, "peak_memory_mb": mem["peak"],
@@ -236,7 +236,7 @@ def run_perf(device: str = "auto", model: str | None = None, train_examples: int
     from benchmarks.approaches.lora import lora_config
     from benchmarks.environment import claim_cores, describe
     from benchmarks.models import load_model, resolve_dtype
-    from benchmarks.tasks import load_task
+    from benchmarks.tasks import balanced_shots, load_task
 
     claim_cores()
     allocator = "glibc malloc keeps freed memory (benchmarks/allocator.py), both sides" if keep_freed_memory() \
@@ -257,25 +257,27 @@ def run_perf(device: str = "auto", model: str | None = None, train_examples: int
                     "machine_class": ctx.environment.machine_class, "peak_flops": peaks,
                     "task": task.name, "baseline_dtype": "float32", "fast_dtype": fast_dtype, "allocator": allocator,
                     "notes": notes}
-    zero_shot, few_shot = ctx.builder(), ctx.builder(shots=ctx.balanced_shots(4, config.seed))
+    zero_shot = ctx.templates.builder()
+    few_shot = ctx.templates.builder(shots=balanced_shots(ctx.task, 4, config.seed))
     fast_models = {"fast": fast_model} | ({"fast_fp32": loaded.model} if fast_dtype != "float32" else {})
     log(f"eval: zero-shot prompt, fast path in {' and '.join(_dtype(m) for m in fast_models.values())}")
     report["eval"] = measure_eval(ctx, zero_shot, task.test, dev, fast_models, peaks)
     log(f"eval: few-shot prompt, k=4, fast path in {fast_dtype}")
     report["eval_few_shot"] = measure_eval(ctx, few_shot, task.test, dev, {"fast": fast_model}, peaks)
-    items = ctx.train_items(zero_shot, task.train)
-    lora = lora_config(loaded.model, config)
+    items = ctx.trainer.items(zero_shot, task.train)
+    lora = lora_config(loaded.model, config.settings("lora"))
+    lora_lr = config.settings("lora").lr
     steps = max(1, len(items) // batch_size)
     log(f"train: baseline Trainer, {steps} steps of {batch_size}")
-    base = baseline_train(ctx, items, lora, batch_size, steps, config.lora_lr, dev)
+    base = baseline_train(ctx, items, lora, batch_size, steps, lora_lr, dev)
     log(f"train: fast loop in {fast_dtype}, {steps} steps of {batch_size}")
     scored = (zero_shot, task.test) if peers and fast_dtype == "float32" else None
-    fast = fast_train(ctx, fast_model, items, lora, batch_size, steps, config.lora_lr, dev, score=scored)
+    fast = fast_train(ctx, fast_model, items, lora, batch_size, steps, lora_lr, dev, score=scored)
     report["train"] = {"baseline": base, "fast": fast, "steps": steps, "batch_size": batch_size,
                        "lora": {"r": lora.r, "alpha": lora.lora_alpha, "targets": sorted(lora.target_modules)}}
     if fast_dtype != "float32":
         log(f"train: fast loop in float32, {steps} steps of {batch_size}")
-        report["train"]["fast_fp32"] = fast_train(ctx, loaded.model, items, lora, batch_size, steps, config.lora_lr,
+        report["train"]["fast_fp32"] = fast_train(ctx, loaded.model, items, lora, batch_size, steps, lora_lr,
                                                   dev, score=(zero_shot, task.test) if peers else None)
     for side in (s for s in report["train"].values() if isinstance(s, dict) and "seconds" in s):
         side["tokens_per_second"] = side["tokens"] / side["seconds"]
@@ -288,7 +290,7 @@ def run_perf(device: str = "auto", model: str | None = None, train_examples: int
         log(f"peers: lm-evaluation-harness hf backend on the {len(task.test)} test examples")
         scoring = lm_eval_scoring(ctx, zero_shot, task.test)
         log(f"peers: TRL SFTTrainer, {steps} steps of {batch_size}, padding-free")
-        trl = trl_training(ctx, zero_shot, items, lora, batch_size, steps, config.lora_lr, task.test)
+        trl = trl_training(ctx, zero_shot, items, lora, batch_size, steps, lora_lr, task.test)
         ours = report["train"].get("fast_fp32", fast)
         report["peers"] = {"scoring": scoring, "training": {
             "ours": {k: ours[k] for k in ("seconds", "tokens", "tokens_per_second", "examples_per_second", "accuracy")},

@@ -51,11 +51,11 @@ def profile_training(steps: int = 6, batch_size: int = 8, device: str = "cpu", c
     dtype = loaded.info.dtype
     task = load_task(cfg)
     ctx = Context(config=cfg, loaded=loaded, task=task, environment=describe(loaded.device, dtype), emit=lambda e: None)
-    builder = ctx.builder(kind=spec("lora").prompt_kind)
-    items = ctx.train_items(builder, task.train)
-    peft_model = fresh_adapter(loaded.model, lora_config(loaded.model, cfg), cfg.seed)
+    builder = ctx.templates.builder(kind=spec("lora").prompt_kind)
+    items = ctx.trainer.items(builder, task.train)
+    peft_model = fresh_adapter(loaded.model, lora_config(loaded.model, cfg.settings("lora")), cfg.seed)
     params = [p for p in peft_model.parameters() if p.requires_grad]
-    settings = TrainSettings(lr=cfg.lora_lr, epochs=steps * batch_size / len(items), batch_size=batch_size,
+    settings = TrainSettings(lr=cfg.settings("lora").lr, epochs=steps * batch_size / len(items), batch_size=batch_size,
                              seed=cfg.seed, bf16=dtype == "bfloat16")
     flops = spec("lora").flops_per_param_token * loaded.info.flop_parameters
     peak = ctx.environment.mfu_peak
@@ -63,7 +63,7 @@ def profile_training(steps: int = 6, batch_size: int = 8, device: str = "cpu", c
     with profile(activities=[ProfilerActivity.CPU], record_shapes=True) as prof:
         stats = train(peft_model.get_base_model(), items, params, settings, flops_per_token=flops, peak_flops=peak)
     peft_model.unload()
-    return TrainingProfile(prof, stats, peak, cfg.lora_rank)
+    return TrainingProfile(prof, stats, peak, cfg.settings("lora").rank)
 
 
 def operator_shares(prof) -> pd.DataFrame:

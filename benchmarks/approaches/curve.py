@@ -7,8 +7,8 @@ from collections.abc import Callable
 
 import numpy as np
 
-from benchmarks.approaches.base import Context, Evaluation
-from benchmarks.metrics import quality
+from benchmarks.approaches.base import Context
+from benchmarks.evaluation import Evaluation
 from benchmarks.tasks import Example
 from benchmarks.training import epochs_for, planned_steps
 from core.result import CurvePoint, TrainingStats
@@ -20,7 +20,7 @@ TrainAndScore = Callable[[list[Example], int, bool], tuple]
 
 
 def curve_point(ctx: Context, size: int, ev: Evaluation) -> CurvePoint:
-    q = quality(ev.truth, ev.pred, ctx.task.labels)
+    q = ctx.kind.quality(ev.targets, ev.answers)
     return CurvePoint(labeled_examples=size, accuracy=q["accuracy"], accuracy_ci=q["accuracy_ci"],
                       macro_f1=q["macro_f1"])
 
@@ -41,12 +41,12 @@ def with_curve(ctx: Context, train_and_score: TrainAndScore) -> tuple[tuple, lis
     train = ctx.task.train
     sizes = [size for size in ctx.config.learning_curve if size < len(train)]
     shares = progress_shares(ctx, sizes)
-    with ctx.part_of_approach(*shares[0]):
+    with ctx.progress.part_of_approach(*shares[0]):
         main = train_and_score(train, 0, True)
     stats: TrainingStats = main[1]
     curve = []
     for size, share in zip(sizes, shares[1:], strict=True):
-        with ctx.part_of_approach(*share):
+        with ctx.progress.part_of_approach(*share):
             ev = train_and_score(train[:size], min(MIN_STEPS, stats.steps), False)[0]
         curve.append(curve_point(ctx, size, ev))
     curve.append(curve_point(ctx, len(train), main[0]))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from benchmarks.approaches.base import Context
-from benchmarks.tasks import Example
+from benchmarks.tasks import Example, balanced_shots
 from calculator.prompts import PARAPHRASES
 from core.result import ApproachResult
 
@@ -14,7 +14,7 @@ def fitted_shots(ctx: Context, shots: list[Example]) -> list[Example]:
     """Drop the longest examples until the prompt prefix leaves room for the input; say so."""
     budget = int(ctx.config.max_seq_len * PREFIX_SHARE)
     kept = list(shots)
-    while len(kept) > 1 and len(ctx.builder(shots=kept).prefix_ids) > budget:
+    while len(kept) > 1 and len(ctx.templates.builder(shots=kept).prefix_ids) > budget:
         kept.remove(max(kept, key=lambda ex: len(ex.text)))
     if len(kept) < len(shots):
         classes = len(ctx.task.labels)
@@ -27,22 +27,23 @@ def fitted_shots(ctx: Context, shots: list[Example]) -> list[Example]:
     return kept
 
 
-def run(ctx: Context) -> ApproachResult:
+def run(ctx: Context, name: str) -> ApproachResult:
     k, seed = ctx.config.k, ctx.config.seed
-    parts = ctx.prompt_parts(len(PARAPHRASES) if ctx.config.consistency else 0)
-    with ctx.part_of_approach(*parts["template"]):
-        shots = fitted_shots(ctx, ctx.balanced_shots(k, seed))
-        builder = ctx.builder(shots=shots)
-    with ctx.part_of_approach(*parts["main"]):
-        ev = ctx.evaluate(builder, ctx.task.test, stage="few_shot", latency=True)
+    parts = ctx.templates.prompt_parts(len(PARAPHRASES) if ctx.config.consistency else 0)
+    with ctx.progress.part_of_approach(*parts["template"]):
+        shots = fitted_shots(ctx, balanced_shots(ctx.task, k, seed))
+        builder = ctx.templates.builder(shots=shots)
+    with ctx.progress.part_of_approach(*parts["main"]):
+        ev = ctx.evaluator.evaluate(builder, ctx.task.test, stage=name, latency=True)
     consistency = None
     if ctx.config.consistency:
-        variants = {f"paraphrase {v}": ctx.builder(shots=shots, variant=v) for v in range(1, len(PARAPHRASES))}
-        variants["other examples and order"] = ctx.builder(
-            shots=fitted_shots(ctx, ctx.balanced_shots(len(shots), seed + 1)))
-        with ctx.part_of_approach(*parts["consistency"]):
-            consistency = ctx.consistency(ev, variants)
-    return ctx.result(
-        "few_shot", ev, labeled=len(shots), consistency=consistency,
+        variants = {f"paraphrase {v}": ctx.templates.builder(shots=shots, variant=v) for v in range(1, len(PARAPHRASES))}
+        variants["other examples and order"] = ctx.templates.builder(
+            shots=fitted_shots(ctx, balanced_shots(ctx.task, len(shots), seed + 1)))
+        with ctx.progress.part_of_approach(*parts["consistency"]):
+            consistency = ctx.evaluator.consistency(
+                ev, variants, ctx.templates.extra_examples(ctx.task.test), name)
+    return ctx.rows.result(
+        name, ev, labeled=len(shots), consistency=consistency,
         config={"k": k, "chat_template": builder.use_chat, "prompt": builder.text("{input}")},
     )

@@ -35,21 +35,21 @@ def rounding_error(start, trained, dtype) -> float:
     return (lost / size) ** 0.5 if size else 0.0
 
 
-def run(ctx: Context) -> ApproachResult:
-    cfg, task = ctx.config, ctx.task
+def run(ctx: Context, name: str) -> ApproachResult:
+    task, settings = ctx.task, ctx.config.settings(name)
     if ctx.loaded.info.parameters > MAX_PARAMETERS:
-        raise ValueError(f"full_finetune is for models up to {MAX_PARAMETERS / 1e9:.0f}B parameters")
+        raise ValueError(f"{name} is for models up to {MAX_PARAMETERS / 1e9:.0f}B parameters")
     model = master_copy(ctx.model)
-    builder = ctx.builder(kind=spec("full_finetune").prompt_kind)  # served as trained: input and cue
-    stats = ctx.train("full_finetune", task.train, list(model.parameters()), lr=cfg.full_finetune_lr,
+    builder = ctx.templates.builder(kind=spec(name).prompt_kind)  # served as trained: input and cue
+    stats = ctx.trainer.train(name, task.train, list(model.parameters()), lr=settings.lr,
                       builder=builder, model=model)
     if ctx.model.dtype != model.dtype:  # scored as a bf16 deployment serves it: say what its rounding costs
         error = rounding_error(ctx.model, model, ctx.model.dtype)
-        ctx.notes.append(f"full_finetune scored in {str(ctx.model.dtype).removeprefix('torch.')}: rounding the "
+        ctx.notes.append(f"{name} scored in {str(ctx.model.dtype).removeprefix('torch.')}: rounding the "
                          f"trained float32 weights errs by {error:.0%} of the training's update")
     model.to(ctx.model.dtype)  # scored in the run's dtype, like every other approach
-    ev = ctx.evaluate(builder, task.test, model=model, stage="scoring", latency=True)
-    return ctx.result(
-        "full_finetune", ev, labeled=len(task.train), training=stats,
-        config={"lr": cfg.full_finetune_lr, "epochs": stats.epochs, "chat_template": builder.use_chat},
+    ev = ctx.evaluator.evaluate(builder, task.test, model=model, stage="scoring", latency=True)
+    return ctx.rows.result(
+        name, ev, labeled=len(task.train), training=stats,
+        config={"lr": settings.lr, "epochs": stats.epochs, "chat_template": builder.use_chat},
     )

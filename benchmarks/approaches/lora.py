@@ -9,7 +9,7 @@ import copy
 
 from benchmarks.approaches.base import Context
 from benchmarks.approaches.curve import with_curve
-from core.approaches import spec
+from core.approaches import LoraSettings, spec
 from core.result import ApproachResult, TrainingStats
 
 # Adapted modules per model family: every attention and MLP projection (QLoRA's finding that
@@ -26,12 +26,12 @@ def lora_targets(model, given: list[str] | None) -> list[str] | str:
     return given or FAMILY_TARGETS.get(model.config.model_type, "all-linear")
 
 
-def lora_config(model, config):
-    """The run's LoRA adapter settings (`config` a BenchConfig): rank, alpha, no dropout, the family's targets."""
+def lora_config(model, settings: LoraSettings):
+    """PEFT's adapter config from the approach's settings: rank, alpha, no dropout, the family's targets."""
     from peft import LoraConfig
 
-    return LoraConfig(r=config.lora_rank, lora_alpha=config.lora_alpha, lora_dropout=0.0,
-                      target_modules=lora_targets(model, config.lora_targets), task_type="CAUSAL_LM")
+    return LoraConfig(r=settings.rank, lora_alpha=settings.alpha, lora_dropout=0.0,
+                      target_modules=lora_targets(model, settings.targets), task_type="CAUSAL_LM")
 
 
 # LoRA is scored merged (as it is served) unless folding B·A into the weights would round most of the
@@ -105,7 +105,7 @@ def fresh_adapter(model, lora, seed: int):
         return get_peft_model(model, lora, autocast_adapter_dtype=True)  # float32 adapters on a bf16 base
 
 
-def train_and_score(ctx: Context, examples, *, min_steps: int = 0, latency: bool = False):
+def train_and_score(ctx: Context, name: str, examples, *, min_steps: int = 0, latency: bool = False):
     """Train a fresh adapter on `examples`, score the test split (`scoring_model`: merged where that keeps
     the update), remove the adapter again.
 
@@ -114,8 +114,9 @@ def train_and_score(ctx: Context, examples, *, min_steps: int = 0, latency: bool
     (merging needs each whole weight), and that model is then dropped: the run's own never held one.
     """
     cfg = ctx.config
-    builder = ctx.builder(kind=spec("lora").prompt_kind)  # served as trained: input and cue
-    lora = lora_config(ctx.model, cfg)
+    builder = ctx.templates.builder(kind=spec(name).prompt_kind)  # served as trained: input and cue
+    settings = cfg.settings(name)
+    lora = lora_config(ctx.model, settings)
     sharded = ctx.environment.sharding == "fsdp"
     peft_model = fresh_adapter(_whole_on_cpu(ctx) if sharded else ctx.model, lora, cfg.seed)
     try:
@@ -125,10 +126,10 @@ def train_and_score(ctx: Context, examples, *, min_steps: int = 0, latency: bool
 
             shard_layers(tuned, ctx.loaded.device)
         params = [p for p in peft_model.parameters() if p.requires_grad]
-        stats: TrainingStats = ctx.train("lora", examples, params, lr=cfg.lora_lr, builder=builder, model=tuned,
+        stats: TrainingStats = ctx.trainer.train(name, examples, params, lr=settings.lr, builder=builder, model=tuned,
                                          min_steps=min_steps)
         scored, how = (tuned, "unmerged: the model is sharded (FSDP)") if sharded else scoring_model(peft_model)
-        ev = ctx.evaluate(builder, ctx.task.test, model=scored, latency=latency,
+        ev = ctx.evaluator.evaluate(builder, ctx.task.test, model=scored, latency=latency,
                           stage=f"scoring after training on {len(examples)} examples")
         del scored
     finally:
@@ -146,14 +147,15 @@ def _whole_on_cpu(ctx: Context):
     return load_model(cfg.model, cfg.device, cfg.trust_remote_code, ctx.loaded.info.dtype, place=False)[0].model
 
 
-def run(ctx: Context) -> ApproachResult:
+def run(ctx: Context, name: str) -> ApproachResult:
     (ev, stats, builder, lora, how), curve = with_curve(
-        ctx, lambda examples, min_steps, latency: train_and_score(ctx, examples, min_steps=min_steps, latency=latency))
+        ctx, lambda examples, min_steps, latency: train_and_score(ctx, name, examples, min_steps=min_steps,
+                                                                  latency=latency))
     if how != "merged":
-        ctx.notes.append(f"lora scored {how}")
-    return ctx.result(
-        "lora", ev, labeled=len(ctx.task.train), training=stats, learning_curve=curve,
+        ctx.notes.append(f"{name} scored {how}")
+    return ctx.rows.result(
+        name, ev, labeled=len(ctx.task.train), training=stats, learning_curve=curve,
         config={"r": lora.r, "alpha": lora.lora_alpha, "targets": sorted(lora.target_modules),
-                "lr": ctx.config.lora_lr, "epochs": stats.epochs, "batch_size": ctx.config.train_batch_size,
+                "lr": ctx.config.settings(name).lr, "epochs": stats.epochs, "batch_size": ctx.config.train_batch_size,
                 "chat_template": builder.use_chat, "scored": how},
     )

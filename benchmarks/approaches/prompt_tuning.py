@@ -21,30 +21,31 @@ def soft_prompt_adapter(model, tokens: int, init_text: str | None = None, tokeni
     return peft_model
 
 
-def train_and_score(ctx: Context, examples, *, min_steps: int = 0, latency: bool = False):
+def train_and_score(ctx: Context, name: str, examples, *, min_steps: int = 0, latency: bool = False):
     """Train a fresh soft prompt on `examples` and score the test split with it."""
-    cfg = ctx.config
-    builder = ctx.builder(kind=spec("prompt_tuning").prompt_kind)  # served as trained: input and cue
-    peft_model = soft_prompt_adapter(ctx.model, cfg.prompt_tuning_tokens, ctx.task.instruction, ctx.loaded.path)
+    settings = ctx.config.settings(name)
+    builder = ctx.templates.builder(kind=spec(name).prompt_kind)  # served as trained: input and cue
+    peft_model = soft_prompt_adapter(ctx.model, settings.tokens, ctx.task.instruction, ctx.loaded.path)
     base = peft_model.get_base_model()
 
     def soft_prompt():
         return peft_model.get_prompt(batch_size=1)[0]
 
     params = [p for p in peft_model.parameters() if p.requires_grad]
-    stats = ctx.train("prompt_tuning", examples, params, lr=cfg.prompt_tuning_lr, builder=builder, model=base,
+    stats = ctx.trainer.train(name, examples, params, lr=settings.lr, builder=builder, model=base,
                       soft_prompt=soft_prompt, min_steps=min_steps)
-    ev = ctx.evaluate(builder, ctx.task.test, model=base, soft_prompt=soft_prompt().detach(), latency=latency,
+    ev = ctx.evaluator.evaluate(builder, ctx.task.test, model=base, soft_prompt=soft_prompt().detach(), latency=latency,
                       stage=f"scoring after training on {len(examples)} examples")
     return ev, stats, builder
 
 
-def run(ctx: Context) -> ApproachResult:
-    cfg = ctx.config
+def run(ctx: Context, name: str) -> ApproachResult:
+    settings = ctx.config.settings(name)
     (ev, stats, builder), curve = with_curve(
-        ctx, lambda examples, min_steps, latency: train_and_score(ctx, examples, min_steps=min_steps, latency=latency))
-    return ctx.result(
-        "prompt_tuning", ev, labeled=len(ctx.task.train), training=stats, learning_curve=curve,
-        config={"virtual_tokens": cfg.prompt_tuning_tokens, "init": "task instruction", "lr": cfg.prompt_tuning_lr,
+        ctx, lambda examples, min_steps, latency: train_and_score(ctx, name, examples, min_steps=min_steps,
+                                                                  latency=latency))
+    return ctx.rows.result(
+        name, ev, labeled=len(ctx.task.train), training=stats, learning_curve=curve,
+        config={"virtual_tokens": settings.tokens, "init": "task instruction", "lr": settings.lr,
                 "epochs": stats.epochs, "chat_template": builder.use_chat},
     )

@@ -26,7 +26,7 @@ from benchmarks.endpoint.client import (
     reply_text,
 )
 from benchmarks.endpoint.money import Pricing, Usage, pricing
-from benchmarks.metrics import latency_percentiles, quality
+from benchmarks.metrics import latency_percentiles
 from benchmarks.prompt_ids import PromptBuilder
 from benchmarks.tasks import Example, TaskData, balanced_shots
 from calculator.prompts import TEXT, Template
@@ -232,7 +232,7 @@ def run(ctx, name: str, session: EndpointSession) -> ApproachResult:
     template, prompts = chat_prompts(task, name, shots)
     outcome = run_arm(session, prompts, task.verbalizers, template.answer_cue, max_tokens_for(name, config),
                       label_answer=spec(name).prompt_kind != "chain_of_thought",
-                      on_progress=lambda done, total: ctx.step(name, done, total))
+                      on_progress=lambda done, total: ctx.progress.step(name, done, total))
     if not outcome.records:
         raise BudgetExhausted(f"max_usd ${config.max_usd:g} reached before {name} sent a request")
     if outcome.stopped:
@@ -246,13 +246,9 @@ def run(ctx, name: str, session: EndpointSession) -> ApproachResult:
 def result_row(ctx, name: str, session: EndpointSession, outcome: ArmOutcome, prompts: list[str],
                config: dict) -> ApproachResult:
     task, recs = ctx.task, outcome.records
-    truth = np.array([task.test[r.index].label for r in recs])
+    truth = ctx.kind.targets([task.test[r.index] for r in recs])
     pred = np.array([r.pred for r in recs])
-    for r, t in zip(recs, truth, strict=True):
-        ctx.predictions.append({
-            "approach": name, "backend": "endpoint", "index": r.index, "label": task.labels[t],
-            "prediction": task.labels[r.pred] if r.pred >= 0 else "", "correct": bool(t == r.pred),
-            "output": r.output})
+    ctx.rows.add_predictions(name, [r.index for r in recs], truth, pred, [r.output for r in recs], backend="endpoint")
     fresh = [r for r in recs if not r.cached]
     timed = np.array([r.latency_s for r in (fresh or recs)])  # all cached: their first measurement
     p50, p95 = latency_percentiles(timed)
@@ -278,7 +274,7 @@ def result_row(ctx, name: str, session: EndpointSession, outcome: ArmOutcome, pr
     return ApproachResult(
         approach=name, backend="endpoint", model=session.settings.model, endpoint_host=session.settings.host,
         provider=session.provider, config=config, labeled_examples=int(config.get("k", 0)), n_test=len(recs),
-        **quality(truth, pred, task.labels), unparseable=int(np.sum(pred < 0)),
+        **ctx.kind.quality(truth, pred), unparseable=int(np.sum(pred < 0)),
         prompt_tokens_model=_mean(inputs), prompt_tokens_tiktoken=tiktoken_in,
         output_tokens_model=stats.output_tokens,
         output_tokens_tiktoken=session.counter.mean([r.output for r in recs]),

@@ -30,16 +30,15 @@ from calculator.approaches.base import (
 from core.approaches import ApproachSpec
 from core.units import HOURS_PER_MONTH, MTOK
 
-SOFT_PROMPT = "prompt_tuning"  # the one tuned approach that adds virtual tokens and never goes to a provider
 KV_KEY = "finetuning.kv_bytes_per_token"  # the tuned model's own KV bytes per token, when given
 BASE_TOKENS = "tokens at the base-model price"  # a provider-served tuned model: what its base model would cost
 PREMIUM = "fine-tuned premium"  # and what the provider charges on top for the tuned one
 
 
 def served_tokens(p: Params, spec: ApproachSpec) -> Number:
-    """Tokens of one training example or served request: a prompt-tuned model's virtual tokens,
-    the tuned prompt and the label (the soft prompt goes through every forward and backward pass)."""
-    soft = p["finetuning.soft_prompt_tokens"] if spec.name == SOFT_PROMPT else 0.0
+    """Tokens of one training example or served request: the approach's virtual tokens (a soft prompt
+    goes through every forward and backward pass), the tuned prompt and the label."""
+    soft = p[spec.virtual_tokens_field] if spec.virtual_tokens_field else 0.0
     return soft + p[f"tokens.{spec.prompt_kind}.input"] + p["tokens.label"]
 
 
@@ -48,9 +47,9 @@ def training_tokens(p: Params, spec: ApproachSpec) -> Number:
 
 
 def uses_provider(p: Params, spec: ApproachSpec) -> bool:
-    """Trained at the provider: hosting is 'provider' and its row trains this approach (inputs.py
-    sets provider_ft.hosts.<name> to 0 for an approach the provider does not sell)."""
-    return (spec.name != SOFT_PROMPT and "provider_ft.training_usd_per_mtok" in p
+    """Trained at the provider: a provider can train it (spec), hosting is 'provider' and its row trains
+    this approach (inputs.py sets provider_ft.hosts.<name> to 0 for one the provider does not sell)."""
+    return (spec.provider_trainable and "provider_ft.training_usd_per_mtok" in p
             and bool(p.get(f"provider_ft.hosts.{spec.name}", 1.0)))
 
 

@@ -88,12 +88,14 @@ def error_reasons(report: CostReport, chosen: RankedApproach, ranked: list[Ranke
 
 
 def learning_curve_reason(report: CostReport, target: float, best_prompt: RankedApproach | None) -> list[str]:
-    """Labels until LoRA's measured curve reaches the target and the best prompt (named, with its source)."""
+    """Labels until the measured curve (LoRA's, or whose the scenario says) reaches the target and the best
+    prompt (named, with its source)."""
     measured = report.scenario.measured
     if measured is None or not measured.learning_curve:
         return []
     curve = sorted(measured.learning_curve)
-    source = curve_source(measured, "lora")
+    trained = measured.curve_approach
+    source = curve_source(measured, trained)
     goals = [(target, f"the {pct(target)} target")]
     if best_prompt is not None:
         goals.append((best_prompt.accuracy, f"the best prompt, {best_prompt.title} at {pct(best_prompt.accuracy)} "
@@ -103,10 +105,10 @@ def learning_curve_reason(report: CostReport, target: float, best_prompt: Ranked
         hit = labels_to_reach(curve, goal)
         if hit is None:
             top_labels, top_acc = max(curve, key=lambda point: point[1])
-            found.append(f"LoRA does not reach {label.rstrip(',')} on its measured curve: "
+            found.append(f"{title(trained)} does not reach {label.rstrip(',')} on its measured curve: "
                          f"best {pct(top_acc)} with {count(top_labels)} labels ({source}).")
         else:
-            found.append(f"LoRA reaches {label} with about {count(hit)} labeled examples ({source}).")
+            found.append(f"{title(trained)} reaches {label} with about {count(hit)} labeled examples ({source}).")
     return found
 
 

@@ -9,15 +9,16 @@ import pytest
 from benchmarks.answers import parse_label
 from benchmarks.config import ALL_APPROACHES
 from benchmarks.runner import run_benchmark
+from core.approaches import CURVED, spec
 from core.result import load_result
 
 pytestmark = pytest.mark.slow
 
-TRAINED = {"prompt_tuning", "lora", "full_finetune"}
+TRAINED = {name for name in ALL_APPROACHES if spec(name).family == "tuning"}
 
 
 def test_every_approach_fills_the_contract(tmp_path, tiny_config):
-    """Eight approaches in one run, so each on as little as the contract allows: the smallest test split,
+    """Every benchmarkable approach in one run, so each on as little as the contract allows: the smallest test split,
     one training step of 6 per trained run, 4 generated tokens (single requests timed per row cost
     about what scoring the split does, so the split's size counts twice). Seed 0's first 12 training
     examples hold two short enough for both few-shot examples to fit (with 8 only one does)."""
@@ -50,7 +51,7 @@ def test_every_approach_fills_the_contract(tmp_path, tiny_config):
     few = result.approach("few_shot")  # its examples are in the prefix: run once for the 10 requests
     assert few.computed_tokens_model < few.prompt_tokens_model / 2
     assert len(result.approach("zero_shot").consistency.accuracies) == 3
-    for curved in ("lora", "prompt_tuning"):  # both trained approaches get a learning curve
+    for curved in CURVED:  # every approach whose spec says so gets a learning curve
         curve = result.approach(curved).learning_curve
         assert [p.labeled_examples for p in curve] == [curve_size, n_train]
         assert curve[-1].accuracy == result.approach(curved).accuracy  # the full run is the last point
@@ -99,12 +100,12 @@ def test_chain_of_thought_parsing(text, expected):
 
 
 def test_a_failing_approach_is_named_with_its_error_and_the_others_are_kept(tmp_path, tiny_config, monkeypatch):
-    from benchmarks.approaches import zero_shot
+    from benchmarks.approaches import RUNNERS
 
-    def broken(ctx):
+    def broken(ctx, name):
         raise RuntimeError()  # no message: the note still says what went wrong
 
-    monkeypatch.setattr(zero_shot, "run", broken)
+    monkeypatch.setitem(RUNNERS, "zero_shot", broken)
     result = run_benchmark(tiny_config(approaches=["zero_shot", "few_shot"], test_size=10), tmp_path / "partial")
     assert result.status == "partial" and [a.approach for a in result.approaches] == ["few_shot"]
     assert "zero_shot failed: RuntimeError: " in result.notes

@@ -41,6 +41,6 @@ def test_quick_mode_times_fewer_single_requests(loaded, tiny_config, quick, time
     config = tiny_config(test_size=40, quick=quick)
     ctx = Context(config=config, loaded=loaded, task=load_task(config), environment=describe("cpu"),
                   emit=lambda e: None)
-    ev = ctx.evaluate(ctx.builder(use_chat=False), ctx.task.test, latency=True)
+    ev = ctx.evaluator.evaluate(ctx.templates.builder(use_chat=False), ctx.task.test, latency=True)
     assert len(ev.latency_s) == timed and (ev.latency_s > 0).all()
     assert f"over {LATENCY_SAMPLES} test examples ({QUICK_LATENCY_SAMPLES} in quick mode)" in LATENCY_BASES["one_request"]

@@ -121,8 +121,8 @@ def test_the_sentences_quote_the_applied_figures():
     assert ("It needs 256 labeled examples (measured on smollm2-135m-instruct (local), run run-mix: labels it "
             "was trained on); 0 are on hand, so 256 are bought for $102 (in its one-off cost).") in text
     # the curve (16: 60%, 64: 72%, 256: 95% the row itself) reaches 85% between 64 and 256 labels
-    assert "LoRA reaches the 85% target with about" in text and "does not reach" not in text
-    assert ("LoRA reaches the best prompt, Few-shot prompt at 75% (measured on gpt-4o (endpoint), run run-mix), "
+    assert "LoRA fine-tune reaches the 85% target with about" in text and "does not reach" not in text
+    assert ("LoRA fine-tune reaches the best prompt, Few-shot prompt at 75% (measured on gpt-4o (endpoint), run run-mix), "
             "with about") in text
     assert "86%" not in text and "79%" not in text  # few-shot's and zero-shot's typed figures, replaced
     assert all("Chain-of-thought" in line for line in rec.reasons if "87%" in line)  # its own typed figure
@@ -156,3 +156,4 @@ def test_analyze_keeps_the_rows_chosen_for_a_run_the_scenario_carries():
     assert found.scenario.measured.approaches.keys() == {"few_shot"}
     fresh = analyze(load_preset("support_intents"), [fake_result("run-a")], draws=500)
     assert fresh.scenario.measured.approaches == {}  # on its own: only rows on the priced models
+

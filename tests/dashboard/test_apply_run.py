@@ -75,7 +75,7 @@ def test_after_applying_every_sentence_quotes_the_applied_figures_and_unapply_re
     assert "79%" not in text and "86%" not in text
     assert "70%" in text and "75%" in text
     # the curve sentence compares LoRA with the prompt measured in the same run, named, with its source
-    assert (f"LoRA reaches the best prompt, Few-shot prompt at 75% (measured on smollm2-135m-instruct (local), "
+    assert (f"LoRA fine-tune reaches the best prompt, Few-shot prompt at 75% (measured on smollm2-135m-instruct (local), "
             f"run {RUN}), with about") in text
     assert f"learning curve of run {RUN} on smollm2-135m-instruct" in text
     assert _ranked(at)["LoRA fine-tune"] == f"measured on smollm2-135m-instruct (local), run {RUN}"

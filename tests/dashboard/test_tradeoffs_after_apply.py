@@ -56,7 +56,7 @@ def test_the_tradeoffs_cells_quote_the_applied_figures_the_page_uses(applied):
         assert trade[title]["quality"].endswith(f"({ranked[title]['accuracy from']})")
     # labels to reach the target: the reasons' figure and source, off the applied curve (the raw one's
     # 80% at 256 labels never reaches 90%; the applied 256-label point is the row's 95%)
-    said = re.search(r"LoRA reaches the 90% target with about ([\d,.]+k?) labeled examples \((learning curve of "
+    said = re.search(r"LoRA fine-tune reaches the 90% target with about ([\d,.]+k?) labeled examples \((learning curve of "
                      r"run [^)]+)\)\.", text)
     assert said, text
     labels, source = said.groups()

@@ -12,7 +12,7 @@ from benchmarks.approaches.base import Context
 from benchmarks.approaches.few_shot import fitted_shots
 from benchmarks.config import BenchConfig
 from benchmarks.environment import describe
-from benchmarks.tasks import TaskDataError, load_task
+from benchmarks.tasks import TaskDataError, balanced_shots, load_task
 
 
 def write(tmp_path, name: str, content: str | bytes):
@@ -87,9 +87,9 @@ def test_more_classes_than_few_shot_fits_in_the_context(tmp_path, loaded):
                          chat_template="off")
     ctx = Context(config=config, loaded=loaded, task=load_task(config), environment=describe("cpu"),
                   emit=lambda event: None)
-    kept = fitted_shots(ctx, ctx.balanced_shots(12, 0))
+    kept = fitted_shots(ctx, balanced_shots(ctx.task, 12, 0))
     assert 1 <= len(kept) < 12
-    assert len(ctx.builder(shots=kept).prefix_ids) <= 128
+    assert len(ctx.templates.builder(shots=kept).prefix_ids) <= 128
     note = ctx.notes[-1]
     assert note.startswith("k: 12 few-shot examples do not fit in half of max_seq_len (256 tokens)")
     assert "raise max_seq_len or lower k" in note

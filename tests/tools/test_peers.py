@@ -25,7 +25,7 @@ def ctx(loaded, tiny_config):
 def test_lm_eval_scores_the_same_prompts_and_mostly_agrees(ctx):
     from tools.peers import lm_eval_scoring
 
-    figures = lm_eval_scoring(ctx, ctx.builder(), ctx.task.test, batch_size=8)
+    figures = lm_eval_scoring(ctx, ctx.templates.builder(), ctx.task.test, batch_size=8)
     assert figures["examples"] == 24
     # its own aggregate equals the accuracy of the predictions read from its per-sample log-likelihoods
     assert figures["lm_eval"]["accuracy"] == pytest.approx(figures["lm_eval"]["reported_acc"])
@@ -42,8 +42,8 @@ def test_trl_trains_lora_on_the_same_ids_and_restores_the_model(ctx):
     from tools.peers import trl_training
 
     before = {name: p.detach().clone() for name, p in ctx.model.named_parameters()}
-    builder = ctx.builder()
-    items = ctx.train_items(builder, ctx.task.train[:16])
+    builder = ctx.templates.builder()
+    items = ctx.trainer.items(builder, ctx.task.train[:16])
     lora = LoraConfig(r=4, lora_alpha=8, lora_dropout=0.0, target_modules=lora_targets(ctx.model, None),
                       task_type="CAUSAL_LM")
     figures = trl_training(ctx, builder, items, lora, batch_size=8, steps=2, lr=1e-3, examples=ctx.task.test)

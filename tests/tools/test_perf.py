@@ -14,7 +14,7 @@ from benchmarks.approaches.base import Context
 from benchmarks.environment import describe
 from benchmarks.models import cpu_has_bf16_matrix_units
 from benchmarks.scoring import score_choices
-from benchmarks.tasks import load_task
+from benchmarks.tasks import balanced_shots, load_task
 from tools.perf import baseline_scores
 
 pytestmark = pytest.mark.slow
@@ -25,7 +25,7 @@ TOLERANCE = 2e-3
 def test_fast_scores_equal_per_example_generate(loaded, tiny_config, shots):
     config = tiny_config(test_size=12)
     ctx = Context(config=config, loaded=loaded, task=load_task(config), environment=describe("cpu"), emit=lambda e: None)
-    builder = ctx.builder(shots=ctx.balanced_shots(shots, 0))
+    builder = ctx.templates.builder(shots=balanced_shots(ctx.task, shots, 0))
     suffixes = builder.suffix_ids([e.text for e in ctx.task.test])
     fast = score_choices(loaded.model, builder.prefix_ids, suffixes, builder.choice_ids,
                          loaded.tokenizer.pad_token_id, max_batch=5)
@@ -62,7 +62,7 @@ def test_bf16_fast_scores_stay_close_to_float32_baseline(loaded, tiny_config):
 
     config = tiny_config(test_size=16)
     ctx = Context(config=config, loaded=loaded, task=load_task(config), environment=describe("cpu"), emit=lambda e: None)
-    builder = ctx.builder()
+    builder = ctx.templates.builder()
     suffixes = builder.suffix_ids([e.text for e in ctx.task.test])
     bf16_model = copy.deepcopy(loaded.model).to(torch.bfloat16)
     fast = score_choices(bf16_model, builder.prefix_ids, suffixes, builder.choice_ids,
