@@ -36,7 +36,11 @@ class LoraSettings(Settings):
     alpha: int = Field(32, ge=1, le=1024, description="LoRA alpha (scale = alpha / r)")
     targets: list[str] | None = Field(None, description="module names to adapt; default per model family (all attention and MLP projections)")
     lr: float = Field(1e-3, gt=0, le=1.0, description="learning rate")
+    use_dora: bool = Field(False, description="DoRA: each weight's magnitude trained apart from its direction (PEFT's use_dora)")
 
+
+class DoraSettings(LoraSettings):
+    use_dora: bool = Field(True, description="DoRA: each weight's magnitude trained apart from its direction (PEFT's use_dora)")
 
 
 class PromptTuningSettings(Settings):
@@ -138,6 +142,15 @@ SPECS: tuple[ApproachSpec, ...] = (
         inputs=("finetuning.labeled_examples", "finetuning.epochs", "team.hours.full_finetune",
                 "labeling.evaluation_labels", "finetuning.retrain_new_label_share"),
         settings=FullFinetuneSettings, shardable=False, provider_trainable=True,
+    ),
+    ApproachSpec(
+        "dora", "tuning", "DoRA fine-tune",
+        "LoRA with each weight's magnitude trained apart from its direction (weight-decomposed adapters).",
+        "#8C3A00", 6.0, "tuned", 80, "As LoRA: training pipeline, evaluation and serving.", True,
+        labels_field="finetuning.labeled_examples", flops_per_param_token=4.0,
+        inputs=("finetuning.labeled_examples", "finetuning.epochs", "team.hours.dora",
+                "labeling.evaluation_labels", "finetuning.retrain_new_label_share"),
+        settings=DoraSettings, learning_curve=True, shardable=False,
     ),
     ApproachSpec(
         "pretrain", "pretraining", "Train from scratch",

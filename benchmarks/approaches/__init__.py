@@ -30,6 +30,7 @@ RUNNERS: dict[str, Runner] = {
     "output_format": prompted.run,
     "prompt_tuning": prompt_tuning.run,
     "lora": lora.run,
+    "dora": lora.run,
     "full_finetune": full_finetune.run,
 }
 

@@ -27,10 +27,11 @@ def lora_targets(model, given: list[str] | None) -> list[str] | str:
 
 
 def lora_config(model, settings: LoraSettings):
-    """PEFT's adapter config from the approach's settings: rank, alpha, no dropout, the family's targets."""
+    """PEFT's adapter config from the approach's settings: rank, alpha, no dropout, the family's targets,
+    DoRA's magnitude vectors when `use_dora`."""
     from peft import LoraConfig
 
-    return LoraConfig(r=settings.rank, lora_alpha=settings.alpha, lora_dropout=0.0,
+    return LoraConfig(r=settings.rank, lora_alpha=settings.alpha, lora_dropout=0.0, use_dora=settings.use_dora,
                       target_modules=lora_targets(model, settings.targets), task_type="CAUSAL_LM")
 
 
@@ -148,6 +149,7 @@ def _whole_on_cpu(ctx: Context):
 
 
 def run(ctx: Context, name: str) -> ApproachResult:
+    """LoRA, or a variant of it whose settings say so (DoRA)."""
     (ev, stats, builder, lora, how), curve = with_curve(
         ctx, lambda examples, min_steps, latency: train_and_score(ctx, name, examples, min_steps=min_steps,
                                                                   latency=latency))
@@ -157,5 +159,5 @@ def run(ctx: Context, name: str) -> ApproachResult:
         name, ev, labeled=len(ctx.task.train), training=stats, learning_curve=curve,
         config={"r": lora.r, "alpha": lora.lora_alpha, "targets": sorted(lora.target_modules),
                 "lr": ctx.config.settings(name).lr, "epochs": stats.epochs, "batch_size": ctx.config.train_batch_size,
-                "chat_template": builder.use_chat, "scored": how},
+                "chat_template": builder.use_chat, "scored": how} | ({"dora": True} if lora.use_dora else {}),
     )

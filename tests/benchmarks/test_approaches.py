@@ -57,6 +57,9 @@ def test_every_approach_fills_the_contract(tmp_path, tiny_config):
         assert curve[-1].accuracy == result.approach(curved).accuracy  # the full run is the last point
     lora_params = result.approach("lora").training.trainable_parameters
     assert lora_params < result.approach("full_finetune").training.trainable_parameters / 10
+    dora = result.approach("dora")  # LoRA's adapters plus a trained magnitude per adapted weight's output row
+    assert dora.config["dora"] is True and "dora" not in result.approach("lora").config
+    assert lora_params < dora.training.trainable_parameters < lora_params * 1.2
     rows = list(csv.DictReader((tmp_path / "run" / "predictions.csv").open(encoding="utf-8")))
     assert len(rows) == n_test * len(ALL_APPROACHES)
     assert any(e.loss is not None for e in events) and events[-1].progress == 1.0

@@ -87,3 +87,14 @@ def test_anthropic_prompting_with_openai_hosted_tuning():
 def test_a_known_provider_with_another_model_lists_its_own():
     with pytest.raises(prices.PriceNotFound, match="openai has rows only for gpt-4.1-2025-04-14"):
         prices.finetune_offer("gpt-3.5-turbo", "openai")
+
+
+def test_a_row_may_only_list_approaches_a_provider_can_train():
+    """Which approaches a provider trains is the spec's `provider_trainable`: a soft prompt or DoRA in a
+    row is refused with the allowed names."""
+    from pydantic import ValidationError
+
+    row = next(iter(prices.finetune_table().values())).model_dump()
+    with pytest.raises(ValidationError, match="approaches: prompt_tuning, dora cannot be trained by a provider; "
+                                              "allowed: lora, full_finetune"):
+        prices.FinetuneRow.model_validate(row | {"approaches": ["lora", "prompt_tuning", "dora"]})

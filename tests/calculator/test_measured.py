@@ -157,3 +157,19 @@ def test_analyze_keeps_the_rows_chosen_for_a_run_the_scenario_carries():
     fresh = analyze(load_preset("support_intents"), [fake_result("run-a")], draws=500)
     assert fresh.scenario.measured.approaches == {}  # on its own: only rows on the priced models
 
+
+def test_the_curve_is_the_most_accurate_applied_trained_approachs():
+    """Learning curves are the spec's (`learning_curve`): with LoRA and DoRA both measured, the scenario keeps
+    the more accurate one's curve, says whose it is, and the reasons name it."""
+    result = served_run(lora_accuracy=0.82)
+    lora = result.approach("lora")
+    result.approaches.append(lora.model_copy(update={"approach": "dora", "accuracy": 0.9,
+                                                     "accuracy_ci": (0.85, 0.95)}))
+    applied = apply_benchmark(scenario("approaches=[zero_shot, lora, dora]"), result)
+    assert applied.measured.curve_approach == "dora"
+    assert applied.measured.learning_curve == [(16, 0.6), (64, 0.72), (256, 0.9)]  # DoRA's own point last
+    older = applied.measured.model_copy(update={"learning_curve_approach": None})
+    assert older.curve_approach == "lora"  # files written before the field hold LoRA's
+    found = analyze(scenario("quality.accuracy_target=0.85", "approaches=[zero_shot, lora, dora]"), [result],
+                    draws=500)
+    assert any(line.startswith("DoRA fine-tune reaches the 85% target") for line in found.recommendation.reasons)

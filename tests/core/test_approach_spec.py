@@ -51,7 +51,7 @@ def everything() -> Scenario:
 
 def test_the_spec_is_the_list_of_approaches(everything):
     assert tuple(everything.approaches) == NAMES
-    assert len(NAMES) == 9 and len(set(NAMES)) == 9
+    assert len(NAMES) == 10 and len(set(NAMES)) == 10
     assert {"persona", "output_format"} <= set(NAMES)
     assert len({s.colour for s in SPECS}) == len(SPECS)
 
