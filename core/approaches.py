@@ -146,7 +146,7 @@ SPECS: tuple[ApproachSpec, ...] = (
     ApproachSpec(
         "dora", "tuning", "DoRA fine-tune",
         "LoRA with each weight's magnitude trained apart from its direction (weight-decomposed adapters).",
-        "#8C3A00", 6.0, "tuned", 80, "As LoRA: training pipeline, evaluation and serving.", True,
+        "#8C3A00", 5.7, "tuned", 80, "As LoRA: training pipeline, evaluation and serving.", True,
         labels_field="finetuning.labeled_examples", flops_per_param_token=4.0,
         inputs=("finetuning.labeled_examples", "finetuning.epochs", "team.hours.dora",
                 "labeling.evaluation_labels", "finetuning.retrain_new_label_share"),
