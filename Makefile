@@ -8,7 +8,7 @@ TORCH_SPEC  ?= torch==2.13.0
 SHARED_TIKTOKEN := $(abspath ../shared/tiktoken_cache)
 export TIKTOKEN_CACHE_DIR ?= $(if $(wildcard $(SHARED_TIKTOKEN)),$(SHARED_TIKTOKEN),)
 
-.PHONY: app test test-server test-ranks test-tools install system-tools lint
+.PHONY: app test test-server test-ranks test-runs test-tools install system-tools lint
 
 app: install
 	$(VENV)/bin/streamlit run streamlit_app.py
@@ -24,6 +24,10 @@ test-server: install
 # The real benchmark over torchrun ranks, data-parallel and FSDP (CI runs it after `test`; ~6 min on 2 cores).
 test-ranks: install
 	$(PY) -m pytest -m ranks
+
+# Real background benchmark processes: two at once, SIGKILL, cancel, a run watched from the dashboard (CI runs it; ~3 min).
+test-runs: install
+	$(PY) -m pytest -m runs
 
 # The developer tools' tests, tests/tools/ (not shipped code: the speed harness, its peers, the profile; CI runs it).
 test-tools: install

@@ -18,8 +18,10 @@ KINDS: dict[str, Callable[[TaskData], TaskKind]] = {"classification": Classifica
 
 
 def kind_for(task: TaskData) -> TaskKind:
-    """The run's task kind (every task is a classification task today)."""
-    return KINDS["classification"](task)
+    """The run's task kind, by the task's `kind` (tasks.load_task refuses the kinds not measured yet)."""
+    if task.kind not in KINDS:
+        raise ValueError(f"task kind {task.kind}: not measured yet; measured: {', '.join(KINDS)}")
+    return KINDS[task.kind](task)
 
 
 __all__ = ["KINDS", "Answers", "TaskKind", "kind_for"]

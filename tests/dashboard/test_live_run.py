@@ -10,7 +10,7 @@ import pytest
 from tests.dashboard.apptest import open_app
 from tests.dashboard.tiny_run import start_tiny_run
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.runs]  # a real background benchmark process: `make test-runs`
 
 
 def test_a_quick_run_started_from_the_page_finishes_and_is_listed(runs_root):

@@ -12,7 +12,7 @@ from core.files import runs_dir
 from tests.dashboard.apptest import open_app
 from tests.dashboard.tiny_run import start_tiny_run
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.runs]  # real background benchmark processes: `make test-runs`
 
 
 def _run_headers(at: AppTest) -> list[str]:

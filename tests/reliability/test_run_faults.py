@@ -27,6 +27,7 @@ def wait_for(run_dir, states, timeout=240) -> RunStatus:
                          f"{(run_dir / 'process.log').read_text()[-2000:]}")
 
 
+@pytest.mark.runs  # a real background benchmark process (jobs.start_run): `make test-runs`
 def test_two_runs_started_together_both_complete_and_are_listed(runs_root, tiny_config):
     first = start_run(tiny_config(approaches=["zero_shot"], seed=1, test_size=SMALLEST_TEST), runs_root)
     second = start_run(tiny_config(approaches=["zero_shot"], seed=2, test_size=SMALLEST_TEST), runs_root)
@@ -47,6 +48,7 @@ def test_two_runs_started_together_both_complete_and_are_listed(runs_root, tiny_
     assert [s.run_id for s in list_runs(runs_root)] == sorted([first.name, second.name], reverse=True)
 
 
+@pytest.mark.runs  # a real background benchmark process (jobs.start_run): `make test-runs`
 def test_sigkill_leaves_no_corrupt_files_and_next_run_reports_it(runs_root, tiny_config):
     victim = start_run(tiny_config(approaches=["zero_shot", "lora"], train_epochs=20.0, test_size=SMALLEST_TEST),
                        runs_root)
@@ -73,6 +75,7 @@ def test_sigkill_leaves_no_corrupt_files_and_next_run_reports_it(runs_root, tiny
     assert json.loads((victim / "status.json").read_text())["state"] == "failed"
 
 
+@pytest.mark.runs  # a real background benchmark process (jobs.start_run): `make test-runs`
 def test_cancel_stops_a_running_benchmark(runs_root, tiny_config):
     run_dir = start_run(tiny_config(approaches=["lora"], train_epochs=50.0), runs_root)
     deadline = time.monotonic() + 240
