@@ -31,6 +31,7 @@ test-runs: install
 
 # The developer tools' tests, tests/tools/ (not shipped code: the speed harness, its peers, the profile; CI runs it).
 test-tools: install
+	$(PY) -m pip install --quiet -e ".[dev,peers]"
 	$(PY) -m pytest -m tools
 
 install: $(VENV)/.installed
