@@ -93,7 +93,7 @@ class BenchConfig(BaseModel):
     train_epochs: float | None = Field(None, gt=0, le=100, description="passes over the training examples")
     train_time_budget_s: float | None = Field(None, gt=0, le=86_400, description="a guard, not a plan: a training run still going after this many seconds stops, and its row is marked under-trained (quick mode: 600)")
     hyperparameters: dict[str, dict[str, Any]] = Field(default_factory=dict, description="per trained approach, the settings that differ from its spec's defaults, e.g. {\"lora\": {\"rank\": 8}} (core/approaches.py: LoraSettings, PromptTuningSettings, ...)")
-    learning_curve: list[int] | None = Field(None, description="training sizes for the LoRA and prompt-tuning learning curves; [] to skip")
+    learning_curve: list[int] | None = Field(None, description="training sizes for the learning curves of the approaches whose spec has one (LoRA, DoRA, prompt-tuning); [] to skip")
     extra_pass_size: int | None = Field(None, ge=10, le=100_000, description="most examples an extra pass scores (the template choice, each consistency paraphrase; quick mode: 60)")
     consistency: bool | None = Field(None, description="score 3 prompt paraphrases (and example orders) to measure brittleness")
     max_new_tokens: int = Field(96, ge=1, le=4096, description="generation budget for chain-of-thought")

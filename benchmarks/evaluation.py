@@ -89,7 +89,7 @@ class Evaluator:
         )
 
     def consistency(self, main: Evaluation, variants: dict[str, PromptBuilder], examples: list[Example],
-                    approach: str, **eval_kwargs) -> Consistency:
+                    **eval_kwargs) -> Consistency:
         """The main prompt's score and each variant's on `examples` (the first of the test split the main
         evaluation scored; fewer when labels are many: `Templates.extra_examples`); spread = max - min."""
         n = len(examples)
@@ -98,7 +98,7 @@ class Evaluator:
         if n < test:
             why = (f"the {len(self.task.labels)} labels make each pass costly" if n < self.config.extra_pass_size
                    else f"extra_pass_size {self.config.extra_pass_size}")
-            self.notes.append(f"{approach} consistency: scored on {n} of {test} test examples ({why})")
+            self.notes.append(f"{self.progress.approach} consistency: scored on {n} of {test} test examples ({why})")
         for part, (label, builder) in enumerate(variants.items()):
             with self.progress.part_of_approach(part / len(variants), (part + 1) / len(variants)):
                 ev = self.evaluate(builder, examples, stage=f"consistency: {label}", **eval_kwargs)

@@ -42,7 +42,7 @@ def run(ctx: Context, name: str) -> ApproachResult:
             shots=fitted_shots(ctx, balanced_shots(ctx.task, len(shots), seed + 1)))
         with ctx.progress.part_of_approach(*parts["consistency"]):
             consistency = ctx.evaluator.consistency(
-                ev, variants, ctx.templates.extra_examples(ctx.task.test), name)
+                ev, variants, ctx.templates.extra_examples(ctx.task.test))
     return ctx.rows.result(
         name, ev, labeled=len(shots), consistency=consistency,
         config={"k": k, "chat_template": builder.use_chat, "prompt": builder.text("{input}")},

@@ -24,7 +24,7 @@ def run(ctx: Context, name: str) -> ApproachResult:
         variants = {f"paraphrase {v}": ctx.templates.builder(kind=kind, variant=v) for v in range(1, len(PARAPHRASES))}
         with ctx.progress.part_of_approach(*parts["consistency"]):
             consistency = ctx.evaluator.consistency(
-                ev, variants, ctx.templates.extra_examples(ctx.task.test), name)
+                ev, variants, ctx.templates.extra_examples(ctx.task.test))
     return ctx.rows.result(
         name, ev, labeled=0, consistency=consistency,
         config={"chat_template": builder.chat, "prompt": builder.text("{input}")},
