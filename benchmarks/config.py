@@ -11,16 +11,22 @@ from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from core.approaches import BENCHMARKABLE, PROMPTING, SPECS, Settings, spec
+from core.approaches import (
+    BENCHMARKABLE,
+    PROMPTING,
+    SPECS,
+    Settings,
+    TaskKindName,
+    spec,
+)
 from core.result import ApproachName
 
 PACKAGED_MODEL = "smollm2-135m-instruct"
-BUILTIN_TASKS = ("rotten_tomatoes", "imdb", "bbc_news")
+BUILTIN_TASKS = ("rotten_tomatoes", "imdb", "bbc_news", "bbc_headlines")
+BUILTIN_KINDS = {"bbc_headlines": "generation"}  # the rest are classification
 ALL_APPROACHES: tuple[str, ...] = BENCHMARKABLE
 QUICK_APPROACHES = ["zero_shot", "few_shot", "lora"]
 Precision = Literal["auto", "float32", "bfloat16"]
-TaskKindName = Literal["classification", "generation", "extraction"]
-TASK_KINDS: tuple[str, ...] = get_args(TaskKindName)
 PRECISIONS: tuple[str, ...] = get_args(Precision)
 DEFAULT_APPROACHES = ["zero_shot", "few_shot", "chain_of_thought", "prompt_tuning", "lora"]
 
@@ -68,11 +74,11 @@ class BenchConfig(BaseModel):
 
     model: str = Field(PACKAGED_MODEL, description="the packaged SmolLM2-135M-Instruct, a local directory or a Hugging Face id (must already be on disk); random-smollm2-135m / random-llama-0.5b: its architecture with random weights, speed figures only")
     trust_remote_code: bool = Field(False, description="run model code shipped with the checkpoint (only for models you trust)")
-    task: str = Field("rotten_tomatoes", description="built-in task: rotten_tomatoes, imdb or bbc_news; ignored when data_file is set")
+    task: str = Field("rotten_tomatoes", description="built-in task: rotten_tomatoes, imdb, bbc_news (classification) or bbc_headlines (generation: a BBC article's lead paragraph -> its headline); ignored when data_file is set")
     data_file: Path | None = Field(None, description="your own CSV or JSONL file of labeled texts")
     text_col: str = Field("text", min_length=1, description="column holding the text (data_file only)")
     label_col: str = Field("label", min_length=1, description="column holding the label (data_file only)")
-    task_kind: TaskKindName = Field("classification", description="what the answer is: classification, a label from label_col; generation, free text scored against the reference in target_col; extraction, a JSON object scored field by field against the object in target_col (the last two need data_file and target_col)")
+    task_kind: TaskKindName = Field("classification", description="what the answer is: classification, a label from label_col; generation, free text scored against the reference in target_col; extraction, a JSON object scored field by field against the object in target_col (the last two need target_col with data_file; a built-in task sets its own kind)")
     target_col: str | None = Field(None, min_length=1, description="column holding each input's reference answer: the text for task_kind generation, the JSON object for extraction (data_file only)")
     verbalizers: dict[str, str] | None = Field(None, description="label -> the word the model is scored on; default: the label name")
     max_text_chars: int = Field(2000, ge=50, le=100_000, description="longer texts are truncated (and the run says how many)")
@@ -161,16 +167,20 @@ class BenchConfig(BaseModel):
 
     @model_validator(mode="after")
     def _fill_mode_defaults(self) -> BenchConfig:
+        if self.data_file is None:
+            builtin = BUILTIN_KINDS.get(self.task, "classification")
+            if "task_kind" in self.model_fields_set and self.task_kind != builtin:
+                raise ValueError(f"task_kind: the built-in task {self.task} is {builtin}; a {self.task_kind} task "
+                                 "needs your own file (data_file, target_col)")
+            self.task_kind = builtin
+        named = self.approaches is not None
         for name, value in _MODE_DEFAULTS["quick" if self.quick else "full"].items():
             if getattr(self, name) is None:
                 setattr(self, name, list(value) if isinstance(value, list) else value)
-        if not self.approaches:
-            raise ValueError("approaches must name at least one approach")
+        self._approaches_fit_the_kind(named)
         if self.task_kind == "classification" and self.target_col is not None:
             raise ValueError("target_col: only for task_kind generation or extraction (a classification task reads label_col)")
-        if self.task_kind != "classification" and self.data_file is None:
-            raise ValueError(f"data_file: task_kind {self.task_kind} needs your own file (the built-in tasks are classification)")
-        if self.task_kind != "classification" and self.target_col is None:
+        if self.task_kind != "classification" and self.data_file is not None and self.target_col is None:
             what = "reference text" if self.task_kind == "generation" else "JSON object"
             raise ValueError(f"target_col: task_kind {self.task_kind} needs the column holding each input's {what}")
         if self.endpoint_url and not self.endpoint_model:
@@ -184,6 +194,17 @@ class BenchConfig(BaseModel):
         if self.max_usd is not None and self.provider is None and self.input_usd_per_mtok is None:
             raise ValueError("max_usd: needs prices (provider, or input_usd_per_mtok and output_usd_per_mtok)")
         return self
+
+    def _approaches_fit_the_kind(self, named: bool) -> None:
+        """The approaches the task's kind can measure (the spec's task_kinds): a default list drops the
+        others quietly; a list the user named that holds one is refused."""
+        misfits = [a for a in self.approaches + (self.endpoint_approaches or []) if self.task_kind not in spec(a).task_kinds]
+        if misfits and (named or set(misfits) & set(self.endpoint_approaches or [])):
+            raise ValueError(f"approaches: {', '.join(misfits)} cannot be measured on a {self.task_kind} task; "
+                             f"allowed: {', '.join(a for a in BENCHMARKABLE if self.task_kind in spec(a).task_kinds)}")
+        self.approaches = [a for a in self.approaches if a not in misfits]
+        if not self.approaches:
+            raise ValueError("approaches must name at least one approach")
 
     @property
     def arms(self) -> list[tuple[str, str]]:

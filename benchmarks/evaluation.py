@@ -21,7 +21,7 @@ class Evaluation:
     """Answers on a split, their scores (the kind's primary metric per example) and how fast they came."""
 
     targets: np.ndarray
-    answers: np.ndarray  # a classification's label index per example; -1 marks an unparseable answer
+    answers: np.ndarray  # a label index per example (-1 unparseable), or each answer's text (the text kinds)
     scores: np.ndarray  # per example in [0, 1]
     latency_s: np.ndarray  # one request alone, for a sample of examples (empty unless asked for)
     seconds: float
@@ -59,7 +59,8 @@ class Evaluator:
         self, builder: PromptBuilder, examples: list[Example], *, model=None, soft_prompt=None,
         stage: str = "scoring", latency: bool = False,
     ) -> Evaluation:
-        """Every example's answer the kind's way (label scoring for classification), scored.
+        """Every example's answer the kind's way (label scoring for classification, generation for the
+        text kinds), scored.
 
         Under several ranks each answers its shard and all get every example. With `latency`, also
         time single requests (`benchmarks.latency`) for the result row.
@@ -85,13 +86,15 @@ class Evaluator:
             examples, got.answers, latency_s=latency_s, seconds=got.seconds, prompt_tokens=got.prompt_tokens,
             computed_tokens=got.computed_tokens, batch_size=got.batch_size,
             prompt_texts=[builder.text(e.text) for e in examples], output_tokens_model=got.output_tokens,
-            output_texts=got.output_texts, rank_tokens_per_second=got.rank_tokens_per_second,
+            output_texts=got.output_texts, unparseable=got.unparseable,
+            rank_tokens_per_second=got.rank_tokens_per_second,
         )
 
     def consistency(self, main: Evaluation, variants: dict[str, PromptBuilder], examples: list[Example],
                     **eval_kwargs) -> Consistency:
-        """The main prompt's score and each variant's on `examples` (the first of the test split the main
-        evaluation scored; fewer when labels are many: `Templates.extra_examples`); spread = max - min."""
+        """The main prompt's score on the kind's metric and each variant's on `examples` (the first of the
+        test split the main evaluation scored; fewer when labels are many: `Templates.extra_examples`);
+        spread = max - min."""
         n = len(examples)
         test = len(main.targets)
         scores = [float(np.mean(main.scores[:n]))]
@@ -103,4 +106,5 @@ class Evaluator:
             with self.progress.part_of_approach(part / len(variants), (part + 1) / len(variants)):
                 ev = self.evaluate(builder, examples, stage=f"consistency: {label}", **eval_kwargs)
             scores.append(ev.mean_score)
-        return Consistency(variants=["main prompt", *variants], accuracies=scores, spread=max(scores) - min(scores))
+        return Consistency(variants=["main prompt", *variants], metric=self.kind.metric, scores=scores,
+                           spread=max(scores) - min(scores))

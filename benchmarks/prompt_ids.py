@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from benchmarks.tasks import Example, TaskData
-from calculator.prompts import TEXT, Frame, Template, render
+from calculator.prompts import DEFAULT_PERSONA, TEXT, TEXT_PERSONA, Frame, Template, render
 from core.approaches import PromptKind
 
 
@@ -39,8 +39,9 @@ class PromptBuilder:
     def template(self) -> Template:
         task = self.task
         frame = Frame(instruction=task.instruction, labels=tuple(task.verbalizers),
-                      input_name=task.input_name, answer_name=task.answer_name)
-        shots = [(s.text, task.verbalizers[s.label]) for s in self.shots]
+                      input_name=task.input_name, answer_name=task.answer_name,
+                      persona=DEFAULT_PERSONA if task.labels else TEXT_PERSONA)
+        shots = [(s.text, task.answer(s)) for s in self.shots]
         return render(self.kind, frame, shots, self.variant)
 
     def render(self) -> str:
@@ -76,12 +77,15 @@ class PromptBuilder:
         encoded = self.tokenizer(texts, add_special_tokens=False).input_ids
         return [ids[:room] + self._tail_ids for ids in encoded]
 
+    def answer_ids(self, answer: str) -> list[int]:
+        """Token ids of an answer as it follows the prompt (no space after a chat turn or a prefill)."""
+        lead = "" if self.chat or self.template.prefill else " "
+        return self.tokenizer(lead + answer, add_special_tokens=False).input_ids
+
     @cached_property
     def choice_ids(self) -> list[list[int]]:
-        """Token ids of each label's verbalisation as it follows the prompt (no space after a
-        chat turn or an open JSON string)."""
-        lead = "" if self.chat or self.template.prefill else " "
-        return [self.tokenizer(lead + word, add_special_tokens=False).input_ids for word in self.task.verbalizers]
+        """Token ids of each label's verbalisation as it follows the prompt."""
+        return [self.answer_ids(word) for word in self.task.verbalizers]
 
     def text(self, text: str) -> str:
         prefix, tail = self.parts

@@ -46,6 +46,8 @@ class Rows:
             tiktoken_encoding=self.counter.encoding_name if self.counter.exact else self.counter.source,
             latency_ms_p50=p50, latency_ms_p95=p95, latency_basis="one_request", batch_size=ev.batch_size,
             throughput_requests_per_second=n / ev.seconds, eval_tokens_per_second=ev.prompt_tokens / ev.seconds,
+            output_tokens_per_second=ev.output_tokens_model * n / ev.seconds if self.kind.name != "classification"
+            else None,
             eval_mfu=flops / ev.seconds / peak if peak else None,
             eval_rank_tokens_per_second=ev.rank_tokens_per_second, **extra,
         )

@@ -32,12 +32,15 @@ from core.result import (
 
 log = logging.getLogger("benchmarks")
 
-PREDICTION_FIELDS = ["approach", "backend", "index", "text", "label", "prediction", "correct", "output"]
+def prediction_fields(kind_fields: tuple[str, ...]) -> list[str]:
+    """predictions.csv's columns: the example and approach, the kind's (label, prediction, correct for
+    classification; reference, prediction, score for the text kinds), the raw output last."""
+    return ["approach", "backend", "index", "text", *kind_fields, "output"]
 
 
-def _predictions_csv(rows: list[dict], texts: list[str]) -> str:
+def _predictions_csv(rows: list[dict], texts: list[str], kind_fields: tuple[str, ...]) -> str:
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=PREDICTION_FIELDS)
+    writer = csv.DictWriter(out, fieldnames=prediction_fields(kind_fields))
     writer.writeheader()
     for row in rows:
         writer.writerow({"backend": "local", **row, "text": texts[row["index"]]})
@@ -139,7 +142,8 @@ def run_benchmark(
             run_id=run_dir.name or uuid.uuid4().hex, created_at=datetime.now(UTC).isoformat(timespec="seconds"),
             status="partial", quick=config.quick, environment=ctx.environment,
             model=loaded.info if local else served_model(config),
-            task=TaskInfo(name=task.name, source=task.source, labels=task.labels, verbalizers=task.verbalizers,
+            task=TaskInfo(name=task.name, source=task.source, kind=task.kind, labels=task.labels,
+                          verbalizers=task.verbalizers,
                           split_sizes=task.split_sizes, seed=config.seed),
             approaches=[], notes=ctx.notes,
         )
@@ -164,12 +168,14 @@ def run_benchmark(
                 ctx.notes.append(f"{name} failed: {exc.__class__.__name__}: {exc}")
                 continue
             result.approaches.append(row)
+            quality = row.quality
             emit(ProgressEvent(stage=name, approach=name, approach_progress=1.0,
-                               message=f"{name}: accuracy {row.accuracy:.3f}",
-                               metrics={"accuracy": row.accuracy, "macro_f1": row.macro_f1}))
+                               message=f"{name}: {quality.metric} {quality.value:.3f}",
+                               metrics={quality.metric: quality.value, **quality.others}))
             result.notes = list(ctx.notes)
             if ranks.main:
-                write_atomic(run_dir / "predictions.csv", _predictions_csv(ctx.rows.predictions, [e.text for e in task.test]))
+                write_atomic(run_dir / "predictions.csv", _predictions_csv(ctx.rows.predictions, [e.text for e in task.test],
+                                                                           ctx.kind.prediction_fields))
                 save_result(result, run_dir)
         stopped = any(row.endpoint and row.endpoint.stopped for row in result.approaches)
         result.status = "complete" if len(result.approaches) == len(arms) and not stopped else "partial"

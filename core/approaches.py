@@ -13,7 +13,7 @@ of change goes".
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -23,6 +23,8 @@ Family = Literal["prompting", "tuning", "pretraining"]
 PromptKind = Literal["zero_shot", "few_shot", "chain_of_thought", "persona", "output_format", "tuned"]
 # What the model writes back: the label, or the label inside a fixed JSON object.
 AnswerFormat = Literal["label", "json"]
+TaskKindName = Literal["classification", "generation", "extraction"]  # what a task's answer is: a label, text, JSON
+TASK_KINDS: tuple[str, ...] = get_args(TaskKindName)
 
 
 class Settings(BaseModel):
@@ -75,6 +77,9 @@ class ApproachSpec:
     shardable: bool = True  # runs under FSDP (`bench --shard fsdp`)
     provider_trainable: bool = False  # an API provider's fine-tuning service can train it (data/finetune_prices.yaml)
     virtual_tokens_field: str | None = None  # the scenario field of the virtual tokens it adds to every request
+    # The task kinds it can be benchmarked on: chain-of-thought reasons towards a label; output-format
+    # wraps a label in JSON, and for extraction asks for the JSON object alone (free text has no format).
+    task_kinds: tuple[str, ...] = TASK_KINDS
 
     @property
     def hours_field(self) -> str:
@@ -98,7 +103,7 @@ SPECS: tuple[ApproachSpec, ...] = (
         "chain_of_thought", "prompting", "Chain-of-thought",
         "The model reasons before it answers; reasoning tokens are billed.",
         "#009E73", 6.0, "chain_of_thought", 24, "Prompt, parser and evaluation.", True,
-        reasons=True,
+        reasons=True, task_kinds=("classification",),
         inputs=("task.instructions", "task.labels", "task.reasoning_tokens", "team.hours.chain_of_thought",
                 "labeling.evaluation_labels"),
     ),
@@ -113,7 +118,7 @@ SPECS: tuple[ApproachSpec, ...] = (
         "output_format", "prompting", "Output-format prompt",
         "The zero-shot prompt with the answer in a fixed JSON shape a program can parse.",
         "#3D5A80", 1.0, "output_format", 12, "Output schema, parser and evaluation.", True,
-        answer_format="json",
+        answer_format="json", task_kinds=("classification", "extraction"),
         inputs=("task.instructions", "task.labels", "team.hours.output_format",
                 "labeling.evaluation_labels"),
     ),

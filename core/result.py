@@ -1,7 +1,10 @@
 """The benchmark result contract (docs/ARCHITECTURE.md, contract 2).
 
 Pure pydantic, no torch: `calculator/` imports this module to read results as data.
-Bump SCHEMA_VERSION on any breaking change and keep `load_result` able to say so clearly.
+Bump SCHEMA_VERSION on any breaking change and keep `load_result` able to read the versions before
+it (upgraded on read) or say clearly why not. Version 2 (issue 26): every row's quality is
+`Quality` (the task kind's metric, its value, interval and the other metrics), since a row of a
+generation or extraction task has no accuracy; classification rows keep accuracy and macro-F1.
 """
 
 from __future__ import annotations
@@ -10,12 +13,13 @@ import json
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from core.approaches import BenchmarkName
+from core.approaches import BenchmarkName, TaskKindName
 from core.files import write_atomic
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+READABLE_VERSIONS = (1, 2)  # version 1: quality only as accuracy; upgraded on read
 
 ApproachName = BenchmarkName  # the approaches of the spec that a benchmark can run
 
@@ -77,7 +81,8 @@ class ModelInfo(_Strict):
 class TaskInfo(_Strict):
     name: str
     source: str
-    labels: list[str]
+    kind: TaskKindName = Field("classification", description="what the answer is: a label, free text, a JSON object")
+    labels: list[str] = Field(description="the labels of a classification task (empty for the text kinds)")
     verbalizers: list[str] = Field(description="the word scored for each label, same order")
     split_sizes: dict[str, int] = Field(description="train / validation / test example counts")
     seed: int
@@ -106,19 +111,57 @@ class TrainingStats(_Strict):
         return self.planned_steps is not None and self.steps < self.planned_steps
 
 
+class Quality(_Strict):
+    """How good a row's answers are, on its task kind's primary metric (each example scored in [0, 1])."""
+
+    metric: str = Field(description="accuracy (classification), chrf (generation), field_f1 (extraction), ...: "
+                        "benchmarks/text_metrics.py names and explains each")
+    value: float = Field(description="the mean over the test examples scored, in [0, 1]")
+    interval: tuple[float, float] = Field(description="95% interval of the value (see interval_basis)")
+    interval_basis: Literal["wilson", "bootstrap"] = Field(
+        description="wilson: Wilson score interval of a proportion; bootstrap: percentile bootstrap of the mean")
+    others: dict[str, float] = Field(default_factory=dict, description="the kind's other metrics, mean over the "
+                                     "same examples (macro_f1 for classification; rouge_l, token_f1, ... for text)")
+
+    @classmethod
+    def of_accuracy(cls, accuracy: float, interval: tuple[float, float], macro_f1: float | None) -> Quality:
+        return cls(metric="accuracy", value=accuracy, interval=interval, interval_basis="wilson",
+                   others={} if macro_f1 is None else {"macro_f1": macro_f1})
+
+
+def _quality_from_accuracy(data):
+    """A version-1 row or curve point (accuracy only) read with its Quality."""
+    if isinstance(data, dict) and "quality" not in data and data.get("accuracy") is not None:
+        quality = Quality.of_accuracy(data["accuracy"], tuple(data["accuracy_ci"]), data.get("macro_f1"))
+        return {**data, "quality": quality}
+    return data
+
+
 class CurvePoint(_Strict):
     labeled_examples: int
-    accuracy: float
-    accuracy_ci: tuple[float, float]
-    macro_f1: float
+    quality: Quality
+    accuracy: float | None = Field(None, description="classification only (quality.value)")
+    accuracy_ci: tuple[float, float] | None = None
+    macro_f1: float | None = None
+
+    _upgrade = model_validator(mode="before")(_quality_from_accuracy)
 
 
 class Consistency(_Strict):
-    """Accuracy over prompt paraphrases (and example orders): the spread is brittleness."""
+    """The primary metric over prompt paraphrases (and example orders): the spread is brittleness."""
 
     variants: list[str]
-    accuracies: list[float]
-    spread: float = Field(description="max - min accuracy over the variants")
+    metric: str = "accuracy"
+    scores: list[float] = Field(description="the metric's value for each variant, in order")
+    spread: float = Field(description="max - min score over the variants")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _version_1(cls, data):
+        if isinstance(data, dict) and "accuracies" in data:
+            data = {**data, "scores": data["accuracies"]}
+            del data["accuracies"]
+        return data
 
 
 LATENCY_SAMPLES = 16  # single requests timed per result row (benchmarks/latency.py)
@@ -167,17 +210,19 @@ class ApproachResult(_Strict):
     config: dict = Field(default_factory=dict)
     labeled_examples: int = Field(description="labeled examples the approach consumed (k for few-shot)")
     n_test: int
-    accuracy: float
-    accuracy_ci: tuple[float, float] = Field(description="95% Wilson interval")
-    macro_f1: float
-    per_class_accuracy: dict[str, float]
-    unparseable: int = 0
+    quality: Quality
+    accuracy: float | None = Field(None, description="classification only: the share right (quality.value)")
+    accuracy_ci: tuple[float, float] | None = Field(None, description="classification only: 95% Wilson interval")
+    macro_f1: float | None = Field(None, description="classification only")
+    per_class_accuracy: dict[str, float] = Field(default_factory=dict, description="classification only")
+    unparseable: int = Field(0, description="answers that could not be read (no label; for extraction, no JSON object)")
     prompt_tokens_model: float = Field(description="mean prompt tokens per request, model tokenizer")
     prompt_tokens_tiktoken: float | None = Field(None, description="same prompt, tiktoken count")
     computed_tokens_model: float | None = Field(None, description="mean tokens the model ran per request: the "
                                                 "prompt's shared prefix once per pass, then each input and its label "
                                                 "branches (None on endpoint arms and in older files)")
-    output_tokens_model: float
+    output_tokens_model: float = Field(description="mean tokens the model wrote per answer (generated, or the "
+                                       "scored label's), model tokenizer; an endpoint's usage.completion_tokens")
     output_tokens_tiktoken: float | None = None
     tiktoken_encoding: str | None = None
     latency_ms_p50: float = Field(description="see latency_basis")
@@ -187,6 +232,8 @@ class ApproachResult(_Strict):
     batch_size: int = Field(description="most test examples in one forward pass (throughput's batches)")
     throughput_requests_per_second: float
     eval_tokens_per_second: float = Field(description="prompt tokens served per second (prefix + input per example)")
+    output_tokens_per_second: float | None = Field(None, description="tokens generated per second over the test "
+                                                   "split, batched (the text kinds; None for label scoring)")
     eval_mfu: float | None = Field(None, description="2·N FLOPs per token the model really ran (a shared prefix "
                                    "once, generated tokens included; N = ModelInfo.flop_parameters) ÷ time ÷ Environment.mfu_peak")
     eval_rank_tokens_per_second: list[float] = Field(default_factory=list, description="each rank's prompt tokens / "
@@ -195,6 +242,8 @@ class ApproachResult(_Strict):
     learning_curve: list[CurvePoint] = Field(default_factory=list)
     consistency: Consistency | None = None
     endpoint: EndpointStats | None = None
+
+    _upgrade = model_validator(mode="before")(_quality_from_accuracy)
 
 
 class BenchmarkResult(_Strict):
@@ -272,10 +321,11 @@ def load_result(path: str | Path) -> BenchmarkResult:
     except json.JSONDecodeError as exc:
         raise ResultError(f"{path} is not valid JSON: {exc.msg} (line {exc.lineno})") from exc
     version = raw.get("schema_version") if isinstance(raw, dict) else None
-    if version != SCHEMA_VERSION:
-        raise ResultError(f"{path}: schema_version {version!r}, this version reads {SCHEMA_VERSION}")
+    if version not in READABLE_VERSIONS:
+        raise ResultError(f"{path}: schema_version {version!r}, this version reads "
+                          f"{', '.join(map(str, READABLE_VERSIONS))}")
     try:
-        return BenchmarkResult.model_validate(raw)
+        return BenchmarkResult.model_validate({**raw, "schema_version": SCHEMA_VERSION})
     except ValueError as exc:
         raise ResultError(f"{path} does not match the benchmark result schema: {exc}") from exc
 

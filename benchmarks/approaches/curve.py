@@ -21,8 +21,8 @@ TrainAndScore = Callable[[list[Example], int, bool], tuple]
 
 def curve_point(ctx: Context, size: int, ev: Evaluation) -> CurvePoint:
     q = ctx.kind.quality(ev.targets, ev.answers)
-    return CurvePoint(labeled_examples=size, accuracy=q["accuracy"], accuracy_ci=q["accuracy_ci"],
-                      macro_f1=q["macro_f1"])
+    return CurvePoint(labeled_examples=size, quality=q["quality"], accuracy=q.get("accuracy"),
+                      accuracy_ci=q.get("accuracy_ci"), macro_f1=q.get("macro_f1"))
 
 
 def progress_shares(ctx: Context, sizes: list[int]) -> list[tuple[float, float]]:

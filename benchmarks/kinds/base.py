@@ -16,7 +16,7 @@ from benchmarks.tasks import Example
 class Answers:
     """The model's answers to a split, as a kind obtained them, and what that cost."""
 
-    answers: np.ndarray  # one parsed answer per example (a label index for classification; -1 unparseable)
+    answers: np.ndarray  # one parsed answer per example: a label index (-1 unparseable), or the answer's text
     output_texts: list[str]
     output_tokens: float  # mean answer length in the model's tokens
     seconds: float
@@ -24,11 +24,14 @@ class Answers:
     computed_tokens: int  # forward-pass tokens the model really ran (shared prefix once)
     batch_size: int
     oom_splits: int = 0
+    unparseable: int = 0  # answers that could not be read (an extraction answer with no JSON object)
     rank_tokens_per_second: list[float] = field(default_factory=list)
 
 
 class TaskKind(Protocol):
     name: str
+    metric: str  # the primary metric's name: accuracy, chrf, field_f1 (core/result.py Quality.metric)
+    prediction_fields: tuple[str, ...]  # the columns `prediction` fills in predictions.csv
 
     def targets(self, examples: list[Example]) -> np.ndarray:
         """Each example's reference answer, in the form `answers` are compared with."""

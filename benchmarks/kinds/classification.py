@@ -13,6 +13,7 @@ from benchmarks.collectives import score_sharded
 from benchmarks.kinds.base import Answers
 from benchmarks.metrics import quality
 from benchmarks.scoring import score_choices
+from core.result import Quality
 
 if TYPE_CHECKING:
     from benchmarks.prompt_ids import PromptBuilder
@@ -21,6 +22,8 @@ if TYPE_CHECKING:
 
 class Classification:
     name = "classification"
+    metric = "accuracy"
+    prediction_fields = ("label", "prediction", "correct")
 
     def __init__(self, task: TaskData):
         self.task = task
@@ -58,7 +61,9 @@ class Classification:
         return (np.asarray(targets) == np.asarray(answers)).astype(float)
 
     def quality(self, targets: np.ndarray, answers: np.ndarray) -> dict[str, Any]:
-        return quality(targets, answers, self.task.labels)
+        """Accuracy with its Wilson interval, macro-F1 and per-class accuracy, and the row's Quality of them."""
+        found = quality(targets, answers, self.task.labels)
+        return {**found, "quality": Quality.of_accuracy(found["accuracy"], found["accuracy_ci"], found["macro_f1"])}
 
     def prediction(self, target: int, answer: int) -> dict[str, Any]:
         labels = self.task.labels

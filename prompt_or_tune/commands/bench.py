@@ -134,18 +134,12 @@ def handle(args: argparse.Namespace) -> int:
     if launch.shard == "fsdp" and (refused := refused_under_fsdp(config)):
         return _fail("--shard", refused)
     if config.data_file:  # read the user's file now, so bad data is a usage error, not a failed run
-        from benchmarks.tasks import KindNotMeasuredError, TaskDataError, check_measured, read_task
+        from benchmarks.tasks import TaskDataError, load_task
 
         try:
-            task = read_task(config)
+            load_task(config)
         except TaskDataError as exc:
             return _fail("--data", str(exc))
-        try:
-            check_measured(task)
-        except KindNotMeasuredError as exc:  # the data is fine: say what it held, and stop before a model loads
-            for note in task.notes:
-                print(f"note: {note}", file=sys.stderr)
-            return _fail("--task-kind", str(exc))
     if config.endpoint_url and (failed := _endpoint_preflight(config)) is not None:
         return failed
     from prompt_or_tune.commands.bench_view import run_with_progress

@@ -3,7 +3,8 @@
 import numpy as np
 
 from benchmarks.kinds import KINDS, kind_for
-from benchmarks.tasks import MEASURED_KINDS, Example, TaskData
+from benchmarks.tasks import Example, TaskData
+from core.approaches import TASK_KINDS
 
 
 def _task() -> TaskData:
@@ -15,8 +16,8 @@ def _task() -> TaskData:
 
 def test_classification_scores_each_answer_by_its_label():
     kind = kind_for(_task())
-    assert kind.name == "classification" and set(KINDS) == {"classification"}
-    assert tuple(KINDS) == MEASURED_KINDS  # what load_task lets through is what kind_for can build
+    assert kind.name == "classification" and kind.metric == "accuracy"
+    assert tuple(KINDS) == TASK_KINDS  # every kind a config can name, kind_for can build
     targets = kind.targets(_task().test)
     assert targets.tolist() == [0, 1, 2, 0, 1, 2]
     answers = np.array([0, 1, 0, 0, -1, 2])  # one wrong label, one unparseable
