@@ -23,6 +23,40 @@ from calculator.scenario import Measured, MeasuredApproach, Scenario
 from core.approaches import spec, title
 from core.result import ApproachResult, BenchmarkResult
 
+# A quality metric as a reader reads it (benchmarks/text_metrics.py defines each; an unknown one is its id
+# in words): here, since a text run's rows are refused by their metric's name; the tables and charts
+# (reporting/run_rows.py) name them the same way.
+METRIC_NAMES = {
+    "accuracy": "accuracy", "macro_f1": "macro-F1",
+    "chrf": "chrF", "rouge_l": "ROUGE-L", "token_f1": "token F1", "exact_match": "exact match",
+    "field_f1": "field F1", "field_precision": "field precision", "field_recall": "field recall",
+    "json_valid": "valid JSON", "schema_valid": "valid schema",
+}
+
+
+def metric_name(metric: str) -> str:
+    """"chrF", "field F1", "accuracy": a metric id as a reader reads it."""
+    return METRIC_NAMES.get(metric, metric.replace("_", " "))
+
+
+def _measured(row: ApproachResult) -> str:
+    """"82.0%", or for a text row its metric: "chrF 0.412"."""
+    if row.accuracy is not None:
+        return f"{row.accuracy:.1%}"
+    return f"{metric_name(row.quality.metric)} {row.quality.value:.3f}"
+
+
+def not_accuracy(result: BenchmarkResult) -> str | None:
+    """Why a run of a text task (generation, extraction) cannot be applied as accuracies, in one line;
+    None for a classification run."""
+    metrics = {a.quality.metric for a in result.approaches if a.accuracy is None}
+    if result.task.kind == "classification" and not metrics:
+        return None
+    kind = "an extraction" if result.task.kind == "extraction" else f"a {result.task.kind}"
+    measures = ", ".join(metric_name(m) for m in sorted(metrics)) or "a text metric"
+    return (f"{kind} run measures {measures}, not accuracy: the decision for text tasks comes with a later "
+            "version, so its rows are not applied to the scenario")
+
 
 def under_trained(row: ApproachResult, run_id: str) -> str | None:
     """Why a row's accuracy says nothing about its approach, or None when it can be used."""
@@ -31,7 +65,7 @@ def under_trained(row: ApproachResult, run_id: str) -> str | None:
         return None
     name = title(row.approach)
     return (f"{name} stopped after {training.steps} of {training.planned_steps} planned training steps "
-            f"in run {run_id} (its time guard cut it): its measured {row.accuracy:.1%} is not "
+            f"in run {run_id} (its time guard cut it): its measured {_measured(row)} is not "
             f"{name}'s quality")
 
 
@@ -74,14 +108,17 @@ class RowChoice:
 
     @property
     def label(self) -> str:
-        """The row as a checkbox names it: approach, backend, accuracy, model."""
-        return f"{title(self.row.approach)} ({self.row.backend}): {self.row.accuracy:.1%} on {self.model}"
+        """The row as a checkbox names it: approach, backend, accuracy (a text row: its metric), model."""
+        return f"{title(self.row.approach)} ({self.row.backend}): {_measured(self.row)} on {self.model}"
 
 
 def row_choices(scenario: Scenario, result: BenchmarkResult) -> list[RowChoice]:
-    """Every row of the result with the model it measured and the one the scenario prices for it."""
+    """Every row of the result with the model it measured and the one the scenario prices for it; a
+    row of a text task, or one without an accuracy, has a problem and is never applied."""
+    text = not_accuracy(result)
     return [RowChoice(a, a.model or result.model.name, priced_model(scenario, a.approach),
-                      under_trained(a, result.run_id)) for a in result.approaches]
+                      text or under_trained(a, result.run_id))
+            for a in result.approaches]
 
 
 def _pick(candidates: list[RowChoice]) -> RowChoice:

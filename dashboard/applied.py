@@ -15,6 +15,7 @@ from calculator.measured import (
     applied_summary,
     apply_benchmark,
     measured_elsewhere,
+    not_accuracy,
     priced_model,
     row_choices,
     unapply,
@@ -42,7 +43,12 @@ def _unapply() -> None:
 
 
 def apply_form(result: BenchmarkResult) -> None:
-    """The run's rows to apply (a checkbox each) and the button that applies the chosen ones."""
+    """The run's rows to apply (a checkbox each) and the button that applies the chosen ones; for a
+    run of a text task, one line on why it cannot be applied instead."""
+    if why := not_accuracy(result):
+        st.markdown(f"**{escape_md(result.run_id)}**")
+        st.caption(escape_md(why[0].upper() + why[1:] + "."))
+        return
     choices = row_choices(state.scenario(), result)
     with st.form(f"apply-form:{result.run_id}"):
         st.markdown(f"**{escape_md(result.run_id)}**: rows to use in the scenario")

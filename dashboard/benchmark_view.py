@@ -8,6 +8,7 @@ from pydantic import ValidationError
 from benchmarks import jobs
 from benchmarks.config import (
     ALL_APPROACHES,
+    BUILTIN_KINDS,
     BUILTIN_TASKS,
     PACKAGED_MODEL,
     PRECISIONS,
@@ -15,54 +16,87 @@ from benchmarks.config import (
     BenchConfig,
 )
 from calculator.scenario_io import describe_validation_error
-from core.approaches import title
+from core.approaches import TASK_KINDS, title
 from core.result import LATENCY_BASES
 from dashboard import applied, dataset_check, endpoint_form, live_runs, plots, run_view, runs
 from dashboard.tables import runs_table
 from dashboard.text import escape_md
 from reporting import charts
-from reporting.run_rows import under_trained
+from reporting.run_rows import is_text, under_trained
 
 UPLOAD = "Upload CSV/JSONL…"
 STORED, CHECKED = "dataset_stored", "dataset_checked"  # file id -> stored upload; last check
 ESTIMATE = "endpoint_estimate"  # the last endpoint cost estimate, shown under the form
+KIND, LABEL, TARGET = "dataset_kind", "dataset_label_col", "dataset_target_col"  # what the answer is, its column
 FIELDS = BenchConfig.model_fields
 
 
-def _dataset() -> tuple[dataset_check.DatasetCheck | None, str, str]:
-    """The uploaded file, stored and checked as soon as it arrives or its columns change
-    (outside the form, so nothing waits for Start); its preview; the column names."""
-    upload = st.file_uploader("Your labeled data (used when the task is 'Upload')", type=["csv", "jsonl"],
-                              help="A CSV or JSONL file with one text and one label per row; checked "
-                                   "as soon as it is uploaded.")
-    cols = st.columns(2)
-    text_col = cols[0].text_input("Text column", "text")
-    label_col = cols[1].text_input("Label column", "label")
+def _use_kind(kind: str, column: str) -> None:
+    """The suggestion's button: score the file as `kind`, `column` its answers."""
+    st.session_state[KIND] = kind
+    st.session_state[TARGET if kind != "classification" else LABEL] = column
+
+
+def _suggest(check: dataset_check.DatasetCheck, target_col: str) -> None:
+    """A kind that fits the file better (a JSON-object column: extraction; free text: generation), with
+    a button that chooses it."""
+    if check.suggestion is None or check.suggestion == (check.kind, target_col):
+        return
+    kind, column = check.suggestion
+    why = "holds JSON objects" if kind == "extraction" else "holds free text, not labels"
+    how = "each object scored field by field" if kind == "extraction" else "each answer scored against it"
+    st.info(f"Column {escape_md(column)} {why}: run it as {'an' if kind == 'extraction' else 'a'} {kind} task, "
+            f"{how}.", icon=":material/lightbulb:")
+    st.button(f"Score {column} as {kind}", key="use_kind", on_click=_use_kind, args=(kind, column))
+
+
+def _dataset() -> tuple[dataset_check.DatasetCheck | None, str, str, str]:
+    """The uploaded file, stored and checked as soon as it arrives or its columns or kind change
+    (outside the form, so nothing waits for Start); its preview; the column names and what the answer is."""
+    upload = st.file_uploader("Your data (used when the task is 'Upload')", type=["csv", "jsonl"],
+                              help="A CSV or JSONL file with one input per row and its answer: a label, a "
+                                   "reference text or a JSON object; checked as soon as it is uploaded.")
+    cols = st.columns([2, 1, 1, 1])
+    kind = cols[0].selectbox("What the answer is", TASK_KINDS, key=KIND, format_func=dataset_check.KIND_WORDS.get,
+                             help=FIELDS["task_kind"].description)
+    text_col = cols[1].text_input("Text column", "text", help="The column holding each input")
+    st.session_state.setdefault(LABEL, "label")  # a default through the state: the suggestion's button sets it too
+    label_col = cols[2].text_input("Label column", key=LABEL, disabled=kind != "classification",
+                                   help="The column holding each input's label (classification)")
+    target_col = cols[3].text_input("Target column", key=TARGET, disabled=kind == "classification",
+                                    placeholder="e.g. reply" if kind == "generation" else "e.g. fields",
+                                    help=FIELDS["target_col"].description).strip()
     if upload is None:
-        return None, text_col, label_col
+        return None, text_col, label_col, target_col
     stored = st.session_state.get(STORED)
     if stored is None or stored[0] != upload.file_id:
         stored = st.session_state[STORED] = (upload.file_id, dataset_check.store_upload(upload))
-    check, wanted = stored[1], (upload.file_id, text_col, label_col)
+    check, wanted = stored[1], (upload.file_id, text_col, label_col, kind, target_col)
     if check.path is not None:
         last = st.session_state.get(CHECKED)
         if last is None or last[0] != wanted:
             last = st.session_state[CHECKED] = (wanted, dataset_check.check_file(
-                check.path, check.file_name, text_col, label_col))
+                check.path, check.file_name, text_col, label_col, kind, target_col))
         check = last[1]
-    dataset_check.show(check)
-    return check, text_col, label_col
+    dataset_check.show(check, text_col, target_col)
+    _suggest(check, target_col)
+    return check, text_col, label_col, target_col
+
+
+def _task_name(task: str) -> str:
+    """A built-in task with its kind when it is not classification ("bbc_headlines (generation)")."""
+    return f"{task} ({BUILTIN_KINDS[task]})" if task in BUILTIN_KINDS else task
 
 
 def _start_form() -> None:
-    check, text_col, label_col = _dataset()
+    check, text_col, label_col, target_col = _dataset()
     with st.form("bench"):
         cols = st.columns([2, 2, 1, 1])
         model = cols[0].text_input("Model", PACKAGED_MODEL,
                                    help="The packaged SmolLM2-135M-Instruct, a local folder, or a "
                                         "Hugging Face id already on disk.")
         tasks = [*BUILTIN_TASKS, UPLOAD]
-        task = cols[1].selectbox("Task", tasks, index=len(tasks) - 1 if check else 0)
+        task = cols[1].selectbox("Task", tasks, index=len(tasks) - 1 if check else 0, format_func=_task_name)
         quick = cols[2].radio("Mode", ["quick", "full"], help="quick: CPU-sized, minutes") == "quick"
         dtype = cols[3].selectbox("Precision", PRECISIONS,
                                   help="auto: bfloat16 on a GPU and on CPUs whose bf16 products measure at least "
@@ -97,6 +131,8 @@ def _start_form() -> None:
             if not check.usable:
                 raise ValueError(f"{check.file_name} cannot be benchmarked: {check.problem}")
             data["data_file"] = str(check.path)
+            if check.kind != "classification":
+                data.update(task_kind=check.kind, target_col=target_col or None)
         else:
             data["task"] = task
         config = BenchConfig.model_validate(data)
@@ -130,6 +166,16 @@ _RUNS_COLUMNS = {
     "accuracy": st.column_config.NumberColumn(format="%.3f", pinned=True),
     "95% CI": st.column_config.TextColumn(pinned=True),
     "macro-F1": st.column_config.NumberColumn(format="%.3f"),
+    # a text run among them: each row's own metric (chrF, field F1, ...) instead of accuracy
+    "metric": st.column_config.TextColumn(pinned=True, help="The task kind's primary metric, per example in [0, 1]: "
+                                                            "accuracy (classification), chrF (generation), field F1 "
+                                                            "(extraction)"),
+    "score": st.column_config.NumberColumn(format="%.3f", pinned=True, help="The mean of the metric over the test split"),
+    "score 95% CI": st.column_config.TextColumn("95% CI", pinned=True, help="Wilson interval for accuracy, "
+                                                                           "a bootstrap interval for the text metrics"),
+    "other metrics": st.column_config.TextColumn(help="The kind's other metrics, mean over the same examples"),
+    "output tokens/s": st.column_config.NumberColumn(format="%.0f", help="Tokens generated per second over the "
+                                                                         "test split, batched (text tasks)"),
     "training": st.column_config.TextColumn(help="Optimizer steps run, of those planned; 'under-trained': "
                                                  "the time guard stopped training early"),
     "prompt tokens": st.column_config.NumberColumn(format="%.1f", help="Mean prompt tokens per request, model tokenizer"),
@@ -160,7 +206,8 @@ def _past_runs() -> None:
     st.dataframe(runs_table(picked), hide_index=True, width="stretch", column_config=_RUNS_COLUMNS)
     short = under_trained(picked)
     if short:
-        st.caption(f"Under-trained (stopped before its planned steps; its accuracy understates the "
+        what = "score" if any(is_text(r) for r in picked) else "accuracy"
+        st.caption(f"Under-trained (stopped before its planned steps; its {what} understates the "
                    f"approach): {escape_md(', '.join(short))}")
     older = [r.run_id for r in picked if any(a.latency_basis == "batch" for a in r.approaches)]
     if older:

@@ -18,6 +18,7 @@ import streamlit as st
 from benchmarks import jobs
 from benchmarks.config import BenchConfig
 from benchmarks.runner import progress_edges
+from calculator.measured import metric_name
 from dashboard import plots
 from dashboard.progress import duration, live_progress, loss_curves, measured, run_notes, run_timing
 from dashboard.text import escape_md
@@ -106,10 +107,18 @@ def _card(status: jobs.RunStatus, yours: bool) -> None:
     if figure := _loss_figure(status):
         plots.show(figure)
     if metrics := measured(status.events):
-        st.dataframe(metrics, hide_index=True, column_order=["approach", "accuracy", "macro_f1"],
-                     column_config={"accuracy": st.column_config.NumberColumn("accuracy", format="percent"),
-                                    "macro_f1": st.column_config.NumberColumn("macro-F1", format="%.3f")})
+        _measured_table(metrics)
     st.button("Cancel", key=f"cancel:{status.run_dir}", on_click=jobs.cancel_run, args=(status.run_dir,))
+
+
+def _measured_table(rows: list[dict[str, float | str]]) -> None:
+    """The approaches finished so far with their figures, each column named by its metric: accuracy
+    and macro-F1 for a classification run; chrF, ROUGE-L, ... or field F1, ... for a text run."""
+    names = list(dict.fromkeys(key for row in rows for key in row if key != "approach"))
+    config = {name: st.column_config.NumberColumn(metric_name(name), format="%.3f") for name in names}
+    if "accuracy" in config:
+        config["accuracy"] = st.column_config.NumberColumn("accuracy", format="percent")
+    st.dataframe(rows, hide_index=True, column_order=["approach", *names], column_config=config)
 
 
 @st.fragment(run_every=POLL_SECONDS)

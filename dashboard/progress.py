@@ -17,6 +17,7 @@ import re
 from dataclasses import dataclass
 
 from benchmarks.events import ProgressEvent
+from calculator.measured import metric_name
 from core.approaches import NAMES, title
 
 _APPROACH_ID = re.compile(r"\b(" + "|".join(map(re.escape, NAMES)) + r")\b")
@@ -50,10 +51,18 @@ def _step(event: ProgressEvent) -> str:
     if not event.approach:  # the run's own stages (loading, queued, done): their words name no approach
         return titled(event.message)
     if event.total is None or event.done is None:
-        accuracy = (event.metrics or {}).get("accuracy")
-        return f"{label(event)}: " + ("starting" if accuracy is None else f"accuracy {accuracy:.3f}")
+        return f"{label(event)}: " + (primary(event.metrics) or "starting")
     loss = "" if event.loss is None else f", loss {event.loss:.4f}"
     return f"{label(event)}: {event.done}/{event.total}{loss}"
+
+
+def primary(metrics: dict[str, float] | None) -> str | None:
+    """"accuracy 0.823", "chrF 0.412": an approach's figures as the runner emits them when it ends
+    (`{metric: value, **others}`, the task kind's primary metric first), its primary one named."""
+    if not metrics:
+        return None
+    metric, value = next(iter(metrics.items()))
+    return f"{metric_name(metric)} {value:.3f}"
 
 
 def _current_approach(events: list[ProgressEvent], approaches: list[str]) -> str:

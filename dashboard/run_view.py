@@ -1,5 +1,7 @@
 """One finished run, example by example: every test example with every approach's answer, right
-or wrong, filters for the examples that matter, and a confusion matrix per approach.
+or wrong, filters for the examples that matter, and a confusion matrix per approach; for a run of a
+text task (generation, extraction), every input with its reference and each approach's answer and
+score side by side.
 
 The tables are built by pure functions over the run's predictions.csv (written by
 `benchmarks.runner`, one row per approach and test example); the page only shows them.
@@ -13,6 +15,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
+from calculator.measured import metric_name
 from core.approaches import title
 from core.files import runs_dir
 from core.result import BenchmarkResult
@@ -35,16 +38,26 @@ class ResultsGrid:
 def read_predictions(path: Path) -> pd.DataFrame | None:
     """The run's predictions.csv, or None when the run has none (runs from before it was written).
 
-    Files written before the backend column read as local; an empty prediction is "no answer".
+    Files written before the backend column read as local; an empty prediction is "no answer". A
+    classification run's file has label and correct, a text run's reference and score (in [0, 1]).
     """
     if not path.is_file():
         return None
-    frame = pd.read_csv(path, dtype={"label": str, "prediction": str, "text": str}, keep_default_na=False)
+    frame = pd.read_csv(path, dtype={"label": str, "prediction": str, "text": str, "reference": str, "output": str},
+                        keep_default_na=False)
     if "backend" not in frame:
         frame["backend"] = "local"
-    frame["correct"] = frame["correct"].astype(str).str.lower() == "true"
+    if "score" in frame:
+        frame["score"] = pd.to_numeric(frame["score"], errors="coerce")
+    else:
+        frame["correct"] = frame["correct"].astype(str).str.lower() == "true"
     frame["prediction"] = frame["prediction"].replace("", NO_ANSWER)
     return frame
+
+
+def is_text(predictions: pd.DataFrame) -> bool:
+    """A text task's answers (generation, extraction): scored in [0, 1] against a reference."""
+    return "score" in predictions
 
 
 def arm_name(approach: str, backend: str) -> str:
@@ -71,6 +84,48 @@ def results_grid(predictions: pd.DataFrame) -> ResultsGrid:
     correct.columns.name = None
     table.columns.name = None
     return ResultsGrid(table=table, correct=correct, arms=arms)
+
+
+@dataclass(frozen=True)
+class TextGrid:
+    table: pd.DataFrame  # one row per test example: example, input, reference, then each arm's answer and score
+    scores: pd.DataFrame  # the same rows, one float column per arm (NaN where the arm did not answer it)
+    arms: list[str]  # the answer columns, in run order
+    score_columns: list[str]  # each arm's score column, the same order
+
+
+def score_column(arm: str, metric: str) -> str:
+    """"LoRA fine-tune · chrF": an arm's score column, named by the metric it is on."""
+    return f"{arm} · {metric_name(metric)}"
+
+
+def text_grid(predictions: pd.DataFrame, metric: str, raw: bool = False) -> TextGrid:
+    """Every test example (its number, input and reference) with each arm's answer (the parsed one;
+    with `raw`, the text as generated) and its score on `metric`, side by side."""
+    frame = predictions.assign(arm=_arms(predictions)).drop_duplicates(["arm", "index"], keep="last")
+    arms = list(dict.fromkeys(frame["arm"]))
+    examples = (frame.sort_values("index").drop_duplicates("index")[["index", "text", "reference"]]
+                .set_index("index").rename(columns={"text": "input"}))
+    answers = frame.pivot(index="index", columns="arm", values="output" if raw else "prediction")
+    scores = frame.pivot(index="index", columns="arm", values="score").reindex(examples.index)[arms].astype(float)
+    columns = [score_column(arm, metric) for arm in arms]
+    table = examples.copy()
+    for arm, column in zip(arms, columns, strict=True):
+        table[arm] = answers[arm].reindex(examples.index).fillna(NOT_RUN)
+        table[column] = scores[arm]
+    table = table.reset_index(names="example")
+    scores = scores.reset_index(drop=True)
+    table.columns.name = scores.columns.name = None
+    return TextGrid(table=table, scores=scores, arms=arms, score_columns=columns)
+
+
+def sort_text_grid(grid: TextGrid, lowest_of: str | None = None) -> TextGrid:
+    """The examples in test order, or the ones `lowest_of` (an arm) scored worst first (not run: last)."""
+    if lowest_of is None:
+        return grid
+    order = grid.scores[lowest_of].sort_values(kind="stable", na_position="last").index
+    return TextGrid(table=grid.table.loc[order].reset_index(drop=True), scores=grid.scores.loc[order].reset_index(drop=True),
+                    arms=grid.arms, score_columns=grid.score_columns)
 
 
 def filter_grid(grid: ResultsGrid, wrong_by: str | None = None, disagree: bool = False) -> ResultsGrid:
@@ -151,6 +206,38 @@ def _grid(grid: ResultsGrid, run_id: str) -> None:
                                 "text": st.column_config.TextColumn("text", width="medium")})
 
 
+TEST_ORDER = "test order"
+
+
+def _text_grid(predictions: pd.DataFrame, result: BenchmarkResult) -> None:
+    """The inputs, references and each approach's answer and score; sorted by an approach's worst first."""
+    metric = result.approaches[0].quality.metric if result.approaches else "score"
+    cols = st.columns([1, 2])
+    raw = cols[0].toggle("Raw output", key=f"raw_output:{result.run_id}",
+                         help="The text each approach generated, as it came; off: the answer read from it "
+                              "(the one scored: its first line, or the JSON object in it)")
+    grid = text_grid(predictions, metric, raw)
+    worst = cols[1].selectbox("Sort", [TEST_ORDER, *grid.arms], key=f"sort_by:{result.run_id}",
+                              format_func=lambda o: o if o == TEST_ORDER else f"{o}: lowest {metric_name(metric)} first",
+                              help="The examples an approach did worst on first")
+    shown = sort_text_grid(grid, None if worst == TEST_ORDER else worst)
+    first = "" if len(shown.table) <= MAX_SHOWN else f" (the first {MAX_SHOWN:,} shown)"
+    means = " · ".join(f"{arm} {grid.scores[arm].mean():.3f}" for arm in grid.arms)
+    st.caption(f"{len(grid.table):,} test examples{first} · each answer's {metric_name(metric)}, from 0 to 1 "
+               f"(mean: {escape_md(means)}) · from {escape_md(result.run_id)}/predictions.csv")
+    table = shown.table.head(MAX_SHOWN)
+    config = {"example": st.column_config.NumberColumn("#", width="small"),
+              "input": st.column_config.TextColumn("input", width="medium"),
+              "reference": st.column_config.TextColumn("reference", width="medium")}
+    for arm, column in zip(grid.arms, grid.score_columns, strict=True):
+        config[arm] = st.column_config.TextColumn(arm, width="medium")
+        config[column] = st.column_config.ProgressColumn(metric_name(metric), format="%.3f", min_value=0.0,
+                                                         max_value=1.0, width="small",
+                                                         help=f"{arm}: {metric_name(metric)} of this answer")
+    st.dataframe(table, hide_index=True, width="stretch", height=_height(len(table), 10), row_height=70,
+                 column_config=config)
+
+
 def _confusions(predictions: pd.DataFrame, result: BenchmarkResult, arms: list[str]) -> None:
     st.markdown("**Confusion matrix per approach** (rows: true label, columns: the approach's answer)")
     matrices = {arm: confusion(predictions, arm, result.task.labels) for arm in arms}
@@ -173,8 +260,10 @@ def render(results: list[BenchmarkResult]) -> None:
     result = by_id[st.selectbox("Run", list(by_id), key="run_view_run",
                                 help="Each test example with every approach's answer")]
     task = result.task
-    st.caption(f"{escape_md(result.model.name)} on {escape_md(task.name)} ({escape_md(task.source)}) · "
-               f"labels: {escape_md(', '.join(task.labels))}")
+    what = (f"labels: {escape_md(', '.join(task.labels))}" if task.kind == "classification" else
+            f"{task.kind} task: each answer scored on {metric_name(result.approaches[0].quality.metric)} against "
+            "its reference" if result.approaches else f"{task.kind} task")
+    st.caption(f"{escape_md(result.model.name)} on {escape_md(task.name)} ({escape_md(task.source)}) · {what}")
     for note in result.notes:
         st.caption(f"Note: {escape_md(note)}")
     path = runs_dir() / result.run_id / "predictions.csv"
@@ -182,6 +271,9 @@ def render(results: list[BenchmarkResult]) -> None:
     if predictions is None or predictions.empty:
         st.info(f"Run {escape_md(result.run_id)} has no per-example answers (it ran before they were "
                 "saved, or no approach finished), so there is no grid to show for it.")
+        return
+    if is_text(predictions):
+        _text_grid(predictions, result)
         return
     grid = results_grid(predictions)
     _grid(grid, result.run_id)

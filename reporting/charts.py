@@ -18,6 +18,7 @@ from calculator.approaches import REGISTRY
 from calculator.breakeven import BreakEven
 from calculator.costs import CostReport, tco
 from calculator.fields import field_label
+from calculator.measured import metric_name
 from calculator.recommend import Recommendation, sure
 from calculator.recommend.wording import count, money
 from calculator.uncertainty import Band, MonteCarlo, TornadoBar
@@ -25,6 +26,7 @@ from core.approaches import PROMPTING, SPECS
 from core.approaches import colour as spec_colour
 from core.approaches import title as spec_title
 from core.result import BenchmarkResult
+from reporting.run_rows import score, score_interval
 
 # One colour per approach, from the spec (fixed by approach, not by order, in every chart).
 APPROACH_COLORS: dict[str, str] = {s.name: s.colour for s in SPECS}
@@ -360,19 +362,49 @@ def cheapest_share(rec: Recommendation) -> go.Figure:
     return fig
 
 
+def _metrics(results: Iterable[BenchmarkResult]) -> list[str]:
+    """The primary metrics of the runs' rows, in order of first appearance."""
+    return list(dict.fromkeys(a.quality.metric for r in results for a in r.approaches))
+
+
+def _quality_axis(fig: go.Figure, metrics: list[str]) -> None:
+    """0 to 1: accuracy as a percentage, any other metric (chrF, field F1) as a plain score."""
+    fig.update_yaxes(range=[0, 1], tickformat=".0%" if metrics in ([], ["accuracy"]) else ".1f")
+
+
+def _shown(metric: str, value: float) -> str:
+    """"75.0%" for accuracy, "chrF 0.412" for any other metric."""
+    return f"{value:.1%}" if metric == "accuracy" else f"{metric_name(metric)} {value:.3f}"
+
+
 def accuracy_comparison(results: Iterable[BenchmarkResult]) -> go.Figure:
-    """Accuracy with its 95% interval per approach, one group per benchmark run."""
-    fig = _figure("Accuracy with 95% interval", "approach", "accuracy", barmode="group")
+    """Each approach's quality with its 95% interval, one group per benchmark run: accuracy for a
+    classification run, the task kind's own metric (chrF, field F1) for a text run, named on the axis
+    (and, when runs of several metrics are compared, in each run's legend entry)."""
+    results = list(results)
+    metrics = _metrics(results)
+    if len(metrics) > 1:
+        fig = _figure("Quality with 95% interval (each run on its task's metric)", "approach", "score",
+                      barmode="group")
+    elif metrics and metrics != ["accuracy"]:
+        name = metric_name(metrics[0])
+        fig = _figure(f"{name} with 95% interval", "approach", name, barmode="group")
+    else:
+        fig = _figure("Accuracy with 95% interval", "approach", "accuracy", barmode="group")
     for result in results:
         approaches = result.approaches
+        values, intervals = [score(a) for a in approaches], [score_interval(a) for a in approaches]
+        metric = approaches[0].quality.metric if approaches else "accuracy"
+        shown = "%{y:.1%}" if metric == "accuracy" else f"{metric_name(metric)} %{{y:.3f}}"
         fig.add_bar(
-            x=[title_of(a.approach) for a in approaches], y=[a.accuracy for a in approaches],
-            name=result.run_id, marker_color=[color_of(a.approach) for a in approaches],
+            x=[title_of(a.approach) for a in approaches], y=values,
+            name=result.run_id if len(metrics) <= 1 else f"{result.run_id} ({metric_name(metric)})",
+            marker_color=[color_of(a.approach) for a in approaches],
             error_y={"type": "data", "symmetric": False,
-                     "array": [a.accuracy_ci[1] - a.accuracy for a in approaches],
-                     "arrayminus": [a.accuracy - a.accuracy_ci[0] for a in approaches]},
-            hovertemplate="%{x}: %{y:.1%}<extra>" + result.run_id + "</extra>")
-    fig.update_yaxes(range=[0, 1], tickformat=".0%")
+                     "array": [high - v for v, (_, high) in zip(values, intervals, strict=True)],
+                     "arrayminus": [v - low for v, (low, _) in zip(values, intervals, strict=True)]},
+            hovertemplate="%{x}: " + shown + "<extra>" + result.run_id + "</extra>")
+    _quality_axis(fig, metrics)
     return fig
 
 
@@ -380,37 +412,47 @@ def accuracy_comparison(results: Iterable[BenchmarkResult]) -> go.Figure:
 _LABEL_POSITIONS = ("top right", "bottom right", "top left", "bottom left")
 
 
+def _point(point) -> tuple[float, tuple[float, float]]:
+    """A curve point's value and interval on its metric (a classification point's accuracy)."""
+    if point.accuracy is not None:
+        return point.accuracy, point.accuracy_ci or point.quality.interval
+    return point.quality.value, point.quality.interval
+
+
 def learning_curves(results: Iterable[BenchmarkResult]) -> go.Figure:
-    """Accuracy against labeled examples of each row with a learning curve (the spec's `learning_curve`);
-    each run's best prompt as a dotted line. Runs whose best prompt is the same approach at the same
-    accuracy share one line and one label; run ids are named only where lines differ (a long label
-    would run off the plot)."""
-    fig = _figure("Learning curve: accuracy against labeled examples", "labeled examples", "accuracy")
-    best_prompts: dict[tuple[str, float], list[str]] = {}
+    """Quality (accuracy, or a text task's metric) against labeled examples of each row with a learning
+    curve (the spec's `learning_curve`); each run's best prompt as a dotted line. Runs whose best prompt
+    is the same approach at the same score share one line and one label; run ids are named only where
+    lines differ (a long label would run off the plot)."""
+    results = list(results)
+    metrics = _metrics([r for r in results if any(a.learning_curve for a in r.approaches)])
+    axis = ("score" if len(metrics) > 1 else metric_name(metrics[0])) if metrics else "accuracy"
+    fig = _figure(f"Learning curve: {axis} against labeled examples", "labeled examples", axis)
+    best_prompts: dict[tuple[str, str, float], list[str]] = {}
     for result in results:
         curved = [a for a in result.approaches if a.learning_curve]
         if not curved:
             continue
         for trained in curved:
-            points = trained.learning_curve
-            fig.add_scatter(x=[p.labeled_examples for p in points], y=[p.accuracy for p in points],
+            points = [_point(p) for p in trained.learning_curve]
+            fig.add_scatter(x=[p.labeled_examples for p in trained.learning_curve], y=[v for v, _ in points],
                             mode="lines+markers", name=f"{title_of(trained.approach)}, {result.run_id}",
                             line={"color": color_of(trained.approach)},
                             error_y={"type": "data", "symmetric": False,
-                                     "array": [p.accuracy_ci[1] - p.accuracy for p in points],
-                                     "arrayminus": [p.accuracy - p.accuracy_ci[0] for p in points]})
+                                     "array": [high - v for v, (_, high) in points],
+                                     "arrayminus": [v - low for v, (low, _) in points]})
         prompts = [a for a in result.approaches if a.approach in PROMPTING]
         if prompts:
-            best = max(prompts, key=lambda a: a.accuracy)
-            best_prompts.setdefault((best.approach, best.accuracy), []).append(result.run_id)
-    for i, ((approach, accuracy), run_ids) in enumerate(best_prompts.items()):
+            best = max(prompts, key=score)
+            best_prompts.setdefault((best.approach, best.quality.metric, score(best)), []).append(result.run_id)
+    for i, ((approach, metric, value), run_ids) in enumerate(best_prompts.items()):
         whose = f" ({', '.join(run_ids)})" if len(best_prompts) > 1 else ""  # only to tell lines apart
-        fig.add_hline(y=accuracy, line={"color": color_of(approach), "dash": "dot"},
-                      annotation_text=f"best prompt: {title_of(approach)}, {accuracy:.1%}{whose}",
+        fig.add_hline(y=value, line={"color": color_of(approach), "dash": "dot"},
+                      annotation_text=f"best prompt: {title_of(approach)}, {_shown(metric, value)}{whose}",
                       annotation_position=_LABEL_POSITIONS[i % len(_LABEL_POSITIONS)])
     examples = [trace.x for trace in fig.data]
     _log_axis(fig, [x for xs in examples for x in xs], axis="x", money_ticks=False)
-    fig.update_yaxes(range=[0, 1], tickformat=".0%")
+    _quality_axis(fig, metrics)
     return fig
 
 

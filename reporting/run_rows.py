@@ -9,9 +9,38 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from calculator.measured import metric_name
 from core.approaches import title
-from core.result import ApproachResult, BenchmarkResult, Environment
+from core.result import ApproachResult, BenchmarkResult, Environment, Quality
 from reporting.grid import Column, Grid, grid
+
+
+def interval_text(interval: tuple[float, float]) -> str:
+    return f"{interval[0]:.3f}–{interval[1]:.3f}"
+
+
+def quality_text(quality: Quality) -> str:
+    """"chrF 0.412 (95% CI 0.380–0.440)": the value always with the metric it is on."""
+    return f"{metric_name(quality.metric)} {quality.value:.3f} (95% CI {interval_text(quality.interval)})"
+
+
+def others_text(quality: Quality) -> str:
+    """"ROUGE-L 0.310 · token F1 0.280 · exact match 0.000": the kind's other metrics."""
+    return " · ".join(f"{metric_name(name)} {value:.3f}" for name, value in quality.others.items())
+
+
+def score(row: ApproachResult) -> float:
+    """The row's value on its primary metric (a classification row's accuracy)."""
+    return row.accuracy if row.accuracy is not None else row.quality.value
+
+
+def score_interval(row: ApproachResult) -> tuple[float, float]:
+    return row.accuracy_ci if row.accuracy_ci is not None else row.quality.interval
+
+
+def is_text(result: BenchmarkResult) -> bool:
+    """A generation or extraction run: its rows have a metric of their own, not accuracy."""
+    return result.task.kind != "classification"
 
 
 @dataclass(frozen=True)
@@ -69,9 +98,15 @@ COLUMNS: tuple[Column, ...] = tuple(Column(missing="-", **spec) for spec in (
     {"name": "accuracy", "value": lambda r: r.approach.accuracy, "fmt": _fraction, "numeric": True,
      "short": "accuracy", "width": 1},
     {"name": "95% CI", "value": lambda r: r.approach.accuracy_ci, "short": "95% CI", "width": 1.5,
-     "fmt": lambda ci: f"{ci[0]:.3f}–{ci[1]:.3f}"},
+     "fmt": interval_text},
     {"name": "macro-F1", "value": lambda r: r.approach.macro_f1, "fmt": _fraction, "numeric": True,
      "short": "F1", "width": 1},
+    # the task kind's own metric (accuracy, chrF, field F1): the columns a run of any kind fills
+    {"name": "metric", "value": lambda r: metric_name(r.approach.quality.metric), "width": 1},
+    {"name": "score", "value": lambda r: r.approach.quality.value, "fmt": _fraction, "numeric": True, "width": 1},
+    {"name": "score 95% CI", "value": lambda r: r.approach.quality.interval, "fmt": interval_text, "width": 1.5},
+    {"name": "quality", "value": lambda r: quality_text(r.approach.quality), "width": 2.6},
+    {"name": "other metrics", "value": lambda r: others_text(r.approach.quality) or None, "width": 2.6},
     {"name": "labels used", "value": lambda r: r.approach.labeled_examples, "numeric": True, "width": 0.9},
     {"name": "training", "value": lambda r: training_steps(r.approach), "short": "training", "width": 1.6},
     {"name": "prompt tokens", "value": lambda r: r.approach.prompt_tokens_model, "fmt": lambda v: f"{v:.1f}",
@@ -90,6 +125,8 @@ COLUMNS: tuple[Column, ...] = tuple(Column(missing="-", **spec) for spec in (
      "fmt": lambda v: f"{v[0]:,.0f} / {v[1]:,.0f}", "width": 1.5},
     {"name": "eval tokens/s", "value": lambda r: r.approach.eval_tokens_per_second, "fmt": _whole,
      "numeric": True, "short": "eval tok/s", "width": 1},
+    {"name": "output tokens/s", "value": lambda r: r.approach.output_tokens_per_second, "fmt": _whole,
+     "numeric": True, "width": 1},
     {"name": "eval MFU", "value": lambda r: r.approach.eval_mfu, "fmt": _share, "numeric": True,
      "short": "eval MFU", "width": 0.9},
     {"name": "training (s)", "value": _training(lambda t: t.seconds), "fmt": _whole, "numeric": True,

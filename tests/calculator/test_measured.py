@@ -12,6 +12,7 @@ from calculator.measured import (
     accuracy_source,
     applied_summary,
     apply_benchmark,
+    not_accuracy,
     row_choices,
     same_model,
     unapply,
@@ -173,3 +174,27 @@ def test_the_curve_is_the_most_accurate_applied_trained_approachs():
     found = analyze(scenario("quality.accuracy_target=0.85", "approaches=[zero_shot, lora, dora]"), [result],
                     draws=500)
     assert any(line.startswith("DoRA fine-tune reaches the 85% target") for line in found.recommendation.reasons)
+
+
+def test_a_text_run_is_refused_in_one_line_not_applied_as_accuracies(tmp_path, capsys):
+    """Issue 26: a generation or extraction run measures chrF or field F1, which the decision does not read
+    yet; every row is named as not applied, with why, and nothing crashes (CLI included)."""
+    from tests.dashboard.text_run import EXTRACTION_SCORES, GENERATION_SCORES, text_result
+
+    generation = text_result("run-gen", "generation", GENERATION_SCORES, {"rouge_l": 0.3})
+    why = ("a generation run measures chrF, not accuracy: the decision for text tasks comes with a later version, "
+           "so its rows are not applied to the scenario")
+    assert not_accuracy(generation) == why and not_accuracy(served_run()) is None
+    choices = row_choices(scenario(), generation)
+    assert {c.problem for c in choices} == {why}
+    assert choices[-1].label == "LoRA fine-tune (local): chrF 0.750 on smollm2-135m-instruct"
+    applied = apply_benchmark(scenario(), generation, {c.key for c in choices}, mismatched=True)
+    assert applied.measured.approaches == {} and set(applied.measured.not_applied.values()) == {why}
+    assert applied_summary(applied).startswith("Run run-gen is applied, but none of its rows: every accuracy is typed.")
+    extraction = text_result("run-ext", "extraction", EXTRACTION_SCORES, {})
+    assert not_accuracy(extraction).startswith("an extraction run measures field F1, not accuracy: ")
+    save_result(generation, tmp_path / "run-gen")
+    assert main(["cost", "support_intents", "--results", str(tmp_path / "run-gen"), "--draws", "500"]) == 0
+    out, _ = capsys.readouterr()
+    zero = next(line for line in out.splitlines() if line.startswith("zero_shot "))
+    assert zero.endswith("79.0% (typed)")

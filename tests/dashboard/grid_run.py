@@ -29,7 +29,7 @@ def write_predictions(path: Path) -> Path:
              "correct": answer == TRUTH[i], "output": answer}
             for (approach, backend), answers in ANSWERS.items() for i, answer in enumerate(answers)]
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(_predictions_csv(rows, TEXTS), encoding="utf-8")
+    path.write_text(_predictions_csv(rows, TEXTS, ("label", "prediction", "correct")), encoding="utf-8")
     return path
 
 

@@ -7,7 +7,15 @@ import time
 
 import pytest
 
-from dashboard.progress import duration, live_progress, loss_curves, run_notes, run_timing, titled
+from dashboard.progress import (
+    duration,
+    live_progress,
+    loss_curves,
+    measured,
+    run_notes,
+    run_timing,
+    titled,
+)
 from tests.dashboard.apptest import open_app
 from tests.dashboard.running_run import running_run
 
@@ -148,3 +156,35 @@ def test_the_card_names_the_model_each_backend_measures():
     assert _models(BenchConfig(approaches=["zero_shot"], **endpoint)) == "gpt-4o-mini at api.openai.com"
     assert _models(BenchConfig(approaches=["zero_shot", "lora"], **endpoint)) == (
         "smollm2-135m-instruct (local) and gpt-4o-mini at api.openai.com")
+
+
+ENDED = {"stage": "zero_shot", "approach": "zero_shot", "approach_progress": 1.0, "progress": 0.3}
+
+
+def test_an_approach_that_ended_is_said_with_its_metric_named():
+    """The runner's metrics are {metric: value, **others}: accuracy first for classification, chrF or
+    field F1 for a text task (issue 26); older events' {"accuracy", "macro_f1"} read the same."""
+    labels = {**ENDED, "message": "zero_shot: accuracy 0.823", "metrics": {"accuracy": 0.823, "macro_f1": 0.8}}
+    assert live_progress(0.3, "", [*EVENTS, labels], ["zero_shot"]).step == "Zero-shot prompt: accuracy 0.823"
+    text = {**ENDED, "message": "zero_shot: chrf 0.412",
+            "metrics": {"chrf": 0.412, "rouge_l": 0.31, "token_f1": 0.28, "exact_match": 0.0}}
+    assert live_progress(0.3, "", [*EVENTS, text], ["zero_shot"]).step == "Zero-shot prompt: chrF 0.412"
+    fields = {**ENDED, "message": "zero_shot: field_f1 0.900",
+              "metrics": {"field_f1": 0.9, "field_precision": 0.92, "field_recall": 0.88, "json_valid": 1.0}}
+    assert live_progress(0.3, "", [fields], ["zero_shot"]).step == "Zero-shot prompt: field F1 0.900"
+    assert measured([text]) == [{"approach": "Zero-shot prompt", "chrf": 0.412, "rouge_l": 0.31, "token_f1": 0.28,
+                                 "exact_match": 0.0}]
+
+
+def test_the_card_of_a_text_run_names_its_metric(running_upload_run):
+    from benchmarks.events import ProgressEvent, append_event
+
+    run_dir, start = running_upload_run
+    append_event(run_dir / "events.jsonl", ProgressEvent(
+        stage="zero_shot", approach="zero_shot", approach_progress=1.0, progress=0.3, time=start + 24,
+        message="zero_shot: chrf 0.412", metrics={"chrf": 0.412, "rouge_l": 0.31, "exact_match": 0.0}))
+    at = open_app("benchmark")
+    assert "Zero-shot prompt: chrF 0.412" in [c.value.replace("\\", "") for c in at.caption]
+    table = next(f for f in at.dataframe if "chrf" in f.value)
+    assert list(table.value.columns) == ["approach", "chrf", "rouge_l", "exact_match"]
+    assert not at.exception
