@@ -45,9 +45,9 @@ def _suggest(check: dataset_check.DatasetCheck, target_col: str) -> None:
     kind, column = check.suggestion
     why = "holds JSON objects" if kind == "extraction" else "holds free text, not labels"
     how = "each object scored field by field" if kind == "extraction" else "each answer scored against it"
-    st.info(f"Column {escape_md(column)} {why}: run it as {'an' if kind == 'extraction' else 'a'} {kind} task, "
+    st.info(f"Column '{escape_md(column)}' {why}: run it as {'an' if kind == 'extraction' else 'a'} {kind} task, "
             f"{how}.", icon=":material/lightbulb:")
-    st.button(f"Score {column} as {kind}", key="use_kind", on_click=_use_kind, args=(kind, column))
+    st.button(f"Score '{column}' as {kind}", key="use_kind", on_click=_use_kind, args=(kind, column))
 
 
 def _dataset() -> tuple[dataset_check.DatasetCheck | None, str, str, str]:
@@ -58,14 +58,18 @@ def _dataset() -> tuple[dataset_check.DatasetCheck | None, str, str, str]:
                                    "reference text or a JSON object; checked as soon as it is uploaded.")
     cols = st.columns([2, 1, 1, 1])
     kind = cols[0].selectbox("What the answer is", TASK_KINDS, key=KIND, format_func=dataset_check.KIND_WORDS.get,
-                             help=FIELDS["task_kind"].description)
+                             help="Classification: each row's label, from the label column (scored: accuracy). "
+                                  "Generation: free text, scored against the reference text in the target column "
+                                  "(chrF). Extraction: a JSON object, scored field by field against the object in "
+                                  "the target column (field F1).")
     text_col = cols[1].text_input("Text column", "text", help="The column holding each input")
     st.session_state.setdefault(LABEL, "label")  # a default through the state: the suggestion's button sets it too
     label_col = cols[2].text_input("Label column", key=LABEL, disabled=kind != "classification",
                                    help="The column holding each input's label (classification)")
     target_col = cols[3].text_input("Target column", key=TARGET, disabled=kind == "classification",
                                     placeholder="e.g. reply" if kind == "generation" else "e.g. fields",
-                                    help=FIELDS["target_col"].description).strip()
+                                    help="The column holding each input's reference answer: a text (generation) "
+                                         "or a JSON object (extraction)").strip()
     if upload is None:
         return None, text_col, label_col, target_col
     stored = st.session_state.get(STORED)

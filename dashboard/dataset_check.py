@@ -186,6 +186,6 @@ def show(check: DatasetCheck, text_col: str = "text", target_col: str = "target"
     if check.problem:
         st.error(f"This file cannot be benchmarked: {escape_md(check.problem)}.", icon=":material/error:")
     elif check.rows:
-        kind = "" if check.kind == "classification" else f" as a {check.kind} task"
+        kind = "" if check.kind == "classification" else f" as {'an' if check.kind == 'extraction' else 'a'} {check.kind} task"
         st.success(f"{escape_md(check.file_name)} is ready{kind}: start a run with the task 'Upload'.",
                    icon=":material/check_circle:")

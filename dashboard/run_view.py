@@ -207,6 +207,7 @@ def _grid(grid: ResultsGrid, run_id: str) -> None:
 
 
 TEST_ORDER = "test order"
+TEXT_ROW_HEIGHT, TEXT_ROWS_SHOWN = 78, 6  # px a row (four lines of wrapped text), rows before the grid scrolls
 
 
 def _text_grid(predictions: pd.DataFrame, result: BenchmarkResult) -> None:
@@ -226,7 +227,7 @@ def _text_grid(predictions: pd.DataFrame, result: BenchmarkResult) -> None:
     st.caption(f"{len(grid.table):,} test examples{first} · each answer's {metric_name(metric)}, from 0 to 1 "
                f"(mean: {escape_md(means)}) · from {escape_md(result.run_id)}/predictions.csv")
     table = shown.table.head(MAX_SHOWN)
-    config = {"example": st.column_config.NumberColumn("#", width="small"),
+    config = {"example": st.column_config.NumberColumn("#", width="small", pinned=True),  # kept when scrolled
               "input": st.column_config.TextColumn("input", width="medium"),
               "reference": st.column_config.TextColumn("reference", width="medium")}
     for arm, column in zip(grid.arms, grid.score_columns, strict=True):
@@ -234,8 +235,9 @@ def _text_grid(predictions: pd.DataFrame, result: BenchmarkResult) -> None:
         config[column] = st.column_config.ProgressColumn(metric_name(metric), format="%.3f", min_value=0.0,
                                                          max_value=1.0, width="small",
                                                          help=f"{arm}: {metric_name(metric)} of this answer")
-    st.dataframe(table, hide_index=True, width="stretch", height=_height(len(table), 10), row_height=70,
-                 column_config=config)
+    rows = min(max(len(table), 1), TEXT_ROWS_SHOWN)  # rows tall enough for a few wrapped lines of each text
+    st.dataframe(table, hide_index=True, width="stretch", height=35 + TEXT_ROW_HEIGHT * rows + 3,
+                 row_height=TEXT_ROW_HEIGHT, column_config=config)
 
 
 def _confusions(predictions: pd.DataFrame, result: BenchmarkResult, arms: list[str]) -> None:

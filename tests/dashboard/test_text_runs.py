@@ -64,14 +64,15 @@ def test_an_extraction_csv_is_previewed_with_its_fields(runs_root):
     assert "3 fields: currency (40), invoice_number (40), total (40)" in lines
     preview = next(f.value for f in at.dataframe if "reference (fields)" in f.value)
     assert preview["reference (fields)"][0] == pairs(INVOICES)[0][1]
-    assert not problems(at) and at.success
+    assert [s.value.replace("\\", "") for s in at.success] == [
+        "invoice_fields.csv is ready as an extraction task: start a run with the task 'Upload'."]
 
 
 def test_a_json_object_column_suggests_extraction_and_one_click_takes_it(runs_root):
     at = upload(INVOICES, "generation", "invoice", "fields")
     assert suggestions(at) == [
-        "Column fields holds JSON objects: run it as an extraction task, each object scored field by field."]
-    next(b for b in at.button if b.label == "Score fields as extraction").click().run()
+        "Column 'fields' holds JSON objects: run it as an extraction task, each object scored field by field."]
+    next(b for b in at.button if b.label == "Score 'fields' as extraction").click().run()
     assert at.session_state[KIND] == "extraction" and at.session_state[TARGET] == "fields"
     assert "3 fields: currency (40), invoice_number (40), total (40)" in shown(at)
     assert not suggestions(at)
@@ -85,7 +86,7 @@ def test_free_text_as_labels_says_so_in_the_pages_words_and_offers_generation(ru
     assert message.endswith("Run it as a generation task: choose 'generation' as what the answer is and reply as "
                             "the target column.")
     assert "--task-kind" not in message
-    next(b for b in at.button if b.label == "Score reply as generation").click().run()
+    next(b for b in at.button if b.label == "Score 'reply' as generation").click().run()
     assert at.session_state[KIND] == "generation" and not problems(at)
     assert "40 inputs with their reference texts (ticket → reply); the first 3:" in shown(at)
 
