@@ -31,8 +31,11 @@ def generate(
     end dropped).
 
     `kv` is the prefix's keys and values from `prefix_keys_values`; without it they are computed here,
-    as one request served alone computes its whole prompt. `stop_ids` end a row (the model's own end
-    of sequence when not given).
+    as one request served alone computes its whole prompt. `stop_ids` end a row, which keeps its stop
+    token (counted as generated; `skip_special_tokens` drops an end of turn when decoding), and an
+    answer has at least one token before a stop: a prompt ending in "Headline:" is often followed by a
+    line break first. Without `stop_ids` the model's own end of sequence ends a row, dropped with the
+    padding.
     """
     device = model.get_input_embeddings().weight.device
     kv = kv if kv is not None else prefix_keys_values(model, prefix_ids, soft_prompt)
@@ -45,12 +48,18 @@ def generate(
     for row, suffix in enumerate(suffixes):
         ids[row, start + width - len(suffix):] = torch.tensor(suffix)
         mask[row, start + width - len(suffix):] = 1
-    stop = {"eos_token_id": stop_ids} if stop_ids else {}
+    stop = {"eos_token_id": stop_ids, "min_new_tokens": 1} if stop_ids else {}
     generated = model.generate(
         input_ids=ids.to(device), attention_mask=mask.to(device), cache=shared_cache(kv, len(suffixes)),
         max_new_tokens=max_new_tokens, do_sample=False, pad_token_id=pad_id, **stop,
     )[:, start + width:]
-    return [[t for t in row.tolist() if t != pad_id] for row in generated]
+    return [_until_stop(row.tolist(), set(stop_ids or ()), pad_id) for row in generated]
+
+
+def _until_stop(row: list[int], stops: set[int], pad_id: int) -> list[int]:
+    """A row's tokens up to its first stop token (kept), or all of them but the padding."""
+    end = next((i for i, token in enumerate(row) if token in stops), None)
+    return row[:end + 1] if end is not None else [t for t in row if t != pad_id]
 
 
 @cache

@@ -46,7 +46,8 @@ class Templates:
             score[chat] = ev.mean_score
         choice = score[True] >= score[False]
         self.notes.append(
-            f"prompt template: {'chat' if choice else 'plain'} (validation accuracy on {len(examples)} examples: "
+            f"prompt template: {'chat' if choice else 'plain'} (validation {self.evaluator.kind.metric} on "
+            f"{len(examples)} examples: "
             f"chat {score[True]:.3f}, plain {score[False]:.3f})"
         )
         return choice

@@ -34,8 +34,8 @@ from core.result import TrainingStats
 
 @dataclass(frozen=True)
 class TrainItem:
-    ids: list[int]  # the whole sequence: prompt then label tokens
-    n_target: int  # the last n_target tokens are predicted (the label)
+    ids: list[int]  # the whole sequence: prompt then target tokens
+    n_target: int  # the last n_target tokens are predicted (a label's, or a reference answer's and its end token)
 
 
 @dataclass(frozen=True)
@@ -92,7 +92,7 @@ def pack(items: list[TrainItem], row_tokens: int) -> list[list[TrainItem]]:
 
 
 def packed_loss(model, rows: list[list[TrainItem]], soft_prompt: torch.Tensor | None = None) -> tuple[torch.Tensor, int]:
-    """Mean cross-entropy over the label tokens of every item; and the tokens processed."""
+    """Mean cross-entropy over the target tokens of every item; and the tokens processed."""
     embed = model.get_input_embeddings()
     device = embed.weight.device
     n_soft = 0 if soft_prompt is None else soft_prompt.shape[0]

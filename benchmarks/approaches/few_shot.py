@@ -21,7 +21,7 @@ def fitted_shots(ctx: Context, shots: list[Example]) -> list[Example]:
         shown = len({ex.label for ex in kept})
         ctx.notes.append(
             f"k: {len(shots)} few-shot examples do not fit in half of max_seq_len ({ctx.config.max_seq_len} "
-            f"tokens); {len(kept)} used, showing {shown} of {classes} classes"
+            f"tokens); {len(kept)} used" + (f", showing {shown} of {classes} classes" if classes else "")
             + ("; raise max_seq_len or lower k to show every class" if shown < classes else "")
         )
     return kept

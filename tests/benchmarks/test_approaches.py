@@ -50,7 +50,7 @@ def test_every_approach_fills_the_contract(tmp_path, tiny_config):
     assert result.approach("few_shot").labeled_examples == 2, result.notes
     few = result.approach("few_shot")  # its examples are in the prefix: run once for the 10 requests
     assert few.computed_tokens_model < few.prompt_tokens_model / 2
-    assert len(result.approach("zero_shot").consistency.accuracies) == 3
+    assert len(result.approach("zero_shot").consistency.scores) == 3
     for curved in CURVED:  # every approach whose spec says so gets a learning curve
         curve = result.approach(curved).learning_curve
         assert [p.labeled_examples for p in curve] == [curve_size, n_train]

@@ -116,3 +116,14 @@ def test_config_checks_name_the_field(fields, message):
     with pytest.raises(ValidationError, match=message):
         BenchConfig(**fields)
     assert BenchConfig(data_file="d.csv").task_kind == "classification"  # the default, label_col as before
+
+
+def test_the_packaged_headline_task_pairs_each_lead_paragraph_with_its_headline():
+    task = load_task(BenchConfig(task="bbc_headlines", quick=True))
+    assert task.kind == "generation" and task.split_sizes == {"train": 512, "validation": 100, "test": 240}
+    halo = next(e for e in task.test + task.train + task.validation if e.text.startswith("Xbox video game Halo 2"))
+    assert halo.target == "Halo fans' hope for sequel"  # bbcnews/data/tech: the file's first line
+    assert all(len(e.text) <= 600 and "\n" not in e.target for e in task.test)
+    assert "159 duplicated texts were removed" in task.notes[0]
+    assert (task.instruction, task.input_name, task.answer_name) == (
+        "Write a short headline for this news article.", "Article", "Headline")
