@@ -11,15 +11,22 @@ from core.result import BenchmarkResult
 
 def summary_table(result: BenchmarkResult) -> str:
     """What ran where (model, dtype, device), then one line per approach (its id, as --approaches takes
-    it) with the terminal's columns of the shared benchmark rows (reporting/run_rows.py)."""
-    from reporting.run_rows import COLUMNS, device_text, run_rows
+    it) with the terminal's columns of the shared benchmark rows (reporting/run_rows.py); a text run's
+    quality under its own metric (chrF, field F1), never as accuracy."""
+    from reporting.run_rows import COLUMNS, device_text, is_text, run_rows
 
-    rows = run_rows([result]).pick([c.name for c in COLUMNS if c.short])
+    names = [c.name for c in COLUMNS if c.short]
+    if is_text(result):  # the kind's metric in accuracy's place, and how fast answers were written
+        at = names.index("accuracy")
+        names[at:at + 3] = ["metric", "score", "score 95% CI"]
+        names.insert(names.index("eval MFU"), "output tokens/s")
+    rows = run_rows([result]).pick(names)
     texts = rows.texts()
     ids = [a.approach for a in result.approaches]
     id_width = max([len("approach"), *map(len, ids)]) + 1
-    widths = [max([len(c.short), *(len(row[i]) for row in texts)]) for i, c in enumerate(rows.columns)]
-    head = f"{'approach':<{id_width}}" + " ".join(f"{c.short:>{w}}" for c, w in zip(rows.columns, widths, strict=True))
+    heads = [c.short or c.name for c in rows.columns]
+    widths = [max([len(h), *(len(row[i]) for row in texts)]) for i, h in enumerate(heads)]
+    head = f"{'approach':<{id_width}}" + " ".join(f"{h:>{w}}" for h, w in zip(heads, widths, strict=True))
     lines = [f"{result.model.name} in {result.model.dtype} on {device_text(result.environment)}", head,
              "-" * len(head)]
     lines += [f"{name:<{id_width}}" + " ".join(f"{cell:>{w}}" for cell, w in zip(row, widths, strict=True))
