@@ -7,8 +7,9 @@ import sys
 from pathlib import Path
 from typing import Literal, get_args, get_origin
 
-from benchmarks.config import ALL_APPROACHES, BUILTIN_TASKS, PRECISIONS, TASK_KINDS, BenchConfig
+from benchmarks.config import ALL_APPROACHES, BUILTIN_TASKS, PRECISIONS, BenchConfig
 from benchmarks.launch import Launch, refused_under_fsdp
+from core.approaches import TASK_KINDS
 
 
 def register(subparsers) -> None:
@@ -22,7 +23,7 @@ def register(subparsers) -> None:
     p.add_argument("--data", type=Path, help="your own CSV or JSONL (overrides --task)")
     p.add_argument("--text-col", default="text", help="text column of --data")
     p.add_argument("--label-col", default="label", help="label column of --data")
-    p.add_argument("--task-kind", choices=TASK_KINDS, default="classification",
+    p.add_argument("--task-kind", choices=TASK_KINDS, default=None,
                    help="classification: a label from --label-col; generation: free text scored against the "
                         "reference in --target-col; extraction: a JSON object in --target-col, scored field by "
                         "field (the last two read --data)")
