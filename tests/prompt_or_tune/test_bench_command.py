@@ -43,7 +43,7 @@ def test_task_kind_and_target_col_reach_the_config(tmp_path):
                                                      "each input's JSON object")
 
 
-def test_free_text_labels_and_an_unmeasured_kind_stop_with_one_line(tmp_path, capsys):
+def test_free_text_labels_stop_with_one_line_saying_how_to_run_them(tmp_path, capsys):
     path = tmp_path / "pairs.csv"
     path.write_text("input,output\n" + "".join(f"ticket {i},Dear customer: your ticket {i} is solved now\n"
                                                  for i in range(40)), encoding="utf-8")
@@ -51,10 +51,6 @@ def test_free_text_labels_and_an_unmeasured_kind_stop_with_one_line(tmp_path, ca
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and len(err) < 450 and "--data: label column 'output' looks like free text" in err
     assert err.endswith("--task-kind generation --target-col output")
-    assert main(["bench", "--data", str(path), "--text-col", "input", "--task-kind", "generation",
-                 "--target-col", "output", "--quick"]) == 2  # the data loads; the run stops before a model does
-    err = capsys.readouterr().err.strip().splitlines()
-    assert err[-1].startswith("prompt-or-tune bench: error: --task-kind: task kind generation: measuring it lands")
 
 
 def test_summary_says_what_ran_where_and_how_fast():
