@@ -116,6 +116,13 @@ class BenchConfig(BaseModel):
     endpoint_timeout_s: float = Field(60.0, gt=0, le=3600, description="seconds before a request is abandoned and retried")
     endpoint_retries: int = Field(6, ge=0, le=20, description="retries per request on 429, 5xx and timeouts (exponential backoff with jitter, Retry-After honoured)")
     answer_max_tokens: int = Field(16, ge=1, le=1024, description="max_tokens of an endpoint label answer (chain-of-thought uses max_new_tokens)")
+    # The judge (benchmarks/judge.py): a model on an OpenAI-compatible server compares each generation answer with its reference.
+    judge_endpoint_url: str | None = Field(None, pattern=r"^https?://", description="base URL of an OpenAI-compatible API whose model judges every generation row's answers against the references (two requests per example, the pair's order swapped; quality.others['judge'])")
+    judge_model: str | None = Field(None, min_length=1, description="model name the judge endpoint serves (and genai-prices prices)")
+    judge_provider: str | None = Field(None, min_length=1, description="genai-prices provider id of the judge model, for its measured dollars")
+    judge_input_usd_per_mtok: float | None = Field(None, ge=0, le=10_000, description="the judge's $/1M input tokens (a self-hosted judge); overrides genai-prices")
+    judge_output_usd_per_mtok: float | None = Field(None, ge=0, le=10_000, description="the judge's $/1M output tokens (a self-hosted judge); overrides genai-prices")
+    judge_api_key_env: str = Field("OPENAI_API_KEY", pattern=r"^[A-Za-z_][A-Za-z0-9_]*$", description="environment variable holding the judge endpoint's API key (written nowhere)")
 
     @model_validator(mode="before")
     @classmethod
@@ -191,8 +198,30 @@ class BenchConfig(BaseModel):
             raise ValueError(f"endpoint_approaches: {', '.join(bad)} cannot run on an endpoint; allowed: {', '.join(PROMPTING)}")
         if (self.input_usd_per_mtok is None) != (self.output_usd_per_mtok is None):
             raise ValueError("input_usd_per_mtok and output_usd_per_mtok: give both or neither")
-        if self.max_usd is not None and self.provider is None and self.input_usd_per_mtok is None:
+        if self.max_usd is not None and self.provider is None and self.input_usd_per_mtok is None \
+                and (self.endpoint_url or not self.judge_endpoint_url):  # a judge alone: its own prices, below
             raise ValueError("max_usd: needs prices (provider, or input_usd_per_mtok and output_usd_per_mtok)")
+        return self
+
+    @model_validator(mode="after")
+    def _judge_fields(self) -> BenchConfig:
+        """The judge's fields: its URL and model together, a generation task, its prices whole, and
+        its prices known when max_usd must cover it (after _fill_mode_defaults settled task_kind)."""
+        if not self.judge_endpoint_url:
+            given = [f for f in ("judge_model", "judge_provider", "judge_input_usd_per_mtok") if getattr(self, f) is not None]
+            if given:
+                raise ValueError(f"judge_endpoint_url: {given[0]} needs the judge's endpoint URL")
+            return self
+        if not self.judge_model:
+            raise ValueError("judge_model: name the model the judge endpoint serves")
+        if self.task_kind != "generation":
+            raise ValueError(f"judge_endpoint_url: the judge compares generation answers with their references; "
+                             f"this task is {self.task_kind}")
+        if (self.judge_input_usd_per_mtok is None) != (self.judge_output_usd_per_mtok is None):
+            raise ValueError("judge_input_usd_per_mtok and judge_output_usd_per_mtok: give both or neither")
+        if self.max_usd is not None and self.judge_provider is None and self.judge_input_usd_per_mtok is None:
+            raise ValueError("max_usd: covers the judge too, so needs its prices (judge_provider, or "
+                             "judge_input_usd_per_mtok and judge_output_usd_per_mtok)")
         return self
 
     def _approaches_fit_the_kind(self, named: bool) -> None:

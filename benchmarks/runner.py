@@ -92,6 +92,7 @@ def run_benchmark(
     from benchmarks.collectives import claim_rank_cores, gathered_environment, world
     from benchmarks.endpoint.arm import open_session, served_model
     from benchmarks.environment import NeighbourCpu, claim_cores, describe, measure_cpu_peak
+    from benchmarks.judge import open_judge
     from benchmarks.models import load_model
     from benchmarks.tasks import load_task
 
@@ -138,6 +139,7 @@ def run_benchmark(
         session = None
         if ranks.main and any(backend == "endpoint" for _, backend in arms):
             session = open_session(config, task.verbalizers)  # preflight: before any test example is sent
+        judge = open_judge(config, session and session.budget) if ranks.main and config.judge_endpoint_url else None
         result = BenchmarkResult(
             run_id=run_dir.name or uuid.uuid4().hex, created_at=datetime.now(UTC).isoformat(timespec="seconds"),
             status="partial", quick=config.quick, environment=ctx.environment,
@@ -167,6 +169,8 @@ def run_benchmark(
                 log.error("%s failed: %s\n%s", name, exc, traceback.format_exc())
                 ctx.notes.append(f"{name} failed: {exc.__class__.__name__}: {exc}")
                 continue
+            if judge:
+                judge.score(ctx, row)  # a generation row's answers against the references (benchmarks/judge.py)
             result.approaches.append(row)
             quality = row.quality
             emit(ProgressEvent(stage=name, approach=name, approach_progress=1.0,

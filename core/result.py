@@ -242,6 +242,11 @@ class ApproachResult(_Strict):
     learning_curve: list[CurvePoint] = Field(default_factory=list)
     consistency: Consistency | None = None
     endpoint: EndpointStats | None = None
+    judge_usd: float | None = Field(None, description="dollars the judge's requests for this row cost (benchmarks/"
+                                    "judge.py: each answer compared with its reference twice, the order swapped; "
+                                    "measured from their usage, cached answers at their price; its score is "
+                                    "quality.others['judge'], its counts config['judge']); None without a judge "
+                                    "or its prices, and in older files")
 
     _upgrade = model_validator(mode="before")(_quality_from_accuracy)
 

@@ -1,8 +1,14 @@
 """One endpoint arm: an approach's prompt for every test example, sent at the chosen concurrency,
-answers parsed to labels, and the result row (backend 'endpoint') with usage, dollars and latency.
+answers read back by the run's task kind, and the result row (backend 'endpoint') with usage, dollars
+and latency.
 
 The prompt is calculator.prompts' text for the approach as a chat user turn (`Template.chat_body`,
-what a local arm wraps in its chat template), on the same held-out test split as the local arms.
+what a local arm wraps in its chat template), on the same held-out test split as the local arms. A
+label answer is constrained to the labels where the server can (a JSON schema enum), else parsed; a
+text answer (generation, extraction) is free, its max_tokens read from the training references by the
+kind's own rule (`kinds.text.answer_token_limit`, counted with the session's tiktoken counter),
+stopped at a line break when every reference is one line, and for extraction asked in JSON mode
+(`response_format` json_object) where the preflight found the server honours it.
 """
 
 from __future__ import annotations
@@ -12,11 +18,13 @@ import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
 from benchmarks.answers import parse_label
 from benchmarks.endpoint.client import (
+    JSON_OBJECT,
     Answer,
     EndpointClient,
     EndpointSettings,
@@ -38,6 +46,7 @@ from core.result import ApproachResult, EndpointStats, ModelInfo
 # template's tokens: the server's tokenizer may count more than o200k_base does.
 INPUT_RESERVE_FACTOR = 1.5
 CHAT_OVERHEAD_TOKENS = 32
+ONE_LINE_STOP = ["\n"]  # a generation answer whose references are all one line ends at its first line break
 
 
 class BudgetExhausted(RuntimeError):
@@ -67,11 +76,24 @@ class Budget:
             self.spent += actual
 
 
+@dataclass(frozen=True)
+class ArmRequest:
+    """What every request of an arm asks for, and how its reply is read back."""
+
+    max_tokens: int
+    parse: Callable[[str], Any]  # the reply's text -> the answer (a label index, -1 unparseable; or text)
+    response_format: dict | None = None
+    stop: list[str] | None = None
+
+    def body(self, model: str, prompt: str) -> dict:
+        return chat_body(model, prompt, self.max_tokens, self.response_format, self.stop)
+
+
 @dataclass
 class Record:
     index: int  # in the test split
     output: str
-    pred: int  # -1: unparseable
+    pred: Any  # the parsed answer: a label index (-1: unparseable), or a text kind's answer text
     usage: Usage
     usd: float | None
     latency_s: float
@@ -94,21 +116,29 @@ class EndpointSession:
     settings: EndpointSettings
     client: EndpointClient
     pricing: Pricing | None
-    constrained: bool
+    constrained: bool  # label answers constrained to the labels (a JSON schema enum)
     budget: Budget
     provider: str | None = None
     counter: TokenCounter = field(default_factory=lambda: counter_for("gpt-4o"))
+    json_object: bool = False  # the server honours response_format json_object (asked of extraction tasks)
+    stop: bool = False  # the server accepts `stop` (asked of generation tasks)
 
 
 def open_session(config, labels: list[str]) -> EndpointSession:
     """Prices, the client and its preflight: raises EndpointError/PriceNotFound (one line) before
-    any test example is sent."""
+    any test example is sent. The preflight asks what the task's kind (config.task_kind) will use:
+    the label schema (`labels`), JSON mode (extraction) or `stop` (generation)."""
     prices = pricing(config.endpoint_model, config.provider, config.input_usd_per_mtok, config.output_usd_per_mtok)
     settings = EndpointSettings.from_config(config)
     client = EndpointClient(settings)
-    constrained = client.preflight(labels)
-    return EndpointSession(settings, client, prices, constrained, Budget(config.max_usd), config.provider,
-                           counter_for(config.endpoint_model))
+    session = EndpointSession(settings, client, prices, False, Budget(config.max_usd), config.provider,
+                              counter_for(config.endpoint_model))
+    if config.task_kind == "classification":
+        session.constrained = client.preflight(labels)
+    else:
+        session.json_object, session.stop = client.preflight_text(
+            json_object=config.task_kind == "extraction", stop=ONE_LINE_STOP if config.task_kind == "generation" else None)
+    return session
 
 
 def served_model(config) -> ModelInfo:
@@ -136,12 +166,41 @@ def parse_answer(text: str, verbalizers: list[str], cue: str) -> int:
     return found if found is not None else parse_label(text, verbalizers, cue)
 
 
-def max_tokens_for(name: str, config) -> int:
+def max_tokens_for(name: str, config, task: TaskData, counter: TokenCounter) -> int:
+    """An answer's max_tokens: a text kind's from its training references (the local arms' rule, in the
+    session's tiktoken count); a label answer's answer_max_tokens; chain-of-thought's max_new_tokens."""
+    if task.kind != "classification":  # torch comes with the kinds: only a text task imports them
+        from benchmarks.kinds.text import answer_token_limit
+
+        return answer_token_limit(task, counter.count)
     return config.max_new_tokens if spec(name).prompt_kind == "chain_of_thought" else config.answer_max_tokens
 
 
-def request_bound_usd(prices: Pricing, counter: TokenCounter, prompt: str, max_tokens: int) -> float:
-    return prices.usd_upper_bound(counter.count(prompt) * INPUT_RESERVE_FACTOR + CHAT_OVERHEAD_TOKENS, max_tokens)
+def label_request(session: EndpointSession, verbalizers: list[str], cue: str, max_tokens: int, *,
+                  label_answer: bool = True) -> ArmRequest:
+    """A label answer, read by `parse_answer`; constrained to the labels where the server can, unless it
+    is not a `label_answer` (chain-of-thought's reasoning comes first)."""
+    schema = label_schema(verbalizers) if session.constrained and label_answer else None
+    return ArmRequest(max_tokens, lambda text: parse_answer(text, verbalizers, cue), schema)
+
+
+def arm_request(kind, session: EndpointSession, cue: str, max_tokens: int, *, label_answer: bool = True) -> ArmRequest:
+    """How an arm of the run's task `kind` asks and reads: a label answer as `label_request`; a text
+    answer free, read by the kind, in JSON mode for extraction where the server honours it, stopped at a
+    line break for one-line references where the server takes `stop`."""
+    if kind.name == "classification":
+        return label_request(session, kind.task.verbalizers, cue, max_tokens, label_answer=label_answer)
+    return ArmRequest(max_tokens, lambda text: kind.parse(text, cue),
+                      JSON_OBJECT if kind.name == "extraction" and session.json_object else None,
+                      ONE_LINE_STOP if kind.one_line and session.stop else None)
+
+
+def request_bound_usd(prices: Pricing, counter: TokenCounter, prompt: str, max_tokens: int,
+                      unseen_tokens: int = 0) -> float:
+    """A request's most: its prompt (and `unseen_tokens` of text not written yet) at the reserve factor, the
+    chat template's tokens, the whole answer budget."""
+    input_tokens = (counter.count(prompt) + unseen_tokens) * INPUT_RESERVE_FACTOR + CHAT_OVERHEAD_TOKENS
+    return prices.usd_upper_bound(input_tokens, max_tokens)
 
 
 def estimate_usd(prices: Pricing, config, task: TaskData, counter: TokenCounter) -> dict[str, tuple[float, int]]:
@@ -150,8 +209,8 @@ def estimate_usd(prices: Pricing, config, task: TaskData, counter: TokenCounter)
     for name, backend in config.arms:
         if backend == "endpoint":
             _, prompts = chat_prompts(task, name, shots_for(task, name, config.k, config.seed))
-            out[name] = (sum(request_bound_usd(prices, counter, p, max_tokens_for(name, config)) for p in prompts),
-                         len(prompts))
+            max_tokens = max_tokens_for(name, config, task, counter)
+            out[name] = (sum(request_bound_usd(prices, counter, p, max_tokens) for p in prompts), len(prompts))
     return out
 
 
@@ -171,22 +230,20 @@ def cost_estimate(config, task: TaskData, prices: Pricing | None = None, counter
 
 
 def run_arm(
-    session: EndpointSession, prompts: list[str], verbalizers: list[str], cue: str, max_tokens: int, *,
-    label_answer: bool = True, on_progress: Callable[[int, int], None] | None = None,
+    session: EndpointSession, prompts: list[str], request: ArmRequest, *,
+    on_progress: Callable[[int, int], None] | None = None,
 ) -> ArmOutcome:
-    """Answer every prompt: from the cache, else sent (at most `concurrency` in flight) while the
-    budget allows. A `label_answer` (not reasoning) is constrained to the labels where the server
-    can. Progress is reported from this thread only."""
-    client, prices, budget = session.client, session.pricing, session.budget
-    schema = label_schema(verbalizers) if session.constrained and label_answer else None
-    bodies = [chat_body(session.settings.model, p, max_tokens, schema) for p in prompts]
+    """Answer every prompt as `request` says: from the cache, else sent (at most `concurrency` in
+    flight) while the budget allows. Progress is reported from this thread only."""
+    client, prices, budget, max_tokens = session.client, session.pricing, session.budget, request.max_tokens
+    bodies = [request.body(session.settings.model, p) for p in prompts]
     records: dict[int, Record] = {}
     stopped, sent, retries_before, first_sent = None, 0, client.retries, None
 
     def record(index: int, answer: Answer) -> None:
         usage = Usage.from_response(answer.response)
         text = reply_text(answer.response)
-        records[index] = Record(index, text, parse_answer(text, verbalizers, cue), usage,
+        records[index] = Record(index, text, request.parse(text), usage,
                                 prices.usd(usage) if prices else None, answer.latency_s, answer.cached)
         if on_progress:
             on_progress(len(records), len(bodies))
@@ -230,24 +287,25 @@ def run(ctx, name: str, session: EndpointSession) -> ApproachResult:
     task, config = ctx.task, ctx.config
     shots = shots_for(task, name, config.k, config.seed)
     template, prompts = chat_prompts(task, name, shots)
-    outcome = run_arm(session, prompts, task.verbalizers, template.answer_cue, max_tokens_for(name, config),
-                      label_answer=spec(name).prompt_kind != "chain_of_thought",
-                      on_progress=lambda done, total: ctx.progress.step(name, done, total))
+    request = arm_request(ctx.kind, session, template.answer_cue, max_tokens_for(name, config, task, session.counter),
+                          label_answer=spec(name).prompt_kind != "chain_of_thought")
+    outcome = run_arm(session, prompts, request, on_progress=lambda done, total: ctx.progress.step(name, done, total))
     if not outcome.records:
         raise BudgetExhausted(f"max_usd ${config.max_usd:g} reached before {name} sent a request")
     if outcome.stopped:
         ctx.notes.append(f"{name} (endpoint): stopped by max_usd ${config.max_usd:g} after {len(outcome.records)} "
-                         f"of {len(prompts)} test examples; its accuracy is over those")
+                         f"of {len(prompts)} test examples; its {ctx.kind.metric} is over those")
+    asked = {"stop": request.stop, "response_format": request.response_format and request.response_format["type"]}
     return result_row(ctx, name, session, outcome, prompts, config={
-        "max_tokens": max_tokens_for(name, config), "k": len(shots), "seed": config.seed, "temperature": 0,
-        "prompt": template.chat_body.replace(TEXT, "{input}")})
+        "max_tokens": request.max_tokens, "k": len(shots), "seed": config.seed, "temperature": 0,
+        "prompt": template.chat_body.replace(TEXT, "{input}")} | ({} if ctx.kind.name == "classification" else asked))
 
 
 def result_row(ctx, name: str, session: EndpointSession, outcome: ArmOutcome, prompts: list[str],
                config: dict) -> ApproachResult:
     task, recs = ctx.task, outcome.records
     truth = ctx.kind.targets([task.test[r.index] for r in recs])
-    pred = np.array([r.pred for r in recs])
+    pred, unparseable = _answers(ctx.kind, recs)
     ctx.rows.add_predictions(name, [r.index for r in recs], truth, pred, [r.output for r in recs], backend="endpoint")
     fresh = [r for r in recs if not r.cached]
     timed = np.array([r.latency_s for r in (fresh or recs)])  # all cached: their first measurement
@@ -274,7 +332,7 @@ def result_row(ctx, name: str, session: EndpointSession, outcome: ArmOutcome, pr
     return ApproachResult(
         approach=name, backend="endpoint", model=session.settings.model, endpoint_host=session.settings.host,
         provider=session.provider, config=config, labeled_examples=int(config.get("k", 0)), n_test=len(recs),
-        **ctx.kind.quality(truth, pred), unparseable=int(np.sum(pred < 0)),
+        **ctx.kind.quality(truth, pred), unparseable=unparseable,
         prompt_tokens_model=_mean(inputs), prompt_tokens_tiktoken=tiktoken_in,
         output_tokens_model=stats.output_tokens,
         output_tokens_tiktoken=session.counter.mean([r.output for r in recs]),
@@ -282,8 +340,21 @@ def result_row(ctx, name: str, session: EndpointSession, outcome: ArmOutcome, pr
         latency_ms_p50=p50, latency_ms_p95=p95, latency_basis="endpoint", batch_size=1,
         throughput_requests_per_second=len(timed) / seconds if seconds else 0.0,  # fresh ones, else all
         eval_tokens_per_second=float(np.sum([r.usage.input for r in (fresh or recs)])) / seconds if seconds else 0.0,
+        output_tokens_per_second=float(np.sum([r.usage.output for r in (fresh or recs)])) / seconds
+        if seconds and ctx.kind.name != "classification" else None,  # as a local row: the text kinds only
         endpoint=stats,
     )
+
+
+def _answers(kind, recs: list[Record]) -> tuple[np.ndarray, int]:
+    """The parsed answers as the kind scores them (label indices; a text kind's texts, as objects) and
+    how many could not be read."""
+    if kind.name == "classification":
+        pred = np.array([r.pred for r in recs])
+        return pred, int(np.sum(pred < 0))
+    pred = np.empty(len(recs), dtype=object)
+    pred[:] = [r.pred for r in recs]
+    return pred, int(kind.unparseable(pred))
 
 
 def _mean(values) -> float:

@@ -42,6 +42,7 @@ class EndpointSettings:
     retries: int = 6
     concurrency: int = 4
     cache_dir: Path | None = None
+    options: tuple[str, str, str] = ("--endpoint", "--endpoint-model", "--api-key-env")  # URL, model, key: named in errors
 
     @property
     def host(self) -> str:
@@ -62,11 +63,19 @@ def label_schema(labels: list[str]) -> dict:
         "required": ["label"], "additionalProperties": False}}}
 
 
-def chat_body(model: str, content: str, max_tokens: int, response_format: dict | None = None) -> dict:
+JSON_OBJECT = {"type": "json_object"}  # response_format of an extraction answer: any JSON object (JSON mode)
+# The JSON-mode probe: a server that honours json_object answers it with an object; a model left free
+# writes the words (OpenAI refuses json_object unless the messages say "json", and this one does).
+JSON_PROBE = "Write the word json three times."
+TEXT_PROBE = "Say hello."
+
+
+def chat_body(model: str, content: str, max_tokens: int, response_format: dict | None = None,
+              stop: list[str] | None = None) -> dict:
     """One chat request: the prompt as the user turn, greedy (temperature 0) with a fixed seed."""
     body = {"model": model, "messages": [{"role": "user", "content": content}], "temperature": 0,
             "seed": SEED, "max_tokens": max_tokens}
-    return body | ({"response_format": response_format} if response_format else {})
+    return body | ({"response_format": response_format} if response_format else {}) | ({"stop": stop} if stop else {})
 
 
 def retry_after_s(headers) -> float | None:
@@ -118,7 +127,7 @@ class EndpointClient:
         key = os.environ.get(self.settings.api_key_env)
         if not key:
             raise EndpointError(f"{self.settings.api_key_env} is not set: export the API key in it, or name "
-                                "another variable with --api-key-env")
+                                f"another variable with {self.settings.options[2]}")
         self._client = openai.OpenAI(base_url=self.settings.base_url, api_key=key, max_retries=0,
                                      timeout=self.settings.timeout_s)
 
@@ -166,12 +175,35 @@ class EndpointClient:
             return False
         return label_from_json(reply_text(reply), labels) is not None
 
+    def preflight_text(self, *, json_object: bool, stop: list[str] | None) -> tuple[bool, bool]:
+        """The preflight of a text task's arm (no label set): one small request, asking for JSON mode
+        (`json_object`, an extraction task) and sending `stop` (a generation task). A parameter the
+        server refuses (400 naming it) is dropped and the request sent again. Returns (JSON mode
+        honoured: the reply is an object, stop accepted)."""
+        response_format = JSON_OBJECT if json_object else None
+        content = JSON_PROBE if json_object else TEXT_PROBE
+        while True:
+            try:
+                reply = self._preflight(chat_body(self.settings.model, content, PREFLIGHT_MAX_TOKENS,
+                                                  response_format, stop))
+                break
+            except openai.BadRequestError as exc:
+                if response_format and "response_format" in str(exc):
+                    response_format = None
+                elif stop and "stop" in str(exc):
+                    stop = None
+                else:
+                    raise self._explain(exc) from None
+        honoured = response_format is not None and reply_text(reply).lstrip().startswith("{")
+        return honoured, stop is not None
+
     def _preflight(self, body: dict) -> dict:
         try:
             return self._create(body, retries=1)
         except EndpointError as exc:
             raise EndpointError(f"cannot reach {self.settings.base_url}: {exc.__cause__ and _one_line(exc.__cause__)}; "
-                                "check --endpoint (an OpenAI-compatible base URL, usually ending in /v1)") from None
+                                f"check {self.settings.options[0]} (an OpenAI-compatible base URL, usually ending "
+                                "in /v1)") from None
         except openai.BadRequestError:
             raise
         except openai.APIStatusError as exc:
@@ -184,7 +216,7 @@ class EndpointClient:
         served = self._served_models()
         if served is not None and self.settings.model not in served:
             return EndpointError(f"{where}: model {self.settings.model!r} is not served; it serves: "
-                                 f"{', '.join(served[:10]) or 'nothing'} (--endpoint-model)")
+                                 f"{', '.join(served[:10]) or 'nothing'} ({self.settings.options[1]})")
         return EndpointError(f"{where}: {exc.status_code} for model {self.settings.model!r}: {_one_line(exc)}")
 
     def _served_models(self) -> list[str] | None:

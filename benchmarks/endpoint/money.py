@@ -47,10 +47,12 @@ class Pricing:
         return (input_tokens * self.input + max_output_tokens * self.output) / MTOK
 
 
-def pricing(model: str, provider: str | None, input_usd: float | None, output_usd: float | None) -> Pricing | None:
+def pricing(model: str, provider: str | None, input_usd: float | None, output_usd: float | None,
+            options: str = "") -> Pricing | None:
     """User-given prices first; else genai-prices for provider/model; None when neither applies.
 
-    Raises PriceNotFound (its message names what to set) when a provider is named but unpriced.
+    Raises PriceNotFound (its message names what to set: the endpoint arms' options, or with `options`
+    "judge-" the judge's) when a provider is named but unpriced.
     """
     if input_usd is not None and output_usd is not None:
         return Pricing(input_usd, output_usd, input_usd, "user-given $/1M tokens")
@@ -59,6 +61,6 @@ def pricing(model: str, provider: str | None, input_usd: float | None, output_us
     try:
         prices: TokenPrices = api_token_prices(model, provider)
     except PriceNotFound as exc:
-        raise PriceNotFound(f"--endpoint-model/--provider: {exc}; or give --input-usd-per-mtok and "
-                            "--output-usd-per-mtok") from None
+        raise PriceNotFound(f"--{options or 'endpoint-'}model/--{options}provider: {exc}; or give "
+                            f"--{options}input-usd-per-mtok and --{options}output-usd-per-mtok") from None
     return Pricing(prices.input, prices.output, prices.cached_input, prices.source)

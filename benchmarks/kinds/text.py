@@ -25,12 +25,20 @@ if TYPE_CHECKING:
     from benchmarks.prompt_ids import PromptBuilder
     from benchmarks.tasks import Example, TaskData
 
-# The answer's token limit: the longest training reference (model tokens) times this, plus LIMIT_SLACK,
-# at most MAX_ANSWER_TOKENS; room for a longer answer than any seen, not for a runaway one.
+# The answer's token limit: the longest training reference (model tokens; an endpoint arm's tiktoken count)
+# times this, plus LIMIT_SLACK, at most MAX_ANSWER_TOKENS; room for a longer answer than any seen, not for a
+# runaway one (answer_token_limit, the one place the rule is written).
 LIMIT_FACTOR = 1.5
 LIMIT_SLACK = 8
 MAX_ANSWER_TOKENS = 512
 BOOTSTRAP_SEED = 0  # the interval is the same for the same answers
+
+
+def answer_token_limit(task: TaskData, count: Callable[[str], int]) -> int:
+    """The most tokens an answer of `task` may take, its training references counted by `count` (the
+    model's tokenizer for a local arm, the session's tiktoken counter for an endpoint arm's max_tokens)."""
+    longest = max((count(ref) for e in task.train for ref in e.references), default=MAX_ANSWER_TOKENS)
+    return min(MAX_ANSWER_TOKENS, math.ceil(longest * LIMIT_FACTOR) + LIMIT_SLACK)
 
 
 class TextKind:
@@ -47,9 +55,8 @@ class TextKind:
         return all("\n" not in ref for e in self.task.train for ref in e.references)
 
     def token_limit(self, tokenizer) -> int:
-        longest = max((len(tokenizer(ref, add_special_tokens=False).input_ids)
-                       for e in self.task.train for ref in e.references), default=MAX_ANSWER_TOKENS)
-        return min(MAX_ANSWER_TOKENS, math.ceil(longest * LIMIT_FACTOR) + LIMIT_SLACK)
+        """The answer's token limit in the model's tokens."""
+        return answer_token_limit(self.task, lambda ref: len(tokenizer(ref, add_special_tokens=False).input_ids))
 
     def targets(self, examples: list[Example]) -> np.ndarray:
         targets = np.empty(len(examples), dtype=object)

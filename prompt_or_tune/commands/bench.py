@@ -39,6 +39,7 @@ def register(subparsers) -> None:
     p.add_argument("--seed", type=int, default=0, help="seed for split, examples and training")
     p.add_argument("--test-size", type=int, help="held-out test examples")
     _endpoint_options(p)
+    _judge_options(p)
     _launch_options(p)
     p.set_defaults(handler=handle)
 
@@ -56,6 +57,20 @@ def _endpoint_options(p: argparse.ArgumentParser) -> None:
     for option, name in ENDPOINT_OPTIONS.items():
         kind = float if name in _FLOAT_FIELDS else int if name == "concurrency" else str
         group.add_argument(option, dest=name, type=kind, help=BenchConfig.model_fields[name].description)
+
+
+# option -> BenchConfig field of the judge (benchmarks/judge.py; help texts from the field descriptions)
+JUDGE_OPTIONS = {"--judge-endpoint": "judge_endpoint_url", "--judge-model": "judge_model",
+                 "--judge-provider": "judge_provider", "--judge-api-key-env": "judge_api_key_env",
+                 "--judge-input-usd-per-mtok": "judge_input_usd_per_mtok",
+                 "--judge-output-usd-per-mtok": "judge_output_usd_per_mtok"}
+
+
+def _judge_options(p: argparse.ArgumentParser) -> None:
+    group = p.add_argument_group("judge", "a model that compares each generation answer with its reference")
+    for option, name in JUDGE_OPTIONS.items():
+        group.add_argument(option, dest=name, type=float if name.endswith("_usd_per_mtok") else str,
+                           help=BenchConfig.model_fields[name].description)
 
 
 # option -> Launch field of a data-parallel run (help texts come from the field descriptions)
@@ -96,6 +111,7 @@ def build_config(args: argparse.Namespace) -> BenchConfig | tuple[str, str]:
               "approaches": approaches, "quick": args.quick,
               "device": args.device, "dtype": args.dtype, "seed": args.seed, "test_size": args.test_size}
     fields |= {name: getattr(args, name, None) for name in ENDPOINT_OPTIONS.values()}
+    fields |= {name: getattr(args, name, None) for name in JUDGE_OPTIONS.values()}
     if fields["endpoint_approaches"] is not None:
         fields["endpoint_approaches"] = [a.strip() for a in fields["endpoint_approaches"].split(",") if a.strip()]
     try:
@@ -105,7 +121,7 @@ def build_config(args: argparse.Namespace) -> BenchConfig | tuple[str, str]:
         message = err["msg"].removeprefix("Value error, ")
         lead = message.split(":")[0]  # a whole-config check names its field first ("endpoint_model: ...")
         name = str(err["loc"][0]) if err["loc"] else lead if lead in BenchConfig.model_fields else "config"
-        options = {field: opt for opt, field in ENDPOINT_OPTIONS.items()} | {"data_file": "--data"}
+        options = {field: opt for opt, field in (ENDPOINT_OPTIONS | JUDGE_OPTIONS).items()} | {"data_file": "--data"}
         option = options.get(name, "--" + name.replace("_", "-"))
         return option, message
 
@@ -143,6 +159,8 @@ def handle(args: argparse.Namespace) -> int:
             return _fail("--data", str(exc))
     if config.endpoint_url and (failed := _endpoint_preflight(config)) is not None:
         return failed
+    if config.judge_endpoint_url and (failed := _judge_preflight(config)) is not None:
+        return failed
     from prompt_or_tune.commands.bench_view import run_with_progress
 
     return run_with_progress(config, args.out, launch)
@@ -164,4 +182,23 @@ def _endpoint_preflight(config: BenchConfig) -> int | None:
     answers = "constrained to the labels" if session.constrained else "parsed from the reply"
     print(f"endpoint {session.settings.host}, model {config.endpoint_model}: answers {answers}")
     print(cost_estimate(config, task, session.pricing, session.counter))
+    return None
+
+
+def _judge_preflight(config: BenchConfig) -> int | None:
+    """The judge's prices, key, URL and model checked with one small request, and the most it can
+    cost printed, before the run starts; a usage error (exit 2) when something is wrong."""
+    from benchmarks.endpoint.client import EndpointError
+    from benchmarks.judge import judge_cost_estimate, open_judge
+    from benchmarks.tasks import load_task
+    from calculator.prices import PriceNotFound
+
+    try:
+        task = load_task(config)
+        judge = open_judge(config)
+    except (EndpointError, PriceNotFound) as exc:
+        return _fail("--judge-endpoint", str(exc))
+    verdicts = "constrained to A, B, T" if judge.session.constrained else "read from the reply"
+    print(f"judge {judge.session.settings.host}, model {config.judge_model}: verdicts {verdicts}")
+    print(judge_cost_estimate(config, task, judge.session))
     return None

@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 
 from benchmarks.config import BenchConfig
-from benchmarks.endpoint.arm import chat_prompts, open_session, run_arm
+from benchmarks.endpoint.arm import chat_prompts, label_request, open_session, run_arm
 from benchmarks.endpoint.cache import ResponseCache
 from benchmarks.endpoint.client import EndpointError
 from benchmarks.tasks import load_task
@@ -29,13 +29,15 @@ CLIENT_TIMEOUT_S = 120.0  # one request took over 30 s at load average 7.5 on 2 
 
 
 class Proxy(ThreadingHTTPServer):
-    """Forwards to the server; counts chat requests; `faults` are served first, one per request."""
+    """Forwards to the server; counts chat requests and keeps each (request body, reply) in `exchanges`;
+    `faults` are served first, one per request."""
 
     daemon_threads = True
 
     def __init__(self, upstream: int, key: str | None = None):
         super().__init__(("127.0.0.1", 0), _Handler)
         self.upstream, self.key, self.faults, self.forwarded, self.lock = upstream, key, [], 0, threading.Lock()
+        self.exchanges: list[tuple[dict, dict]] = []
 
     @property
     def url(self) -> str:
@@ -58,7 +60,11 @@ class _Handler(BaseHTTPRequestHandler):
         conn = http.client.HTTPConnection("127.0.0.1", self.server.upstream, timeout=600)
         conn.request(method, self.path, body=body, headers={"Content-Type": "application/json"})
         resp = conn.getresponse()
-        self._reply(resp.status, resp.read(), {"Content-Type": "application/json"})
+        reply = resp.read()
+        if body is not None and resp.status == 200:
+            with self.server.lock:
+                self.server.exchanges.append((json.loads(body), json.loads(reply)))
+        self._reply(resp.status, reply, {"Content-Type": "application/json"})
 
     def do_GET(self):
         self._forward("GET")
@@ -110,7 +116,7 @@ def test_endpoint_zero_shot_matches_local_generation(server, proxy, key, tmp_pat
     task = load_task(config)
     session = open_session(config, task.verbalizers)
     template, prompts = chat_prompts(task, "zero_shot")
-    out = run_arm(session, prompts, task.verbalizers, template.answer_cue, config.answer_max_tokens)
+    out = run_arm(session, prompts, label_request(session, task.verbalizers, template.answer_cue, config.answer_max_tokens))
     assert len(out.records) == len(task.test) >= 60 and out.sent == proxy.forwarded - 1  # the preflight
     endpoint_acc = np.mean([r.pred == task.test[r.index].label for r in out.records])
     assert all(r.usage.input > 0 and r.usage.output > 0 and r.usd is None for r in out.records)
@@ -137,7 +143,7 @@ def test_faults_are_ridden_out_and_a_killed_run_resends_only_what_it_lacks(serve
     child = subprocess.Popen([sys.executable, "-c", (
         "import sys, json; from benchmarks.config import BenchConfig; from benchmarks.endpoint.arm import *;"
         "c = BenchConfig.model_validate_json(sys.argv[1]); s = open_session(c, json.loads(sys.argv[2]));"
-        "run_arm(s, json.loads(sys.argv[3]), json.loads(sys.argv[2]), 'x', c.answer_max_tokens)"),
+        "run_arm(s, json.loads(sys.argv[3]), label_request(s, json.loads(sys.argv[2]), 'x', c.answer_max_tokens))"),
         config.model_copy(update={"concurrency": 1}).model_dump_json(), json.dumps(task.verbalizers),
         json.dumps(prompts)], env=os.environ.copy())
     while len(list(Path(tmp_path, "endpoint_cache").rglob("*.json"))) < 4:
@@ -149,11 +155,12 @@ def test_faults_are_ridden_out_and_a_killed_run_resends_only_what_it_lacks(serve
     session = open_session(config, task.verbalizers)  # the preflight is never cached
     before = proxy.forwarded
     proxy.faults = ["429", "429", "500", "timeout"]
-    out = run_arm(session, prompts, task.verbalizers, template.answer_cue, config.answer_max_tokens)
+    asked = label_request(session, task.verbalizers, template.answer_cue, config.answer_max_tokens)
+    out = run_arm(session, prompts, asked)
     assert len(out.records) == 10 and not proxy.faults  # every fault was met, nothing lost
     assert out.sent == 10 - answered and proxy.forwarded - before == out.sent
     assert sum(r.cached for r in out.records) == answered and out.retries == 4
-    again = run_arm(session, prompts, task.verbalizers, template.answer_cue, config.answer_max_tokens)
+    again = run_arm(session, prompts, asked)
     assert again.sent == 0 and [r.pred for r in again.records] == [r.pred for r in out.records]
 
 
