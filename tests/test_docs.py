@@ -18,6 +18,7 @@ DOCS = REPO / "docs"
 TESTS = REPO / "tests"
 # Test folders that are not a package: a suite across packages, named in ARCHITECTURE.md's paragraph on tests.
 SUITES = {"reliability"}  # bad input and faults, whichever package meets them (docs/RELIABILITY.md)
+DATA = "data"  # tests/data/: files the tests read (sample CSVs, a version-1 result), no tests
 # Test files at the top of tests/: the project as a whole (the import contracts, these maps, the wheel).
 WHOLE_PROJECT = {"test_architecture.py", "test_docs.py", "test_wheel.py"}
 TEST_FILE = re.compile(r"\btests/[\w/]+\.py")
@@ -99,8 +100,9 @@ def test_test_folders_mirror_the_packages():
     packages = set(pyproject["tool"]["importlinter"]["root_packages"])  # core, calculator, ..., tools
     folders = [path.relative_to(TESTS) for path in TESTS.rglob("*") if path.is_dir()
                and not any(part == "__pycache__" or part.startswith(".") for part in path.parts)]
-    stray = sorted(str(folder) for folder in folders if folder.parts[0] not in SUITES
+    stray = sorted(str(folder) for folder in folders if folder.parts[0] not in {*SUITES, DATA}
                    and (folder.parts[0] not in packages or not (REPO / folder).is_dir()))
+    assert not list((TESTS / DATA).glob("test_*.py")), f"tests/{DATA}/ holds data, not tests"
     assert stray == [], (f"test folders that are neither a package folder nor a suite of {sorted(SUITES)}: "
                          f"{stray}; put each test under tests/<the package it tests>/")
     top = sorted(path.name for path in TESTS.glob("test_*.py") if path.name not in WHOLE_PROJECT)

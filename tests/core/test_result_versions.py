@@ -5,9 +5,17 @@ from pathlib import Path
 
 import pytest
 
-from core.result import SCHEMA_VERSION, ApproachResult, Consistency, Quality, ResultError, load_result, save_result
+from core.result import (
+    SCHEMA_VERSION,
+    ApproachResult,
+    Consistency,
+    Quality,
+    ResultError,
+    load_result,
+    save_result,
+)
 
-VERSION_1 = Path(__file__).parent / "data" / "result_v1.json"  # written by the version-1 code (sample report run)
+VERSION_1 = Path(__file__).parents[1] / "data" / "result_v1.json"  # written by the version-1 code (sample report run)
 
 
 def test_a_version_1_file_loads_with_its_accuracy_as_quality(tmp_path):

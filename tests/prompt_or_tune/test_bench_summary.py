@@ -5,7 +5,7 @@ from pathlib import Path
 from core.result import Quality, load_result
 from prompt_or_tune.commands.bench_view import summary_table
 
-VERSION_1 = Path(__file__).parents[1] / "core" / "data" / "result_v1.json"
+VERSION_1 = Path(__file__).parents[1] / "data" / "result_v1.json"
 
 
 def test_a_generation_run_is_summarised_by_its_metric():
