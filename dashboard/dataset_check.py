@@ -34,12 +34,9 @@ from dashboard.text import escape_md
 MAX_DATASET_BYTES = 20_000_000  # matches server.maxUploadSize in .streamlit/config.toml
 SHOWN_LABELS = 20
 SHOWN_PAIRS = 3  # (input, reference) pairs previewed
-KIND_WORDS = {  # what the answer is, as the page offers it
-    "classification": "classification: a label",
-    "generation": "generation: free text",
-    "extraction": "extraction: a JSON object",
-}
-assert set(KIND_WORDS) == set(TASK_KINDS)
+_ANSWERS = {"classification": "a label", "generation": "free text", "extraction": "a JSON object"}
+KIND_WORDS = {kind: f"{kind}: {_ANSWERS[kind]}" if kind in _ANSWERS else kind  # as the page offers each kind
+              for kind in TASK_KINDS}
 
 
 @dataclass

@@ -5,6 +5,8 @@ show each input with its reference and every approach's answer and score, and it
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from core.files import runs_dir
@@ -89,6 +91,24 @@ def test_free_text_as_labels_says_so_in_the_pages_words_and_offers_generation(ru
     next(b for b in at.button if b.label == "Score 'reply' as generation").click().run()
     assert at.session_state[KIND] == "generation" and not problems(at)
     assert "40 inputs with their reference texts (ticket → reply); the first 3:" in shown(at)
+
+
+def test_a_jsonl_files_objects_and_lists_of_references_are_read_as_they_are(runs_root, tmp_path):
+    path = tmp_path / "orders.jsonl"
+    path.write_text("\n".join(json.dumps({"email": f"Order {i} of {2 * i} mugs", "order": {"id": i, "qty": 2 * i},
+                                           "replies": [f"Order {i} confirmed", f"Thanks for order {i}"]})
+                               for i in range(12)), encoding="utf-8")
+    at = upload(path, "extraction", "email", "order")
+    assert "12 inputs with their JSON objects (email → order); the first 3:" in shown(at)
+    assert "2 fields: id (12), qty (12)" in shown(at)
+    preview = next(f.value for f in at.dataframe if "reference (order)" in f.value)
+    assert preview["reference (order)"][1] == '{"id": 1, "qty": 2}'
+    _set(at, "What the answer is", "generation")
+    _set(at, "Target column", "replies")
+    at.run()
+    preview = next(f.value for f in at.dataframe if "reference (replies)" in f.value)
+    assert preview["reference (replies)"][0] == "Order 0 confirmed | Thanks for order 0"  # both references
+    assert not problems(at) and not at.exception
 
 
 @pytest.mark.parametrize(("kind", "target", "expected"), [
