@@ -3,6 +3,9 @@
 - Scoring: lm-evaluation-harness's `hf` backend on the same model object, the same test examples
   and the same prompt text, as a local-file multiple-choice task; its per-choice log-likelihoods
   give its predictions, compared with this project's scorer example by example.
+- Generation: lm-evaluation-harness's `hf` backend, `generate_until` on the same model object and the
+  generation line's prompt text (`tools/perf_generation.py`), greedy, the same max_new_tokens, stopping
+  only at the end token as the other paths do; its texts are compared with the per-example baseline's.
 - Training: TRL's `SFTTrainer` with PEFT LoRA and padding-free batches on the same token ids
   (pre-tokenized, so both trainers see exactly the same sequences and label positions), the same
   LoRA config, batch size, steps and learning rate; each trained adapter is then scored with this
@@ -68,6 +71,26 @@ def lm_eval_scoring(ctx, builder, examples, batch_size: int = 32) -> dict:
                            "concatenates the ids (the ids it also trains on). Where a label's first token would "
                            "merge with the prompt's last, the two score different token sequences.",
     }
+
+
+def lm_eval_generation(loaded, prompts, new_tokens: int, batch_size: int) -> dict:
+    """lm-eval's `HFLM.generate_until` on `prompts.texts` (a `perf_generation.Prompts`): its texts, wall
+    seconds and peak memory (MiB), timed as the harness times the other paths, and the share of prompts
+    it tokenizes to the ids the other paths run."""
+    from lm_eval.api.instance import Instance
+    from lm_eval.models.huggingface import HFLM
+
+    from tools.perf import _timed
+
+    lm = HFLM(pretrained=loaded.model, tokenizer=loaded.tokenizer, batch_size=batch_size)
+    until = {"until": [], "max_gen_toks": new_tokens, "do_sample": False}  # lm-eval adds the end token
+    requests = [Instance(request_type="generate_until", doc={}, arguments=(text, dict(until)), idx=i)
+                for i, text in enumerate(prompts.texts)]
+    device = loaded.model.get_input_embeddings().weight.device
+    texts, seconds, memory = _timed(device, lambda: lm.generate_until(requests, disable_tqdm=True))
+    same = [lm.tok_encode(text) == ids for text, ids in zip(prompts.texts, prompts.ids, strict=True)]
+    return {"texts": texts, "seconds": seconds, "peak_memory_mb": memory, "same_prompt_ids": _accuracy(
+        np.array(same), np.full(len(same), True)), "version": _version("lm_eval")}
 
 
 def trl_training(ctx, builder, items, lora_config, batch_size: int, steps: int, lr: float, examples) -> dict:

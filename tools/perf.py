@@ -7,9 +7,12 @@ eval loop would. The fast paths run in the dtype a benchmark run would use (`aut
 CUDA and on CPUs whose bf16 products measure faster, `models.choose_dtype`); when that is not
 float32 they are timed in float32 too (`*_fp32` keys), so the gain from the code and the gain from
 the dtype show apart. Both sides use the same model weights, examples, LoRA config, batch size and
-optimizer steps, so the ratio measures the path, not the recipe. Writes JSON with train_speedup, eval_speedup, *_mfu, ...
+optimizer steps, so the ratio measures the path, not the recipe. The generation line (batched generation
+from the shared prefix vs one `generate()` per prompt) is `tools/perf_generation.py`. Writes JSON with
+train_speedup, eval_speedup, generation_speedup, *_mfu, ...
 
     python -m tools.perf [--device auto|cpu|cuda] [--dtype auto|float32|bfloat16] [--out tools/results]
+                         [--generation-examples 64] [--new-tokens 24] [--peers]
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ import numpy as np
 import torch
 
 from benchmarks.config import PRECISIONS, BenchConfig
-from benchmarks.scoring import Scores, score_choices, sync
+from benchmarks.scoring import score_choices, sync
 from core.approaches import spec
 
 LORA_FLOPS_PER_PARAM_TOKEN = spec("lora").flops_per_param_token
@@ -100,6 +103,30 @@ def _timed(device: torch.device, fn):
     return result, seconds, mem["peak"]
 
 
+def interleaved(device: torch.device, n: int, baseline, fast: dict) -> tuple[list, float, float, dict[str, tuple]]:
+    """The baseline over `n` items in EVAL_SLICES slices (`baseline(indices)`), each slice followed by one
+    timed call of every `fast` function over the whole set (after one warm-up call each), so a busy
+    neighbour slows both sides. Returns the baseline's (indices, result) per slice, its total seconds and
+    peak memory, and per fast function (its first timed call's result, the median seconds, peak memory)."""
+    for fn in fast.values():
+        _timed(device, fn)  # warm-up: kernel selection, first-touch memory
+    parts, seconds, memory = [], 0.0, 0.0
+    runs: dict[str, list] = {name: [] for name in fast}
+    for index in np.array_split(np.arange(n), EVAL_SLICES):
+        result, slice_seconds, slice_memory = _timed(device, lambda index=index: baseline(index))
+        parts.append((index, result))
+        seconds, memory = seconds + slice_seconds, max(memory, slice_memory)
+        for name, fn in fast.items():
+            runs[name].append(_timed(device, fn))
+    fast_sides = {name: (r[0][0], float(np.median([x[1] for x in r])), max(x[2] for x in r)) for name, r in runs.items()}
+    return parts, seconds, memory, fast_sides
+
+
+def mfu(n_params: int, computed_tokens: int, seconds: float, peak: float | None) -> float | None:
+    """Inference MFU: 2·N FLOPs per token the model ran, per second, against `peak` FLOP/s."""
+    return 2 * n_params * computed_tokens / seconds / peak if peak else None
+
+
 def measure_eval(ctx, builder, examples, device, fast_models: dict, peaks: dict[str, float | None]) -> dict:
     """Fast scorer (each of `fast_models`) vs per-example generate (the float32 `ctx.model`), same prompts.
 
@@ -112,36 +139,29 @@ def measure_eval(ctx, builder, examples, device, fast_models: dict, peaks: dict[
     tokens = sum(map(len, prompts))
     n_params = ctx.loaded.info.flop_parameters
     base_lp = np.zeros((len(prompts), len(builder.choice_ids)))
-    base_seconds, base_memory = 0.0, 0.0
-    fast_runs: dict[str, list] = {name: [] for name in fast_models}
 
     def score(model):
         return score_choices(model, builder.prefix_ids, suffixes, builder.choice_ids, tok.pad_token_id,
                              max_batch=ctx.config.eval_batch_size, token_budget=ctx.config.eval_batch_tokens)
 
-    for model in fast_models.values():
-        _timed(device, lambda model=model: score(model))  # warm-up
-    for index in np.array_split(np.arange(len(prompts)), EVAL_SLICES):
-        (lp, _), seconds, memory = _timed(device, lambda index=index: baseline_scores(
-            ctx.model, tok, [prompts[i] for i in index], builder.choice_ids, ctx.task.verbalizers))
+    parts, base_seconds, base_memory, fast_runs = interleaved(
+        device, len(prompts), lambda index: baseline_scores(
+            ctx.model, tok, [prompts[i] for i in index], builder.choice_ids, ctx.task.verbalizers)[0],
+        {name: lambda model=model: score(model) for name, model in fast_models.items()})
+    for index, lp in parts:
         base_lp[index] = lp
-        base_seconds, base_memory = base_seconds + seconds, max(base_memory, memory)
-        for name, model in fast_models.items():
-            fast_runs[name].append(_timed(device, lambda model=model: score(model)))
     sides = {"baseline": {"seconds": base_seconds, "peak_memory_mb": base_memory, "computed_tokens": tokens,
                           "dtype": "float32"}}
-    for name, runs in fast_runs.items():
-        first: Scores = runs[0][0]
-        sides[name] = {"seconds": float(np.median([r[1] for r in runs])), "peak_memory_mb": max(r[2] for r in runs),
-                       "computed_tokens": first.computed_tokens, "dtype": _dtype(fast_models[name]),
-                       "batch_size": first.max_batch}
+    for name, (first, seconds, memory) in fast_runs.items():
+        sides[name] = {"seconds": seconds, "peak_memory_mb": memory, "computed_tokens": first.computed_tokens,
+                       "dtype": _dtype(fast_models[name]), "batch_size": first.max_batch}
     single_token = all(len(c) == 1 for c in builder.choice_ids)
     for name, side in sides.items():
         s, peak = side["seconds"], peaks.get(side["dtype"])
         side.update(examples_per_second=len(examples) / s, tokens_per_second=tokens / s,
-                    mfu=2 * n_params * side["computed_tokens"] / s / peak if peak else None)
+                    mfu=mfu(n_params, side["computed_tokens"], s, peak))
         if name != "baseline":
-            fast_lp = fast_runs[name][0][0].logprobs
+            fast_lp = fast_runs[name][0].logprobs
             side.update(speedup=base_seconds / s,
                         max_abs_logprob_diff=float(np.abs(fast_lp - base_lp).max()) if single_token else None,
                         prediction_agreement=float(np.mean(fast_lp.argmax(1) == base_lp.argmax(1))))
@@ -229,14 +249,17 @@ def fast_train(ctx, model, items, lora_config, batch_size: int, steps: int, lr: 
 
 
 def run_perf(device: str = "auto", model: str | None = None, train_examples: int = 256, eval_examples: int = 128,
-             batch_size: int = 16, dtype: str = "auto", peers: bool = False, log=print) -> dict:
-    """Measure both paths; returns the figures (see module docstring)."""
+             batch_size: int = 16, dtype: str = "auto", peers: bool = False, log=print,
+             generation: tuple[int, int] | None = None) -> dict:
+    """Measure both paths; returns the figures (see module docstring). `generation`: the generation
+    line's (examples, max_new_tokens), default `perf_generation`'s."""
     from benchmarks.allocator import keep_freed_memory
     from benchmarks.approaches.base import Context
     from benchmarks.approaches.lora import lora_config
     from benchmarks.environment import claim_cores, describe
     from benchmarks.models import load_model, resolve_dtype
     from benchmarks.tasks import balanced_shots, load_task
+    from tools.perf_generation import GENERATION_EXAMPLES, NEW_TOKENS, measure_generation
 
     claim_cores()
     allocator = "glibc malloc keeps freed memory (benchmarks/allocator.py), both sides" if keep_freed_memory() \
@@ -264,6 +287,10 @@ def run_perf(device: str = "auto", model: str | None = None, train_examples: int
     report["eval"] = measure_eval(ctx, zero_shot, task.test, dev, fast_models, peaks)
     log(f"eval: few-shot prompt, k=4, fast path in {fast_dtype}")
     report["eval_few_shot"] = measure_eval(ctx, few_shot, task.test, dev, {"fast": fast_model}, peaks)
+    gen_examples, new_tokens = generation or (GENERATION_EXAMPLES, NEW_TOKENS)
+    log(f"generation: {gen_examples} headlines, {new_tokens} new tokens, fast path in "
+        f"{' and '.join(_dtype(m) for m in fast_models.values())}{', lm-eval generate_until' if peers else ''}")
+    report["generation"] = measure_generation(loaded, config, fast_models, peaks, gen_examples, new_tokens, peers)
     items = ctx.trainer.items(zero_shot, task.train)
     lora = lora_config(loaded.model, config.settings("lora"))
     lora_lr = config.settings("lora").lr
@@ -304,6 +331,7 @@ def run_perf(device: str = "auto", model: str | None = None, train_examples: int
         / sum(report[k]["fast"]["seconds"] for k in ("eval", "eval_few_shot")),
         train_tokens_per_second=fast["tokens_per_second"], eval_examples_per_second=report["eval"]["fast"]["examples_per_second"],
         train_mfu=fast["mfu"], eval_mfu=report["eval"]["fast"]["mfu"],
+        generation_speedup=report["generation"]["fast"]["speedup"], generation_mfu=report["generation"]["fast"]["mfu"],
     )
     if fast_dtype != "float32":
         report.update(train_speedup_fp32=train_speedup["fast_fp32"],
@@ -312,6 +340,8 @@ def run_perf(device: str = "auto", model: str | None = None, train_examples: int
 
 
 def main(argv: list[str] | None = None) -> int:
+    from tools.perf_generation import GENERATION_EXAMPLES, NEW_TOKENS, print_generation
+
     parser = argparse.ArgumentParser(prog="python -m tools.perf", description=__doc__.split("\n\n")[0])
     parser.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto")
     parser.add_argument("--dtype", choices=PRECISIONS, default="auto",
@@ -320,20 +350,24 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--train-examples", type=int, default=256)
     parser.add_argument("--eval-examples", type=int, default=128)
     parser.add_argument("--out", type=Path, default=RESULTS_DIR, help="folder for perf-<machine class>.json")
+    parser.add_argument("--generation-examples", type=int, default=GENERATION_EXAMPLES,
+                        help="headlines the generation line writes")
+    parser.add_argument("--new-tokens", type=int, default=NEW_TOKENS, help="the generation line's max_new_tokens")
     parser.add_argument("--peers", action="store_true",
-                        help="also run lm-evaluation-harness (hf) and TRL's SFTTrainer on the same examples "
+                        help="also run lm-evaluation-harness (hf: scoring, generate_until) and TRL's SFTTrainer on the same examples "
                              "(needs pip install -e '.[peers]')")
     args = parser.parse_args(argv)
     from core.files import write_atomic
 
     report = run_perf(args.device, args.model, args.train_examples, args.eval_examples, dtype=args.dtype,
-                      peers=args.peers, log=lambda m: print(m, file=sys.stderr, flush=True))
+                      peers=args.peers, log=lambda m: print(m, file=sys.stderr, flush=True),
+                      generation=(args.generation_examples, args.new_tokens))
     report["command"] = "python -m tools.perf " + " ".join(argv if argv is not None else sys.argv[1:])
     path = args.out / f"perf-{report['machine_class']}.json"
     write_atomic(path, json.dumps(report, indent=2))
     keys = ("train_speedup", "eval_speedup", "eval_speedup_few_shot", "eval_speedup_all_prompts",
             "train_speedup_fp32", "eval_speedup_fp32",
-            "train_tokens_per_second", "train_mfu", "eval_mfu")
+            "train_tokens_per_second", "train_mfu", "eval_mfu", "generation_speedup", "generation_mfu")
     for key in keys:
         value = report.get(key)
         print(f"{key:>24}: {'-' if value is None else f'{value:.3g}'}")
@@ -346,6 +380,7 @@ def main(argv: list[str] | None = None) -> int:
         for name in ("ours", "trl"):
             side = training[name]
             print(f"{'training ' + name:>24}: accuracy {side['accuracy']:.3f}, {side['examples_per_second']:.1f} examples/s")
+    print_generation(report["generation"])
     print(f"written: {path}")
     return 0
 

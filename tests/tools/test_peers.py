@@ -1,5 +1,6 @@
 """The perf harness's real peers on a tiny slice: lm-evaluation-harness scores the same prompts as
-this project's scorer, and TRL's SFTTrainer trains LoRA on the same ids, leaving the model as it was."""
+this project's scorer and generates from the generation line's prompts, and TRL's SFTTrainer trains
+LoRA on the same ids, leaving the model as it was."""
 
 from __future__ import annotations
 
@@ -53,3 +54,18 @@ def test_trl_trains_lora_on_the_same_ids_and_restores_the_model(ctx):
     after = dict(ctx.model.named_parameters())
     assert after.keys() == before.keys()  # no adapter left behind for the approaches that follow
     assert all(np.array_equal(before[n].numpy(), after[n].detach().numpy()) for n in before)
+
+
+def test_lm_eval_generates_from_the_same_prompts_as_the_generation_line(loaded):
+    from benchmarks.config import BenchConfig
+    from tools.perf_generation import measure_generation
+
+    section = measure_generation(loaded, BenchConfig(), {"fast": loaded.model}, {"float32": 1e11}, examples=4,
+                                 new_tokens=5, peers=True)
+    peer = section["lm_eval"]
+    assert peer["same_prompt_ids"] == 1.0  # its tokenizer call gives the ids the other paths run
+    assert peer["batch_size"] == section["fast"]["batch_size"] == 4
+    # greedy on the same ids; its left padding may move float rounding, so not every text need equal
+    assert peer["identical_outputs"] >= 0.5
+    assert peer["new_tokens"] > 0 and peer["seconds"] > 0 and peer["mfu"] > 0
+    assert peer["speedup"] == pytest.approx(section["baseline"]["seconds"] / peer["seconds"])

@@ -90,7 +90,7 @@ def test_harness_reports_consistent_figures_on_a_tiny_slice(dtype):
 
     # the slice is as small as two steps and the 10-example test split allow
     report = run_perf(device="cpu", train_examples=8, eval_examples=12, batch_size=4, dtype=dtype,
-                      log=lambda message: None)
+                      log=lambda message: None, generation=(4, 3))
     bf16 = dtype == "bfloat16"
     fast_sides = ["fast", "fast_fp32"] if bf16 else ["fast"]
     fp32_side = fast_sides[-1]  # the fast path in float32: the side that must equal the baseline
@@ -109,6 +109,9 @@ def test_harness_reports_consistent_figures_on_a_tiny_slice(dtype):
     assert report["train_speedup"] == pytest.approx(
         train["fast"]["tokens_per_second"] / train["baseline"]["tokens_per_second"])
     assert report["eval_speedup"] == zero["fast"]["speedup"]
+    generation = report["generation"]  # its own figures: tests/tools/test_perf_generation.py
+    assert {"baseline", *fast_sides} <= set(generation) and generation[fp32_side]["identical_outputs"] == 1.0
+    assert report["generation_speedup"] == generation["fast"]["speedup"] > 0
     assert report["eval_speedup_all_prompts"] == pytest.approx(
         (zero["baseline"]["seconds"] + report["eval_few_shot"]["baseline"]["seconds"])
         / (zero["fast"]["seconds"] + report["eval_few_shot"]["fast"]["seconds"]))
