@@ -1,0 +1,64 @@
+"""Generation and extraction runs end to end on the real model: the result contract of text rows and
+predictions.csv with input, reference, output and score."""
+
+from __future__ import annotations
+
+import csv
+
+import pytest
+
+from benchmarks.runner import run_benchmark
+from benchmarks.text_metrics import METRICS
+from core.result import load_result
+
+pytestmark = pytest.mark.slow
+
+
+def _predictions(run_dir) -> list[dict]:
+    with (run_dir / "predictions.csv").open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+CAPITALS = {
+    "France": "Paris", "Spain": "Madrid", "Italy": "Rome", "Germany": "Berlin", "Japan": "Tokyo", "Egypt": "Cairo",
+    "Peru": "Lima", "Kenya": "Nairobi", "Norway": "Oslo", "Greece": "Athens", "Cuba": "Havana", "Chile": "Santiago",
+    "Poland": "Warsaw", "Austria": "Vienna", "Portugal": "Lisbon", "Ireland": "Dublin", "Russia": "Moscow",
+    "China": "Beijing", "India": "New Delhi", "Canada": "Ottawa", "Mexico": "Mexico City", "Sweden": "Stockholm",
+    "Finland": "Helsinki", "Denmark": "Copenhagen", "Hungary": "Budapest", "Turkey": "Ankara",
+}
+
+
+def test_a_generation_run_measures_every_approach_by_chrf(tmp_path, tiny_config):
+    """Short references keep the answers' token limit (and so the run) small: prompt-tuning's soft prompt,
+    LoRA's adapters and their learning curve, consistency paraphrases, all generating."""
+    path = tmp_path / "capitals.csv"
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["question", "answer"])
+        writer.writerows([f"What is the capital city of {country}?", city] for country, city in CAPITALS.items())
+    approaches = ["zero_shot", "few_shot", "prompt_tuning", "lora"]
+    config = tiny_config(data_file=path, text_col="question", task_kind="generation", target_col="answer",
+                         approaches=approaches, test_size=10, train_size=8, val_size=4, train_batch_size=4,
+                         consistency=True, extra_pass_size=10, learning_curve=[4])
+    result = run_benchmark(config, tmp_path / "run")
+    assert result.status == "complete", result.notes
+    assert result.task.kind == "generation" and result.task.labels == []
+    assert result == load_result(tmp_path / "run")
+    for row in result.approaches:
+        q = row.quality
+        assert q.metric == "chrf" and q.interval[0] <= q.value <= q.interval[1] and 0 <= q.value <= 1
+        assert set(q.others) == {"rouge_l", "token_f1", "exact_match"}
+        assert row.accuracy is None and row.macro_f1 is None  # accuracy never carries chrF
+        assert row.output_tokens_model >= 1 and row.output_tokens_per_second > 0
+        assert 0 < row.computed_tokens_model < row.prompt_tokens_model + row.output_tokens_model
+    zero = result.approach("zero_shot")
+    assert zero.consistency.metric == "chrf" and len(zero.consistency.scores) == 3
+    curve = result.approach("lora").learning_curve
+    assert [p.labeled_examples for p in curve] == [4, 8] and curve[-1].quality == result.approach("lora").quality
+    rows = _predictions(tmp_path / "run")
+    assert list(rows[0]) == ["approach", "backend", "index", "text", "reference", "prediction", "score", "output"]
+    assert len(rows) == result.task.split_sizes["test"] * len(approaches) == 8 * 4  # 26 rows: a third held out
+    for row in rows:
+        assert row["reference"] == CAPITALS[row["text"].split(" of ")[1].rstrip("?")]
+        assert float(row["score"]) == round(METRICS["chrf"](row["prediction"], [row["reference"]]), 4)
+        assert "\n" not in row["prediction"]  # every reference is one line, so is every answer
