@@ -229,7 +229,8 @@ def _past_runs() -> None:
         with cols[i % len(cols)]:
             applied.apply_form(result)
     applied.banner("benchmark")
-    run_view.render(picked)
+    own = [r for r in picked if r.run_id in live_runs.mine()]
+    run_view.render(picked, follow=max(own, key=lambda r: r.created_at).run_id if own else None)
 
 
 def render() -> None:

@@ -39,7 +39,8 @@ def remember(run_dir: Path) -> None:
     st.session_state.setdefault(MY_RUNS, []).append(str(run_dir))
 
 
-def _mine() -> set[str]:
+def mine() -> set[str]:
+    """The ids of the runs started in this session."""
     return {Path(d).name for d in st.session_state.get(MY_RUNS, [])}
 
 
@@ -132,10 +133,10 @@ def in_progress() -> None:
         st.rerun()
     if not active:
         st.caption("No run in progress. Runs started here or in any other session show up here.")
-    mine = _mine()
+    own = mine()
     for status in active:
         with st.container(border=True):
-            _card(status, status.run_id in mine)
+            _card(status, status.run_id in own)
 
 
 def ended() -> list[jobs.RunStatus]:
@@ -145,8 +146,8 @@ def ended() -> list[jobs.RunStatus]:
 
 def own_outcomes(ended: list[jobs.RunStatus]) -> None:
     """How the runs started in this session ended: result, failure with its error, or cancel."""
-    mine = _mine()
-    for status in (s for s in ended if s.run_id in mine):
+    own = mine()
+    for status in (s for s in ended if s.run_id in own):
         run = escape_md(status.run_id)
         if status.state == "failed":
             st.error(f"Your run {run} failed: {escape_md(status.error or status.message)}")

@@ -253,14 +253,19 @@ def _confusions(predictions: pd.DataFrame, result: BenchmarkResult, arms: list[s
                          height=_height(len(counts), 20))
 
 
-def render(results: list[BenchmarkResult]) -> None:
-    """The examples of one of `results` (the runs being compared), chosen by the reader."""
+RUN, FOLLOWED = "run_view_run", "run_view_followed"  # the run shown; the newest own run shown once on its own
+
+
+def render(results: list[BenchmarkResult], follow: str | None = None) -> None:
+    """The examples of one of `results` (the runs being compared), chosen by the reader; `follow`, the
+    newest run this session started, is shown once when it first appears (the reader waited for it)."""
     if not results:
         return
     st.markdown("**Examples of one run**")
     by_id = {r.run_id: r for r in results}
-    result = by_id[st.selectbox("Run", list(by_id), key="run_view_run",
-                                help="Each test example with every approach's answer")]
+    if follow in by_id and st.session_state.get(FOLLOWED) != follow:
+        st.session_state[FOLLOWED] = st.session_state[RUN] = follow
+    result = by_id[st.selectbox("Run", list(by_id), key=RUN, help="Each test example with every approach's answer")]
     task = result.task
     what = (f"labels: {escape_md(', '.join(task.labels))}" if task.kind == "classification" else
             f"{task.kind} task: each answer scored on {metric_name(result.approaches[0].quality.metric)} against "

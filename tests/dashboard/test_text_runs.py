@@ -206,3 +206,19 @@ def test_runs_of_several_kinds_side_by_side_each_name_their_metric(finished_text
     assert list(grid["Zero-shot prompt · field F1"].round(3)) == [0.0, 0.333, 0.667, 1.0]
     assert "An extraction run measures field F1, not accuracy" in _page_text(at)
     assert not at.exception
+
+
+def test_the_newest_run_this_session_started_is_shown_once_it_finishes(finished_text_runs):
+    """A reader who started a run and waited sees its examples, even if another run was shown before."""
+    generation, extraction = finished_text_runs
+    at = open_app("benchmark")
+    run = next(s for s in at.selectbox if s.label == "Run")
+    other = next(r for r in (generation.run_id, extraction.run_id) if r != run.value)
+    at.session_state["my_runs"] = [str(runs_dir() / other)]  # as if this session had started it
+    at.run()
+    assert next(s for s in at.selectbox if s.label == "Run").value == other
+    assert any(f"from {other}/predictions.csv" in c.value.replace("\\", "") for c in at.caption)
+    next(s for s in at.selectbox if s.label == "Run").set_value(run.value).run()  # the reader's choice holds
+    assert next(s for s in at.selectbox if s.label == "Run").value == run.value
+    at.run()
+    assert next(s for s in at.selectbox if s.label == "Run").value == run.value and not at.exception
