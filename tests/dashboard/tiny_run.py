@@ -22,7 +22,7 @@ def start_tiny_run(at: AppTest, approaches: list[str], data: bytes | None = None
                    model: str | None = None) -> str:
     """Fill the form (upload `data`, default the tiny CSV; columns; quick mode; precision; the model,
     default the packaged one), click Start run; the new run's folder."""
-    at.selectbox[0].set_value("Upload CSV/JSONL…")
+    next(s for s in at.selectbox if s.label == "Task").set_value("Upload CSV/JSONL…")
     if model:
         next(t for t in at.text_input if t.label == "Model").set_value(model)
     at.file_uploader[0].upload("my reviews.csv", data or tiny_csv())
