@@ -19,6 +19,8 @@ from typing import Any
 from jsonschema.validators import validator_for
 from sacrebleu.metrics import CHRF
 
+from core.metrics import PRIMARY
+
 Metric = Callable[[str, Sequence[str]], float]  # (prediction, references) -> score in [0, 1]
 
 _CHRF = CHRF()  # sacrebleu's defaults: character 6-grams, no word n-grams, beta 2
@@ -145,13 +147,6 @@ METRICS: dict[str, Metric] = {
     "field_f1": best_of(lambda p, r: field_scores(p, r)[2]),
 }
 
-PRIMARY = {
-    # chrF: character n-grams credit paraphrase and inflected forms that share stems, need no
-    # tokenizer (any language or script), and are stable on one sentence, unlike BLEU's word 4-grams.
-    "generation": "chrf",
-    # Field F1: each field right or wrong, partial answers partly credited, extra fields cost precision.
-    "extraction": "field_f1",
-}
 BESIDE = {
     "generation": ("rouge_l", "token_f1", "exact_match"),
     "extraction": ("field_precision", "field_recall", "json_valid"),

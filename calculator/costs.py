@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from calculator.approaches import REGISTRY, CostProfile
-from calculator.approaches.base import ERRORS, Number, Params
+from calculator.approaches.base import ERRORS, Number, Params, pass_rate
 from calculator.breakeven import BreakEven, break_evens
 from calculator.inputs import Inputs, resolve_inputs
 from calculator.scenario import Scenario
@@ -48,7 +48,8 @@ class ApproachCosts:
     tco_usd: float
     cumulative_usd: list[float]
     monthly_usd: list[float]
-    accuracy: float | None
+    score: float | None  # on the scenario's metric (accuracy, chrF, field F1)
+    pass_rate: float | None  # share of right answers (accuracy, or a text task's measured pass rate)
     labels_needed: float
     requests: float  # Σ_m V_m over the horizon
 
@@ -64,10 +65,10 @@ class ApproachCosts:
 
     @property
     def cost_per_correct_usd(self) -> float | None:
-        """All-in cost over the horizon divided by the answers that are right."""
-        if not self.accuracy or not self.requests:
+        """All-in cost over the horizon divided by the answers that are right (pass)."""
+        if not self.pass_rate or not self.requests:
             return None
-        return self.tco_usd / (self.requests * self.accuracy)
+        return self.tco_usd / (self.requests * self.pass_rate)
 
 
 @dataclass
@@ -91,14 +92,15 @@ def approach_costs(name: str, inputs: Inputs, volumes: np.ndarray) -> ApproachCo
     profile = approach.profile(inputs)
     monthly = profile.monthly_fixed_usd + volumes * profile.per_request_usd
     cumulative = profile.one_off_usd + np.cumsum(monthly)
-    accuracy = inputs.get(f"accuracy.{name}")
+    score, passed = inputs.get(f"score.{name}"), pass_rate(inputs, name)
     return ApproachCosts(
         name=name,
         profile=profile,
         tco_usd=float(tco(profile, inputs)),
         cumulative_usd=[float(x) for x in cumulative],
         monthly_usd=[float(x) for x in monthly],
-        accuracy=None if accuracy is None else float(accuracy),
+        score=None if score is None else float(score),
+        pass_rate=None if passed is None else float(passed),
         labels_needed=float(approach.labels_needed(inputs)),
         requests=float(np.sum(volumes)),
     )

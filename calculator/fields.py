@@ -62,19 +62,22 @@ LABELS = {
     "finetuning.prompt_tuning_labeled_examples": "Labeled examples for prompt-tuning",
     "finetuning.retrain_every_months": "Months between retrainings",
     "constraints.launch_weeks": "Weeks until launch",
-    "tokens.label": "Tokens per answer label",
+    "tokens.answer": "Tokens per answer",
     "tokens.json_answer": "Tokens per JSON answer",
     "gpu.peak_flops": "GPU peak compute (bf16)",
+    "gpu.memory_bytes_per_second": "GPU memory bandwidth",
+    "hosting.serving_mbu": "Serving MBU (decode)",
     "api.batch_input_usd_per_mtok": "API: batch input price per 1M tokens",
     "api.batch_output_usd_per_mtok": "API: batch output price per 1M tokens",
     "hosting.serving_requests_per_gpu_second": "Serving throughput per GPU",
 }
 PER_APPROACH = {  # keys that name an approach: (section, last part or "" for the approach itself)
-    ("accuracy", ""): "Accuracy of {}",
+    ("score", ""): "Score of {}",
     ("team.hours", ""): "Engineering hours for {}",
     ("labels", ""): "Labeled examples for {}",
     ("tokens", "input"): "Prompt tokens per request, {}",
     ("tokens", "prefix"): "Cacheable prompt prefix tokens, {}",
+    ("tokens.output", ""): "Output tokens per request, {}",
 }
 
 

@@ -18,17 +18,25 @@ from calculator.approaches.base import (
     MAX_GPUS_PER_REPLICA,
     USABLE_MEMORY,
     gpus_per_replica,
+    pass_rate,
     replica_memory_bytes,
 )
 from calculator.approaches.tuning import served_tokens
 from calculator.evaluation import EVALUATION_MARGIN, tests_needed
 from calculator.fields import field_unit, get_dotted, numeric_fields
-from calculator.measured import accuracy_source
-from calculator.prompts import answer_text, few_shot_examples, render, scenario_frame
+from calculator.measured import score_source
+from calculator.prompts import (
+    ANSWER_PLACEHOLDER,
+    answer_text,
+    few_shot_examples,
+    render,
+    scenario_frame,
+)
 from calculator.scenario import Scenario
 from calculator.scenario_io import ScenarioError
 from calculator.tokens import counter_for
 from core.approaches import BY_NAME, SPECS, TUNED
+from core.metrics import metric_name, shown
 
 USER = "user input"
 DEFAULT = "default"
@@ -94,7 +102,8 @@ def resolve_inputs(scenario: Scenario) -> Inputs:
     _add_gpu(scenario, inputs)
     _add_tokens(scenario, inputs)
     _add_finetune_provider(scenario, inputs)
-    _add_accuracy(scenario, inputs)
+    _add_scores(scenario, inputs)
+    _add_score_is_pass_rate(scenario, inputs)
     _add_measured(scenario, inputs)
     _check_serving_fit(scenario, inputs)
     _note_unpriced_errors(scenario, inputs)
@@ -103,16 +112,29 @@ def resolve_inputs(scenario: Scenario) -> Inputs:
 
 
 def _note_unpriced_errors(scenario: Scenario, inputs: Inputs) -> None:
-    """Errors are priced, but an approach has no accuracy: its error cost is unknown, not zero."""
+    """Errors are priced, but an approach's error rate is unknown: its error cost is unknown, not zero. A text
+    task's error rate is its pass rate's complement, which only a run's per-example scores give."""
     if not scenario.quality.cost_per_error_usd and "quality.cost_per_error_usd" not in scenario.uncertainty:
         return
+    metric = metric_name(scenario.metric)
     for name in scenario.approaches:
-        if f"accuracy.{name}" not in inputs:
-            inputs.notes.append(
-                f"{name} has no known accuracy: its error cost (at "
-                f"${scenario.quality.cost_per_error_usd:g} per error) is not priced and its TCO leaves "
-                f"errors out; set quality.accuracy.{name} or benchmark it."
-            )
+        if pass_rate(inputs, name) is not None:
+            continue
+        why = (f"has no known {metric}" if scenario.metric == "accuracy" else
+               f"has no measured pass rate (its share of answers with {metric} ≥ "
+               f"{shown(scenario.metric, scenario.pass_threshold)}; a typed {metric} is a mean and does not say it)")
+        inputs.notes.append(
+            f"{name} {why}: its error cost (at ${scenario.quality.cost_per_error_usd:g} per error) is not "
+            f"priced and its TCO leaves errors out; benchmark it{' or set quality.scores.' + name if scenario.metric == 'accuracy' else ''}."
+        )
+
+
+def _add_score_is_pass_rate(scenario: Scenario, inputs: Inputs) -> None:
+    """Whether the score itself is the share of right answers (accuracy), so errors are 1 − score."""
+    is_rate = scenario.metric == "accuracy"
+    inputs.add("quality.score_is_pass_rate", float(is_rate), "1 = yes",
+               f"formula: the task's metric is {metric_name(scenario.metric)}"
+               + (", a share of right answers" if is_rate else ", not a share of right answers"))
 
 
 def _check_ranges(scenario: Scenario, inputs: Inputs) -> None:
@@ -132,7 +154,7 @@ def _add_evaluation_labels(scenario: Scenario, inputs: Inputs) -> None:
     """The test set each approach is evaluated on: the scenario's, else enough for ±2 points at 95%
     around the accuracy target (the size the recommendation asks for, calculator/evaluation.py)."""
     if scenario.labeling.evaluation_labels is None:
-        target = scenario.quality.accuracy_target
+        target = scenario.quality.target
         inputs.add("labeling.evaluation_labels", float(tests_needed(target, EVALUATION_MARGIN)), "labels",
                    f"formula: 1.96² × {target:g} × (1 − {target:g}) / {EVALUATION_MARGIN:g}², a 95% interval "
                    f"of ±{EVALUATION_MARGIN * 100:g} points at the accuracy target")
@@ -228,6 +250,7 @@ def _add_gpu(scenario: Scenario, inputs: Inputs) -> None:
         inputs.add(peak, row.peak_bf16_tflops * 1e12, "FLOP/s", table_source)
         if section == "hosting":
             inputs.add("gpu.memory_gb", row.memory_gb, "GB", table_source)
+            inputs.add("gpu.memory_bytes_per_second", row.memory_tbs * 1e12, "bytes/s", table_source)
 
 
 def _add_tokens(scenario: Scenario, inputs: Inputs) -> None:
@@ -238,16 +261,40 @@ def _add_tokens(scenario: Scenario, inputs: Inputs) -> None:
         inputs.notes.append(f"Token counts are estimates: {counter.note}.")
     src = f"{counter.source}, mean over {len(task.sample_inputs)} sample input(s)"
     frame = scenario_frame(task)
-    for kind in dict.fromkeys(s.prompt_kind for s in SPECS):
-        template = render(kind, frame, few_shot_examples(task) if kind == "few_shot" else ())
-        inputs.add(f"tokens.{kind}.input", counter.mean(template.text(t) for t in task.sample_inputs),
-                   "tokens/request", src)
-        inputs.add(f"tokens.{kind}.prefix", float(counter.count(template.prefix)),
-                   "tokens/request", f"{counter.source}: the fixed part of the prompt")
-    labels = f"{counter.source}, mean over the {len(task.labels)} labels"
-    inputs.add("tokens.label", counter.mean(" " + label for label in task.labels), "tokens/request", labels)
-    inputs.add("tokens.json_answer", counter.mean(" " + answer_text("output_format", label)
-                                                  for label in task.labels), "tokens/request", labels)
+    shots = few_shot_examples(task)
+    unseen = _unseen_shot_tokens(scenario, counter.count(ANSWER_PLACEHOLDER))
+    for kind in dict.fromkeys(s.prompt_kind for s in SPECS if task.kind in s.task_kinds):
+        template = render(kind, frame, shots if kind == "few_shot" else ())
+        added, why = unseen if kind == "few_shot" and unseen else (0.0, "")
+        inputs.add(f"tokens.{kind}.input", counter.mean(template.text(t) for t in task.sample_inputs) + added,
+                   "tokens/request", src + why)
+        inputs.add(f"tokens.{kind}.prefix", float(counter.count(template.prefix)) + added,
+                   "tokens/request", f"{counter.source}: the fixed part of the prompt{why}")
+    if task.kind == "classification":
+        labels = f"{counter.source}, mean over the {len(task.labels)} labels"
+        inputs.add("tokens.answer", counter.mean(" " + label for label in task.labels), "tokens/request", labels)
+        inputs.add("tokens.json_answer", counter.mean(" " + answer_text("output_format", label)
+                                                      for label in task.labels), "tokens/request", labels)
+        return
+    if task.output_tokens is not None:
+        answer, source = task.output_tokens, USER if task.sample_outputs == [] else \
+            f"{USER} (task.output_tokens, used instead of the {len(task.sample_outputs)} sample outputs)"
+    else:
+        answer, source = counter.mean(task.sample_outputs), \
+            f"{counter.source}, mean over the {len(task.sample_outputs)} sample outputs"
+    inputs.add("tokens.answer", answer, "tokens/request", source)
+    if task.kind == "extraction":  # the JSON object is the answer itself, whatever the prompt
+        inputs.add("tokens.json_answer", answer, "tokens/request", source)
+
+
+def _unseen_shot_tokens(scenario: Scenario, placeholder: int) -> tuple[float, str] | None:
+    """A text task given an answer length but no sample outputs or examples: its few-shot prompt shows
+    k answers of that length, which the rendered prompt holds only as placeholders."""
+    task = scenario.task
+    if task.kind == "classification" or task.sample_outputs or task.few_shot_examples:
+        return None
+    added = task.few_shot_k * (task.output_tokens - placeholder)
+    return added, f" + {task.few_shot_k} example answers of task.output_tokens ({task.output_tokens:g}) each"
 
 
 def _add_finetune_provider(scenario: Scenario, inputs: Inputs) -> None:
@@ -277,22 +324,34 @@ def _add_finetune_provider(scenario: Scenario, inputs: Inputs) -> None:
                                 "and served on own GPUs.")
 
 
-def _add_accuracy(scenario: Scenario, inputs: Inputs) -> None:
-    for approach, value in scenario.quality.accuracy.items():
-        inputs.add(f"accuracy.{approach}", value, "fraction", USER)
+def _add_scores(scenario: Scenario, inputs: Inputs) -> None:
+    unit = metric_name(scenario.metric)
+    for approach, value in scenario.quality.scores.items():
+        inputs.add(f"score.{approach}", value, unit, USER)
 
 
 def _add_measured(scenario: Scenario, inputs: Inputs) -> None:
+    """A run's scores (with their intervals), labels, answer lengths and pass rates replace the typed ones."""
     measured = scenario.measured
     if measured is None:
         return
     source = f"benchmark run {measured.run_id} ({measured.model} on {measured.device})"
+    threshold = scenario.pass_threshold
     for approach, numbers in measured.approaches.items():
-        inputs.add(f"accuracy.{approach}", numbers.accuracy, "fraction", accuracy_source(scenario, approach))
-        inputs.intervals[f"accuracy.{approach}"] = tuple(numbers.accuracy_ci)
-        if numbers.labeled_examples:  # the labels that bought the measured accuracy are the ones priced
+        row = score_source(scenario, approach)
+        inputs.add(f"score.{approach}", numbers.score, metric_name(numbers.metric), row)
+        inputs.intervals[f"score.{approach}"] = tuple(numbers.interval)
+        if numbers.labeled_examples:  # the labels that bought the measured score are the ones priced
             inputs.add(f"labels.{approach}", float(numbers.labeled_examples), "labels",
-                       f"{accuracy_source(scenario, approach)}: labels it was trained on")
+                       f"{row}: labels it was trained on")
+        if numbers.output_tokens is not None:
+            inputs.add(f"tokens.output.{approach}", numbers.output_tokens, "tokens/request",
+                       f"{row}: mean tiktoken count of its answers")
+        rate = numbers.pass_rate(threshold)
+        if rate is not None and scenario.task.kind != "classification":
+            inputs.add(f"pass_rate.{approach}", rate, "fraction",
+                       f"{row}: share of its {len(numbers.example_scores)} test answers with "
+                       f"{metric_name(numbers.metric)} ≥ {shown(numbers.metric, threshold)}")
     if measured.training_mfu is not None:
         inputs.add("finetuning.training_mfu", measured.training_mfu, "fraction", source)
     if measured.serving_requests_per_gpu_second is not None and \

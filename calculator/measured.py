@@ -5,10 +5,13 @@ prices for that approach: the API model (`api.model`) for the prompting approach
 base model (`finetuning.base_model`) for the tuned ones. A row measured on another model is applied
 only when the user chooses it (a checkbox on the Benchmark page, `--apply-mismatched` in the CLI);
 otherwise it is left out and named in `Measured.left_out`. A row whose training the time guard cut
-is never applied: its accuracy is not the approach's quality, so it is named as missing evidence
-(`not_applied`). A tuned approach's measured accuracy is priced with the labels it was trained on.
+is never applied: its score is not the approach's quality, so it is named as missing evidence
+(`not_applied`); nor is a run of another task kind or metric than the scenario decides on. A tuned
+approach's measured score is priced with the labels it was trained on. A text task's row brings its
+answers' length (output tokens, priced in place of the typed ones) and every example's score (the
+pass rate at the scenario's threshold, from which errors are priced).
 
-The learning curve comes with the most accurate applied trained row that has one (its own accuracy a
+The learning curve comes with the best-scoring applied trained row that has one (its own score a
 point of it; the spec's `learning_curve` says which approaches a run trains per size). Training MFU and serving throughput come
 only from applied local rows of a GPU run: CPU timings say nothing about a GPU's. Throughput
 measured on the benchmark's model is scaled to the scenario's model by parameter count.
@@ -21,45 +24,43 @@ from dataclasses import dataclass
 
 from calculator.scenario import Measured, MeasuredApproach, Scenario
 from core.approaches import spec, title
+from core.metrics import metric_name, with_name
 from core.result import ApproachResult, BenchmarkResult
 
-# A quality metric as a reader reads it (benchmarks/text_metrics.py defines each; an unknown one is its id
-# in words): here, since a text run's rows are refused by their metric's name; the tables and charts
-# (reporting/run_rows.py) name them the same way.
-METRIC_NAMES = {
-    "accuracy": "accuracy", "macro_f1": "macro-F1",
-    "chrf": "chrF", "rouge_l": "ROUGE-L", "token_f1": "token F1", "exact_match": "exact match",
-    "field_f1": "field F1", "field_precision": "field precision", "field_recall": "field recall",
-    "json_valid": "valid JSON", "schema_valid": "valid schema",
-}
 
-
-def metric_name(metric: str) -> str:
-    """"chrF", "field F1", "accuracy": a metric id as a reader reads it."""
-    return METRIC_NAMES.get(metric, metric.replace("_", " "))
+def _value(row: ApproachResult) -> tuple[str, float, tuple[float, float]]:
+    """(metric, value, 95% interval) of a row: a classification row's accuracy, else its quality."""
+    if row.accuracy is not None:
+        return "accuracy", row.accuracy, tuple(row.accuracy_ci)
+    return row.quality.metric, row.quality.value, tuple(row.quality.interval)
 
 
 def _measured(row: ApproachResult) -> str:
-    """"82.0%", or for a text row its metric: "chrF 0.412"."""
-    if row.accuracy is not None:
-        return f"{row.accuracy:.1%}"
-    return f"{metric_name(row.quality.metric)} {row.quality.value:.3f}"
+    """"accuracy 82.0%", "chrF 41.2": a row's score in its metric's unit."""
+    metric, value, _ = _value(row)
+    return with_name(metric, value)
 
 
-def not_accuracy(result: BenchmarkResult) -> str | None:
-    """Why a run of a text task (generation, extraction) cannot be applied as accuracies, in one line;
-    None for a classification run."""
-    metrics = {a.quality.metric for a in result.approaches if a.accuracy is None}
-    if result.task.kind == "classification" and not metrics:
-        return None
-    kind = "an extraction" if result.task.kind == "extraction" else f"a {result.task.kind}"
-    measures = ", ".join(metric_name(m) for m in sorted(metrics)) or "a text metric"
-    return (f"{kind} run measures {measures}, not accuracy: the decision for text tasks comes with a later "
-            "version, so its rows are not applied to the scenario")
+def _a(kind: str) -> str:
+    return f"{'an' if kind[0] in 'aeiou' else 'a'} {kind}"
+
+
+def other_object(scenario: Scenario, result: BenchmarkResult) -> str | None:
+    """Why a run measured something else than the scenario decides on (another task kind, or another metric),
+    in one line; None when its rows can be applied."""
+    kind, metric = scenario.task.kind, scenario.metric
+    if result.task.kind != kind:
+        return (f"run {result.run_id} measured {_a(result.task.kind)} task, the scenario decides {_a(kind)} task: "
+                "its scores say nothing about this one")
+    measured = {a.quality.metric for a in result.approaches}
+    if measured != {metric}:
+        return (f"run {result.run_id} measured {', '.join(metric_name(m) for m in sorted(measured))}, the scenario's "
+                f"target is on {metric_name(metric)}: set quality.metric to compare them")
+    return None
 
 
 def under_trained(row: ApproachResult, run_id: str) -> str | None:
-    """Why a row's accuracy says nothing about its approach, or None when it can be used."""
+    """Why a row's score says nothing about its approach, or None when it can be used."""
     training = row.training
     if training is None or not training.under_trained:
         return None
@@ -108,14 +109,14 @@ class RowChoice:
 
     @property
     def label(self) -> str:
-        """The row as a checkbox names it: approach, backend, accuracy (a text row: its metric), model."""
+        """The row as a checkbox names it: approach, backend, its score on its metric, model."""
         return f"{title(self.row.approach)} ({self.row.backend}): {_measured(self.row)} on {self.model}"
 
 
 def row_choices(scenario: Scenario, result: BenchmarkResult) -> list[RowChoice]:
     """Every row of the result with the model it measured and the one the scenario prices for it; a
-    row of a text task, or one without an accuracy, has a problem and is never applied."""
-    text = not_accuracy(result)
+    row of another task kind or metric, or an under-trained one, has a problem and is never applied."""
+    text = other_object(scenario, result)
     return [RowChoice(a, a.model or result.model.name, priced_model(scenario, a.approach),
                       text or under_trained(a, result.run_id))
             for a in result.approaches]
@@ -127,12 +128,13 @@ def _pick(candidates: list[RowChoice]) -> RowChoice:
 
 
 def applied_curve(row: ApproachResult) -> list[tuple[int, float]]:
-    """The learning curve's points and, when it has some, the row's own (its accuracy with the labels
-    it trained on): a sentence about the curve then never contradicts the accuracy applied."""
+    """The learning curve's points and, when it has some, the row's own (its score with the labels
+    it trained on): a sentence about the curve then never contradicts the score applied."""
     if not row.learning_curve:
         return []
-    points = {p.labeled_examples: p.accuracy for p in row.learning_curve}
-    points[row.labeled_examples] = row.accuracy
+    points = {p.labeled_examples: p.accuracy if p.accuracy is not None else p.quality.value
+              for p in row.learning_curve}
+    points[row.labeled_examples] = _value(row)[1]
     return sorted(points.items())
 
 
@@ -148,7 +150,9 @@ def measured_from(result: BenchmarkResult, scenario: Scenario, rows: Collection[
     applied = {name: _pick(found) for name, found in by_approach.items()}
     approaches = {
         name: MeasuredApproach(
-            accuracy=c.row.accuracy, accuracy_ci=c.row.accuracy_ci,
+            **dict(zip(("metric", "score", "interval"), _value(c.row), strict=True)),
+            output_tokens=c.row.output_tokens_tiktoken if result.task.kind != "classification" else None,
+            example_scores=c.row.quality.example_scores,
             consistency_spread=c.row.consistency.spread if c.row.consistency else None,
             model=c.model, backend=c.row.backend, run_id=result.run_id,
             labeled_examples=c.row.labeled_examples if spec(name).family == "tuning" else None,
@@ -156,8 +160,8 @@ def measured_from(result: BenchmarkResult, scenario: Scenario, rows: Collection[
         for name, c in applied.items()
     }
     tuned = [c.row for name, c in applied.items() if spec(name).family == "tuning"]
-    best_tuned = max(tuned, key=lambda row: row.accuracy, default=None)  # ties: the first applied
-    curved = max([row for row in tuned if row.learning_curve], key=lambda row: row.accuracy, default=None)
+    best_tuned = max(tuned, key=lambda row: _value(row)[1], default=None)  # ties: the first applied
+    curved = max([row for row in tuned if row.learning_curve], key=lambda row: _value(row)[1], default=None)
     curve = applied_curve(curved) if curved else []
     training_mfu = serving = None
     if result.environment.device == "cuda":
@@ -193,19 +197,19 @@ def apply_benchmark(scenario: Scenario, result: BenchmarkResult, rows: Collectio
 
 
 def unapply(scenario: Scenario) -> Scenario:
-    """A copy back on the typed accuracies (and typed labels, MFU and throughput)."""
+    """A copy back on the typed scores (and typed labels, MFU and throughput)."""
     return scenario.model_copy(update={"measured": None})
 
 
-def accuracy_source(scenario: Scenario, approach: str) -> str:
-    """Where an approach's accuracy comes from: "typed", "measured on <model> (<backend>), run <id>",
+def score_source(scenario: Scenario, approach: str) -> str:
+    """Where an approach's score comes from: "typed", "measured on <model> (<backend>), run <id>",
     or "not given"."""
     measured = scenario.measured
     row = measured.approaches.get(approach) if measured else None
     if row is not None:
         return (f"measured on {row.model or measured.model} ({row.backend or 'local'}), "
                 f"run {row.run_id or measured.run_id}")
-    return "typed" if approach in scenario.quality.accuracy else "not given"
+    return "typed" if approach in scenario.quality.scores else "not given"
 
 
 def measured_elsewhere(scenario: Scenario) -> dict[str, str]:
@@ -218,14 +222,14 @@ def measured_elsewhere(scenario: Scenario) -> dict[str, str]:
 
 
 def applied_summary(scenario: Scenario) -> str:
-    """One paragraph on what the applied run changed: each accuracy it supplies (with its model and
+    """One paragraph on what the applied run changed: each score it supplies (with its model and
     backend), the rows left out and why; "" when no run is applied."""
     measured = scenario.measured
     if measured is None:
         return ""
-    used = [f"{title(name)} {row.accuracy:.1%} on {row.model or measured.model} ({row.backend or 'local'})"
-            for name, row in measured.approaches.items()]
+    used = [f"{title(name)} {with_name(row.metric, row.score)} on {row.model or measured.model} "
+            f"({row.backend or 'local'})" for name, row in measured.approaches.items()]
     text = (f"The scenario uses run {measured.run_id}: " + "; ".join(used) + "." if used
-            else f"Run {measured.run_id} is applied, but none of its rows: every accuracy is typed.")
+            else f"Run {measured.run_id} is applied, but none of its rows: every score is typed.")
     skipped = list(measured.left_out.values()) + list(measured.not_applied.values())
     return text + (" Not applied: " + "; ".join(skipped) + "." if skipped else "")

@@ -44,6 +44,7 @@ class GpuRow(BaseModel):
     usd_per_hour: float = Field(gt=0)
     peak_bf16_tflops: float = Field(gt=0)
     memory_gb: float = Field(gt=0)
+    memory_tbs: float = Field(gt=0)  # memory bandwidth, TB/s: decoding reads every weight for each token
     source: str
     checked: str
 

@@ -27,6 +27,7 @@ TEXT_PERSONA = (  # a generation or extraction task: no labels to pick from
     "write only the answer asked for."
 )
 JSON_KEY = "label"
+ANSWER_PLACEHOLDER = "[a typical answer]"  # a text task given only an answer length: where each shot's answer goes
 # Paraphrases for the consistency check: (instruction, answer cue).
 PARAPHRASES: tuple[tuple[str, str], ...] = (
     ("{instruction}", "{answer}"),
@@ -122,20 +123,26 @@ def render(kind: PromptKind, frame: Frame, shots: Sequence[tuple[str, str]] = ()
 
 
 def scenario_frame(task: Task) -> Frame:
-    """The frame of a scenario's task: its instructions, with the label set on a line of its own."""
-    return Frame(instruction=f"{task.instructions}\nLabels: {', '.join(task.labels)}",
-                 labels=tuple(task.labels), persona=task.persona)
+    """The frame of a scenario's task: its instructions, with the label set (classification) or the
+    fields of the JSON answer (extraction) on a line of their own."""
+    if task.kind == "classification":
+        return Frame(instruction=f"{task.instructions}\nLabels: {', '.join(task.labels)}",
+                     labels=tuple(task.labels), persona=task.persona)
+    if task.kind == "extraction":
+        return Frame(instruction=f"{task.instructions}\nFields: {', '.join(task.fields)}", labels=(),
+                     answer_name="JSON", persona=task.persona)
+    return Frame(instruction=task.instructions, labels=(), answer_name="Answer", persona=task.persona)
 
 
 def few_shot_examples(task: Task) -> list[tuple[str, str]]:
-    """k examples: the scenario's own, else sample inputs paired with labels in turn."""
+    """k (input, answer) examples: the scenario's own, else sample inputs paired in turn with its labels
+    (classification) or its sample outputs."""
     if task.few_shot_examples:
-        pool = [(ex.text, ex.label) for ex in task.few_shot_examples]
+        pool = [(ex.text, ex.answer) for ex in task.few_shot_examples]
     else:
-        pool = [
-            (task.sample_inputs[i % len(task.sample_inputs)], task.labels[i % len(task.labels)])
-            for i in range(task.few_shot_k)
-        ]
+        answers = task.labels if task.kind == "classification" else task.sample_outputs or [ANSWER_PLACEHOLDER]
+        pool = [(task.sample_inputs[i % len(task.sample_inputs)], answers[i % len(answers)])
+                for i in range(task.few_shot_k)]
     return [pool[i % len(pool)] for i in range(task.few_shot_k)]
 
 

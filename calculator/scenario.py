@@ -18,11 +18,20 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
-from calculator.prompts import DEFAULT_PERSONA
-from core.approaches import NAMES, SPECS, ApproachName
+from calculator.prompts import DEFAULT_PERSONA, TEXT_PERSONA
+from core.approaches import BY_NAME, NAMES, SPECS, TASK_KINDS, ApproachName, TaskKindName
+from core.metrics import PRIMARY, TARGET_METRICS, metric_name
 
 NOT_RANGED = {"workload.horizon_months"}  # the horizon fixes the months; it is not drawn
+
+
+def invalid(model: str, loc: tuple[str, ...], message: str, value: Any) -> ValidationError:
+    """A validation error on one field of a model, raised from a check across fields: the message then
+    names that field (task.labels), not the section."""
+    return ValidationError.from_exception_data(
+        model, [InitErrorDetails(type=PydanticCustomError("scenario", message), loc=loc, input=value)])
 
 
 def quantity(default: Any, unit: str, help: str, **bounds: Any) -> Any:
@@ -47,11 +56,31 @@ class Workload(Section):
 
 
 class FewShotExample(Section):
+    """An input and its answer: a label (classification) or the output written for it (generation,
+    extraction: the reply, the JSON object)."""
+
     text: str = Field(min_length=1, max_length=20_000)
-    label: str = Field(min_length=1, max_length=200)
+    label: str | None = Field(None, min_length=1, max_length=200)
+    output: str | None = Field(None, min_length=1, max_length=20_000)
+
+    @model_validator(mode="after")
+    def _one_answer(self) -> FewShotExample:
+        if (self.label is None) == (self.output is None):
+            raise ValueError("a few-shot example has a label (classification) or an output (generation, "
+                             "extraction), one of the two")
+        return self
+
+    @property
+    def answer(self) -> str:
+        return self.label if self.label is not None else self.output
+
+
+KIND_HELP = ("What the answer is: classification (one label from a list), generation (free text: a reply, a "
+             "summary, a rewrite) or extraction (fields of the input as one JSON object).")
 
 
 class Task(Section):
+    kind: TaskKindName = Field("classification", description=KIND_HELP)
     instructions: str = Field(
         "Classify the customer message into exactly one of the labels.",
         min_length=1,
@@ -60,9 +89,8 @@ class Task(Section):
     )
     labels: list[str] = Field(
         default_factory=lambda: ["billing", "technical", "account", "other"],
-        min_length=2,
         max_length=500,
-        description="The answers the model may give.",
+        description="The answers the model may give (classification: at least two).",
     )
     sample_inputs: list[str] = Field(
         default_factory=lambda: ["My invoice shows a charge I don't recognise, can you explain it?"],
@@ -84,6 +112,61 @@ class Task(Section):
         150, "tokens/request", "Reasoning a chain-of-thought answer writes before its label.",
         ge=0, le=100_000,
     )
+    sample_outputs: list[str] = Field(
+        default_factory=list, max_length=2_000,
+        description="Typical answers (generation: replies, summaries; extraction: JSON objects); output tokens "
+                    "per request are their mean tiktoken count.",
+    )
+    output_tokens: float | None = quantity(
+        None, "tokens/request", "Tokens of one answer, when there are no sample outputs (generation, extraction); "
+        "given beside sample outputs, it is used instead of their count.", gt=0, le=100_000,
+    )
+    fields: list[str] = Field(
+        default_factory=list, max_length=500,
+        description="Extraction: the names of the fields the JSON answer holds.",
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _defaults_of_the_kind(cls, data: Any) -> Any:
+        """A text task has no labels and speaks with the text persona unless it says otherwise."""
+        if isinstance(data, dict) and data.get("kind", "classification") != "classification":
+            data = {"labels": [], "persona": TEXT_PERSONA, **data}
+        return data
+
+    @model_validator(mode="after")
+    def _what_the_kind_needs(self) -> Task:
+        problem = self._problem()
+        if problem:
+            field, message = problem
+            raise invalid("Task", (field,), message, getattr(self, field))
+        return self
+
+    def _problem(self) -> tuple[str, str] | None:
+        """(field, why) of the first thing this kind of task lacks or should not have."""
+        kind = self.kind
+        if kind == "classification":
+            if len(self.labels) < 2:
+                return "labels", "a classification task needs at least two labels"
+            extra = next((f for f in ("sample_outputs", "fields") if getattr(self, f)), None)
+            extra = extra or ("output_tokens" if self.output_tokens is not None else None)
+            if extra:
+                return extra, "belongs to generation and extraction tasks; a classification task answers with a label"
+        else:
+            answers = "free text" if kind == "generation" else "JSON objects"
+            if self.labels:
+                return "labels", f"a {kind} task has no labels (its answers are {answers}): give sample_outputs"
+            if not self.sample_outputs and self.output_tokens is None:
+                return "sample_outputs", f"a {kind} task needs typical answers, or an answer length in output_tokens"
+            if kind == "extraction" and not self.fields:
+                return "fields", "an extraction task names the fields its JSON answer holds"
+            if kind == "generation" and self.fields:
+                return "fields", "only an extraction task has fields"
+        wrong = [i for i, ex in enumerate(self.few_shot_examples) if (ex.label is None) == (kind == "classification")]
+        if wrong:
+            return "few_shot_examples", (f"example {wrong[0] + 1}: a {kind} task's examples each have "
+                                         f"{'a label' if kind == 'classification' else 'an output'}")
+        return None
 
     @field_validator("labels")
     @classmethod
@@ -228,6 +311,11 @@ class Hosting(Section):
     serving_mfu: float = quantity(
         0.25, "fraction", "FLOP utilisation reached when serving (batched).", gt=0, le=1
     )
+    serving_mbu: float = quantity(
+        0.6, "fraction", "Memory-bandwidth utilisation reached when decoding (writing answers token by token, "
+        "bound by reading the weights and KV cache): 0.6 is conservative, tuned stacks (vLLM, TensorRT-LLM) "
+        "reach 0.7-0.85.", gt=0, le=1,
+    )
     serving_requests_per_gpu_second: float | None = quantity(
         None, "requests/s", "Override the serving throughput of one GPU.", gt=0, le=1e7
     )
@@ -271,12 +359,23 @@ class Pretrain(Section):
 
 
 class Quality(Section):
-    accuracy_target: float = quantity(
-        0.85, "fraction", "Accuracy the task must reach to be acceptable.", ge=0, le=1
+    """What the task must reach, on its metric (accuracy for classification; chrF, field F1 or another
+    of core.metrics.TARGET_METRICS for a text task), and what each approach reaches. Scores are
+    fractions from 0 to 1 (a chrF of 55 is 0.55)."""
+
+    metric: str | None = Field(
+        None, description="The metric the target is stated on; empty: the task kind's own (accuracy, chrF, "
+                          "field F1).")
+    target: float = quantity(
+        0.85, "fraction", "The score on the task's metric an approach must reach to be acceptable.", ge=0, le=1
     )
-    accuracy: dict[ApproachName, float] = Field(
+    scores: dict[ApproachName, float] = Field(
         default_factory=dict,
-        description="Accuracy per approach typed in by the user (a benchmark overrides it).",
+        description="The score per approach on the task's metric, typed in by the user (a benchmark overrides it).",
+    )
+    pass_threshold: float | None = quantity(
+        None, "fraction", "A text task's answer counts as an error (priced at cost_per_error_usd) when its own "
+        "score is below this; empty: exact for extraction (1.0), the target for generation.", ge=0, le=1,
     )
     needs_consistent_output: bool = Field(
         False, description="Outputs must be stable across phrasing (weighs prompt brittleness)."
@@ -287,13 +386,25 @@ class Quality(Section):
         ge=0, le=1e6,
     )
 
-    @field_validator("accuracy")
+    @model_validator(mode="before")
     @classmethod
-    def _fractions(cls, accuracy: dict[str, float]) -> dict[str, float]:
-        for name, value in accuracy.items():
+    def _accuracy_names(cls, data: Any) -> Any:
+        """Files written before text tasks name the target `accuracy_target` and the scores `accuracy`."""
+        if isinstance(data, dict) and ({"accuracy_target", "accuracy"} & set(data)):
+            data = dict(data)
+            if "accuracy_target" in data:
+                data.setdefault("target", data.pop("accuracy_target"))
+            if "accuracy" in data:
+                data.setdefault("scores", data.pop("accuracy"))
+        return data
+
+    @field_validator("scores")
+    @classmethod
+    def _fractions(cls, scores: dict[str, float]) -> dict[str, float]:
+        for name, value in scores.items():
             if not 0 <= value <= 1:
-                raise ValueError(f"accuracy of {name} must be between 0 and 1, got {value}")
-        return accuracy
+                raise ValueError(f"{name}'s score must be a fraction from 0 to 1 (a chrF of 45 is 0.45), got {value}")
+        return scores
 
 
 class Constraints(Section):
@@ -358,24 +469,42 @@ class Range(Section):
 
 
 class MeasuredApproach(Section):
-    """One benchmark row applied to an approach: its accuracy and what it was measured on."""
+    """One benchmark row applied to an approach: its score on the run's metric, what it was measured on,
+    and for a text task the answers' length and every test example's own score (the pass rate at any
+    threshold comes from them)."""
 
-    accuracy: float = Field(ge=0, le=1)
-    accuracy_ci: tuple[float, float]
+    metric: str = "accuracy"
+    score: float = Field(ge=0, le=1)
+    interval: tuple[float, float]
     consistency_spread: float | None = None
     model: str | None = Field(None, description="the model the row measured (None: saved before it was recorded)")
     backend: Literal["local", "endpoint"] | None = None
     run_id: str | None = None
     labeled_examples: int | None = Field(
-        None, ge=0, description="labels a tuned approach's measured accuracy was trained on (priced in its place)")
+        None, ge=0, description="labels a tuned approach's measured score was trained on (priced in its place)")
+    output_tokens: float | None = Field(
+        None, ge=0, description="mean tiktoken count of its answers on the test split (text tasks)")
+    example_scores: list[float] = Field(
+        default_factory=list, description="each test example's score on the metric (text tasks)")
 
     @model_validator(mode="before")
     @classmethod
-    def _drop_unread(cls, data: Any) -> Any:
-        """Scenarios saved before 0.2 carry prompt_tokens here, which nothing read: accept them."""
-        if isinstance(data, dict) and "prompt_tokens" in data:
+    def _older_names(cls, data: Any) -> Any:
+        """Scenarios saved before text tasks hold `accuracy` and `accuracy_ci`; before 0.2, an unread
+        `prompt_tokens`."""
+        if isinstance(data, dict) and ({"accuracy", "accuracy_ci", "prompt_tokens"} & set(data)):
             data = {k: v for k, v in data.items() if k != "prompt_tokens"}
+            if "accuracy" in data:
+                data.setdefault("score", data.pop("accuracy"))
+            if "accuracy_ci" in data:
+                data.setdefault("interval", data.pop("accuracy_ci"))
         return data
+
+    def pass_rate(self, threshold: float) -> float | None:
+        """Share of test examples scoring at least `threshold`; None without per-example scores."""
+        if not self.example_scores:
+            return None
+        return sum(score >= threshold - 1e-9 for score in self.example_scores) / len(self.example_scores)
 
 
 class Measured(Section):
@@ -386,17 +515,17 @@ class Measured(Section):
     device: str
     approaches: dict[ApproachName, MeasuredApproach] = Field(default_factory=dict)
     learning_curve: list[tuple[int, float]] = Field(
-        default_factory=list, description="(labeled examples, accuracy) points of `learning_curve_approach`."
+        default_factory=list, description="(labeled examples, score) points of `learning_curve_approach`."
     )
     learning_curve_approach: ApproachName | None = Field(
-        None, description="Whose curve: the most accurate applied trained approach that has one (None in files "
+        None, description="Whose curve: the best-scoring applied trained approach that has one (None in files "
                           "written before the field: LoRA's)."
     )
     training_mfu: float | None = None
     serving_requests_per_gpu_second: float | None = None
     not_applied: dict[ApproachName, str] = Field(
         default_factory=dict,
-        description="Approaches whose measured accuracy is not used, and why (e.g. training was cut).",
+        description="Approaches whose measured score is not used, and why (e.g. training was cut).",
     )
     left_out: dict[str, str] = Field(
         default_factory=dict,
@@ -438,6 +567,56 @@ class Scenario(Section):
     @classmethod
     def _unique(cls, approaches: list[str]) -> list[str]:
         return list(dict.fromkeys(approaches))
+
+    @model_validator(mode="before")
+    @classmethod
+    def _older_range_names(cls, data: Any) -> Any:
+        """Ranges saved before text tasks name the target `quality.accuracy_target`."""
+        if isinstance(data, dict) and isinstance(data.get("uncertainty"), dict):
+            ranges = data["uncertainty"]
+            if "quality.accuracy_target" in ranges:
+                data = {**data, "uncertainty": {("quality.target" if key == "quality.accuracy_target" else key): value
+                                                for key, value in ranges.items()}}
+        return data
+
+    @model_validator(mode="before")
+    @classmethod
+    def _approaches_of_the_kind(cls, data: Any) -> Any:
+        """Without a list, the approaches compared are those that can answer the task's kind."""
+        if isinstance(data, dict) and "approaches" not in data:
+            task = data.get("task")
+            kind = task.get("kind", "classification") if isinstance(task, dict) else getattr(task, "kind", None)
+            if kind in TASK_KINDS and kind != "classification":
+                data = {**data, "approaches": [s.name for s in SPECS if kind in s.task_kinds]}
+        return data
+
+    @model_validator(mode="after")
+    def _fits_the_kind(self) -> Scenario:
+        kind = self.task.kind
+        misfits = [name for name in self.approaches if kind not in BY_NAME[name].task_kinds]
+        if misfits:
+            raise invalid("Scenario", ("approaches",),
+                          f"{', '.join(misfits)} cannot answer a {kind} task ({BY_NAME[misfits[0]].title} answers "
+                          f"{' or '.join(BY_NAME[misfits[0]].task_kinds)} tasks)", self.approaches)
+        allowed = TARGET_METRICS[kind]
+        if self.quality.metric is not None and self.quality.metric not in allowed:
+            raise invalid("Scenario", ("quality", "metric"),
+                          f"a {kind} task is decided on {', '.join(metric_name(m) + ' (' + m + ')' for m in allowed)}",
+                          self.quality.metric)
+        return self
+
+    @property
+    def metric(self) -> str:
+        """The metric the target and the scores are on: the scenario's choice, else the kind's own."""
+        return self.quality.metric or PRIMARY[self.task.kind]
+
+    @property
+    def pass_threshold(self) -> float:
+        """The score below which one answer counts as an error: right or wrong for classification, exact
+        for extraction, the target for generation, unless the scenario says."""
+        if self.quality.pass_threshold is not None:
+            return self.quality.pass_threshold
+        return self.quality.target if self.task.kind == "generation" else 1.0
 
     @model_validator(mode="after")
     def _ranges_name_numeric_fields(self) -> Scenario:

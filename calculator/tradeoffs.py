@@ -17,7 +17,7 @@ from calculator.measured import applied_curve
 from calculator.recommend import RankedApproach
 from calculator.recommend.ranking import engineering_time
 from calculator.recommend.reasons import curve_source, labels_to_reach
-from calculator.recommend.wording import count, interval, money, pct, points
+from calculator.recommend.wording import count, money
 from core.approaches import spec
 
 COLUMNS = ("approach", "labeled data needed", "one-off cost", "cost per request", "engineering effort",
@@ -25,7 +25,8 @@ COLUMNS = ("approach", "labeled data needed", "one-off cost", "cost per request"
 NOTE = ("Each cell: the figure, then where it comes from. Cost per request: what serving costs per "
         "request in an average month of the horizon (fixed monthly cost ÷ requests + the per-request "
         "price; expected errors not included, see quality). Time to launch: engineering hours of one "
-        "engineer full time. Consistency: max − min accuracy over prompt paraphrases in a benchmark run.")
+        "engineer full time. Quality: the score on the task's metric (accuracy, chrF, field F1) with its 95% interval. "
+        "Consistency: max − min score over prompt paraphrases in a benchmark run.")
 
 
 def tradeoffs(found: Analysis) -> pd.DataFrame:
@@ -45,8 +46,8 @@ def _source(found: Analysis, key: str) -> str:
 
 def _curve(found: Analysis, name: str) -> tuple[list[tuple[int, float]], str] | None:
     """An applied approach's learning curve as the rest of the page reads it, and its source: the applied
-    row's own point included (its accuracy with the labels it trained on), so the curve's best is the
-    applied accuracy. The scenario's curve approach's is the scenario's (the reasons quote it); another's comes from the
+    row's own point included (its score with the labels it trained on), so the curve's best is the
+    applied score. The scenario's curve approach's is the scenario's (the reasons quote it); another's comes from the
     applied row of the attached result. None for an approach whose figures are typed."""
     measured = found.scenario.measured
     applied = measured.approaches.get(name) if measured else None
@@ -71,13 +72,15 @@ def _labels(found: Analysis, entry: RankedApproach) -> str:
     if curve is None:
         return costed
     measured_points, source = curve
-    target = found.scenario.quality.accuracy_target
+    target = found.scenario.quality.target
     hit = labels_to_reach(measured_points, target)
+    scale = entry.scale
     if hit is None:
         most, best = max(measured_points, key=lambda point: point[1])
-        reach = f"the {pct(target)} target not reached on the {source} (best {pct(best)} with {count(most)})"
+        reach = (f"the {scale.brief(target)} target not reached on the {source} (best {scale.brief(best)} with "
+                 f"{count(most)})")
     else:
-        reach = f"{count(hit)} to reach the {pct(target)} target ({source})"
+        reach = f"{count(hit)} to reach the {scale.brief(target)} target ({source})"
     return f"{reach}; priced: {costed}"
 
 
@@ -112,9 +115,9 @@ def _effort(found: Analysis, entry: RankedApproach) -> str:
 
 
 def _quality(entry: RankedApproach) -> str:
-    if entry.accuracy is None:
-        return "unknown (neither typed nor measured)"
-    return f"{pct(entry.accuracy)}{interval(entry.accuracy_ci)} ({entry.accuracy_source})"
+    if entry.score is None:
+        return f"{entry.scale.name} unknown (neither typed nor measured)"
+    return f"{entry.scale.brief(entry.score)}{entry.scale.interval(entry.score_ci)} ({entry.score_source})"
 
 
 def _consistency(found: Analysis, entry: RankedApproach) -> str:
@@ -122,5 +125,6 @@ def _consistency(found: Analysis, entry: RankedApproach) -> str:
         return "not measured"
     measured = found.scenario.measured
     row = measured.approaches[entry.name]
-    return (f"{points(entry.consistency_spread)} between prompt paraphrases (max − min accuracy, run "
+    return (f"{entry.scale.gap(entry.consistency_spread)} between prompt paraphrases (max − min "
+            f"{entry.scale.name}, run "
             f"{row.run_id or measured.run_id})")

@@ -60,7 +60,7 @@ class TornadoBar:
 
 
 def _bounds(key: str) -> Bounds | None:
-    if key.startswith("accuracy."):
+    if key.startswith(("score.", "pass_rate.")):
         return FRACTION
     try:
         return field_bounds(key)

@@ -25,6 +25,7 @@ PromptKind = Literal["zero_shot", "few_shot", "chain_of_thought", "persona", "ou
 AnswerFormat = Literal["label", "json"]
 TaskKindName = Literal["classification", "generation", "extraction"]  # what a task's answer is: a label, text, JSON
 TASK_KINDS: tuple[str, ...] = get_args(TaskKindName)
+ANSWER_WORDS = {"classification": "a label", "generation": "free text", "extraction": "a JSON object"}  # per kind
 
 
 class Settings(BaseModel):

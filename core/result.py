@@ -122,6 +122,9 @@ class Quality(_Strict):
         description="wilson: Wilson score interval of a proportion; bootstrap: percentile bootstrap of the mean")
     others: dict[str, float] = Field(default_factory=dict, description="the kind's other metrics, mean over the "
                                      "same examples (macro_f1 for classification; rouge_l, token_f1, ... for text)")
+    example_scores: list[float] = Field(default_factory=list, description="each test example's score on the "
+                                        "metric, in test order (text kinds; empty for classification and in "
+                                        "files written before): a pass rate at any threshold comes from them")
 
     @classmethod
     def of_accuracy(cls, accuracy: float, interval: tuple[float, float], macro_f1: float | None) -> Quality:

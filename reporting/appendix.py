@@ -17,13 +17,13 @@ from reporting.grid import number
 
 LONG_TEXT = 90  # characters of a long text shown before "…"
 SKIPPED = {"name", "description", "measured", "uncertainty"}  # said elsewhere or in rows of their own
-UNIT_OF_ENTRIES = {"team.hours": "hours", "quality.accuracy": "fraction"}  # dict fields, one entry per approach
+UNIT_OF_ENTRIES = {"team.hours": "hours", "quality.scores": "fraction"}  # dict fields, one entry per approach
 
 
 def _label(dotted: str) -> str:
     head, _, last = dotted.rpartition(".")
-    if head == "quality.accuracy":
-        return field_label(f"accuracy.{last}")
+    if head == "quality.scores":
+        return field_label(f"score.{last}")
     return field_label(dotted)
 
 

@@ -18,13 +18,13 @@ from calculator.approaches import REGISTRY
 from calculator.breakeven import BreakEven
 from calculator.costs import CostReport, tco
 from calculator.fields import field_label
-from calculator.measured import metric_name
 from calculator.recommend import Recommendation, sure
 from calculator.recommend.wording import count, money
 from calculator.uncertainty import Band, MonteCarlo, TornadoBar
 from core.approaches import PROMPTING, SPECS
 from core.approaches import colour as spec_colour
 from core.approaches import title as spec_title
+from core.metrics import metric_name
 from core.result import BenchmarkResult
 from reporting.run_rows import score, score_interval
 

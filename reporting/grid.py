@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from calculator.approaches import REGISTRY
 from calculator.costs import ApproachCosts, CostReport
 from calculator.fields import field_label
-from calculator.recommend.wording import count, money, pct
+from calculator.recommend.wording import Scale, count, money
 from core.approaches import title
 
 if TYPE_CHECKING:
@@ -99,7 +99,8 @@ def _parts(profile: Any) -> str:
 
 def costs_grid(report: CostReport) -> Grid:
     """One row per approach, cheapest first: one-off, fixed, per request, TCO, per correct answer,
-    accuracy, labels needed and the parts of each cost."""
+    the score on the task's metric, labels needed and the parts of each cost."""
+    scale = Scale(report.scenario.metric)
     errors = (
         Column("running (USD)", lambda c: c.running_usd, fmt=money, numeric=True, width=1.3),
         Column("errors (USD)", lambda c: c.error_usd, fmt=money, numeric=True, width=1.3),
@@ -112,7 +113,7 @@ def costs_grid(report: CostReport) -> Grid:
         # fractions of a cent: text with three significant figures on every face, never $0.00
         Column("per request", lambda c: float(c.profile.per_request_usd), fmt=money, width=1.3),
         Column("per correct answer", lambda c: c.cost_per_correct_usd, fmt=money, width=1.3),
-        Column("accuracy", lambda c: c.accuracy, fmt=pct, width=1),
+        Column(scale.name, lambda c: c.score, fmt=scale.value, width=1),
         *errors,
         Column(f"TCO {report.horizon_months} months (USD)", lambda c: c.tco_usd, fmt=money, numeric=True,
                width=1.3),

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
-from calculator.recommend.wording import count, money, pct
+from calculator.recommend.wording import Scale, count, money
 from calculator.tradeoffs import NOTE as TRADEOFFS_NOTE
 from calculator.tradeoffs import tradeoffs
 from core.approaches import title
@@ -86,7 +86,7 @@ def outline(data: ReportData) -> list[Section]:
     rec, by_section = data.recommendation, tables.all_tables(data)
     question: list[Block] = [Paragraph(
         f"Which way of adapting a language model to this task is the cheapest over "
-        f"{data.costs.horizon_months} months that reaches the accuracy target?")]
+        f"{data.costs.horizon_months} months that reaches the {Scale(data.scenario.metric).name} target?")]
     question.append(Paragraph(in_numbers(data)))
     # the Decision page's order: the three strongest reasons, then the rest
     decision: list[Block] = [Paragraph(rec.headline, strong=True), Subheading("Why"), Bullets(rec.top_reasons)]
@@ -128,8 +128,8 @@ def in_numbers(data: ReportData) -> str:
     answer = (f"The answer: {chosen.title}, {money(chosen.tco_usd)} over {costs.horizon_months} months."
               if chosen else "No approach is chosen yet (see the recommendation).")
     return (f"{s.name}: {count(w.requests_per_month)} requests in the first month{growth}, "
-            f"{count(sum(costs.volumes))} over {costs.horizon_months} months; accuracy target "
-            f"{pct(s.quality.accuracy_target)}; {', '.join(limits)}. {len(s.approaches)} approaches "
+            f"{count(sum(costs.volumes))} over {costs.horizon_months} months; a {s.task.kind} task, target "
+            f"{Scale(s.metric).named(s.quality.target)}; {', '.join(limits)}. {len(s.approaches)} approaches "
             f"compared. {answer}")
 
 
@@ -146,8 +146,11 @@ def _error_costs(data: ReportData) -> list[Block]:
     if not priced:
         return []
     per_error = money(float(data.costs.inputs["quality.cost_per_error_usd"]))
+    rate = ("accuracy" if data.scenario.metric == "accuracy" else
+            f"pass rate: the share of answers with {Scale(data.scenario.metric).name} ≥ "
+            f"{Scale(data.scenario.metric).value(data.scenario.pass_threshold)}")
     return [Paragraph(f"Errors are priced at {per_error} each: expected error cost = requests × "
-                      f"(1 − accuracy) × {per_error}, part of every TCO below."),
+                      f"(1 − {rate}) × {per_error}, part of every TCO below."),
             Bullets([f"{title(c.name)}: {money(c.running_usd)} to build and run + {money(c.error_usd)} "
                      f"expected errors = {money(c.tco_usd)}; {money(c.cost_per_correct_usd)} per correct answer."
                      for c in priced])]
@@ -158,4 +161,4 @@ def _no_run(data: ReportData) -> str:
     if measured:
         return (f"Measured inputs come from benchmark run {measured.run_id} ({measured.model} on "
                 f"{measured.device}); its result file was not attached to this report.")
-    return "No benchmark run is attached: every accuracy is typed in by the user (see the evidence gaps)."
+    return "No benchmark run is attached: every score is typed in by the user (see the evidence gaps)."

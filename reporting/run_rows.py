@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from calculator.measured import metric_name
 from core.approaches import title
+from core.metrics import metric_name
 from core.result import ApproachResult, BenchmarkResult, Environment, Quality
 from reporting.grid import Column, Grid, grid
 

@@ -18,8 +18,8 @@ from calculator.recommend import Recommendation
 from calculator.recommend.ranking import PACE, standing_words
 from calculator.recommend.sure import NAME as SURE
 from calculator.recommend.sure import definition
-from calculator.recommend.wording import count, interval, money, pct
-from core.approaches import title
+from calculator.recommend.wording import Scale, count, money, pct
+from core.approaches import ANSWER_WORDS, title
 from core.result import LATENCY_BASES, BenchmarkResult
 from reporting.appendix import changed_settings
 from reporting.grid import Grid, break_even_grid, costs_grid, number, sources_grid
@@ -63,7 +63,8 @@ def question(data: ReportData) -> Table:
         row("Requests in the first month", "workload.requests_per_month"),
         row("Monthly growth", "workload.monthly_growth_pct"),
         row("Horizon", "workload.horizon_months"),
-        row("Accuracy target", "quality.accuracy_target", pct(s.quality.accuracy_target)),
+        ["Task", f"{s.task.kind}: the answer is {ANSWER_WORDS[s.task.kind]}", "user input"],
+        row("Quality target", "quality.target", Scale(s.metric).target(s.quality.target)),
         ["Consistent output required", "yes" if s.quality.needs_consistent_output else "no", "user input"],
         row("Labeled examples on hand", "labeling.labels_on_hand"),
         ["Budget over the horizon", money(s.constraints.budget_usd) if s.constraints.budget_usd else "none set",
@@ -82,18 +83,18 @@ def question(data: ReportData) -> Table:
 def ranking(rec: Recommendation) -> Table:
     rows = []
     for i, r in enumerate(rec.ranked, 1):
-        accuracy = "—" if r.accuracy is None else pct(r.accuracy) + interval(r.accuracy_ci).replace(" [95% CI ", " [")
+        score = "—" if r.score is None else r.scale.value(r.score) + r.scale.interval(r.score_ci).replace(" [95% CI ", " [")
         spread = "" if r.tco_p10_usd is None else f"{money(r.tco_p10_usd)}–{money(r.tco_p90_usd)}"
-        rows.append([str(i), r.title, standing_words(r), accuracy, r.accuracy_source or "—", money(r.tco_usd),
+        rows.append([str(i), r.title, standing_words(r), score, r.score_source or "—", money(r.tco_usd),
                      spread, "—" if r.cheapest_share is None else pct(r.cheapest_share), count(r.labels_to_buy),
                      f"{r.launch_weeks:.1f}"])
     return Table("ranking", "Approaches ranked",
-                 ["#", "approach", "standing", "accuracy [95% CI]", "accuracy from", "TCO", "TCO P10–P90", SURE,
-                  "labels to buy", "eng. weeks"], rows,
-                 note=f"Target {pct(rec.accuracy_target)}. Ranked: the approaches that qualify (the lower "
+                 ["#", "approach", "standing", f"{rec.scale.name} [95% CI]", f"{rec.scale.name} from", "TCO",
+                  "TCO P10–P90", SURE, "labels to buy", "eng. weeks"], rows,
+                 note=f"Target: {rec.scale.named(rec.target)}. Ranked: the approaches that qualify (the lower "
                       "end of the interval meets the target, every constraint kept), then the open ones "
-                      "(accuracy uncertain or unknown), then the blocked ones with the reason; each group "
-                      f"by TCO. {definition(rec.draws)} Accuracy sources: the inputs table (Accuracy of …). "
+                      f"({rec.scale.name} uncertain or unknown), then the blocked ones with the reason; each group "
+                      f"by TCO. {definition(rec.draws)} Score sources: the inputs table (Score of …). "
                       f"Engineering weeks: engineering hours ÷ {PACE}.",
                  widths=[0.5, 2.3, 2.5, 1.6, 1.7, 1.5, 2.7, 1.5, 1.0, 1.1])
 

@@ -99,11 +99,12 @@ class TextKind:
 
     def quality(self, targets: np.ndarray, answers: np.ndarray) -> dict[str, Any]:
         """The primary metric's mean with its bootstrap 95% interval, the others' means beside it."""
-        value, interval = bootstrap_mean(self.scores(targets, answers), seed=BOOTSTRAP_SEED)
+        scores = self.scores(targets, answers)
+        value, interval = bootstrap_mean(scores, seed=BOOTSTRAP_SEED)
         others = {name: float(np.mean([METRICS[name](a, refs) for refs, a in zip(targets, answers, strict=True)]))
                   for name in BESIDE[self.name]}
         return {"quality": Quality(metric=self.metric, value=value, interval=interval, interval_basis="bootstrap",
-                                   others=others)}
+                                   others=others, example_scores=[round(float(x), 4) for x in scores])}
 
     def prediction(self, target: list[str], answer: str) -> dict[str, Any]:
         return {"reference": target[0] if len(target) == 1 else json.dumps(target, ensure_ascii=False),

@@ -46,9 +46,11 @@ class PricedApproach:
     spec: ApproachSpec
     formula: str  # how the three parts are computed, in words, for the cost table
     price: Callable[[Params], CostProfile]  # the family's cost function, before errors
+    output_tokens: Callable[[Params], Number]  # tokens one answer writes (billed, or decoded by the fleet)
+    fleet: Callable[[Params], Fleet | None] = lambda p: None  # the self-hosted fleet it is served on, if any
 
     def profile(self, p: Params) -> CostProfile:
-        """The family's costs plus, when errors are priced and the accuracy is known, their cost."""
+        """The family's costs plus, when errors are priced and the pass rate is known, their cost."""
         costs = self.price(p)
         errors = error_usd_per_request(p, self.name)
         if errors is None:
@@ -78,21 +80,29 @@ class PricedApproach:
 ERRORS = "errors"  # the per-request part priced from the error rate
 
 
-def error_usd_per_request(p: Params, name: str) -> Number | None:
-    """Expected cost of a wrong answer per request: (1 − accuracy) × cost per error.
+def pass_rate(p: Params, name: str) -> Number | None:
+    """Share of answers that are right: a text task's measured pass rate at its threshold, or the score itself
+    when it is accuracy; None when unknown (a typed chrF is a mean, not a share of right answers)."""
+    if f"pass_rate.{name}" in p:
+        return p[f"pass_rate.{name}"]
+    return p.get(f"score.{name}") if p.get("quality.score_is_pass_rate", 1.0) else None
 
-    None when errors are not priced (cost per error 0 and not drawn) or the accuracy is unknown:
-    an unknown accuracy is never priced as if it made no errors (resolve_inputs notes it).
+
+def error_usd_per_request(p: Params, name: str) -> Number | None:
+    """Expected cost of a wrong answer per request: (1 − pass rate) × cost per error.
+
+    None when errors are not priced (cost per error 0 and not drawn) or the pass rate is unknown:
+    an unknown one is never priced as if it made no errors (resolve_inputs notes it).
     """
     per_error = p.get("quality.cost_per_error_usd", 0.0)
-    accuracy = p.get(f"accuracy.{name}")
-    if accuracy is None or not np.any(np.asarray(per_error) > 0):
+    passed = pass_rate(p, name)
+    if passed is None or not np.any(np.asarray(per_error) > 0):
         return None
-    return (1.0 - accuracy) * per_error
+    return (1.0 - passed) * per_error
 
 
 def labels_needed(p: Params, spec: ApproachSpec) -> Number:
-    """Labeled examples the approach consumes: those its measured accuracy was trained on
+    """Labeled examples the approach consumes: those its measured score was trained on
     (labels.<name>, from an applied run), else the spec's labels field, or none."""
     if not spec.labels_field:
         return 0.0
@@ -156,15 +166,23 @@ def gpus_per_replica(p: Params, params: Number, tokens_per_request: Number, kv_k
     return np.exp2(np.ceil(np.log2(np.maximum(need, 1.0)) - 1e-12))
 
 
-def requests_per_replica_second(p: Params, params: Number, tokens_per_request: Number,
-                                gpus: Number) -> Number:
-    """Throughput of one replica: its GPUs × the measured or set requests per GPU-second, else
-    FLOPs (2·N per token) at serving MFU."""
+def requests_per_replica_second(p: Params, params: Number, prompt_tokens: Number, output_tokens: Number,
+                                gpus: Number, kv_key: str = "") -> Number:
+    """Throughput of one replica: its GPUs × the measured or set requests per GPU-second, else the time one
+    request takes of the replica: its prefill (2·N FLOPs per prompt token at serving MFU, compute-bound) plus
+    its share of the decode steps that write its answer. A decode step writes one token for each of the
+    batch's concurrent requests and reads every weight and the batch's KV cache (at the mean context while
+    decoding) at serving MBU, or, for a large enough batch, is bound by its 2·N·batch FLOPs instead.
+    Tensor parallelism is taken to scale linearly (an optimistic bound)."""
     if "hosting.serving_requests_per_gpu_second" in p:
-        per_gpu = p["hosting.serving_requests_per_gpu_second"]
-    else:
-        per_gpu = p["gpu.peak_flops"] * p["hosting.serving_mfu"] / (2.0 * params * tokens_per_request)
-    return gpus * per_gpu
+        return gpus * p["hosting.serving_requests_per_gpu_second"]
+    compute = gpus * p["gpu.peak_flops"] * p["hosting.serving_mfu"]
+    prefill = 2.0 * params * prompt_tokens / compute
+    batch = p["hosting.concurrent_requests"]
+    weights, kv = replica_memory_bytes(p, params, prompt_tokens + output_tokens / 2.0, kv_key)
+    step = np.maximum((weights + kv) / (gpus * p["gpu.memory_bytes_per_second"] * p["hosting.serving_mbu"]),
+                      2.0 * params * batch / compute)
+    return 1.0 / (prefill + output_tokens * step / batch)
 
 
 def peak_requests_per_second(p: Params) -> Number:
@@ -176,17 +194,37 @@ def peak_requests_per_second(p: Params) -> Number:
     return busiest / (HOURS_PER_MONTH * 3600.0) * p["hosting.peak_to_average"]
 
 
-def self_hosted_fleet(p: Params, params: Number, tokens_per_request: Number,
-                      kv_key: str = "") -> dict[str, Number]:
-    """Monthly fixed parts of serving a model on own GPUs: the fleet sized for the peak, and its
-    operations time. replicas = max(min replicas, ⌈peak requests/s ÷ requests/s per replica⌉);
-    GPUs = replicas × GPUs per replica, each paid 730 h a month. Nothing per request: the fleet
-    is paid whether busy or idle."""
-    gpus = gpus_per_replica(p, params, tokens_per_request, kv_key)
-    capacity = requests_per_replica_second(p, params, tokens_per_request, gpus)
-    replicas = np.maximum(p["hosting.min_replicas"], np.ceil(peak_requests_per_second(p) / capacity - 1e-9))
+@dataclass(frozen=True)
+class Fleet:
+    """A self-hosted fleet sized for the peak, with the figures that sized it (for a note to show)."""
+
+    gpus_per_replica: Number
+    requests_per_replica_second: Number
+    peak_requests_per_second: Number
+    replicas: Number
+
+    @property
+    def gpus(self) -> Number:
+        return self.replicas * self.gpus_per_replica
+
+
+def fleet_size(p: Params, params: Number, prompt_tokens: Number, output_tokens: Number,
+               kv_key: str = "") -> Fleet:
+    """replicas = max(min replicas, ⌈peak requests/s ÷ requests/s per replica⌉), each of the GPUs its
+    weights and the KV cache of its concurrent requests (prompt and answer) need."""
+    gpus = gpus_per_replica(p, params, prompt_tokens + output_tokens, kv_key)
+    capacity = requests_per_replica_second(p, params, prompt_tokens, output_tokens, gpus, kv_key)
+    peak = peak_requests_per_second(p)
+    replicas = np.maximum(p["hosting.min_replicas"], np.ceil(peak / capacity - 1e-9))
+    return Fleet(gpus, capacity, peak, replicas)
+
+
+def fleet_costs(p: Params, fleet: Fleet) -> dict[str, Number]:
+    """Monthly fixed parts of serving a model on own GPUs: the fleet sized for the peak (fleet_size), each
+    GPU paid 730 h a month, and its operations time. Nothing per request: the fleet is paid whether busy
+    or idle."""
     return {
-        "GPUs": replicas * gpus * HOURS_PER_MONTH * p["hosting.gpu_usd_per_hour"],
+        "GPUs": fleet.gpus * HOURS_PER_MONTH * p["hosting.gpu_usd_per_hour"],
         "operations": p["hosting.ops_hours_per_month"] * p["team.engineer_usd_per_hour"],
     }
 

@@ -11,14 +11,16 @@ from __future__ import annotations
 
 from calculator.approaches.base import (
     CostProfile,
+    Fleet,
     Params,
     PricedApproach,
     engineering_usd,
     evaluation_labels_usd,
+    fleet_costs,
+    fleet_size,
     gpu_hours_for,
     labels_needed,
     labels_usd,
-    self_hosted_fleet,
 )
 from core.approaches import ApproachSpec
 
@@ -42,9 +44,14 @@ FORMULA = (
 )
 
 
+def fleet(p: Params, spec: ApproachSpec) -> Fleet:
+    """The fleet serving the new model: the tuned prompt in, the task's answer out."""
+    return fleet_size(p, p["pretrain.model_params"], p[f"tokens.{spec.prompt_kind}.input"], p["tokens.answer"],
+                      KV_KEY)
+
+
 def priced(spec: ApproachSpec) -> PricedApproach:
     def profile(p: Params) -> CostProfile:
-        tokens = p[f"tokens.{spec.prompt_kind}.input"] + p["tokens.label"]
         compute = pretraining_gpu_hours(p) * p["pretrain.gpu_usd_per_hour"]
         labels = labels_needed(p, spec)
         return CostProfile(
@@ -55,8 +62,8 @@ def priced(spec: ApproachSpec) -> PricedApproach:
                 "training": compute,
                 "data": p["pretrain.data_cost_usd"],
             },
-            fixed=self_hosted_fleet(p, p["pretrain.model_params"], tokens, KV_KEY),
+            fixed=fleet_costs(p, fleet(p, spec)),
             per_request={},
         )
 
-    return PricedApproach(spec, FORMULA, profile)
+    return PricedApproach(spec, FORMULA, profile, lambda p: p["tokens.answer"], lambda p: fleet(p, spec))

@@ -30,10 +30,10 @@ from core.units import MTOK
 
 def output_tokens(p: Params, spec: ApproachSpec) -> Number:
     """Billed output: a reasoning model's hidden reasoning, the written reasoning of
-    chain-of-thought, and the answer."""
+    chain-of-thought, and the answer (as a run measured it for this approach, else the task's)."""
     reasoning = p["task.reasoning_tokens"] if spec.reasons else 0.0
-    answer = p["tokens.json_answer"] if spec.answer_format == "json" else p["tokens.label"]
-    return p["api.reasoning_tokens_per_request"] + reasoning + answer
+    answer = p["tokens.json_answer"] if spec.answer_format == "json" else p["tokens.answer"]
+    return p["api.reasoning_tokens_per_request"] + reasoning + p.get(f"tokens.output.{spec.name}", answer)
 
 
 def api_per_request_usd(p: Params, spec: ApproachSpec) -> Number:
@@ -76,4 +76,4 @@ def priced(spec: ApproachSpec) -> PricedApproach:
             per_request={"API tokens": api_per_request_usd(p, spec)},
         )
 
-    return PricedApproach(spec, FORMULA, profile)
+    return PricedApproach(spec, FORMULA, profile, lambda p: output_tokens(p, spec))

@@ -5,7 +5,7 @@ tokens = labels × tokens per example × epochs, FLOPs = the spec's FLOPs per pa
 (4·N for LoRA and prompt-tuning: no weight gradients for the frozen base; 6·N full) × N × tokens,
 GPU-hours = FLOPs / (peak × MFU). Hosted at a provider, training is its price per training token
 instead. Retraining every R months adds (training + fresh labels) / R to the monthly fixed cost.
-Serving: a self-hosted fleet sized for the peak (base.self_hosted_fleet) and its operations time,
+Serving: a self-hosted fleet sized for the peak (base.fleet_size, base.fleet_costs) and its operations time,
 the provider's per-token prices for the tuned model (its base-model price and the fine-tuned
 premium as two parts), or, where the provider serves tuned models only on dedicated deployments,
 a fleet like the self-hosted one. Prompt-tuning is always self-hosted.
@@ -15,16 +15,18 @@ from __future__ import annotations
 
 from calculator.approaches.base import (
     CostProfile,
+    Fleet,
     Number,
     Params,
     PricedApproach,
     engineering_usd,
     evaluation_labels_usd,
+    fleet_costs,
+    fleet_size,
     gpu_hours_for,
     labels_needed,
     labels_usd,
     retraining_labels_usd,
-    self_hosted_fleet,
     spread_over_months,
 )
 from core.approaches import ApproachSpec
@@ -35,11 +37,21 @@ BASE_TOKENS = "tokens at the base-model price"  # a provider-served tuned model:
 PREMIUM = "fine-tuned premium"  # and what the provider charges on top for the tuned one
 
 
-def served_tokens(p: Params, spec: ApproachSpec) -> Number:
-    """Tokens of one training example or served request: the approach's virtual tokens (a soft prompt
-    goes through every forward and backward pass), the tuned prompt and the label."""
+def served_prompt_tokens(p: Params, spec: ApproachSpec) -> Number:
+    """The prompt of one training example or served request: the approach's virtual tokens (a soft prompt
+    goes through every forward and backward pass) and the tuned prompt."""
     soft = p[spec.virtual_tokens_field] if spec.virtual_tokens_field else 0.0
-    return soft + p[f"tokens.{spec.prompt_kind}.input"] + p["tokens.label"]
+    return soft + p[f"tokens.{spec.prompt_kind}.input"]
+
+
+def served_tokens(p: Params, spec: ApproachSpec) -> Number:
+    """Tokens of one training example or served request: its prompt and its answer."""
+    return served_prompt_tokens(p, spec) + answer_tokens(p, spec.name)
+
+
+def answer_tokens(p: Params, name: str) -> Number:
+    """A tuned (or pretrained) model's answer: as a run measured it for this approach, else the task's."""
+    return p.get(f"tokens.output.{name}", p["tokens.answer"])
 
 
 def training_tokens(p: Params, spec: ApproachSpec) -> Number:
@@ -61,15 +73,29 @@ def training_usd(p: Params, spec: ApproachSpec) -> Number:
     return gpu_hours_for(flops, p, "finetuning.training_mfu") * p["hosting.gpu_usd_per_hour"]
 
 
+def served_per_token(p: Params, spec: ApproachSpec) -> bool:
+    """Served by the provider at per-token prices (no fleet)."""
+    return uses_provider(p, spec) and "provider_ft.input_usd_per_mtok" in p
+
+
+def fleet(p: Params, spec: ApproachSpec) -> Fleet | None:
+    """The self-hosted fleet of the tuned model (or the provider's dedicated deployment); None when the
+    provider serves it per token."""
+    if served_per_token(p, spec):
+        return None
+    return fleet_size(p, p["finetuning.base_model_params"], served_prompt_tokens(p, spec),
+                      answer_tokens(p, spec.name), KV_KEY)
+
+
 def _serving(p: Params, spec: ApproachSpec) -> tuple[dict[str, Number], dict[str, Number]]:
     """(fixed parts, per-request parts) of serving the tuned model."""
-    if uses_provider(p, spec) and "provider_ft.input_usd_per_mtok" in p:
-        prompt, answer = p[f"tokens.{spec.prompt_kind}.input"], p["tokens.label"]
+    if served_per_token(p, spec):
+        prompt, answer = p[f"tokens.{spec.prompt_kind}.input"], answer_tokens(p, spec.name)
         base = (prompt * p["provider_ft.base_input_usd_per_mtok"]
                 + answer * p["provider_ft.base_output_usd_per_mtok"]) / MTOK
         tuned = (prompt * p["provider_ft.input_usd_per_mtok"] + answer * p["provider_ft.output_usd_per_mtok"]) / MTOK
         return {}, {BASE_TOKENS: base, PREMIUM: tuned - base}
-    return self_hosted_fleet(p, p["finetuning.base_model_params"], served_tokens(p, spec), KV_KEY), {}
+    return fleet_costs(p, fleet(p, spec)), {}
 
 
 
@@ -103,4 +129,4 @@ def priced(spec: ApproachSpec) -> PricedApproach:
             per_request=per_request,
         )
 
-    return PricedApproach(spec, FORMULA, profile)
+    return PricedApproach(spec, FORMULA, profile, lambda p: answer_tokens(p, spec.name), lambda p: fleet(p, spec))

@@ -1,7 +1,7 @@
 """The decision: rank the approaches, pick one or say why not, and explain it with its numbers.
 
 Pure: reads a CostReport and a MonteCarlo, returns a Recommendation. The cheapest approach that
-meets the accuracy target (see `ranking`) and breaks no constraint is the choice. The classic
+meets the target on the task's metric (see `ranking`) and breaks no constraint is the choice. The classic
 rules of thumb appear only as reasons whose numbers hold in this scenario (see `reasons`).
 """
 
@@ -15,14 +15,14 @@ from calculator.recommend.gaps import EvidenceGap, evidence_gaps
 from calculator.recommend.ranking import RankedApproach, Status, rank
 from calculator.recommend.reasons import (
     Sensitivity,
-    accuracy_gap,
-    accuracy_phrase,
     constraint_reasons,
     error_reasons,
     labels_reason,
     learning_curve_reason,
     payback,
     rules_of_thumb,
+    score_gap,
+    score_phrase,
     sensitivity_change,
     sensitivity_of,
     spread_note,
@@ -32,7 +32,7 @@ from calculator.recommend.reasons import (
 )
 from calculator.recommend.sure import NAME as SURE
 from calculator.recommend.sure import sentence as sure_sentence
-from calculator.recommend.wording import interval, money, pct, points
+from calculator.recommend.wording import Scale, money, pct
 from calculator.uncertainty import MonteCarlo
 
 Verdict = Literal["recommend", "provisional", "constrained", "undecided", "none_meets"]
@@ -44,7 +44,7 @@ class Recommendation:
     verdict: Verdict
     choice: str | None
     headline: str
-    accuracy_target: float
+    target: float
     reasons: list[str]  # strongest first: the choice, how sure, why not the cheapest rejected one
     what_would_change: list[str]
     evidence_gaps: list[EvidenceGap]
@@ -53,6 +53,11 @@ class Recommendation:
     rival: str | None = None  # the approach the choice is weighed against (tornado, payback)
     compared: list[str] = field(default_factory=list)  # rivals whose break-even with the choice matters
     draws: int = 0  # Monte Carlo draws behind the chance cheapest
+    metric: str = "accuracy"  # the target's and every score's metric (core.metrics)
+
+    @property
+    def scale(self) -> Scale:
+        return Scale(self.metric)
 
     def approach(self, name: str) -> RankedApproach | None:
         return next((r for r in self.ranked if r.name == name), None)
@@ -79,7 +84,8 @@ class Recommendation:
 def recommend(report: CostReport, mc: MonteCarlo, sensitivity: Sensitivity | None = None) -> Recommendation:
     """Rank the approaches and decide; every reason quotes the numbers that decided it.
     `sensitivity` (reasons.sensitivity_of) lets the caller reuse the bars it swings for the choice."""
-    target = report.scenario.quality.accuracy_target
+    target = report.scenario.quality.target
+    scale = Scale(report.scenario.metric)
     ranked = rank(report, mc)
     eligible = [r for r in ranked if r.eligible]
     if not eligible:
@@ -91,9 +97,9 @@ def recommend(report: CostReport, mc: MonteCarlo, sensitivity: Sensitivity | Non
     deciding = [g for g in gaps if g.approach in (chosen.name, None) or g.approach in cheaper]
     verdict: Verdict = "provisional" if deciding else "recommend"
     headline = (f"{'Provisionally choose' if deciding else 'Choose'} {chosen.title}: the cheapest approach "
-                f"that meets the {pct(target)} accuracy target, {money(chosen.tco_usd)} over "
+                f"that meets the {scale.target(target)}, {money(chosen.tco_usd)} over "
                 f"{report.horizon_months} months ({SURE} {pct(share)}).{_provisional_because(deciding)}")
-    reasons = [f"{chosen.title} meets the {pct(target)} target with {accuracy_phrase(chosen)} and costs "
+    reasons = [f"{chosen.title} meets the {scale.brief(target)} target with {score_phrase(chosen)} and costs "
                f"{money(chosen.tco_usd)} over {report.horizon_months} months "
                f"(P10–P90 {money(chosen.tco_p10_usd or chosen.tco_usd)}–{money(chosen.tco_p90_usd or chosen.tco_usd)}).",
                sure_sentence(share, len(eligible), mc.draws)]
@@ -102,14 +108,14 @@ def recommend(report: CostReport, mc: MonteCarlo, sensitivity: Sensitivity | Non
     reasons += error_reasons(report, chosen, ranked)
     rival = _rival(chosen, ranked)
     if rival is not None:
-        reasons += [s for s in [accuracy_gap(chosen, rival)] if s]
+        reasons += [s for s in [score_gap(chosen, rival)] if s]
     compared = _comparators(chosen, ranked, rival)
     for other in compared:
         reasons += [s for s in [payback(report, chosen, other)] if s]
     reasons += [s for s in [labels_reason(chosen, report)] if s]
-    prompts = [r for r in ranked if r.family == "prompting" and r.accuracy is not None]
-    measured_prompts = [r for r in prompts if (r.accuracy_source or "").startswith("measured")]
-    best_prompt = max(measured_prompts or prompts, key=lambda r: r.accuracy, default=None)
+    prompts = [r for r in ranked if r.family == "prompting" and r.score is not None]
+    measured_prompts = [r for r in prompts if (r.score_source or "").startswith("measured")]
+    best_prompt = max(measured_prompts or prompts, key=lambda r: r.score, default=None)
     if chosen.family == "tuning":
         reasons += learning_curve_reason(report, target, best_prompt)
     reasons += constraint_reasons(chosen, report)
@@ -120,7 +126,7 @@ def recommend(report: CostReport, mc: MonteCarlo, sensitivity: Sensitivity | Non
         bars = (sensitivity or sensitivity_of(report))(chosen.name, rival.name)
         changes += sensitivity_change(report, rival, bars)
     return Recommendation(verdict, chosen.name, headline, target, reasons, changes, gaps, ranked, share,
-                          rival.name if rival else None, [r.name for r in compared], mc.draws)
+                          rival.name if rival else None, [r.name for r in compared], mc.draws, scale.metric)
 
 
 def _provisional_because(deciding: list[EvidenceGap]) -> str:
@@ -153,44 +159,46 @@ def _comparators(chosen: RankedApproach, ranked: list[RankedApproach],
 
 
 def _no_choice(report: CostReport, ranked: list[RankedApproach], target: float, draws: int) -> Recommendation:
+    scale = Scale(report.scenario.metric)
     gaps = evidence_gaps(report, ranked, None, target, None)
     reasons: list[str] = []
     meets = [r for r in ranked if r.status == "meets"]
     open_ = [r for r in ranked if r.status in ("uncertain", "unknown")]
-    known = [r for r in ranked if r.accuracy is not None]
-    closest = max(known, key=lambda r: r.accuracy, default=None)
+    known = [r for r in ranked if r.score is not None]
+    closest = max(known, key=lambda r: r.score, default=None)
     if meets:
         verdict: Verdict = "constrained"
-        headline = (f"No approach fits: those that meet the {pct(target)} target break a constraint.")
+        headline = (f"No approach fits: those that meet the {scale.target(target)} break a constraint.")
         reasons += [f"{r.title} meets the target but {'; '.join(r.constraint_issues)}." for r in meets]
     elif open_:
         verdict = "undecided"
         names = ", ".join(r.title for r in open_)
         headline = (f"The evidence is too weak to decide: no approach is known to meet the "
-                    f"{pct(target)} target; {names} might.")
+                    f"{scale.target(target)}; {names} might.")
     else:
         verdict = "none_meets"
-        headline = (f"No approach meets the {pct(target)} accuracy target; the closest is "
-                    f"{closest.title} at {pct(closest.accuracy)}.")
+        headline = (f"No approach meets the {scale.target(target)}; the closest is "
+                    f"{closest.title} at {scale.value(closest.score)}.")
     for r in sorted(ranked, key=lambda r: r.tco_usd):
         if r.status == "misses":
-            reasons.append(f"{r.title} ({money(r.tco_usd)}) reaches {pct(r.accuracy)}"
-                           f"{interval(r.accuracy_ci)}, {points(target - r.accuracy)} short of the target.")
+            reasons.append(f"{r.title} ({money(r.tco_usd)}) reaches {scale.named(r.score)}"
+                           f"{scale.interval(r.score_ci)}, {scale.gap(target - r.score)} short of the target.")
         elif r.status == "uncertain":
-            reasons.append(f"{r.title} ({money(r.tco_usd)}) reaches {pct(r.accuracy)}"
-                           f"{interval(r.accuracy_ci)}: it may or may not meet the target{spread_note(r)}.")
+            reasons.append(f"{r.title} ({money(r.tco_usd)}) reaches {scale.named(r.score)}"
+                           f"{scale.interval(r.score_ci)}: it may or may not meet the target{spread_note(r)}.")
         elif r.status == "unknown":
-            reasons.append(f"{r.title} ({money(r.tco_usd)}) has no known accuracy.")
+            reasons.append(f"{r.title} ({money(r.tco_usd)}) has no known {scale.name}.")
     changes = []
-    if closest is not None and closest.accuracy < target:
-        changes.append(f"With a target of {pct(closest.accuracy)} or lower, {closest.title} would qualify.")
+    if closest is not None and closest.score < target:
+        changes.append(f"With a target of {scale.named(closest.score)} or lower, {closest.title} would qualify.")
     learning = learning_curve_reason(report, target, None)
     reasons += learning
     if meets:
         cheapest = min(meets, key=lambda r: r.tco_usd)
         if report.scenario.constraints.budget_usd is not None:
             changes.append(f"With a budget of {money(cheapest.tco_usd)} or more, {cheapest.title} would fit.")
-    return Recommendation(verdict, None, headline, target, reasons, changes, gaps, ranked, None, draws=draws)
+    return Recommendation(verdict, None, headline, target, reasons, changes, gaps, ranked, None, draws=draws,
+                          metric=scale.metric)
 
 
 __all__ = ["TOP_REASONS", "EvidenceGap", "RankedApproach", "Recommendation", "Status", "Verdict", "recommend"]

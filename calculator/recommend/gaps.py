@@ -9,11 +9,11 @@ from calculator.evaluation import tests_needed
 from calculator.measured import measured_elsewhere
 from calculator.recommend.ranking import RankedApproach
 from calculator.recommend.sure import NAME as SURE
-from calculator.recommend.wording import interval, pct, points
+from calculator.recommend.wording import pct
 from core.approaches import title
 
 CONFIDENT_SHARE = 0.8  # below this chance cheapest the cost ranking is called close
-NEAR_TARGET = 0.05  # a typed-in accuracy this close to the target could flip the answer
+NEAR_TARGET = 0.05  # a typed-in score this close to the target could flip the answer
 
 
 @dataclass(frozen=True)
@@ -30,21 +30,21 @@ def evidence_gaps(report: CostReport, ranked: list[RankedApproach], chosen: Rank
     contenders = [r for r in ranked if chosen is None or r.tco_usd <= chosen.tco_usd]
     for entry in ranked:
         if entry.status == "unknown":
-            gaps.append(EvidenceGap(entry.name, f"no accuracy for {entry.title}",
-                                    f"benchmark it (prompt-or-tune bench) or set quality.accuracy.{entry.name}"))
+            gaps.append(EvidenceGap(entry.name, f"no {entry.scale.name} for {entry.title}",
+                                    f"benchmark it (prompt-or-tune bench) or set quality.scores.{entry.name}"))
         elif entry.status == "uncertain" and entry in contenders:
-            margin = abs(entry.accuracy - target) or 0.01
-            why = "its 95% interval contains the target" if entry.accuracy_ci else "its paraphrase spread reaches below the target"
-            gaps.append(EvidenceGap(entry.name, f"{entry.title}: {pct(entry.accuracy)}"
-                                    f"{interval(entry.accuracy_ci)}, {why} ({pct(target)})",
-                                    f"measure on about {tests_needed(entry.accuracy, margin):,} test "
+            margin = abs(entry.score - target) or 0.01
+            why = "its 95% interval contains the target" if entry.score_ci else "its paraphrase spread reaches below the target"
+            gaps.append(EvidenceGap(entry.name, f"{entry.title}: {entry.scale.named(entry.score)}"
+                                    f"{entry.scale.interval(entry.score_ci)}, {why} ({entry.scale.brief(target)})",
+                                    f"measure on about {tests_needed(entry.score, margin):,} test "
                                     f"examples to tell it apart from the target"))
-        elif entry.accuracy is not None and entry.accuracy_ci is None and entry in contenders and (
-                entry is chosen or abs(entry.accuracy - target) <= NEAR_TARGET):
-            gaps.append(EvidenceGap(entry.name, f"{entry.title}: accuracy {pct(entry.accuracy)} is typed in, "
+        elif entry.score is not None and entry.score_ci is None and entry in contenders and (
+                entry is chosen or abs(entry.score - target) <= NEAR_TARGET):
+            gaps.append(EvidenceGap(entry.name, f"{entry.title}: {entry.scale.named(entry.score)} is typed in, "
                                     f"not measured (no interval)",
-                                    f"benchmark it on about {tests_needed(entry.accuracy, 0.02):,} test "
-                                    f"examples (±2 points)"))
+                                    f"benchmark it on about {tests_needed(entry.score, 0.02):,} test "
+                                    f"examples (±{entry.scale.gap(0.02)})"))
     if chosen is not None:
         gaps += _overlap_gaps(chosen, ranked)
     measured = report.scenario.measured
@@ -68,18 +68,19 @@ def evidence_gaps(report: CostReport, ranked: list[RankedApproach], chosen: Rank
 
 
 def _overlap_gaps(chosen: RankedApproach, ranked: list[RankedApproach]) -> list[EvidenceGap]:
-    """Cheaper rivals whose measured interval overlaps the choice's: the accuracy gap is not settled."""
+    """Cheaper rivals whose measured interval overlaps the choice's: the gap in score is not settled."""
     gaps = []
-    if chosen.accuracy_ci is None:
+    if chosen.score_ci is None:
         return gaps
     for rival in ranked:
-        if rival.name == chosen.name or rival.accuracy_ci is None or rival.tco_usd >= chosen.tco_usd:
+        if rival.name == chosen.name or rival.score_ci is None or rival.tco_usd >= chosen.tco_usd:
             continue
-        if rival.accuracy_ci[1] >= chosen.accuracy_ci[0] and rival.accuracy_ci[0] <= chosen.accuracy_ci[1]:
-            gap = abs(chosen.accuracy - rival.accuracy) or 0.01
-            gaps.append(EvidenceGap(rival.name, f"{chosen.title} {pct(chosen.accuracy)}{interval(chosen.accuracy_ci)} "
-                                    f"and {rival.title} {pct(rival.accuracy)}{interval(rival.accuracy_ci)}: "
-                                    f"the intervals overlap",
-                                    f"measure both on about {tests_needed(chosen.accuracy, gap / 2):,} "
-                                    f"test examples to resolve a {points(gap)} gap"))
+        if rival.score_ci[1] >= chosen.score_ci[0] and rival.score_ci[0] <= chosen.score_ci[1]:
+            gap = abs(chosen.score - rival.score) or 0.01
+            scale = chosen.scale
+            gaps.append(EvidenceGap(rival.name, f"{chosen.title} {scale.value(chosen.score)}"
+                                    f"{scale.interval(chosen.score_ci)} and {rival.title} {scale.value(rival.score)}"
+                                    f"{scale.interval(rival.score_ci)}: the intervals overlap",
+                                    f"measure both on about {tests_needed(chosen.score, gap / 2):,} "
+                                    f"test examples to resolve a {scale.gap(gap)} gap"))
     return gaps

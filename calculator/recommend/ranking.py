@@ -1,11 +1,12 @@
-"""Ranking: each approach's status against the accuracy target, its constraint issues, and the order.
+"""Ranking: each approach's status against the target on the task's metric, its constraint issues, and
+the order.
 
-An approach "meets" the target when the low end of its 95% interval reaches it (a typed-in accuracy
+An approach "meets" the target when the low end of its 95% interval reaches it (a typed-in score
 has no interval, so its value must), "misses" when the high end stays below, and is "uncertain" in
 between; with `needs_consistent_output`, a measured paraphrase spread lowers the low end.
 
 The order has three groups, each cheapest first: the approaches that qualify (meet the target,
-keep every constraint), those that are open (accuracy uncertain or unknown), and those that are
+keep every constraint), those that are open (score uncertain or unknown), and those that are
 blocked (miss the target or break a constraint), each blocked one with its reasons.
 """
 
@@ -19,9 +20,9 @@ import numpy as np
 from calculator.approaches import REGISTRY
 from calculator.breakeven import BreakEven
 from calculator.costs import ApproachCosts, CostReport
-from calculator.measured import accuracy_source
+from calculator.measured import score_source
 from calculator.recommend.sure import cheapest_shares
-from calculator.recommend.wording import money, pct, points
+from calculator.recommend.wording import Scale, money
 from calculator.uncertainty import MonteCarlo
 from core.approaches import title
 
@@ -43,9 +44,9 @@ class RankedApproach:
     title: str
     family: str
     status: Status
-    accuracy: float | None
-    accuracy_ci: tuple[float, float] | None
-    accuracy_source: str | None
+    score: float | None  # on the scenario's metric
+    score_ci: tuple[float, float] | None
+    score_source: str | None
     consistency_spread: float | None
     tco_usd: float
     tco_p10_usd: float | None
@@ -57,6 +58,12 @@ class RankedApproach:
     error_usd: float = 0.0  # expected cost of its wrong answers over the horizon (0: not priced)
     blocked_by: list[str] = field(default_factory=list)  # a missed target, then constraint issues
     cheapest_share: float | None = None  # its chance cheapest (see sure.py); None: it does not qualify
+    scale: Scale = Scale()  # how its score is written: the scenario's metric
+
+    @property
+    def score_words(self) -> str:
+        """"79%", "chrF 48.2": its score as a sentence quotes it (no interval)."""
+        return self.scale.value(self.score) if self.scale.metric == "accuracy" else self.scale.named(self.score)
 
     @property
     def running_usd(self) -> float:
@@ -74,13 +81,13 @@ class RankedApproach:
 
 
 
-def _status(accuracy: float | None, ci: tuple[float, float] | None, spread: float | None,
+def _status(score: float | None, ci: tuple[float, float] | None, spread: float | None,
             target: float, needs_consistency: bool) -> Status:
-    if accuracy is None:
+    if score is None:
         return "unknown"
-    low, high = ci or (accuracy, accuracy)
+    low, high = ci or (score, score)
     if needs_consistency and spread:
-        low = min(low, accuracy - spread)
+        low = min(low, score - spread)
     if low >= target:
         return "meets"
     return "misses" if high < target else "uncertain"
@@ -90,20 +97,20 @@ def _ranked_entry(costs: ApproachCosts, report: CostReport, mc: MonteCarlo) -> R
     scenario, inputs = report.scenario, report.inputs
     name = costs.name
     measured = scenario.measured.approaches.get(name) if scenario.measured else None
-    ci = tuple(measured.accuracy_ci) if measured else None
+    ci = tuple(measured.interval) if measured else None
     spread = measured.consistency_spread if measured else None
-    quantity = inputs.quantities.get(f"accuracy.{name}")
+    quantity = inputs.quantities.get(f"score.{name}")
     hours = float(inputs.get(f"team.hours.{name}", 0.0))
     labels_to_buy = max(0.0, costs.labels_needed - float(inputs["labeling.labels_on_hand"]))
     entry = RankedApproach(
         name=name,
         title=title(name),
         family=REGISTRY[name].family,
-        status=_status(costs.accuracy, ci, spread, scenario.quality.accuracy_target,
+        status=_status(costs.score, ci, spread, scenario.quality.target,
                        scenario.quality.needs_consistent_output),
-        accuracy=costs.accuracy,
-        accuracy_ci=ci,
-        accuracy_source=accuracy_source(scenario, name) if quantity else None,
+        score=costs.score,
+        score_ci=ci,
+        score_source=score_source(scenario, name) if quantity else None,
         consistency_spread=spread,
         tco_usd=costs.tco_usd,
         tco_p10_usd=mc.tco_p10.get(name),
@@ -112,11 +119,12 @@ def _ranked_entry(costs: ApproachCosts, report: CostReport, mc: MonteCarlo) -> R
         labels_to_buy=labels_to_buy,
         launch_weeks=hours / HOURS_PER_WEEK,
         error_usd=costs.error_usd,
+        scale=Scale(scenario.metric),
     )
     entry.constraint_issues.extend(_constraint_issues(entry, report))
     if entry.status == "misses":
-        entry.blocked_by.append(f"misses the {pct(scenario.quality.accuracy_target)} accuracy target "
-                                f"by {points(scenario.quality.accuracy_target - entry.accuracy)}")
+        entry.blocked_by.append(f"misses the {entry.scale.target(scenario.quality.target)} "
+                                f"by {entry.scale.gap(scenario.quality.target - entry.score)}")
     entry.blocked_by.extend(entry.constraint_issues)
     return entry
 
@@ -144,11 +152,12 @@ def rank(report: CostReport, mc: MonteCarlo) -> list[RankedApproach]:
 
 
 def standing_words(entry: RankedApproach) -> str:
-    """"qualifies", "open: accuracy uncertain", "blocked: misses the 90% accuracy target by 2 points"."""
+    """"qualifies", "open: accuracy uncertain", "blocked: misses the 90% accuracy target by 2 points"
+    (in the scenario's metric: "open: chrF unknown")."""
     if entry.standing == "blocked":
         return "blocked: " + "; ".join(entry.blocked_by)
     if entry.standing == "open":
-        return "open: accuracy " + ("uncertain" if entry.status == "uncertain" else "unknown")
+        return f"open: {entry.scale.name} " + ("uncertain" if entry.status == "uncertain" else "unknown")
     return "qualifies"
 
 

@@ -16,7 +16,7 @@ from calculator.recommend.ranking import (
     engineering_time,
     mean_volume,
 )
-from calculator.recommend.wording import count, in_sentence, interval, money, pct, points
+from calculator.recommend.wording import Scale, count, in_sentence, money, pct, points
 from calculator.scenario import Measured
 from calculator.uncertainty import TornadoBar, tornado
 from core.approaches import PROMPTING, TUNED, title
@@ -25,29 +25,32 @@ Sensitivity = Callable[[str, str], list[TornadoBar]]  # (a, b) -> how inputs mov
 VOLUME_REACH = 100.0  # break-evens beyond 100× the scenario's volume are not "what would change"
 
 
-def accuracy_phrase(entry: RankedApproach) -> str:
-    if entry.accuracy is None:
-        return "no known accuracy"
-    source = f" ({entry.accuracy_source})" if entry.accuracy_source else ""
-    return f"{pct(entry.accuracy)} accuracy{interval(entry.accuracy_ci)}{source}"
+def score_phrase(entry: RankedApproach) -> str:
+    """"86% accuracy [95% CI ...] (measured ...)", "chrF 52.1 [95% CI ...] (typed)"."""
+    if entry.score is None:
+        return f"no known {entry.scale.name}"
+    source = f" ({entry.score_source})" if entry.score_source else ""
+    return f"{entry.scale.named(entry.score)}{entry.scale.interval(entry.score_ci)}{source}"
 
 
 def why_not(entry: RankedApproach, chosen: RankedApproach, target: float) -> str:
     cheaper = f"{entry.title} would cost {money(chosen.tco_usd - entry.tco_usd)} less ({money(entry.tco_usd)})"
+    scale = entry.scale
     if entry.status == "misses":
-        return (f"{cheaper}, but its accuracy {pct(entry.accuracy)}{interval(entry.accuracy_ci)} "
-                f"misses the {pct(target)} target by {points(target - entry.accuracy)}.")
+        return (f"{cheaper}, but its {scale.name} {scale.value(entry.score)}{scale.interval(entry.score_ci)} "
+                f"misses the {scale.brief(target)} target by {scale.gap(target - entry.score)}.")
     if entry.status == "uncertain":
-        return (f"{cheaper}, but its {pct(entry.accuracy)}{interval(entry.accuracy_ci)} may fall "
-                f"below the {pct(target)} target" + spread_note(entry) + ".")
+        return (f"{cheaper}, but its {scale.name} {scale.value(entry.score)}{scale.interval(entry.score_ci)} may "
+                f"fall below the {scale.brief(target)} target" + spread_note(entry) + ".")
     if entry.status == "unknown":
-        return f"{cheaper}, but its accuracy is unknown."
+        return f"{cheaper}, but its {scale.name} is unknown."
     return f"{cheaper}, but it {'; '.join(entry.constraint_issues)}."
 
 
 def spread_note(entry: RankedApproach) -> str:
     if entry.consistency_spread:
-        return f" (accuracy varies by {points(entry.consistency_spread)} across prompt paraphrases)"
+        return (f" ({entry.scale.name} varies by {entry.scale.gap(entry.consistency_spread)} across prompt "
+                "paraphrases)")
     return ""
 
 
@@ -73,7 +76,7 @@ def error_reasons(report: CostReport, chosen: RankedApproach, ranked: list[Ranke
         return []
     per_error = float(report.inputs["quality.cost_per_error_usd"])
     found = [f"Its expected errors cost {money(mine.error_usd)} over {report.horizon_months} months "
-             f"({pct(1 - chosen.accuracy)} of {count(mine.requests)} requests at {money(per_error)} "
+             f"({pct(1 - mine.pass_rate)} of {count(mine.requests)} requests at {money(per_error)} "
              f"per error) beside {money(mine.running_usd)} to build and run it; "
              f"{money(mine.cost_per_correct_usd)} per correct answer."]
     for other in ranked:
@@ -81,7 +84,8 @@ def error_reasons(report: CostReport, chosen: RankedApproach, ranked: list[Ranke
         if other.status == "meets" and other.name != chosen.name and theirs.error_usd and \
                 theirs.running_usd < mine.running_usd and theirs.tco_usd > mine.tco_usd:
             found.append(f"{other.title} is {money(mine.running_usd - theirs.running_usd)} cheaper to run "
-                         f"({money(theirs.running_usd)}), but at {pct(other.accuracy)} accuracy its errors "
+                         f"({money(theirs.running_usd)}), but at {pct(theirs.pass_rate)} "
+                         f"{'accuracy' if other.scale.metric == 'accuracy' else 'passing answers'} its errors "
                          f"cost {money(theirs.error_usd)}, {money(theirs.error_usd - mine.error_usd)} more: "
                          f"the error cost decides.")
     return found
@@ -96,17 +100,18 @@ def learning_curve_reason(report: CostReport, target: float, best_prompt: Ranked
     curve = sorted(measured.learning_curve)
     trained = measured.curve_approach
     source = curve_source(measured, trained)
-    goals = [(target, f"the {pct(target)} target")]
+    scale = Scale(report.scenario.metric)
+    goals = [(target, f"the {scale.brief(target)} target")]
     if best_prompt is not None:
-        goals.append((best_prompt.accuracy, f"the best prompt, {best_prompt.title} at {pct(best_prompt.accuracy)} "
-                                            f"({best_prompt.accuracy_source}),"))
+        goals.append((best_prompt.score, f"the best prompt, {best_prompt.title} at "
+                                         f"{scale.brief(best_prompt.score)} ({best_prompt.score_source}),"))
     found = []
     for goal, label in goals:
         hit = labels_to_reach(curve, goal)
         if hit is None:
-            top_labels, top_acc = max(curve, key=lambda point: point[1])
+            top_labels, top_score = max(curve, key=lambda point: point[1])
             found.append(f"{title(trained)} does not reach {label.rstrip(',')} on its measured curve: "
-                         f"best {pct(top_acc)} with {count(top_labels)} labels ({source}).")
+                         f"best {scale.named(top_score)} with {count(top_labels)} labels ({source}).")
         else:
             found.append(f"{title(trained)} reaches {label} with about {count(hit)} labeled examples ({source}).")
     return found
@@ -223,7 +228,8 @@ def volume_changes(report: CostReport, chosen: RankedApproach, ranked: list[Rank
         elif be.cheaper_above == chosen.name and be.requests_per_month < volume:
             below.append((be.requests_per_month, rival))
     found = []
-    caveat = {"meets": "", "uncertain": " (if its accuracy holds up)", "unknown": " (if its accuracy suffices)"}
+    metric = Scale(report.scenario.metric).name
+    caveat = {"meets": "", "uncertain": f" (if its {metric} holds up)", "unknown": f" (if its {metric} suffices)"}
     if above:
         v, rival = min(above, key=lambda item: item[0])
         found.append(f"Above {count(v)} requests a month {rival.title} becomes cheaper{caveat[rival.status]}.")
@@ -234,14 +240,14 @@ def volume_changes(report: CostReport, chosen: RankedApproach, ranked: list[Rank
 
 
 def target_change(chosen: RankedApproach, ranked: list[RankedApproach], target: float) -> str | None:
-    cheaper = [r for r in ranked if r.tco_usd < chosen.tco_usd and r.accuracy is not None
+    cheaper = [r for r in ranked if r.tco_usd < chosen.tco_usd and r.score is not None
                and not r.constraint_issues]
     if not cheaper:
         return None
-    best = max(cheaper, key=lambda r: (r.accuracy, -r.tco_usd))
-    if best.accuracy >= target:
+    best = max(cheaper, key=lambda r: (r.score, -r.tco_usd))
+    if best.score >= target:
         return None
-    return (f"With a target of {pct(best.accuracy)} or lower, {best.title} would be chosen: it costs "
+    return (f"With a target of {best.scale.brief(best.score)} or lower, {best.title} would be chosen: it costs "
             f"{money(best.tco_usd)} against {money(chosen.tco_usd)}.")
 
 
@@ -271,15 +277,17 @@ def sensitivity_change(report: CostReport, rival: RankedApproach, bars: list[Tor
     return found
 
 
-def accuracy_gap(chosen: RankedApproach, rival: RankedApproach) -> str | None:
-    if chosen.accuracy is None or rival.accuracy is None:
+def score_gap(chosen: RankedApproach, rival: RankedApproach) -> str | None:
+    if chosen.score is None or rival.score is None:
         return None
-    diff = chosen.accuracy - rival.accuracy
+    diff = chosen.score - rival.score
     word = "more" if diff >= 0 else "less"
     overlap = ""
-    if chosen.accuracy_ci and rival.accuracy_ci:
-        apart = rival.accuracy_ci[1] < chosen.accuracy_ci[0] or rival.accuracy_ci[0] > chosen.accuracy_ci[1]
+    if chosen.score_ci and rival.score_ci:
+        apart = rival.score_ci[1] < chosen.score_ci[0] or rival.score_ci[0] > chosen.score_ci[1]
         overlap = "; the intervals do not overlap" if apart else "; the intervals overlap"
-    return (f"It is {points(diff)} {word} accurate than {rival.title} "
-            f"({pct(chosen.accuracy)}{interval(chosen.accuracy_ci)} vs "
-            f"{pct(rival.accuracy)}{interval(rival.accuracy_ci)}){overlap}.")
+    scale = chosen.scale
+    better = f"{word} accurate" if scale.metric == "accuracy" else f"{'higher' if diff >= 0 else 'lower'} on {scale.name}"
+    return (f"It is {scale.gap(diff)} {better} than {rival.title} "
+            f"({scale.value(chosen.score)}{scale.interval(chosen.score_ci)} vs "
+            f"{scale.value(rival.score)}{scale.interval(rival.score_ci)}){overlap}.")

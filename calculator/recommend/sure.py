@@ -1,10 +1,10 @@
 """How sure the decision is: one measure, named and worded the same on every screen.
 
 An approach's *chance cheapest* is the share of Monte Carlo draws over the uncertainty ranges in
-which it is the cheapest of the qualifying approaches: those that meet the accuracy target and keep
+which it is the cheapest of the qualifying approaches: those that meet the quality target and keep
 every constraint (the ranking's own test, at the scenario's values). An approach that does not
 qualify has no chance cheapest (None): it is out of the running, and the ranking says why. The
-cheapest of all approaches whatever their accuracy is not shown anywhere: it answers no question
+cheapest of all approaches whatever their score is not shown anywhere: it answers no question
 a decision maker asks.
 """
 
@@ -21,7 +21,7 @@ TITLE = "Chance cheapest"
 def definition(draws: int) -> str:
     """The definition every screen quotes beside the figure."""
     return (f"{TITLE}: share of {draws:,} Monte Carlo draws over the uncertainty ranges in which the "
-            f"approach is the cheapest of those that meet the accuracy target and the constraints; "
+            f"approach is the cheapest of those that meet the quality target and the constraints; "
             f"an approach that does not qualify has none (—).")
 
 

@@ -8,9 +8,10 @@ import json
 import sys
 
 from calculator.analysis import Analysis, analyze
-from calculator.measured import accuracy_source
+from calculator.measured import score_source
 from calculator.prices import PriceNotFound
 from calculator.recommend.sure import NAME as SURE
+from calculator.recommend.wording import Scale
 from calculator.scenario_io import ScenarioError, apply_overrides, load_scenario
 from calculator.uncertainty import DEFAULT_DRAWS
 from core.result import ResultError
@@ -46,7 +47,7 @@ def run(args: argparse.Namespace) -> int:
     else:
         shares = {r.name: r.cheapest_share for r in found.recommendation.ranked}
         print(format_table(found.summary, shares,
-                           {n: accuracy_source(found.scenario, n) for n in found.summary["approaches"]}))
+                           {n: score_source(found.scenario, n) for n in found.summary["approaches"]}))
         print()
         print(format_recommendation(found))
     return 0
@@ -65,14 +66,15 @@ def format_recommendation(found: Analysis) -> str:
 
 def format_table(summary: dict, shares: dict[str, float | None], sources: dict[str, str] | None = None) -> str:
     """The costs table with each approach's chance cheapest (calculator/recommend/sure.py; '-' for one
-    that does not qualify); with `sources` (accuracy_source by approach) its accuracy and source."""
+    that does not qualify); with `sources` (score_source by approach) its score on the task's metric and source."""
     rows = sorted(summary["approaches"].items(), key=lambda item: item[1]["tco_usd"])
+    scale = Scale(summary["metric"])
     header = f"{'approach':<18}{'one-off $':>14}{'fixed $/mo':>13}{'$/request':>12}{'TCO $':>15}{SURE:>17}"
-    header += "  accuracy (source)" if sources else ""
+    header += f"  {scale.name} (source)" if sources else ""
     lines = [f"{summary['scenario']} — {summary['horizon_months']} months, USD", header, "-" * len(header)]
     for name, c in rows:
         accuracy = "" if not sources else "  " + (
-            "-" if c["accuracy"] is None else f"{c['accuracy']:.1%}") + f" ({sources[name]})"
+            "-" if c["score"] is None else scale.value(c["score"])) + f" ({sources[name]})"
         lines.append(
             f"{name:<18}{c['one_off_usd']:>14,.0f}{c['monthly_fixed_usd']:>13,.0f}"
             f"{c['per_request_usd']:>12.6f}{c['tco_usd']:>15,.0f}"

@@ -105,7 +105,7 @@ def test_schema_validity():
 
 
 def test_each_kind_scores_every_metric_in_unit_interval_primary_first():
-    assert PRIMARY == {"generation": "chrf", "extraction": "field_f1"}
+    assert PRIMARY == {"classification": "accuracy", "generation": "chrf", "extraction": "field_f1"}
     generated = score_example("generation", "The cat sat.", ["A cat sat down.", "The dog sat."])
     assert list(generated) == ["chrf", *BESIDE["generation"]]
     extracted = score_example(

@@ -16,8 +16,8 @@ def test_analysis_applies_the_run_and_holds_what_every_face_shows():
     scenario = apply_overrides(load_preset("support_intents"), ["finetuning.base_model=smollm2-135m-instruct"])
     found = analyze(scenario, [fake_result()], draws=DRAWS)
     assert found.scenario.measured.run_id == "run-test-1"
-    assert found.costs.approaches["lora"].accuracy == 0.82  # the run's accuracy, not the typed-in 93%
-    assert found.costs.approaches["zero_shot"].accuracy == 0.79  # measured on smollm2, priced on gpt-4o: typed
+    assert found.costs.approaches["lora"].score == 0.82  # the run's accuracy, not the typed-in 93%
+    assert found.costs.approaches["zero_shot"].score == 0.79  # measured on smollm2, priced on gpt-4o: typed
     direct = evaluate(apply_benchmark(scenario, fake_result()))
     assert {n: c.tco_usd for n, c in found.costs.approaches.items()} == \
         {n: c.tco_usd for n, c in direct.approaches.items()}

@@ -53,6 +53,8 @@ P = {
     "hosting.concurrent_requests": 32.0,
     "hosting.ops_hours_per_month": 0.0,
     "gpu.memory_gb": 80.0,
+    "gpu.memory_bytes_per_second": 3.35e12,
+    "hosting.serving_mbu": 0.6,
     "hosting.serving_mfu": 0.25,
     "gpu.peak_flops": 1e15,
     "pretrain.model_params": 1e9,
@@ -68,7 +70,7 @@ P = {
     "tokens.chain_of_thought.input": 320.0,
     "tokens.chain_of_thought.prefix": 270.0,
     "tokens.tuned.input": 60.0,
-    "tokens.label": 2.0,
+    "tokens.answer": 2.0,
 }
 
 
@@ -240,7 +242,7 @@ def test_evaluation_set_defaults_to_two_points_at_the_target():
     from calculator.inputs import resolve_inputs
     from calculator.scenario import Scenario
 
-    derived = resolve_inputs(Scenario(quality={"accuracy_target": 0.8}))
+    derived = resolve_inputs(Scenario(quality={"target": 0.8}))
     assert derived["labeling.evaluation_labels"] == 1_537  # ⌈3.8416 × 0.8 × 0.2 / 0.0004⌉ = ⌈1536.64⌉
     assert derived.quantities["labeling.evaluation_labels"].source.startswith("formula: 1.96²")
     typed = resolve_inputs(Scenario(labeling={"evaluation_labels": 300}))

@@ -18,7 +18,7 @@ def two_prompts(cost_per_error: float) -> Scenario:
         approaches=["zero_shot", "few_shot"],
         workload={"requests_per_month": 10_000},
         api={"input_usd_per_mtok": 2.0, "output_usd_per_mtok": 8.0},
-        quality={"accuracy": {"zero_shot": 0.8, "few_shot": 0.9}, "accuracy_target": 0.5,
+        quality={"scores": {"zero_shot": 0.8, "few_shot": 0.9}, "target": 0.5,
                  "cost_per_error_usd": cost_per_error},
     )
 
@@ -63,7 +63,7 @@ def test_a_measured_accuracy_is_drawn_within_its_interval():
                         approaches={"few_shot": MeasuredApproach(accuracy=0.9, accuracy_ci=(0.86, 0.94))})
     scenario = two_prompts(0.25).model_copy(update={"measured": measured})
     inputs = evaluate(scenario).inputs
-    drawn = draw(inputs, {}, 40_000, seed=4)["accuracy.few_shot"]
+    drawn = draw(inputs, {}, 40_000, seed=4)["score.few_shot"]
     assert drawn.std() == pytest.approx(0.04 / 1.959964, rel=0.03)
     assert np.mean((drawn >= 0.86) & (drawn <= 0.94)) == pytest.approx(0.95, abs=0.01)
     mc = monte_carlo(inputs, scenario.approaches, {}, 40_000)

@@ -16,7 +16,7 @@ from calculator.scenario_io import load_preset, preset_names
     ("gpu.peak_flops", "GPU peak compute (bf16)"),
     ("api.batch_input_usd_per_mtok", "API: batch input price per 1M tokens"),
     ("finetuning.training_mfu", "Training MFU"),
-    ("accuracy.zero_shot", "Accuracy of Zero-shot prompt"),
+    ("score.zero_shot", "Score of Zero-shot prompt"),
 ])
 def test_labels_read_as_words(dotted, label):
     assert field_label(dotted) == label

@@ -36,11 +36,11 @@ def test_gpt_41_mini_hosted_lora_by_hand():
                         workload={"requests_per_month": 1_000_000, "horizon_months": 12})
     report = evaluate(scenario)
     p, lora = report.inputs, report.approaches["lora"]
-    tokens = p["tokens.tuned.input"] + p["tokens.label"]
+    tokens = p["tokens.tuned.input"] + p["tokens.answer"]
     # training: 2,000 labels × tokens × 3 epochs × $5 / 1M
     assert lora.profile.one_off["training"] == pytest.approx(2_000 * tokens * 3 * 5.0 / 1e6)
-    base = (p["tokens.tuned.input"] * 0.40 + p["tokens.label"] * 1.60) / 1e6
-    premium = (p["tokens.tuned.input"] * (0.80 - 0.40) + p["tokens.label"] * (3.20 - 1.60)) / 1e6
+    base = (p["tokens.tuned.input"] * 0.40 + p["tokens.answer"] * 1.60) / 1e6
+    premium = (p["tokens.tuned.input"] * (0.80 - 0.40) + p["tokens.answer"] * (3.20 - 1.60)) / 1e6
     assert lora.profile.per_request["tokens at the base-model price"] == pytest.approx(base)
     assert lora.profile.per_request["fine-tuned premium"] == pytest.approx(premium)
     assert lora.profile.monthly_fixed_usd == 0
@@ -54,7 +54,7 @@ def test_fireworks_lora_trains_per_token_and_serves_on_a_fleet():
     report = evaluate(scenario)
     p = report.inputs
     lora, full = report.approaches["lora"].profile, report.approaches["full_finetune"].profile
-    tokens = 1_500 * (p["tokens.tuned.input"] + p["tokens.label"]) * 3  # labels × tokens × epochs
+    tokens = 1_500 * (p["tokens.tuned.input"] + p["tokens.answer"]) * 3  # labels × tokens × epochs
     assert lora.one_off["training"] == pytest.approx(tokens * 0.50 / 1e6)
     assert lora.per_request_usd == 0 and lora.fixed["GPUs"] > 0  # a dedicated deployment, not per token
     assert "provider_ft.input_usd_per_mtok" not in p

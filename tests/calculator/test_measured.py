@@ -9,12 +9,12 @@ import pytest
 from calculator.analysis import analyze
 from calculator.costs import evaluate
 from calculator.measured import (
-    accuracy_source,
     applied_summary,
     apply_benchmark,
-    not_accuracy,
+    other_object,
     row_choices,
     same_model,
+    score_source,
     unapply,
 )
 from calculator.scenario_io import apply_overrides, load_preset
@@ -41,14 +41,14 @@ def test_rows_on_the_priced_models_apply_and_say_what_they_were_measured_on():
     applied = apply_benchmark(scenario(), served_run())
     assert applied.measured.approaches.keys() == {"zero_shot", "few_shot", "lora"}
     assert applied.measured.left_out == {}
-    assert accuracy_source(applied, "zero_shot") == "measured on gpt-4o (endpoint), run run-mix"
+    assert score_source(applied, "zero_shot") == "measured on gpt-4o (endpoint), run run-mix"
     # the local run's model is named smollm2-135m-instruct; the scenario's base model has an org prefix
-    assert accuracy_source(applied, "lora") == "measured on smollm2-135m-instruct (local), run run-mix"
-    assert accuracy_source(applied, "chain_of_thought") == "typed"
-    assert accuracy_source(applied, "persona") == "not given"
+    assert score_source(applied, "lora") == "measured on smollm2-135m-instruct (local), run run-mix"
+    assert score_source(applied, "chain_of_thought") == "typed"
+    assert score_source(applied, "persona") == "not given"
     inputs = evaluate(applied).inputs.quantities
-    assert inputs["accuracy.few_shot"].value == 0.75
-    assert inputs["accuracy.few_shot"].source == "measured on gpt-4o (endpoint), run run-mix"
+    assert inputs["score.few_shot"].value == 0.75
+    assert inputs["score.few_shot"].source == "measured on gpt-4o (endpoint), run run-mix"
     assert same_model("gpt-4o", "openai/GPT-4o") and not same_model("gpt-4o", "gpt-4o-mini")
 
 
@@ -60,13 +60,13 @@ def test_rows_on_another_model_are_left_out_and_named_unless_chosen():
     assert default.measured.left_out["zero_shot@local"] == (
         "Zero-shot prompt was measured on smollm2-135m-instruct, the scenario prices gpt-4o")
     assert default.measured.left_out["lora@local"].endswith("the scenario prices Llama-3.1-8B-Instruct")
-    assert evaluate(default).inputs.quantities["accuracy.zero_shot"].source == "user input"
+    assert evaluate(default).inputs.quantities["score.zero_shot"].source == "user input"
     assert "none of its rows" in applied_summary(default)
     chosen = apply_benchmark(typed, result, {"few_shot@local"})
     assert chosen.measured.approaches.keys() == {"few_shot"}
     assert set(chosen.measured.left_out) == {"zero_shot@local", "lora@local"}
     assert applied_summary(chosen).startswith(
-        "The scenario uses run run-small: Few-shot prompt 75.0% on smollm2-135m-instruct (local). Not applied: "
+        "The scenario uses run run-small: Few-shot prompt accuracy 75.0% on smollm2-135m-instruct (local). Not applied: "
         "Zero-shot prompt was measured on smollm2-135m-instruct, the scenario prices gpt-4o; LoRA fine-tune")
     everything = apply_benchmark(typed, result, mismatched=True)
     assert everything.measured.approaches.keys() == {"zero_shot", "few_shot", "lora"}
@@ -79,7 +79,7 @@ def test_of_two_rows_of_one_approach_the_one_on_the_priced_model_wins():
     keys = [c.key for c in row_choices(scenario(), result)]
     assert keys.count("zero_shot@endpoint") == 1 and keys.count("zero_shot@local") == 1
     both = apply_benchmark(scenario(), result, set(keys))
-    assert both.measured.approaches["zero_shot"].accuracy == 0.7
+    assert both.measured.approaches["zero_shot"].score == 0.7
     assert both.measured.approaches["zero_shot"].backend == "endpoint"
 
 
@@ -95,7 +95,7 @@ def test_unapply_goes_back_to_the_typed_figures():
     typed = scenario("labeling.labels_on_hand=0")
     back = unapply(apply_benchmark(typed, served_run()))
     assert back.measured is None
-    assert evaluate(back).inputs.quantities["accuracy.lora"].source == "user input"
+    assert evaluate(back).inputs.quantities["score.lora"].source == "user input"
     assert evaluate(back).approaches["lora"].profile.one_off["labels"] == evaluate(typed).approaches["lora"].profile.one_off["labels"]
 
 
@@ -114,7 +114,7 @@ def test_a_measured_lora_is_priced_with_the_labels_it_was_trained_on():
 def test_the_sentences_quote_the_applied_figures():
     """LoRA 95% [90%, 100%] on 256 labels meets an 85% target: the curve sentence, the labels sentence and
     the best-prompt comparison come from the same run (no typed 'best prompt (87%)', no 5,000 labels)."""
-    found = analyze(scenario("labeling.labels_on_hand=0", "quality.accuracy_target=0.85",
+    found = analyze(scenario("labeling.labels_on_hand=0", "quality.target=0.85",
                              "approaches=[zero_shot, few_shot, chain_of_thought, lora]"), [served_run()], draws=2_000)
     rec = found.recommendation
     assert rec.choice == "lora"
@@ -128,7 +128,7 @@ def test_the_sentences_quote_the_applied_figures():
     assert "86%" not in text and "79%" not in text  # few-shot's and zero-shot's typed figures, replaced
     assert all("Chain-of-thought" in line for line in rec.reasons if "87%" in line)  # its own typed figure
     assert "5,000" not in text  # LoRA's typed label count
-    ranked = {r.name: r.accuracy_source for r in rec.ranked}
+    ranked = {r.name: r.score_source for r in rec.ranked}
     assert ranked["chain_of_thought"] == "typed" and ranked["lora"].startswith("measured on smollm2")
 
 
@@ -140,13 +140,13 @@ def test_cli_leaves_mismatched_rows_out_unless_asked(tmp_path, capsys):
     assert ("not applied: Zero-shot prompt was measured on smollm2-135m-instruct, the scenario prices gpt-4o "
             "(--apply-mismatched applies it)") in err.splitlines()
     zero = next(line for line in out.splitlines() if line.startswith("zero_shot "))
-    assert zero.endswith("79.0% (typed)")
+    assert zero.endswith("79% (typed)")
     assert main(["cost", "support_intents", "--results", str(tmp_path / "run-cli"), "--draws", "500",
                  "--apply-mismatched"]) == 0
     out, err = capsys.readouterr()
     assert "not applied" not in err
     zero = next(line for line in out.splitlines() if line.startswith("zero_shot "))
-    assert zero.endswith("70.0% (measured on smollm2-135m-instruct (local), run run-cli)")
+    assert zero.endswith("70% (measured on smollm2-135m-instruct (local), run run-cli)")
 
 
 def test_analyze_keeps_the_rows_chosen_for_a_run_the_scenario_carries():
@@ -171,30 +171,30 @@ def test_the_curve_is_the_most_accurate_applied_trained_approachs():
     assert applied.measured.learning_curve == [(16, 0.6), (64, 0.72), (256, 0.9)]  # DoRA's own point last
     older = applied.measured.model_copy(update={"learning_curve_approach": None})
     assert older.curve_approach == "lora"  # files written before the field hold LoRA's
-    found = analyze(scenario("quality.accuracy_target=0.85", "approaches=[zero_shot, lora, dora]"), [result],
+    found = analyze(scenario("quality.target=0.85", "approaches=[zero_shot, lora, dora]"), [result],
                     draws=500)
     assert any(line.startswith("DoRA fine-tune reaches the 85% target") for line in found.recommendation.reasons)
 
 
-def test_a_text_run_is_refused_in_one_line_not_applied_as_accuracies(tmp_path, capsys):
-    """Issue 26: a generation or extraction run measures chrF or field F1, which the decision does not read
-    yet; every row is named as not applied, with why, and nothing crashes (CLI included)."""
+def test_a_run_of_another_task_kind_is_refused_in_one_line(tmp_path, capsys):
+    """A generation or extraction run measures chrF or field F1 of another task than a classification
+    scenario decides: every row is named as not applied, with why, and nothing crashes (CLI included)."""
     from tests.dashboard.text_run import EXTRACTION_SCORES, GENERATION_SCORES, text_result
 
     generation = text_result("run-gen", "generation", GENERATION_SCORES, {"rouge_l": 0.3})
-    why = ("a generation run measures chrF, not accuracy: the decision for text tasks comes with a later version, "
-           "so its rows are not applied to the scenario")
-    assert not_accuracy(generation) == why and not_accuracy(served_run()) is None
+    why = ("run run-gen measured a generation task, the scenario decides a classification task: its scores say "
+           "nothing about this one")
+    assert other_object(scenario(), generation) == why and other_object(scenario(), served_run()) is None
     choices = row_choices(scenario(), generation)
     assert {c.problem for c in choices} == {why}
-    assert choices[-1].label == "LoRA fine-tune (local): chrF 0.750 on smollm2-135m-instruct"
+    assert choices[-1].label == "LoRA fine-tune (local): chrF 75.0 on smollm2-135m-instruct"
     applied = apply_benchmark(scenario(), generation, {c.key for c in choices}, mismatched=True)
     assert applied.measured.approaches == {} and set(applied.measured.not_applied.values()) == {why}
-    assert applied_summary(applied).startswith("Run run-gen is applied, but none of its rows: every accuracy is typed.")
+    assert applied_summary(applied).startswith("Run run-gen is applied, but none of its rows: every score is typed.")
     extraction = text_result("run-ext", "extraction", EXTRACTION_SCORES, {})
-    assert not_accuracy(extraction).startswith("an extraction run measures field F1, not accuracy: ")
+    assert other_object(scenario(), extraction).startswith("run run-ext measured an extraction task")
     save_result(generation, tmp_path / "run-gen")
     assert main(["cost", "support_intents", "--results", str(tmp_path / "run-gen"), "--draws", "500"]) == 0
     out, _ = capsys.readouterr()
     zero = next(line for line in out.splitlines() if line.startswith("zero_shot "))
-    assert zero.endswith("79.0% (typed)")
+    assert zero.endswith("79% (typed)")

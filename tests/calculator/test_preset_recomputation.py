@@ -15,7 +15,7 @@ from calculator.scenario_io import apply_overrides, load_preset
 def test_support_intents_lora_at_the_cent():
     report = evaluate(load_preset("support_intents"))
     p = report.inputs
-    tokens = p["tokens.tuned.input"] + p["tokens.label"]  # served prompt + answer
+    tokens = p["tokens.tuned.input"] + p["tokens.answer"]  # served prompt + answer
     assert p["labeling.evaluation_labels"] == 865  # ⌈1.96² × 0.9 × 0.1 / 0.02²⌉ = ⌈864.36⌉
     evaluation = 865 * 0.40  # LoRA's 5,000 labels use all 5,000 on hand: the test set is bought
     training_hours = 5_000 * tokens * 3 * 4 * 8e9 / (121e12 * 0.35) / 3600  # 4·N FLOPs on L4s at MFU 0.35
@@ -39,7 +39,7 @@ def test_support_intents_hosted_lora_at_openai_at_the_cent():
         "finetuning.hosting=provider", "finetuning.provider_base_model=gpt-4.1-mini-2025-04-14"])
     report = evaluate(scenario)
     p = report.inputs
-    prompt, answer = p["tokens.tuned.input"], p["tokens.label"]
+    prompt, answer = p["tokens.tuned.input"], p["tokens.answer"]
     training = 5_000 * (prompt + answer) * 3 * 5.00 / 1e6
     one_off = 865 * 0.40 + 80 * 110 + training
     fixed = training / 3 + 0.2 * 5_000 * 0.40 / 3  # no fleet, no operations

@@ -29,7 +29,7 @@ P = {  # round prices, Anthropic-like: cache read 0.1×, cache write 1.25× inpu
     "tokens.zero_shot.prefix": 1500.0,
     "tokens.chain_of_thought.input": 1650.0,
     "tokens.chain_of_thought.prefix": 1550.0,
-    "tokens.label": 2.0,
+    "tokens.answer": 2.0,
 }
 
 
@@ -70,7 +70,7 @@ def test_support_intents_zero_shot_gets_no_cache_discount_at_openai():
     assert "prompt-caching" in p.quantities["api.min_cacheable_tokens"].source
     prompt, prefix = p["tokens.zero_shot.input"], p["tokens.zero_shot.prefix"]
     assert 250 < prompt < 400 and prefix < 1024  # the ~310-token prompt
-    expected = (prompt * p["api.input_usd_per_mtok"] + p["tokens.label"] * p["api.output_usd_per_mtok"]) / 1e6
+    expected = (prompt * p["api.input_usd_per_mtok"] + p["tokens.answer"] * p["api.output_usd_per_mtok"]) / 1e6
     assert evaluate(scenario).approaches["zero_shot"].profile.per_request["API tokens"] == pytest.approx(expected)
     # what it was priced at before: half the prefix at gpt-4o's cached $1.25 instead of $2.50
     old = expected - 0.5 * prefix * (p["api.input_usd_per_mtok"] - p["api.cached_input_usd_per_mtok"]) / 1e6
@@ -95,7 +95,7 @@ def test_reasoning_models_default_their_hidden_tokens():
     assert p["api.reasoning_tokens_per_request"] == 256
     assert "reasoning" in p.quantities["api.reasoning_tokens_per_request"].source
     # (prompt × $1.25 + (256 + label) × $10) / 1M; the prompt is under 1,024 tokens, no cache
-    expected = (p["tokens.zero_shot.input"] * 1.25 + (256 + p["tokens.label"]) * 10.0) / 1e6
+    expected = (p["tokens.zero_shot.input"] * 1.25 + (256 + p["tokens.answer"]) * 10.0) / 1e6
     assert float(REGISTRY["zero_shot"].profile(p).per_request_usd) == pytest.approx(expected)
     assert resolve_inputs(Scenario())["api.reasoning_tokens_per_request"] == 0  # gpt-4o-mini
     measured = resolve_inputs(apply_overrides(gpt5, ["api.reasoning_tokens_per_request=40"]))

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from calculator.approaches import REGISTRY
-from calculator.approaches.base import gpus_per_replica, kv_bytes_per_token, self_hosted_fleet
+from calculator.approaches.base import fleet_costs, fleet_size, gpus_per_replica, kv_bytes_per_token
 from calculator.costs import evaluate
 from calculator.inputs import resolve_inputs
 from calculator.scenario import Scenario
@@ -27,12 +27,15 @@ P = {
     "hosting.serving_mfu": 0.25,
     "gpu.peak_flops": 1e15,
     "gpu.memory_gb": 80.0,
+    "gpu.memory_bytes_per_second": 3.35e12,
+    "hosting.serving_mbu": 0.6,
 }
 MONTH_USD = 730 * 3.6  # one GPU all month: $2,628
 
 
-def fleet(params: float = 8e9, tokens: float = 62.0, **changes: float) -> dict[str, float]:
-    return self_hosted_fleet({**P, **changes}, params, tokens)
+def fleet(params: float = 8e9, prompt: float = 60.0, answer: float = 2.0, **changes: float) -> dict[str, float]:
+    p = {**P, **changes}
+    return fleet_costs(p, fleet_size(p, params, prompt, answer))
 
 
 def test_kv_cache_per_token_follows_llama():
@@ -80,12 +83,23 @@ def test_replicas_for_the_peak():
     assert fleet(**{"workload.monthly_growth_pct": -5.0})["GPUs"] == pytest.approx(3 * MONTH_USD)
 
 
-def test_throughput_estimated_from_flops_when_not_measured():
+def test_throughput_estimated_from_prefill_and_decode_when_not_measured():
     p = {k: v for k, v in P.items() if k != "hosting.serving_requests_per_gpu_second"}
-    # 1e15 × 0.25 / (2 × 8e9 × 62) = 252 req/s per GPU; a 1,000 req/s peak (876M requests/month × 3)
-    # needs ⌈1000 / 252⌉ = 4 replicas
-    assert self_hosted_fleet({**p, "workload.requests_per_month": 876e6}, 8e9, 62.0)["GPUs"] == \
-        pytest.approx(4 * MONTH_USD)
+    p["workload.requests_per_month"] = 876e6  # a 1,000 req/s peak (333 req/s × 3)
+    # prefill: 2 × 8e9 × 60 / (1e15 × 0.25) = 3.84 ms; a decode step reads 16 GB + 32 × 61 × 131,072 B
+    # = 16.256 GB at 3.35e12 × 0.6 B/s = 8.087 ms (its 2 × 8e9 × 32 FLOPs would take 2.05 ms), each step
+    # writes 32 answers' next token: 2 tokens × 8.087 / 32 = 0.505 ms. 1 / 4.345 ms = 230.1 req/s per GPU
+    prefill = 2 * 8e9 * 60 / (1e15 * 0.25)
+    step = (16e9 + 32 * 61 * 131_072) / (3.35e12 * 0.6)
+    sized = fleet_size(p, 8e9, 60.0, 2.0)
+    assert sized.requests_per_replica_second == pytest.approx(1 / (prefill + 2 * step / 32))
+    assert sized.requests_per_replica_second == pytest.approx(230.1, abs=0.1)
+    assert sized.replicas == 5 and fleet_costs(p, sized)["GPUs"] == pytest.approx(5 * MONTH_USD)  # ⌈1000 / 230⌉
+    # a reply of 200 tokens: decode dominates, 1 / (3.84 + 200 × step' / 32) ms with the KV at 160 tokens
+    reply = fleet_size(p, 8e9, 60.0, 200.0)
+    step = (16e9 + 32 * 160 * 131_072) / (3.35e12 * 0.6)
+    assert reply.requests_per_replica_second == pytest.approx(1 / (prefill + 200 * step / 32))
+    assert reply.replicas == 56  # ⌈1000 / 17.96⌉: the same volume needs 11× the GPUs
 
 
 def test_availability_floor_and_operations():

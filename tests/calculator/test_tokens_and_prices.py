@@ -66,7 +66,7 @@ def test_zero_shot_request_price_equals_genai_prices_for_same_tokens():
     report = evaluate(scenario)
     inputs = report.inputs
     prompt_tokens = inputs["tokens.zero_shot.input"]
-    output_tokens = inputs["tokens.label"]
+    output_tokens = inputs["tokens.answer"]
     # genai-prices takes whole tokens: compare on a request of 1000 such requests' tokens
     calc = calc_price(Usage(input_tokens=int(prompt_tokens * 1000), output_tokens=int(output_tokens * 1000)),
                       model_ref="gpt-4o", provider_id="openai")

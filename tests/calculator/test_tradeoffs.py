@@ -38,7 +38,7 @@ def test_typed_cells_give_the_input_and_its_source(found):
     assert lora["engineering effort"] == "80 h (default): training pipeline, evaluation and serving"
     assert lora["time to launch"] == "2.0 weeks (80 h at 40 h/week)"  # 80 h ÷ 40 h a week
     assert lora["quality"] == "93% (typed)" and lora["consistency"] == "not measured"
-    assert row(tradeoffs(found), "Persona prompt")["quality"] == "unknown (neither typed nor measured)"
+    assert row(tradeoffs(found), "Persona prompt")["quality"] == "accuracy unknown (neither typed nor measured)"
 
 
 def test_money_cells_add_up_their_named_parts(found):

@@ -58,7 +58,7 @@ def test_the_spec_is_the_list_of_approaches(everything):
 
 @BY_SPEC
 def test_scenario_accepts_it_with_its_own_hours_field(entry: ApproachSpec):
-    scenario = Scenario(approaches=[entry.name], quality={"accuracy": {entry.name: 0.9}})
+    scenario = Scenario(approaches=[entry.name], quality={"scores": {entry.name: 0.9}})
     assert scenario.approaches == [entry.name]
     assert get_dotted(scenario, entry.hours_field) == entry.engineering_hours
     assert entry.hours_field in numeric_fields()
@@ -99,7 +99,7 @@ def test_persona_and_output_format_prompts_say_what_they_are(everything):
     fmt = build_prompt("output_format", everything.task, "x").text
     assert fmt.endswith("\nJSON:") and '{"label": "<label>"}' in fmt
     report = evaluate(everything)
-    json_tokens, label_tokens = report.inputs["tokens.json_answer"], report.inputs["tokens.label"]
+    json_tokens, label_tokens = report.inputs["tokens.json_answer"], report.inputs["tokens.answer"]
     assert json_tokens > label_tokens + 3  # {"label": "…"} around the label is billed output
     output_price = report.inputs["api.output_usd_per_mtok"] / 1e6
     input_price = report.inputs["api.input_usd_per_mtok"] / 1e6

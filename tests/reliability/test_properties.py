@@ -76,7 +76,7 @@ def test_break_even_is_where_the_constant_volume_curves_meet(values, a, b):
 @settings(max_examples=60, deadline=None)
 @given(st.dictionaries(
     st.sampled_from(["workload.requests_per_month", "workload.horizon_months", "api.cache_hit_share",
-                     "finetuning.epochs", "hosting.min_replicas", "quality.accuracy_target",
+                     "finetuning.epochs", "hosting.min_replicas", "quality.target",
                      "labeling.labels_on_hand", "team.engineer_usd_per_hour"]),
     st.one_of(st.floats(allow_nan=True, allow_infinity=True), st.integers(-10**12, 10**12),
               st.text(max_size=8), st.none(), st.booleans()),

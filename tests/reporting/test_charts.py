@@ -131,7 +131,7 @@ def test_chance_cheapest_chart_shows_the_qualifying_approaches_only(decision):
 def test_chance_cheapest_chart_says_when_no_approach_qualifies():
     from calculator.scenario_io import apply_overrides
 
-    report = evaluate(apply_overrides(load_preset("contract_review"), ["quality.accuracy_target=0.99"]))
+    report = evaluate(apply_overrides(load_preset("contract_review"), ["quality.target=0.99"]))
     rec = recommend(report, run_monte_carlo(report, draws=500))
     assert rec.choice is None
     fig = charts.cheapest_share(rec)

@@ -27,7 +27,7 @@ def test_page_one_describes_the_scenario_by_its_own_numbers(report_data):
     text = section(report_data, "question").blocks[1].text
     # support_intents: 3,000,000 requests growing 3% a month for 24 months = 103M requests in all
     assert "3M requests in the first month, growing 3% a month, 103M over 24 months" in text
-    assert "accuracy target 90%" in text and "5,000 labeled examples on hand" in text
+    assert "a classification task, target 90% accuracy" in text and "5,000 labeled examples on hand" in text
     chosen = report_data.recommendation.approach(report_data.recommendation.choice)
     assert f"The answer: {chosen.title}" in text
     assert "Three million" not in text  # the preset's own prose is not page one's description
@@ -36,7 +36,7 @@ def test_page_one_describes_the_scenario_by_its_own_numbers(report_data):
 def test_the_appendix_lists_the_settings_that_differ_from_the_defaults_by_title():
     rows = dict(changed_settings(load_preset("support_intents")))
     assert rows["Requests per month"] == "3,000,000 requests/month"  # default 50,000
-    assert rows["Accuracy target"] == "90%" and rows["Accuracy of Full fine-tune"] == "94%"
+    assert rows["Target"] == "90%" and rows["Score of Full fine-tune"] == "94%"
     assert rows["Labels"].startswith("12: billing; refund;")
     assert rows["Range: Requests per month"] == "−50% / +50% of its value"
     assert "Epochs" not in rows  # 3 epochs is the default

@@ -86,7 +86,7 @@ def test_chance_cheapest_counts_only_the_qualifying_approaches():
     low, mode, high = 1e6, 5e6, 1e8
     scenario = Scenario(approaches=["zero_shot", "few_shot", "lora"], workload={"requests_per_month": mode},
                         api={"input_usd_per_mtok": 2.0, "output_usd_per_mtok": 8.0},
-                        quality={"accuracy_target": 0.9,
+                        quality={"target": 0.9,
                                  "accuracy": {"zero_shot": 0.5, "few_shot": 0.95, "lora": 0.95}},
                         uncertainty={"workload.requests_per_month": Range(low=low, high=high)})
     report = evaluate(scenario)
@@ -134,7 +134,7 @@ def test_a_provisional_headline_says_why_and_a_firm_one_does_not():
     assert rec.verdict == "provisional"
     assert rec.headline.startswith("Provisionally choose LoRA fine-tune:")
     # LoRA's own gap, then prompt-tuning's (cheaper than LoRA): the first is named, the other counted
-    assert rec.headline.endswith(" Provisional: LoRA fine-tune: accuracy 93% is typed in, not measured "
+    assert rec.headline.endswith(" Provisional: LoRA fine-tune: 93% accuracy is typed in, not measured "
                                  "(no interval) (and 1 more under what to measure next).")
     base = preset("support_intents", "approaches=[lora, full_finetune]")
     measured = Measured(run_id="run-9", model=base.finetuning.base_model, device="cuda",
@@ -158,7 +158,7 @@ def test_the_three_strongest_reasons_come_first():
 
 
 def test_no_accuracy_anywhere_says_the_evidence_is_missing():
-    report, rec = decide(preset("internal_helpdesk", "quality.accuracy={}"))
+    report, rec = decide(preset("internal_helpdesk", "quality.scores={}"))
     assert rec.choice is None and rec.verdict == "undecided"
     assert "too weak to decide" in rec.headline
     missing = {g.approach for g in rec.evidence_gaps if g.problem.startswith("no accuracy")}
@@ -167,12 +167,12 @@ def test_no_accuracy_anywhere_says_the_evidence_is_missing():
 
 
 def test_unreachable_target_says_no_approach_meets_it():
-    report, rec = decide(preset("contract_review", "quality.accuracy_target=0.99"))
+    report, rec = decide(preset("contract_review", "quality.target=0.99"))
     assert rec.verdict == "none_meets" and rec.choice is None
-    best = max(report.approaches.values(), key=lambda c: c.accuracy)
-    assert f"closest is {rec.approach(best.name).title} at {pct(best.accuracy)}" in rec.headline
+    best = max(report.approaches.values(), key=lambda c: c.score)
+    assert f"closest is {rec.approach(best.name).title} at {pct(best.score)}" in rec.headline
     short = next(r for r in rec.reasons if r.startswith(rec.approach("zero_shot").title))
-    assert f"{round((0.99 - report.approaches['zero_shot'].accuracy) * 100)} points short" in short
+    assert f"{round((0.99 - report.approaches['zero_shot'].score) * 100)} points short" in short
 
 
 def test_budget_and_launch_constraints_exclude_and_say_so():
@@ -186,7 +186,7 @@ def test_budget_and_launch_constraints_exclude_and_say_so():
 
 
 def test_measured_intervals_decide_status_and_show_overlap():
-    scenario = apply_benchmark(preset("internal_helpdesk", "quality.accuracy_target=0.75",
+    scenario = apply_benchmark(preset("internal_helpdesk", "quality.target=0.75",
                                       "approaches=[zero_shot, few_shot, lora]"), fake_result(), mismatched=True)
     report, rec = decide(scenario)
     assert rec.choice == "lora"
@@ -201,7 +201,7 @@ def test_measured_intervals_decide_status_and_show_overlap():
 
 
 def test_consistency_spread_lowers_confidence():
-    scenario = apply_benchmark(preset("internal_helpdesk", "quality.accuracy_target=0.6",
+    scenario = apply_benchmark(preset("internal_helpdesk", "quality.target=0.6",
                                       "quality.needs_consistent_output=true"), fake_result(), mismatched=True)
     measured = scenario.measured.model_copy(deep=True)
     measured.approaches["zero_shot"].consistency_spread = 0.2
@@ -239,7 +239,7 @@ def test_an_under_trained_run_is_missing_evidence_not_the_approach_quality():
     scenario = apply_benchmark(load_scenario("support_intents"), result, mismatched=True)
     assert scenario.measured.approaches.keys() == {"zero_shot", "few_shot"}
     report, rec = decide(scenario)
-    quantity = report.inputs.quantities["accuracy.lora"]
+    quantity = report.inputs.quantities["score.lora"]
     assert quantity.value == 0.93 and quantity.source == "user input"  # the typed figure, not 65%
     gap = next(g for g in rec.evidence_gaps if g.approach == "lora" and "stopped" in g.problem)
     assert gap.problem.startswith("LoRA fine-tune stopped after 6 of 100 planned training steps in run run-test-1")
