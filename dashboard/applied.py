@@ -1,4 +1,4 @@
-"""Applying a benchmark run to the scenario row by row, and going back to the typed accuracies.
+"""Applying a benchmark run to the scenario row by row, and going back to the typed scores.
 
 Each row of a run is a checkbox: checked when it was measured on the model the scenario prices
 for its approach, unchecked (the user may still choose it) when it was measured on another one,
@@ -15,7 +15,7 @@ from calculator.measured import (
     applied_summary,
     apply_benchmark,
     measured_elsewhere,
-    not_accuracy,
+    other_object,
     priced_model,
     row_choices,
     unapply,
@@ -44,8 +44,8 @@ def _unapply() -> None:
 
 def apply_form(result: BenchmarkResult) -> None:
     """The run's rows to apply (a checkbox each) and the button that applies the chosen ones; for a
-    run of a text task, one line on why it cannot be applied instead."""
-    if why := not_accuracy(result):
+    run of another task kind or metric than the scenario's, one line on why it cannot be applied instead."""
+    if why := other_object(state.scenario(), result):
         st.markdown(f"**{escape_md(result.run_id)}**")
         st.caption(escape_md(why[0].upper() + why[1:] + "."))
         return
@@ -73,8 +73,8 @@ def banner(place: str) -> None:
         rows = "; ".join(f"{title(name)} on {model}, the costs price {priced_model(scenario, name)}"
                          for name, model in elsewhere.items())
         st.warning(escape_md(f"Measured on another model than the one priced: {rows}. The decision assumes "
-                             "the priced model is as accurate."))
+                             "the priced model scores the same."))
     # under the banner, not beside it: a side column cut the button's label at 1366 px
-    st.button("Back to the typed accuracies", key=f"unapply:{place}", on_click=_unapply,
-              help="Un-apply the run: every accuracy (and the labels, MFU and throughput it supplied) "
+    st.button("Back to the typed scores", key=f"unapply:{place}", on_click=_unapply,
+              help="Un-apply the run: every score (and the labels, MFU, throughput and answer lengths it supplied) "
                    "goes back to the scenario's typed value.")

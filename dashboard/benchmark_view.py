@@ -236,7 +236,8 @@ def _past_runs() -> None:
 def render() -> None:
     st.title("Benchmark")
     st.caption("Measure every approach on the same model and test split; the costs then use the "
-               "measured accuracy (and, from a GPU run, throughput and MFU).")
+               "measured scores on the task's metric (and, from a GPU run, throughput and MFU; from a text "
+               "task's run, the answers' length).")
     st.subheader("In progress")
     live_runs.in_progress()
     st.subheader("Start a run")

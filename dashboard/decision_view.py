@@ -11,7 +11,7 @@ from calculator.recommend.wording import money, pct
 from calculator.tradeoffs import NOTE, tradeoffs
 from core.approaches import title
 from dashboard import applied, compute, report_view, state
-from dashboard.text import dollars, escape_md
+from dashboard.text import dollars, escape_md, opening
 from reporting import tables
 
 VERDICTS = {
@@ -25,22 +25,26 @@ def render() -> None:
     found = compute.analysis(scenario)
     decision = found.recommendation
     st.title("Decision")
-    applied.banner("decision")  # the run whose measured accuracies are used, and the way back
+    applied.banner("decision")  # the run whose measured scores are used, and the way back
     chosen = decision.approach(decision.choice) if decision.choice else None
     cols = st.columns([3, 2, 2, 3])
     cols[0].metric("Choose", chosen.title if chosen else "–", help=VERDICTS[decision.verdict])
     cols[1].metric(f"Cost over {scenario.workload.horizon_months} months",
                    money(chosen.tco_usd) if chosen else "–")
-    cols[2].metric("Accuracy", pct(chosen.accuracy) if chosen and chosen.accuracy is not None else "–",
-                   delta=None if not chosen or chosen.accuracy is None
-                   else f"{(chosen.accuracy - decision.accuracy_target) * 100:+.1f} pts vs target",
-                   help=f"Accuracy {chosen.accuracy_source}." if chosen and chosen.accuracy_source else None)
+    scale = decision.scale
+    cols[2].metric(opening(scale.name),
+                   scale.value(chosen.score) if chosen and chosen.score is not None else "–",
+                   delta=None if not chosen or chosen.score is None
+                   else f"{'+' if chosen.score >= decision.target else '-'}{scale.gap(chosen.score - decision.target)} "
+                        f"vs the {scale.brief(decision.target)} target",
+                   help=f"{opening(scale.name)} {chosen.score_source}."
+                   if chosen and chosen.score_source else None)
     cols[3].metric(sure.TITLE, pct(decision.cheapest_share) if decision.cheapest_share is not None else "–",
                    help=sure.definition(decision.draws))
     if chosen and chosen.error_usd:
         st.caption(dollars(f"Cost over {scenario.workload.horizon_months} months: "
                            f"{money(chosen.running_usd)} to build and run + {money(chosen.error_usd)} "
-                           f"expected cost of errors ({pct(1 - chosen.accuracy)} wrong at "
+                           f"expected cost of errors ({pct(1 - found.costs.approaches[chosen.name].pass_rate)} wrong at "
                            f"{money(scenario.quality.cost_per_error_usd)} each)."))
     (st.success if decision.verdict == "recommend" else st.warning)(dollars(decision.headline))
     st.subheader("Why")

@@ -89,10 +89,14 @@ def number_field(dotted: str, place: str = "main", label: str | None = None) -> 
         st.caption(note)
 
 
+# An empty field whose value the calculator takes under another name: a text task's answer length
+BLANK_FROM = {"task.output_tokens": "tokens.answer"}
+
+
 def blank_value(dotted: str) -> tuple[str, str] | None:
     """What an empty field stands for and its source ("$2.50 per 1M tokens", "genai-prices … openai/gpt-4o")."""
     try:
-        quantity = compute.cost_report(state.scenario()).inputs.quantities.get(dotted)
+        quantity = compute.cost_report(state.scenario()).inputs.quantities.get(BLANK_FROM.get(dotted, dotted))
     except PriceNotFound:
         return None
     if quantity is None:
@@ -103,11 +107,13 @@ def blank_value(dotted: str) -> tuple[str, str] | None:
     return amount, quantity.source
 
 
-def number_grid(fields: list[str], place: str = "main", columns: int = 3) -> None:
+def number_grid(fields: list[str], place: str = "main", columns: int = 3,
+                labels: dict[str, str] | None = None) -> None:
+    """The fields in `columns` columns; `labels`: a label of the page's own for some (else label_of)."""
     cols = st.columns(columns)
     for i, dotted in enumerate(fields):
         with cols[i % columns]:
-            number_field(dotted, place)
+            number_field(dotted, place, (labels or {}).get(dotted))
 
 
 def choice_field(dotted: str, options: list[Any], label: str, help: str, place: str = "main",

@@ -1,4 +1,5 @@
-"""The Scenario page: every input, grouped, with units and help; save, load and share."""
+"""The Scenario page: the task's kind first, then every input it uses, grouped, with units and help;
+save, load and share."""
 
 from __future__ import annotations
 
@@ -8,23 +9,26 @@ import streamlit as st
 from calculator.fields import numeric_fields
 from calculator.measured import applied_summary
 from calculator.prices import finetune_table, gpu_table
+from calculator.recommend.wording import Scale
 from calculator.scenario import NOT_RANGED
 from calculator.scenario_io import (
     MAX_SCENARIO_BYTES,
     ScenarioError,
     parse_scenario_text,
     scenario_to_text,
+    with_task_kind,
 )
-from core.approaches import NAMES, title
+from core.approaches import ANSWER_WORDS, SPECS, TASK_KINDS, spec, title
 from dashboard import api_picker, fields, state
-from dashboard.fields import callback, choice_field, number_grid, text_field
+from dashboard.fields import callback, choice_field, help_of, number_grid, text_field
 from dashboard.state import widget_key
-from dashboard.text import escape_md, in_words
+from dashboard.text import escape_md, in_words, opening
 
 ENCODINGS = [None, "cl100k_base", "o200k_base", "p50k_base"]
 UPLOAD_KEY, UPLOADED_ID = "scenario_upload", "scenario_upload_id"
 UNCERTAINTY = "uncertainty"
 NEW_RANGE = {"minus_pct": 25.0, "plus_pct": 25.0}
+KIND = "task.kind"
 
 
 def _numbers(prefix: str) -> list[str]:
@@ -57,26 +61,82 @@ def _save_and_load() -> None:
         st.rerun()
 
 
+def _kind_changed(key: str) -> None:
+    """Another kind: the scenario as with_task_kind makes it, nothing of the old kind kept, every widget redrawn."""
+    if key not in st.session_state:  # a widget of a scenario replaced in this same rerun
+        return
+    try:
+        new = with_task_kind(state.scenario(), st.session_state[key])
+    except ScenarioError as exc:
+        st.session_state[state.ERRORS][KIND] = in_words(exc, KIND)
+        return
+    state.set_scenario(new)
+
+
+def _kind() -> None:
+    """What the answer is: asked first, as it decides which inputs the page shows."""
+    kind = state.scenario().task.kind
+    key = widget_key("main", KIND)
+    st.columns(2)[0].selectbox(
+        "Task kind", list(TASK_KINDS), format_func=lambda k: f"{k}: {ANSWER_WORDS[k]}",
+        help=f"{help_of(KIND)} Changing it starts the answers (labels, sample outputs, fields), the target and "
+             "the typed scores afresh, keeps only the approaches that can answer it, and un-applies a benchmark run.",
+        **({} if key in st.session_state else {"index": TASK_KINDS.index(kind)}),
+        key=key, on_change=_kind_changed, args=(key,))
+    fields.show_error(KIND)
+
+
 def _workload() -> None:
     text_field("name", "Scenario name", "Shown on the pages and in reports.")
     number_grid(_numbers("workload."))
+    kind = state.scenario().task.kind
     key = widget_key("main", "approaches")
-    st.multiselect("Approaches compared", list(NAMES), format_func=title,
-                   help="Approaches priced and ranked.",
+    st.multiselect("Approaches compared", [s.name for s in SPECS if kind in s.task_kinds], format_func=title,
+                   help=f"Approaches priced and ranked (those that can answer a {kind} task).",
                    **({} if key in st.session_state else {"default": state.scenario().approaches}),
                    **callback(key, "approaches"))
     fields.show_error("approaches")
 
 
+def _task_numbers() -> list[str]:
+    """The task's numbers its kind and approaches use: an answer length for a text task, reasoning for an
+    approach that reasons before its answer (chain-of-thought)."""
+    scenario = state.scenario()
+    unused = set()
+    if scenario.task.kind == "classification":
+        unused.add("task.output_tokens")
+    if not any(spec(name).reasons for name in scenario.approaches):
+        unused.add("task.reasoning_tokens")
+    return [f for f in _numbers("task.") if f not in unused]
+
+
+def _sample_inputs() -> None:
+    text_field("task.sample_inputs", "Sample inputs (one per line)",
+               "Typical inputs; token counts are averaged over them.", lines=True)
+
+
 def _prompting() -> None:
+    """The task's answers as its kind has them: labels for classification; sample outputs (and an extraction's
+    fields) for a text task."""
+    kind = state.scenario().task.kind
     text_field("task.instructions", "Instructions", "The instruction every prompt starts with.", area=True)
     left, right = st.columns(2)
-    with left:
-        text_field("task.labels", "Labels (one per line)", "The answers the model may give.", lines=True)
-    with right:
-        text_field("task.sample_inputs", "Sample inputs (one per line)",
-                   "Typical inputs; token counts are averaged over them.", lines=True)
-    number_grid(_numbers("task."))
+    if kind == "classification":
+        with left:
+            text_field("task.labels", "Labels (one per line)", "The answers the model may give.", lines=True)
+        with right:
+            _sample_inputs()
+    else:
+        with left:
+            _sample_inputs()
+            if kind == "extraction":
+                text_field("task.fields", "Fields (one per line)", "The names of the fields the JSON answer holds.",
+                           lines=True)
+        with right:
+            text_field("task.sample_outputs", "Sample outputs (one per line)",
+                       f"Typical answers ({ANSWER_WORDS[kind]} each); output tokens per request are their mean "
+                       "token count unless Output tokens is set.", lines=True)
+    number_grid(_task_numbers())
     with api_picker.render():
         choice_field("api.tiktoken_encoding", ENCODINGS, "Tokenizer",
                      "Force a tiktoken encoding; empty: the model's own (or o200k_base).",
@@ -106,37 +166,41 @@ def _hosting() -> None:
     number_grid(_numbers("pretrain."))
 
 
-def _accuracy_changed(name: str, key: str) -> None:
+def _score_changed(name: str, key: str) -> None:
     if key not in st.session_state:  # a widget of a scenario replaced in this same rerun
         return
-    accuracy = dict(state.scenario().quality.accuracy)
+    scores = dict(state.scenario().quality.scores)
     value = st.session_state[key]
     if value is None:
-        accuracy.pop(name, None)
+        scores.pop(name, None)
     else:
-        accuracy[name] = value
-    state.change_field("quality.accuracy", accuracy, from_key=key)
+        scores[name] = value
+    state.change_field("quality.scores", scores, from_key=key)
 
 
 def _quality() -> None:
-    number_grid(_numbers("quality.") + _numbers("constraints."))
+    scenario = state.scenario()
+    metric = opening(Scale(scenario.metric).name)
+    shown = [f for f in _numbers("quality.")  # right or wrong: a label has no pass threshold
+             if f != "quality.pass_threshold" or scenario.task.kind != "classification"]
+    number_grid(shown + _numbers("constraints."), labels={"quality.target": f"{metric} target (%)"})
     key = widget_key("main", "quality.needs_consistent_output")
     st.checkbox("Outputs must be consistent across phrasing",
                 **({} if key in st.session_state else
                    {"value": state.scenario().quality.needs_consistent_output}),
                 help="Weighs a measured paraphrase spread against prompting.",
                 **callback(key, "quality.needs_consistent_output"))
-    st.markdown("**Accuracy per approach** (typed in; a benchmark run overrides it; empty = unknown)")
-    accuracy = state.scenario().quality.accuracy
+    st.markdown(f"**{escape_md(metric)} per approach** (0-1; a benchmark run overrides it; empty = unknown)")
+    scores = scenario.quality.scores
     cols = st.columns(4)
-    for i, name in enumerate(state.scenario().approaches):
-        key = widget_key("main", f"quality.accuracy.{name}")
+    for i, name in enumerate(scenario.approaches):
+        key = widget_key("main", f"quality.scores.{name}")
         cols[i % 4].number_input(title(name), min_value=0.0, max_value=1.0, step=0.01, format="%.3f",
-                                 key=key, on_change=_accuracy_changed, args=(name, key),
-                                 **({} if key in st.session_state else {"value": accuracy.get(name)}))
-    fields.show_error("quality.accuracy")
-    if state.scenario().measured:  # what the applied run overrides, and the rows it left out
-        st.info(escape_md(applied_summary(state.scenario())))
+                                 key=key, on_change=_score_changed, args=(name, key),
+                                 **({} if key in st.session_state else {"value": scores.get(name)}))
+    fields.show_error("quality.scores")
+    if scenario.measured:  # what the applied run overrides, and the rows it left out
+        st.info(escape_md(applied_summary(scenario)))
 
 
 def _add_range(key: str) -> None:
@@ -189,6 +253,7 @@ def render() -> None:
     st.title("Scenario")
     st.caption("Every input of the cost model. The page URL holds the scenario: copy it to share "
                "this exact view. Hover a field's question-mark icon for its meaning and allowed range.")
+    _kind()
     _save_and_load()
     for tab, group in zip(st.tabs(list(GROUPS)), GROUPS.values(), strict=True):
         with tab:

@@ -21,6 +21,11 @@ def dollars(text: str) -> str:
     return text.replace("$", r"\$")
 
 
+def opening(words: str) -> str:
+    """Words that open a label or sentence: "Accuracy", "Field F1", but "chrF" as it is written."""
+    return words[:1].upper() + words[1:] if words.split(" ", 1)[0].islower() else words
+
+
 def field_title(dotted: str) -> str:
     """A scenario field as the reader knows it ("Requests per month"); a range or a list entry
     by its field ("the range of Requests per month", "Approaches")."""

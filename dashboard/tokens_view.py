@@ -1,4 +1,5 @@
-"""The Tokens page: the exact prompt each approach sends, its tiktoken count and what it costs."""
+"""The Tokens page: the exact prompt each approach sends, its tiktoken count, the answer it writes and what
+it costs."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import streamlit as st
 
 from calculator.approaches import REGISTRY
 from calculator.costs import CostReport
+from calculator.inputs import Inputs
 from calculator.prompts import build_prompt
 from calculator.recommend.wording import money
 from calculator.tokens import counter_for
@@ -22,6 +24,21 @@ def per_request_usd(report: CostReport, approach: str, prompt_tokens: int) -> fl
     """The calculator's per-request cost with this prompt's token count in place of the mean."""
     inputs = report.inputs.with_values({f"tokens.{spec(approach).prompt_kind}.input": float(prompt_tokens)})
     return float(REGISTRY[approach].profile(inputs).per_request_usd)
+
+
+def output_source(inputs: Inputs, name: str) -> str:
+    """Where an approach's output tokens per request come from, part by part: its answer as a run measured it,
+    else the task's answer length (a label, a JSON object, a text); for a prompt, the reasoning it writes too."""
+    approach = spec(name)
+    measured, typed = f"tokens.output.{name}", "tokens.json_answer" if approach.answer_format == "json" else "tokens.answer"
+    answer = measured if measured in inputs else typed
+    parts = [f"answer: {inputs.quantities[answer].source}"]
+    if approach.family == "prompting":
+        reasoning = [("task.reasoning_tokens", "reasoning")] if approach.reasons else []
+        for key, what in [*reasoning, ("api.reasoning_tokens_per_request", "hidden reasoning")]:
+            if inputs.get(key):
+                parts.append(f"{what}: {inputs[key]:,.0f} ({inputs.quantities[key].source})")
+    return "; ".join(parts)
 
 
 def render() -> None:
@@ -41,26 +58,31 @@ def render() -> None:
     for name in scenario.approaches:
         prompt = build_prompt(name, scenario.task, text)
         tokens = counter.count(prompt.text)
+        output = float(REGISTRY[name].output_tokens(report.inputs))
         cost = per_request_usd(report, name, tokens)
         monthly = fleet_usd_per_month(report, name, cost)
         if monthly is not None:
             fleet[name] = monthly
-        rows.append({"approach": title(name), "prompt tokens": tokens,
+        rows.append({"approach": title(name), "prompt tokens": tokens, "output tokens": output,
                      "cached prefix tokens": counter.count(prompt.prefix),
                      "per request": money(cost) if monthly is None else f"{money(cost)} (fleet)",
                      "first month at this prompt (USD)": cost * volume,
-                     "serving": "per request" if monthly is None else f"fixed fleet {money(monthly)}/month"})
+                     "serving": "per request" if monthly is None else f"fixed fleet {money(monthly)}/month",
+                     "output tokens from": output_source(report.inputs, name)})
         served = (f"{money(cost * volume)} in the first month" if monthly is None else
                   f"served by a fixed fleet of {money(monthly)} a month")
-        with st.expander(f"{title(name)}: {tokens:,} prompt tokens, {money(cost)} per request, {served}"):
+        with st.expander(f"{title(name)}: {tokens:,} prompt tokens, {output:,.0f} output tokens, {money(cost)} per "
+                         f"request, {served}"):
             st.code(prompt.text, language=None, wrap_lines=True)
     st.subheader("Per approach")
     st.caption(f"Per-request part of the cost at {volume:,.0f} requests in the first month; "
-               "one-off and fixed costs are on the Costs page.")
+               "one-off and fixed costs are on the Costs page. Output tokens: what each approach writes per "
+               "request (billed by the API, or decoded by the fleet), the same whatever the input.")
     if fleet:
         st.info(fleet_note(fleet), icon=":material/dns:")
     # per request as text with three significant figures (fractions of a cent; %.6f showed 0.000000)
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", column_config={
+        "output tokens": st.column_config.NumberColumn(format="%.1f"),
         "first month at this prompt (USD)": st.column_config.NumberColumn(format="dollar")})
 
 

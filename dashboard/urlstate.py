@@ -107,6 +107,9 @@ def compact_params(scenario: Scenario, preset: str) -> dict[str, str]:
     start = base_scenario(preset)
     base = leaves(start.model_dump(mode="json", exclude_unset=True, exclude={"uncertainty"}))
     mine = leaves(scenario.model_dump(mode="json", exclude_unset=True, exclude={"uncertainty"}))
+    # a field the preset sets and this scenario does not (a kind switch clears the typed scores): its value
+    every = leaves(scenario.model_dump(mode="json", exclude={"uncertainty"}))
+    mine |= {k: every[k] for k in base.keys() - mine.keys()}
     params = {PRESET_PARAM: preset}
     params.update({k: _encode(v) for k, v in mine.items() if base.get(k, object()) != v})
     old, new = _ranges(start), _ranges(scenario)

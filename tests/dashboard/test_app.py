@@ -43,7 +43,7 @@ def test_volume_change_moves_the_costs_as_the_calculator_says():
     label = f"Cheapest over 24 months: {REGISTRY[cheapest.name].title}"
     assert metric(at, label) == money(cheapest.tco_usd)
     assert metric(at, "Cheapest over 24 months") != before
-    assert metric(at, "Cheapest meeting 90% accuracy") == expected_choice_tco(
+    assert metric(at, "Cheapest meeting the 90% accuracy target") == expected_choice_tco(
         {"workload.requests_per_month": 200_000})
     assert at.query_params["workload.requests_per_month"] == "200000.0"
 

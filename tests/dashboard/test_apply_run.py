@@ -54,8 +54,9 @@ def test_mismatched_rows_start_unchecked_and_only_the_chosen_ones_apply(small_ru
     measured = at.session_state["scenario"].measured
     assert measured.approaches.keys() == {"few_shot", "lora"}
     banner = " ".join(i.value for i in at.info).replace("\\", "")
-    assert (f"The scenario uses run {RUN}: Few-shot prompt 75.0% on smollm2-135m-instruct (local); "
-            "LoRA fine-tune 95.0% on smollm2-135m-instruct (local). Not applied: Zero-shot prompt was measured") in banner
+    assert (f"The scenario uses run {RUN}: Few-shot prompt accuracy 75.0% on smollm2-135m-instruct (local); "
+            "LoRA fine-tune accuracy 95.0% on smollm2-135m-instruct (local). Not applied: Zero-shot prompt was "
+            "measured") in banner
 
     at.switch_page(PAGES["decision"]).run()
     assert not at.exception

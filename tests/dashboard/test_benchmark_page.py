@@ -36,10 +36,10 @@ def test_a_finished_run_is_listed_and_applied_to_the_scenario(finished_run):
     report = evaluate(scenario)
     decision = recommend(report, run_monte_carlo(report))
     assert metric(at, "Choose") == decision.approach(decision.choice).title
-    at.switch_page(PAGES["costs"]).run()  # the accuracy's source, in the table of every number
+    at.switch_page(PAGES["costs"]).run()  # the score's source, in the table of every number
     sources = at.dataframe[-1].value.set_index("number")
-    source = sources.loc["accuracy.lora", "source"]
-    assert source == decision.approach("lora").accuracy_source
+    source = sources.loc["score.lora", "source"]
+    assert source == decision.approach("lora").score_source
     assert source == "measured on smollm2-135m-instruct (local), run run-dash-1"
 
 

@@ -157,7 +157,7 @@ def test_an_endpoint_run_from_the_page_applied_and_unapplied(server, app_url, br
 
     # the apply form says the row's model is not the scenario's API model, and leaves the choice open
     scenario = load_preset("support_intents")  # the default scenario: gpt-4o, zero-shot typed at 79%
-    typed = scenario.quality.accuracy["zero_shot"]
+    typed = scenario.quality.scores["zero_shot"]
     assert (scenario.api.model, typed) == ("gpt-4o", 0.79)
     label = f"Zero-shot prompt (endpoint): {row.accuracy:.1%} on {model}"
     box = browser.find_element(By.XPATH, f"//label[.//p[text()='{label}']]")
@@ -181,14 +181,14 @@ def test_an_endpoint_run_from_the_page_applied_and_unapplied(server, app_url, br
         f"measured on {model} (endpoint), run {result.run_id}")
     assert {source for name, (_, source) in ranked.items() if name != "Zero-shot prompt"} <= {"typed", "—"}
     assert (f"Measured on another model than the one priced: Zero-shot prompt on {model}, the costs price "
-            "gpt-4o. The decision assumes the priced model is as accurate.") in _alerts(browser)
+            "gpt-4o. The decision assumes the priced model scores the same.") in _alerts(browser)
     browser.execute_script("document.activeElement.blur()")
     screenshot(browser, tmp_path / "decision_applied.png", SHOTS)
     _into_view(browser, browser.find_element(By.XPATH, "//h3[contains(., 'All approaches, ranked')]"))
     screenshot(browser, tmp_path / "decision_ranked.png", SHOTS)
 
     # un-apply: the typed 79% is back
-    browser.find_element(By.XPATH, "//button[.//p[text()='Back to the typed accuracies']]").click()
+    browser.find_element(By.XPATH, "//button[.//p[text()='Back to the typed scores']]").click()
     wait.until(lambda d: _ranked(d)["Zero-shot prompt"] == (f"{typed:.0%}", "typed"))
     assert not any("The scenario uses run" in a for a in _alerts(browser))
     assert "measured on" not in " ".join(source for _, source in _ranked(browser).values())

@@ -71,7 +71,7 @@ def test_the_three_strongest_reasons_show_and_the_rest_are_one_click_away(page, 
 def test_a_provisional_headline_says_why_on_the_page(page, found):
     (headline,) = [w.value for w in page.warning if "choose" in w.value]
     assert headline == dollars(found.recommendation.headline)
-    assert "Provisional: LoRA fine-tune: accuracy 93% is typed in, not measured" in headline  # not a tooltip
+    assert "Provisional: LoRA fine-tune: 93% accuracy is typed in, not measured" in headline  # not a tooltip
 
 
 def test_blocked_approaches_are_ranked_last_with_the_reason(page):

@@ -20,8 +20,8 @@ def rejected(changes: dict) -> str:
 def test_rejected_values_name_the_field_title_and_the_range_with_units():
     assert rejected({"workload.requests_per_month": -5}) == (
         "Requests per month must be between 0 and 10,000,000,000 requests/month; you entered -5.")
-    assert rejected({"quality.accuracy_target": 1.5}) == (
-        "Accuracy target must be between 0% and 100%; you entered 150%.")
+    assert rejected({"quality.target": 1.5}) == (  # the title calculator.fields gives it, whatever the metric
+        "Target must be between 0% and 100%; you entered 150%.")
     assert rejected({"hosting.serving_mfu": 0}) == (
         "Serving MFU must be more than 0% and at most 100%; you entered 0%.")
     assert allowed("workload.monthly_growth_pct") == "between -50 and 100 %/month"
@@ -30,10 +30,10 @@ def test_rejected_values_name_the_field_title_and_the_range_with_units():
 
 def test_fractions_are_shown_as_percent_with_the_allowed_range_in_words():
     at = open_app("scenario")
-    target = widget(at, "slider", "main:quality.accuracy_target")
+    target = widget(at, "slider", "main:quality.target")
     assert target.label == "Accuracy target (%)" and target.proto.format == "percent"
     assert target.value == 0.9  # the scenario keeps the fraction; only the display is percent
-    assert "Allowed: between 0% and 100%." in target.help and "`quality.accuracy_target`" in target.help
+    assert "Allowed: between 0% and 100%." in target.help and "`quality.target`" in target.help
     volume = widget(at, "number_input", "main:workload.requests_per_month")
     assert "Allowed: between 0 and 10,000,000,000 requests/month." in volume.help
 

@@ -166,8 +166,8 @@ def test_a_text_run_names_its_metric_shows_the_grid_and_is_not_applicable(finish
     assert table.loc["LoRA fine-tune", "other metrics"] == "ROUGE-L 0.310 · token F1 0.280 · exact match 0.000"
     assert table.loc["LoRA fine-tune", "output tokens/s"] == 120.0
     text = _page_text(at)
-    assert "A generation run measures chrF, not accuracy: the decision for text tasks comes with a later " \
-           "version, so its rows are not applied to the scenario." in text
+    assert (f"Run {generation.run_id} measured a generation task, the scenario decides a classification task: its "
+            "scores say nothing about this one.") in text
     assert not any(b.key == f"apply:{generation.run_id}" for b in at.button)
     assert "generation task: each answer scored on chrF against its reference" in text
     grid = next(f.value for f in at.dataframe if "reference" in f.value)
@@ -204,7 +204,7 @@ def test_runs_of_several_kinds_side_by_side_each_name_their_metric(finished_text
     grid = next(f.value for f in at.dataframe if "reference" in f.value)
     assert grid["reference"][0] == pairs(INVOICES)[0][1]
     assert list(grid["Zero-shot prompt · field F1"].round(3)) == [0.0, 0.333, 0.667, 1.0]
-    assert "An extraction run measures field F1, not accuracy" in _page_text(at)
+    assert f"Run {extraction.run_id} measured a" in _page_text(at)  # an extraction task: not this scenario's kind
     assert not at.exception
 
 

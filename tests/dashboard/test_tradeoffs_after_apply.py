@@ -48,7 +48,7 @@ def test_the_tradeoffs_cells_quote_the_applied_figures_the_page_uses(applied):
     trade, ranked = _frame(at, "labeled data needed"), _frame(at, "accuracy from")
     lora = trade["LoRA fine-tune"]
     # quality: the applied 95% and its interval as the reasons write them, from the ranking's source
-    assert "its 95% [95% CI 90%–100%] may fall below the 90% target" in text
+    assert "its accuracy 95% [95% CI 90%–100%] may fall below the 90% target" in text
     assert lora["quality"] == f"95% [95% CI 90%–100%] ({ranked['LoRA fine-tune']['accuracy from']})"
     assert ranked["LoRA fine-tune"]["accuracy from"] == f"measured on smollm2-135m-instruct (local), run {RUN}"
     for title, accuracy in (("Zero-shot prompt", "70%"), ("Few-shot prompt", "75%")):

@@ -1,0 +1,122 @@
+"""Issue 27 as a user meets it, in headless Chromium: on the support_intents preset (classification) the task
+kind is switched to generation on the Scenario page; the labels box goes and the answers' inputs (sample
+outputs, output tokens) come; the Decision page then speaks chrF, never accuracy; switched back to
+classification, the labels are back and no sample-outputs box remains.
+
+Screenshots go where DASHBOARD_SCREENSHOT_TASK_KINDS names (a folder), if set."""
+
+from __future__ import annotations
+
+import os
+import time
+
+import pytest
+
+from calculator.tradeoffs import NOTE
+from tests.dashboard.browser_fixtures import CHROMEDRIVER, CHROMIUM, go_to, screenshot
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.browser,
+    pytest.mark.skipif(not (os.path.exists(CHROMIUM) and os.path.exists(CHROMEDRIVER)),
+                       reason="needs Debian's chromium and chromium-driver"),
+]
+SHOTS = "DASHBOARD_SCREENSHOT_TASK_KINDS"
+LABELS, OUTPUTS = "Labels (one per line)", "Sample outputs (one per line)"
+
+
+def _main(driver) -> str:
+    from selenium.webdriver.common.by import By
+
+    return driver.find_element(By.CSS_SELECTOR, '[data-testid="stMain"]').text
+
+
+def _settled(driver) -> bool:
+    """The page has finished its rerun (Streamlit's running indicator is gone)."""
+    from selenium.webdriver.common.by import By
+
+    return not driver.find_elements(By.CSS_SELECTOR, '[data-testid="stStatusWidget"]')
+
+
+def _labels(driver, testid: str) -> list[str]:
+    """The labels of the main area's widgets of one kind (stTextArea, stNumberInput), as shown."""
+    from selenium.webdriver.common.by import By
+
+    return [box.find_element(By.CSS_SELECTOR, "label").text
+            for box in driver.find_elements(By.CSS_SELECTOR, f'[data-testid="stMain"] [data-testid="{testid}"]')
+            if box.is_displayed()]
+
+
+def _kind(driver) -> str:
+    from selenium.webdriver.common.by import By
+
+    return driver.find_element(By.CSS_SELECTOR, '[data-testid="stMain"] input[aria-label="Task kind"]') \
+        .get_attribute("value")
+
+
+def _switch_kind(driver, wait, option: str) -> None:
+    from selenium.webdriver.common.by import By
+
+    wait.until(_settled)
+    driver.find_element(By.XPATH, '//div[@data-testid="stSelectbox"][.//p[text()="Task kind"]]').click()
+    wait.until(lambda d: next(o for o in d.find_elements(By.CSS_SELECTOR, '[role="option"]') if o.text == option)).click()
+    wait.until(lambda d: _kind(d) == option)
+    time.sleep(1)
+    wait.until(_settled)
+
+
+def _tab(driver, wait, name: str) -> None:
+    from selenium.webdriver.common.by import By
+
+    wait.until(lambda d: next(t for t in d.find_elements(By.CSS_SELECTOR, '[data-testid="stTab"]') if t.text == name)).click()
+
+
+def _shot(driver, tmp_path, name: str) -> None:
+    driver.execute_script("document.activeElement.blur()")  # no focus ring or open list in the picture
+    driver.execute_script("window.scrollTo(0, 0)")
+    screenshot(driver, tmp_path / name, SHOTS)
+
+
+def test_switching_the_task_kind_on_the_scenario_page(app_url, browser, tmp_path):
+    from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    wait = WebDriverWait(browser, 60, ignored_exceptions=(StaleElementReferenceException, StopIteration,
+                                                          NoSuchElementException))
+    browser.get(f"{app_url}/?preset=support_intents")
+    wait.until(lambda d: "Choose" in _main(d))
+    go_to(browser, "Scenario")
+    wait.until(lambda d: _kind(d) == "classification: a label")
+    _tab(browser, wait, "Prompting")
+    wait.until(lambda d: LABELS in _labels(d, "stTextArea"))
+    assert OUTPUTS not in _labels(browser, "stTextArea")
+
+    _switch_kind(browser, wait, "generation: free text")
+    wait.until(lambda d: OUTPUTS in _labels(d, "stTextArea"))
+    assert LABELS not in _labels(browser, "stTextArea")
+    numbers = _labels(browser, "stNumberInput")
+    assert any(n.startswith("Output tokens") for n in numbers) and not any(n.startswith("Reasoning") for n in numbers)
+    assert not browser.find_elements(By.CSS_SELECTOR, '[data-testid="stException"]')
+    _shot(browser, tmp_path, "scenario_generation.png")
+    _tab(browser, wait, "Quality target")
+    wait.until(lambda d: "chrF per approach" in _main(d))
+    _shot(browser, tmp_path, "scenario_generation_quality.png")
+
+    go_to(browser, "Decision")
+    wait.until(lambda d: d.find_element(By.CSS_SELECTOR, "h1").text.startswith("Decision") and _settled(d)
+               and "Choose" in _main(d))
+    main = _main(browser).replace(NOTE, "")  # the trade-offs table's note lists every kind's metric
+    assert "chrF" in main and "accuracy" not in main.lower()
+    assert not browser.find_elements(By.CSS_SELECTOR, '[data-testid="stException"]')
+    _shot(browser, tmp_path, "decision_generation.png")
+
+    go_to(browser, "Scenario")
+    wait.until(lambda d: _kind(d) == "generation: free text")
+    _switch_kind(browser, wait, "classification: a label")
+    _tab(browser, wait, "Prompting")
+    wait.until(lambda d: LABELS in _labels(d, "stTextArea"))
+    assert OUTPUTS not in _labels(browser, "stTextArea")
+    assert not any(n.startswith("Output tokens") for n in _labels(browser, "stNumberInput"))
+    assert not browser.find_elements(By.CSS_SELECTOR, '[data-testid="stException"]')
+    _shot(browser, tmp_path, "scenario_classification_again.png")
