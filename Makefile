@@ -25,7 +25,8 @@ test-server: install
 test-ranks: install
 	$(PY) -m pytest -m ranks
 
-# Real background benchmark processes: two at once, SIGKILL, cancel, a run watched from the dashboard (CI runs it; ~3 min).
+# Real benchmark runs: background processes (two at once, SIGKILL, cancel, a run watched from the dashboard) and
+# the text kinds end to end on the packaged model (CI runs it; ~6 min on 2 idle cores).
 test-runs: install
 	$(PY) -m pytest -m runs
 

@@ -70,6 +70,7 @@ LABELS = {
     "api.batch_input_usd_per_mtok": "API: batch input price per 1M tokens",
     "api.batch_output_usd_per_mtok": "API: batch output price per 1M tokens",
     "hosting.serving_requests_per_gpu_second": "Serving throughput per GPU",
+    "quality.target": "Quality target",
 }
 PER_APPROACH = {  # keys that name an approach: (section, last part or "" for the approach itself)
     ("score", ""): "Score of {}",

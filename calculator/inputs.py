@@ -152,12 +152,12 @@ def _check_ranges(scenario: Scenario, inputs: Inputs) -> None:
 
 def _add_evaluation_labels(scenario: Scenario, inputs: Inputs) -> None:
     """The test set each approach is evaluated on: the scenario's, else enough for ±2 points at 95%
-    around the accuracy target (the size the recommendation asks for, calculator/evaluation.py)."""
+    around the target (t(1 − t) bounds the variance of any score in [0, 1] with mean t) (the size the recommendation asks for, calculator/evaluation.py)."""
     if scenario.labeling.evaluation_labels is None:
         target = scenario.quality.target
         inputs.add("labeling.evaluation_labels", float(tests_needed(target, EVALUATION_MARGIN)), "labels",
                    f"formula: 1.96² × {target:g} × (1 − {target:g}) / {EVALUATION_MARGIN:g}², a 95% interval "
-                   f"of ±{EVALUATION_MARGIN * 100:g} points at the accuracy target")
+                   f"of ±{EVALUATION_MARGIN * 100:g} points at the target (the widest a score in [0, 1] can need)")
 
 
 def _check_serving_fit(scenario: Scenario, inputs: Inputs) -> None:

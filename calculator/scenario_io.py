@@ -150,31 +150,39 @@ STARTER_OUTPUT_TOKENS = 150.0  # a text task switched to without sample outputs:
 # A target to start from on each kind's metric (the old kind's target is on another metric): accuracy 85%,
 # chrF 45 (a fluent answer that shares most wording with the reference), field F1 0.90.
 STARTER_TARGETS = {"classification": 0.85, "generation": 0.45, "extraction": 0.90}
+STARTER_INSTRUCTIONS = {  # the old kind's instructions ask for another answer (a label from a list, a reply)
+    "classification": "Classify the input into exactly one of the labels.",
+    "generation": "Write the answer to the input.",
+    "extraction": "Extract the fields of the input as one JSON object.",
+}
 
 
 def with_task_kind(scenario: Scenario, kind: str) -> Scenario:
     """The scenario as a task of another kind, keeping nothing that speaks of the old one: the answers
-    (labels, sample outputs, fields, few-shot examples), the target, the typed scores and their metric, an
-    applied run, and the approaches that cannot answer the new kind. A text task starts from a typed answer length
+    (labels, sample outputs, fields, few-shot examples), the instructions (they ask for the old answer), the
+    target, the typed scores and their metric, an applied run, and the approaches that cannot answer the new
+    kind. A text task starts from a typed answer length
     (STARTER_OUTPUT_TOKENS) until sample outputs are given. Raises ScenarioError for an unknown kind."""
     if kind == scenario.task.kind:
         return scenario
     if kind not in STARTER_TARGETS:
         raise ScenarioError(f"task.kind: {kind!r} is not a task kind; allowed: {', '.join(STARTER_TARGETS)}",
                             field="task.kind")
-    data = scenario.model_dump(mode="json", exclude_unset=False)
-    task = {k: v for k, v in data["task"].items()
-            if k not in ("labels", "sample_outputs", "output_tokens", "fields", "few_shot_examples", "persona")}
-    task["kind"] = kind
+    data = scenario.model_dump(mode="json", exclude_unset=True)  # defaults stay defaults (their sources say so)
+    task = {k: v for k, v in data.get("task", {}).items()
+            if k not in ("labels", "sample_outputs", "output_tokens", "fields", "few_shot_examples", "persona",
+                         "instructions")}
+    task["kind"], task["instructions"] = kind, STARTER_INSTRUCTIONS[kind]
     if kind == "classification":
         task["labels"] = list(Scenario().task.labels)
     else:
         task["output_tokens"] = STARTER_OUTPUT_TOKENS
         task["fields"] = ["field_1"] if kind == "extraction" else []
     data["task"] = task
-    data["quality"] = {k: v for k, v in data["quality"].items() if k not in ("metric", "scores", "pass_threshold")}
+    data["quality"] = {k: v for k, v in data.get("quality", {}).items() if k not in ("metric", "scores", "pass_threshold")}
     data["quality"]["target"] = STARTER_TARGETS[kind]
-    data["measured"] = None
+    data.pop("measured", None)
     fits = [s.name for s in SPECS if kind in s.task_kinds]
-    data["approaches"] = [name for name in data["approaches"] if name in fits] or fits
+    chosen = [name for name in data.get("approaches", fits) if name in fits]
+    data["approaches"] = chosen or fits
     return scenario_from_mapping(data)

@@ -25,7 +25,7 @@ COLUMNS = ("approach", "labeled data needed", "one-off cost", "cost per request"
 NOTE = ("Each cell: the figure, then where it comes from. Cost per request: what serving costs per "
         "request in an average month of the horizon (fixed monthly cost ÷ requests + the per-request "
         "price; expected errors not included, see quality). Time to launch: engineering hours of one "
-        "engineer full time. Quality: the score on the task's metric (accuracy, chrF, field F1) with its 95% interval. "
+        "engineer full time. Quality: the score on the task's metric with its 95% interval. "
         "Consistency: max − min score over prompt paraphrases in a benchmark run.")
 
 

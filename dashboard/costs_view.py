@@ -18,16 +18,16 @@ MONEY = st.column_config.NumberColumn(format="dollar")
 def _headline(report: CostReport, decision: Recommendation) -> None:
     cheapest = report.ranked()[0]
     chosen = decision.approach(decision.choice) if decision.choice else None
-    target = f"{decision.accuracy_target:.0%}"
+    target = decision.scale.target(decision.target)
     cols = st.columns(3)
     cols[0].metric(f"Cheapest over {report.horizon_months} months: {title(cheapest.name)}",
                    money(cheapest.tco_usd))
     if chosen:
-        cols[1].metric(f"Cheapest meeting {target} accuracy: {chosen.title}", money(chosen.tco_usd),
+        cols[1].metric(f"Cheapest meeting the {target}: {chosen.title}", money(chosen.tco_usd),
                        delta=f"{money(chosen.tco_usd - cheapest.tco_usd)} more" if chosen.name != cheapest.name
                        else None, delta_color="off")
     else:
-        cols[1].metric(f"Cheapest meeting {target} accuracy", "none known")
+        cols[1].metric(f"Cheapest meeting the {target}", "none known")
     cols[2].metric("First month volume", f"{report.volumes[0]:,.0f}",
                    help="Requests in month 1; set it in the sidebar or on the Scenario page.")
 

@@ -27,15 +27,14 @@ from benchmarks.tasks import (
     read_rows,
     texts_and_labels,
 )
-from core.approaches import TASK_KINDS
+from core.approaches import ANSWER_WORDS, TASK_KINDS
 from core.files import runs_dir, write_atomic
 from dashboard.text import escape_md
 
 MAX_DATASET_BYTES = 20_000_000  # matches server.maxUploadSize in .streamlit/config.toml
 SHOWN_LABELS = 20
 SHOWN_PAIRS = 3  # (input, reference) pairs previewed
-_ANSWERS = {"classification": "a label", "generation": "free text", "extraction": "a JSON object"}
-KIND_WORDS = {kind: f"{kind}: {_ANSWERS[kind]}" if kind in _ANSWERS else kind  # as the page offers each kind
+KIND_WORDS = {kind: f"{kind}: {ANSWER_WORDS[kind]}" if kind in ANSWER_WORDS else kind  # as the page offers each kind
               for kind in TASK_KINDS}
 
 

@@ -18,7 +18,7 @@ import streamlit as st
 from benchmarks import jobs
 from benchmarks.config import BenchConfig
 from benchmarks.runner import progress_edges
-from calculator.measured import metric_name
+from core.metrics import metric_name
 from dashboard import plots
 from dashboard.progress import duration, live_progress, loss_curves, measured, run_notes, run_timing
 from dashboard.text import escape_md

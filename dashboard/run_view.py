@@ -15,9 +15,9 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from calculator.measured import metric_name
 from core.approaches import title
 from core.files import runs_dir
+from core.metrics import metric_name
 from core.result import BenchmarkResult
 from dashboard.text import escape_md
 

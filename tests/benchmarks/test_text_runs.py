@@ -4,6 +4,8 @@ predictions.csv with input, reference, output and score."""
 from __future__ import annotations
 
 import csv
+import json
+from pathlib import Path
 
 import pytest
 
@@ -11,7 +13,7 @@ from benchmarks.runner import run_benchmark
 from benchmarks.text_metrics import METRICS
 from core.result import load_result
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.runs]  # minutes each: `make test-runs`, outside the default run
 
 
 def _predictions(run_dir) -> list[dict]:
@@ -62,3 +64,28 @@ def test_a_generation_run_measures_every_approach_by_chrf(tmp_path, tiny_config)
         assert row["reference"] == CAPITALS[row["text"].split(" of ")[1].rstrip("?")]
         assert float(row["score"]) == round(METRICS["chrf"](row["prediction"], [row["reference"]]), 4)
         assert "\n" not in row["prediction"]  # every reference is one line, so is every answer
+
+
+def test_an_extraction_run_scores_json_objects_field_by_field(tmp_path, tiny_config):
+    """The sample invoices (tests/data/): output-format asks for one JSON object and prefills its brace,
+    every row is scored by field F1 with precision, recall and JSON validity beside it."""
+    data = Path(__file__).parents[1] / "data" / "invoice_fields.csv"
+    approaches = ["zero_shot", "output_format", "lora"]
+    config = tiny_config(data_file=data, text_col="invoice", task_kind="extraction", target_col="fields",
+                         approaches=approaches, test_size=10, train_size=8, val_size=4, train_batch_size=4)
+    result = run_benchmark(config, tmp_path / "run")
+    assert result.status == "complete", result.notes
+    assert result.task.kind == "extraction"
+    for row in result.approaches:
+        q = row.quality
+        assert q.metric == "field_f1" and q.interval[0] <= q.value <= q.interval[1] and 0 <= q.value <= 1
+        assert set(q.others) == {"field_precision", "field_recall", "json_valid"}
+        assert row.accuracy is None
+    rows = _predictions(tmp_path / "run")
+    assert len(rows) == result.task.split_sizes["test"] * len(approaches)
+    for row in rows:
+        reference = json.loads(row["reference"])
+        assert set(reference) == {"invoice_number", "total", "currency"}
+        assert float(row["score"]) == round(METRICS["field_f1"](row["prediction"], [row["reference"]]), 4)
+    formatted = [row for row in rows if row["approach"] == "output_format"]
+    assert all(row["output"].startswith("{") for row in formatted)  # the prefilled brace is part of the answer

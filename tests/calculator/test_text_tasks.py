@@ -91,7 +91,7 @@ def test_a_classification_answer_decodes_a_label_only():
     ({"kind": "generation", "labels": ["a", "b"], "sample_outputs": ["x"]}, "labels", "has no labels"),
     ({"kind": "extraction", "sample_outputs": ['{"a": 1}']}, "fields", "names the fields"),
     ({"kind": "classification", "labels": ["only"]}, "labels", "at least two labels"),
-    ({"kind": "classification", "sample_outputs": ["x"]}, "sample_outputs", "belong to generation"),
+    ({"kind": "classification", "sample_outputs": ["x"]}, "task.sample_outputs", "belongs to generation"),
     ({"kind": "summary"}, "task.kind", "classification"),
 ])
 def test_each_kind_asks_for_what_it_uses_and_names_the_field(task, field, words):
@@ -191,6 +191,9 @@ def test_switching_the_task_kind_keeps_nothing_of_the_old_kind_and_back():
     assert drafted.task.persona != intents.task.persona  # the label-picking persona does not write replies
     back = with_task_kind(drafted, "classification")
     assert len(back.task.labels) >= 2 and back.task.output_tokens is None and back.metric == "accuracy"
-    assert back.task.instructions == intents.task.instructions  # what is not about the answer stays
+    assert "intent" not in drafted.task.instructions  # the old instructions asked for an intent label
+    assert back.workload == intents.workload and back.api == intents.api  # what is not about the answer stays
+    sources = resolve_inputs(drafted).quantities
+    assert sources["hosting.serving_mbu"].source == "default"  # a default the switch did not turn into a typed value
     with pytest.raises(ScenarioError, match="task.kind: 'poem' is not a task kind"):
         with_task_kind(intents, "poem")

@@ -21,7 +21,7 @@ def test_rejected_values_name_the_field_title_and_the_range_with_units():
     assert rejected({"workload.requests_per_month": -5}) == (
         "Requests per month must be between 0 and 10,000,000,000 requests/month; you entered -5.")
     assert rejected({"quality.target": 1.5}) == (  # the title calculator.fields gives it, whatever the metric
-        "Target must be between 0% and 100%; you entered 150%.")
+        "Quality target must be between 0% and 100%; you entered 150%.")
     assert rejected({"hosting.serving_mfu": 0}) == (
         "Serving MFU must be more than 0% and at most 100%; you entered 0%.")
     assert allowed("workload.monthly_growth_pct") == "between -50 and 100 %/month"
