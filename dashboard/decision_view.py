@@ -36,7 +36,7 @@ def render() -> None:
                    scale.value(chosen.score) if chosen and chosen.score is not None else "–",
                    delta=None if not chosen or chosen.score is None
                    else f"{'+' if chosen.score >= decision.target else '-'}{scale.gap(chosen.score - decision.target)} "
-                        f"vs the {scale.brief(decision.target)} target",
+                        "vs target",
                    help=f"{opening(scale.name)} {chosen.score_source}."
                    if chosen and chosen.score_source else None)
     cols[3].metric(sure.TITLE, pct(decision.cheapest_share) if decision.cheapest_share is not None else "–",

@@ -64,7 +64,7 @@ def question(data: ReportData) -> Table:
         row("Monthly growth", "workload.monthly_growth_pct"),
         row("Horizon", "workload.horizon_months"),
         ["Task", f"{s.task.kind}: the answer is {ANSWER_WORDS[s.task.kind]}", "user input"],
-        row("Quality target", "quality.target", Scale(s.metric).target(s.quality.target)),
+        row("Quality target", "quality.target", Scale(s.metric).named(s.quality.target)),
         ["Consistent output required", "yes" if s.quality.needs_consistent_output else "no", "user input"],
         row("Labeled examples on hand", "labeling.labels_on_hand"),
         ["Budget over the horizon", money(s.constraints.budget_usd) if s.constraints.budget_usd else "none set",
@@ -264,7 +264,7 @@ def assumptions(data: ReportData) -> list[str]:
         *[s for s in [applied_summary(data.scenario)] if s],  # which accuracies a run supplies, which it left out
         f"Uncertainty: {data.mc.draws:,} Monte Carlo draws, each ranged input triangular over its "
         f"range with the scenario's value as mode. Ranged inputs: {ranged}.",
-        "Accuracy is not drawn: an approach meets the target when the low end of its 95% interval "
+        "Quality scores are not drawn: an approach meets the target when the low end of its 95% interval "
         "(or its typed-in value) reaches it.",
         f"Launch time: engineering hours ÷ {PACE} (one engineer full time).",
         "Break-even volumes assume a constant monthly volume; the month is where the cumulative "

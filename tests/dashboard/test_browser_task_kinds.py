@@ -12,7 +12,6 @@ import time
 
 import pytest
 
-from calculator.tradeoffs import NOTE
 from tests.dashboard.browser_fixtures import CHROMEDRIVER, CHROMIUM, go_to, screenshot
 
 pytestmark = [
@@ -106,7 +105,7 @@ def test_switching_the_task_kind_on_the_scenario_page(app_url, browser, tmp_path
     go_to(browser, "Decision")
     wait.until(lambda d: d.find_element(By.CSS_SELECTOR, "h1").text.startswith("Decision") and _settled(d)
                and "Choose" in _main(d))
-    main = _main(browser).replace(NOTE, "")  # the trade-offs table's note lists every kind's metric
+    main = _main(browser)
     assert "chrF" in main and "accuracy" not in main.lower()
     assert not browser.find_elements(By.CSS_SELECTOR, '[data-testid="stException"]')
     _shot(browser, tmp_path, "decision_generation.png")
@@ -120,3 +119,27 @@ def test_switching_the_task_kind_on_the_scenario_page(app_url, browser, tmp_path
     assert not any(n.startswith("Output tokens") for n in _labels(browser, "stNumberInput"))
     assert not browser.find_elements(By.CSS_SELECTOR, '[data-testid="stException"]')
     _shot(browser, tmp_path, "scenario_classification_again.png")
+
+
+def test_the_generation_presets_decision_speaks_chrf(app_url, browser, tmp_path):
+    """support_reply_drafting: the headline, the reasons and the trade-offs table (its quality column) all
+    state chrF against the chrF 45 target; the page never says accuracy."""
+    from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    wait = WebDriverWait(browser, 60, ignored_exceptions=(StaleElementReferenceException, StopIteration,
+                                                          NoSuchElementException))
+    browser.get(f"{app_url}/?preset=support_reply_drafting")
+    wait.until(lambda d: "Choose" in _main(d) and _settled(d) and "chrF 45 target" in _main(d))
+    main = _main(browser)
+    assert "Provisionally choose LoRA fine-tune: the cheapest approach that meets the chrF 45 target" in main
+    assert "but its chrF 40 misses the chrF 45 target by 5 points" in main
+    assert "accuracy" not in main.lower()
+    _shot(browser, tmp_path, "decision_reply_drafting.png")
+    table = browser.find_elements(By.XPATH, '//h3[contains(., "trade-offs")]/following::*[@data-testid="stTable" or '
+                                            '@data-testid="stDataFrame"][1]')
+    if table:
+        browser.execute_script("arguments[0].scrollIntoView()", table[0])
+    screenshot(browser, tmp_path / "tradeoffs_reply_drafting.png", SHOTS)
+    assert "chrF 52 (typed)" in _main(browser)  # LoRA's quality cell
