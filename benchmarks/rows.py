@@ -9,10 +9,21 @@ from benchmarks.kinds import TaskKind
 from benchmarks.metrics import latency_percentiles
 from benchmarks.models import LoadedModel
 from calculator.tokens import TokenCounter, counter_for
-from core.result import ApproachResult, Environment
+from core.result import AnswerExample, ApproachResult, Environment
 
 # tiktoken counts are in this API model's encoding (o200k_base): what a hosted prompt would be billed in
 TIKTOKEN_REFERENCE_MODEL = "gpt-4o"
+EXTREMES = 2  # best and worst answers kept per text row
+
+
+def extremes(predictions: list[dict], texts: list[str], approach: str, backend: str,
+             n: int = EXTREMES) -> list[AnswerExample]:
+    """One arm's n best then n worst answers by score (ties: test order), each once."""
+    mine = [p for p in predictions if p["approach"] == approach and p.get("backend", "local") == backend]
+    ranked = sorted(mine, key=lambda p: (-p["score"], p["index"]))
+    picked = list({p["index"]: p for p in ranked[:n] + ranked[::-1][:n]}.values())
+    return [AnswerExample(index=p["index"], text=texts[p["index"]], reference=p["reference"],
+                          answer=p["prediction"], score=p["score"]) for p in picked]
 
 
 @dataclass

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from benchmarks.config import BenchConfig
 from benchmarks.events import ProgressEvent
+from benchmarks.rows import extremes
 from core.approaches import spec
 from core.files import write_atomic
 from core.result import (
@@ -171,6 +172,8 @@ def run_benchmark(
                 continue
             if judge:
                 judge.score(ctx, row)  # a generation row's answers against the references (benchmarks/judge.py)
+            if ctx.kind.name != "classification":
+                row.examples = extremes(ctx.rows.predictions, [e.text for e in task.test], name, backend)
             result.approaches.append(row)
             quality = row.quality
             emit(ProgressEvent(stage=name, approach=name, approach_progress=1.0,

@@ -36,7 +36,7 @@ def _value(row: ApproachResult) -> tuple[str, float, tuple[float, float]]:
 
 
 def _measured(row: ApproachResult) -> str:
-    """"accuracy 82.0%", "chrF 41.2": a row's score in its metric's unit."""
+    """"accuracy 82.0%", "chrF 0.412": a row's score in its metric's unit."""
     metric, value, _ = _value(row)
     return with_name(metric, value)
 

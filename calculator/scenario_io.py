@@ -148,7 +148,7 @@ def load_preset(name: str) -> Scenario:
 
 STARTER_OUTPUT_TOKENS = 150.0  # a text task switched to without sample outputs: a typed answer length to start from
 # A target to start from on each kind's metric (the old kind's target is on another metric): accuracy 85%,
-# chrF 45 (a fluent answer that shares most wording with the reference), field F1 0.90.
+# chrF 0.45 (a fluent answer that shares most wording with the reference), field F1 0.90.
 STARTER_TARGETS = {"classification": 0.85, "generation": 0.45, "extraction": 0.90}
 STARTER_INSTRUCTIONS = {  # the old kind's instructions ask for another answer (a label from a list, a reply)
     "classification": "Classify the input into exactly one of the labels.",

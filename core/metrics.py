@@ -1,8 +1,8 @@
 """The quality metrics both halves speak of: their names as a reader reads them, how a value is
 written, and which metric each task kind is measured and decided on.
 
-Every metric is a fraction from 0 to 1 in files and formulas (a chrF of 55 is stored as 0.55);
-`shown` writes it in the reader's unit. benchmarks/text_metrics.py computes them; the scenario's
+Every metric is a fraction from 0 to 1 in files and formulas, and is written so on every face (chrF
+too: sacrebleu's 55.0 is 0.550 here, as the run tables have it); `shown` writes a share as a percentage. benchmarks/text_metrics.py computes them; the scenario's
 quality target (calculator/scenario.py) is stated on one of them.
 """
 
@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-Unit = Literal["percent", "points", "fraction"]  # 85.0%, chrF 55.0, field F1 0.900
+Unit = Literal["percent", "fraction"]  # accuracy 85.0%; chrF 0.550, field F1 0.900
 
 
 @dataclass(frozen=True)
@@ -25,7 +25,8 @@ class Metric:
 METRICS: dict[str, Metric] = {m.name: m for m in (
     Metric("accuracy", "accuracy", "percent", "share of answers with the right label"),
     Metric("macro_f1", "macro-F1", "fraction", "F1 per label, averaged over the labels"),
-    Metric("chrf", "chrF", "points", "character n-gram F-score of the answer against its reference, 0-100"),
+    Metric("chrf", "chrF", "fraction", "character n-gram F-score of the answer against its reference, 0-1 "
+           "(sacrebleu's 0-100 divided by 100, as every run table writes it)"),
     Metric("rouge_l", "ROUGE-L", "fraction", "longest common word subsequence F-score against the reference"),
     Metric("token_f1", "token F1", "fraction", "word overlap F1 against the reference"),
     Metric("exact_match", "exact match", "percent", "share of answers equal to the reference (normalised)"),
@@ -60,15 +61,13 @@ def metric_name(metric: str) -> str:
 
 
 def shown(metric: str, value: float, digits: int = 1) -> str:
-    """A value in the metric's unit: "85.0%", "55.0" (chrF points), "0.900" (field F1)."""
+    """A value in the metric's unit: "85.0%" (a share), "0.550" (chrF, field F1)."""
     unit = METRICS[metric].unit if metric in METRICS else "fraction"
     if unit == "percent":
         return f"{value:.{digits}%}"
-    if unit == "points":
-        return f"{value * 100:.{digits}f}"
     return f"{value:.{digits + 2}f}"
 
 
 def with_name(metric: str, value: float, digits: int = 1) -> str:
-    """"accuracy 85.0%", "chrF 55.0", "field F1 0.900"."""
+    """"accuracy 85.0%", "chrF 0.550", "field F1 0.900"."""
     return f"{metric_name(metric)} {shown(metric, value, digits)}"

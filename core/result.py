@@ -111,6 +111,16 @@ class TrainingStats(_Strict):
         return self.planned_steps is not None and self.steps < self.planned_steps
 
 
+class AnswerExample(_Strict):
+    """One test answer as a reader checks a quality number by: the input, its reference, the answer, its score."""
+
+    index: int = Field(description="its place in the test split (predictions.csv's index)")
+    text: str
+    reference: str
+    answer: str
+    score: float = Field(description="on the row's metric, in [0, 1]")
+
+
 class Quality(_Strict):
     """How good a row's answers are, on its task kind's primary metric (each example scored in [0, 1])."""
 
@@ -250,6 +260,9 @@ class ApproachResult(_Strict):
                                     "measured from their usage, cached answers at their price; its score is "
                                     "quality.others['judge'], its counts config['judge']); None without a judge "
                                     "or its prices, and in older files")
+    examples: list[AnswerExample] = Field(default_factory=list, description="text kinds: its best and worst answers "
+                                          "by score (benchmarks/rows.py: extremes), so a report shows what the number "
+                                          "means; empty for classification and in older files")
 
     _upgrade = model_validator(mode="before")(_quality_from_accuracy)
 

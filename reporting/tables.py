@@ -20,6 +20,7 @@ from calculator.recommend.sure import NAME as SURE
 from calculator.recommend.sure import definition
 from calculator.recommend.wording import Scale, count, money, pct
 from core.approaches import ANSWER_WORDS, title
+from core.metrics import with_name
 from core.result import LATENCY_BASES, BenchmarkResult
 from reporting.appendix import changed_settings
 from reporting.grid import Grid, break_even_grid, costs_grid, number, sources_grid
@@ -221,6 +222,29 @@ def measurements(result: BenchmarkResult) -> Table:
                         f"(local, or an endpoint and its host).{flagged}")
 
 
+EXAMPLE_CHARS = 160  # of an input, reference or answer shown in the examples table
+
+
+def _clip(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= EXAMPLE_CHARS else text[:EXAMPLE_CHARS - 1] + "…"
+
+
+def examples(result: BenchmarkResult) -> list[Table]:
+    """A text run's best and worst answers of each approach with their scores: what the quality numbers
+    mean (none for a classification run, or a file written before the examples were kept)."""
+    rows = [[title(a.approach) + (f" ({a.backend})" if a.backend != "local" else ""), _clip(e.text),
+             _clip(e.reference), _clip(e.answer), with_name(a.quality.metric, e.score)]
+            for a in result.approaches for e in a.examples]
+    if not rows:
+        return []
+    return [Table(f"examples_{result.run_id}", f"Benchmark run {result.run_id}: best and worst answers",
+                  ["approach", "input", "reference", "answer", "score"], rows,
+                  note=f"Source: benchmark run {result.run_id}'s test answers, each approach's two highest and two "
+                       f"lowest scores (texts cut at {EXAMPLE_CHARS} characters); every answer is in its "
+                       "predictions.csv.", widths=[1.6, 3.2, 2.4, 2.4, 1.2])]
+
+
 def speed(result: BenchmarkResult) -> Table:
     basis = result.approaches[0].latency_basis if result.approaches else "one_request"
     return of_grid(f"speed_{result.run_id}", f"Benchmark run {result.run_id}: tokens and speed",
@@ -245,7 +269,7 @@ def scenario_settings(data: ReportData) -> Table:
 
 def all_tables(data: ReportData) -> dict[str, list[Table]]:
     """Tables by report section."""
-    bench = [t for r in data.results for t in (environment(r), measurements(r), speed(r))]
+    bench = [t for r in data.results for t in (environment(r), measurements(r), *examples(r), speed(r))]
     return {
         "question": [question(data)],
         "ranking": [ranking(data.recommendation)],

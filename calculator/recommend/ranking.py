@@ -61,11 +61,6 @@ class RankedApproach:
     scale: Scale = Scale()  # how its score is written: the scenario's metric
 
     @property
-    def score_words(self) -> str:
-        """"79%", "chrF 48.2": its score as a sentence quotes it (no interval)."""
-        return self.scale.value(self.score) if self.scale.metric == "accuracy" else self.scale.named(self.score)
-
-    @property
     def running_usd(self) -> float:
         return self.tco_usd - self.error_usd
 

@@ -26,7 +26,7 @@ VOLUME_REACH = 100.0  # break-evens beyond 100× the scenario's volume are not "
 
 
 def score_phrase(entry: RankedApproach) -> str:
-    """"86% accuracy [95% CI ...] (measured ...)", "chrF 52.1 [95% CI ...] (typed)"."""
+    """"86% accuracy [95% CI ...] (measured ...)", "chrF 0.52 [95% CI ...] (typed)"."""
     if entry.score is None:
         return f"no known {entry.scale.name}"
     source = f" ({entry.score_source})" if entry.score_source else ""

@@ -51,8 +51,8 @@ def in_sentence(label: str) -> str:
 
 @dataclass(frozen=True)
 class Scale:
-    """How the decision's sentences write a score on one metric: accuracy as "90%", chrF in points
-    ("55.2"), field F1 as a fraction ("0.92"); a gap in points, or as a fraction for a fraction metric."""
+    """How the decision's sentences write a score on one metric: a share as a percentage ("90%"), chrF or
+    field F1 as a fraction ("0.52"); a gap in points of a percentage, or as a fraction."""
 
     metric: str = "accuracy"
 
@@ -67,24 +67,22 @@ class Scale:
     def value(self, score: float) -> str:
         if self._unit == "percent":
             return pct(score)
-        if self._unit == "points":
-            return f"{score * 100:.1f}".removesuffix(".0")
         return f"{score:.2f}"
 
     def named(self, score: float) -> str:
-        """"90% accuracy", "chrF 55", "field F1 0.90"."""
+        """"90% accuracy", "chrF 0.55", "field F1 0.90"."""
         return f"{pct(score)} {self.name}" if self._unit == "percent" else f"{self.name} {self.value(score)}"
 
     def brief(self, score: float) -> str:
-        """A score where the metric is clear from the sentence: "90%" for accuracy, else "chrF 55"."""
+        """A score where the metric is clear from the sentence: "90%" for accuracy, else "chrF 0.55"."""
         return pct(score) if self.metric == "accuracy" else self.named(score)
 
     def target(self, score: float) -> str:
-        """"90% accuracy target", "chrF 55 target"."""
+        """"90% accuracy target", "chrF 0.55 target"."""
         return f"{self.named(score)} target"
 
     def gap(self, difference: float) -> str:
-        return points(difference) if self._unit != "fraction" else f"{abs(difference):.2f}"
+        return points(difference) if self._unit == "percent" else f"{abs(difference):.2f}"
 
     def interval(self, ci: tuple[float, float] | None) -> str:
         return f" [95% CI {self.value(ci[0])}–{self.value(ci[1])}]" if ci else ""

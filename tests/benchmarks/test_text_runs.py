@@ -53,6 +53,8 @@ def test_a_generation_run_measures_every_approach_by_chrf(tmp_path, tiny_config)
         assert row.accuracy is None and row.macro_f1 is None  # accuracy never carries chrF
         assert row.output_tokens_model >= 1 and row.output_tokens_per_second > 0
         assert 0 < row.computed_tokens_model < row.prompt_tokens_model + row.output_tokens_model
+        best, *_, worst = row.examples  # the report's best and worst answers, from this row's own predictions
+        assert len(row.examples) == 4 and best.score >= worst.score and best.text.startswith("What is the capital")
     zero = result.approach("zero_shot")
     assert zero.consistency.metric == "chrf" and len(zero.consistency.scores) == 3
     curve = result.approach("lora").learning_curve

@@ -111,10 +111,10 @@ def test_approaches_that_cannot_answer_the_kind_are_left_out_or_refused():
 def test_the_target_and_every_reason_speak_in_the_tasks_metric():
     found = analyze(load_preset(REPLIES))
     rec = found.recommendation
-    assert rec.metric == "chrf" and "the chrF 45 target" in rec.headline
+    assert rec.metric == "chrf" and "the chrF 0.45 target" in rec.headline
     sentences = [rec.headline, *rec.reasons, *rec.what_would_change, *(g.problem for g in rec.evidence_gaps)]
     assert not [s for s in sentences if "accura" in s.lower()], sentences
-    assert any("its chrF 40 misses the chrF 45 target by 5 points" in s for s in rec.reasons)
+    assert any("its chrF 0.40 misses the chrF 0.45 target by 0.05" in s for s in rec.reasons)
     extraction = analyze(load_preset(INVOICES)).recommendation
     assert "the field F1 0.95 target" in extraction.headline
     assert any("field F1 0.89" in s and "by 0.06" in s for s in extraction.reasons)
@@ -160,7 +160,7 @@ def test_a_generation_run_replaces_typed_scores_and_output_tokens_and_prices_its
     assert inputs["score.lora"] == pytest.approx(0.51) and inputs.quantities["score.lora"].unit == "chrF"
     assert inputs["tokens.output.zero_shot"] == 140.0 and inputs["tokens.output.lora"] == 95.0
     assert REGISTRY["zero_shot"].output_tokens(inputs) == 140.0  # the measured answers are what is billed
-    assert inputs["pass_rate.lora"] == pytest.approx(0.9)  # 9 of 10 answers at chrF ≥ 45 (the target)
+    assert inputs["pass_rate.lora"] == pytest.approx(0.9)  # 9 of 10 answers at chrF ≥ 0.45 (the target)
     costs = evaluate(applied, inputs).approaches["lora"]
     assert costs.profile.per_request["errors"] == pytest.approx(0.1 * 0.5)
     assert costs.cost_per_correct_usd == pytest.approx(costs.tco_usd / (costs.requests * 0.9))

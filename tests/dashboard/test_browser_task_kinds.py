@@ -123,7 +123,7 @@ def test_switching_the_task_kind_on_the_scenario_page(app_url, browser, tmp_path
 
 def test_the_generation_presets_decision_speaks_chrf(app_url, browser, tmp_path):
     """support_reply_drafting: the headline, the reasons and the trade-offs table (its quality column) all
-    state chrF against the chrF 45 target; the page never says accuracy."""
+    state chrF against the chrF 0.45 target; the page never says accuracy."""
     from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import WebDriverWait
@@ -131,10 +131,10 @@ def test_the_generation_presets_decision_speaks_chrf(app_url, browser, tmp_path)
     wait = WebDriverWait(browser, 60, ignored_exceptions=(StaleElementReferenceException, StopIteration,
                                                           NoSuchElementException))
     browser.get(f"{app_url}/?preset=support_reply_drafting")
-    wait.until(lambda d: "Choose" in _main(d) and _settled(d) and "chrF 45 target" in _main(d))
+    wait.until(lambda d: "Choose" in _main(d) and _settled(d) and "chrF 0.45 target" in _main(d))
     main = _main(browser)
-    assert "Provisionally choose LoRA fine-tune: the cheapest approach that meets the chrF 45 target" in main
-    assert "but its chrF 40 misses the chrF 45 target by 5 points" in main
+    assert "Provisionally choose LoRA fine-tune: the cheapest approach that meets the chrF 0.45 target" in main
+    assert "but its chrF 0.40 misses the chrF 0.45 target by 0.05" in main
     assert "accuracy" not in main.lower()
     _shot(browser, tmp_path, "decision_reply_drafting.png")
     table = browser.find_elements(By.XPATH, '//h3[contains(., "trade-offs")]/following::*[@data-testid="stTable" or '
@@ -142,4 +142,4 @@ def test_the_generation_presets_decision_speaks_chrf(app_url, browser, tmp_path)
     if table:
         browser.execute_script("arguments[0].scrollIntoView()", table[0])
     screenshot(browser, tmp_path / "tradeoffs_reply_drafting.png", SHOTS)
-    assert "chrF 52 (typed)" in _main(browser)  # LoRA's quality cell
+    assert "chrF 0.52 (typed)" in _main(browser)  # LoRA's quality cell

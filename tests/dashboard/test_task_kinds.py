@@ -91,7 +91,7 @@ def test_the_decision_and_costs_pages_name_the_metric_never_accuracy(preset, met
     at = open_app("decision", {"preset": preset})
     assert not at.exception and not at.error
     assert any(m.label == label for m in at.metric), [m.label for m in at.metric]
-    target = Scale(load_preset(preset).metric).target(load_preset(preset).quality.target)  # "chrF 45 target"
+    target = Scale(load_preset(preset).metric).target(load_preset(preset).quality.target)  # "chrF 0.45 target"
     said = words(at)
     assert target.startswith(metric) and f"the {target}" in said and "accuracy" not in said.lower()
     at.switch_page(PAGES["costs"]).run()

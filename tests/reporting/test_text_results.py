@@ -69,3 +69,27 @@ def test_a_text_runs_learning_curve_and_best_prompt_are_on_its_metric():
     labels = charts.learning_curves([fake_result()])
     assert labels.layout.title.text == "Learning curve: accuracy against labeled examples"
     assert [a.text for a in labels.layout.annotations] == ["best prompt: Few-shot prompt, 75.0%"]
+
+
+def test_the_report_shows_each_text_approachs_best_and_worst_answers():
+    """Issue 27: what a chrF number means, by example; the predictions a run keeps (benchmarks/rows.py:
+    extremes) are the two highest and two lowest scores of each arm."""
+    from benchmarks.rows import extremes
+    from reporting.tables import examples
+
+    texts = [f"ticket {i} " + "long words " * 30 for i in range(5)]
+    scores = [0.2, 0.9, 0.5, 0.1, 0.7]
+    predictions = [{"approach": "lora", "index": i, "reference": f"reply {i}", "prediction": f"answer {i}",
+                    "score": s} for i, s in enumerate(scores)]
+    predictions.append({"approach": "lora", "backend": "endpoint", "index": 0, "reference": "r", "prediction": "p",
+                        "score": 1.0})  # another arm's answer is not this one's
+    kept = extremes(predictions, texts, "lora", "local")
+    assert [(e.index, e.score) for e in kept] == [(1, 0.9), (4, 0.7), (3, 0.1), (0, 0.2)]
+    run = generation_run()
+    run.approach("lora").examples = kept
+    table = examples(run)[0]
+    assert table.columns == ["approach", "input", "reference", "answer", "score"]
+    first = table.rows[0]
+    assert first[0] == "LoRA fine-tune" and first[2:] == ["reply 1", "answer 1", "chrF 0.900"]
+    assert first[1].startswith("ticket 1 long words") and first[1].endswith("…") and len(first[1]) == 160
+    assert examples(fake_result()) == []  # a classification run shows no such table
