@@ -128,6 +128,16 @@ def sort_text_grid(grid: TextGrid, lowest_of: str | None = None) -> TextGrid:
                     arms=grid.arms, score_columns=grid.score_columns)
 
 
+DISAGREE_BY = 0.25  # a text example the approaches disagree on: their scores at least this far apart
+
+
+def disagreeing(grid: TextGrid, by: float = DISAGREE_BY) -> TextGrid:
+    """The examples whose best and worst answers (of the arms that ran) score at least `by` apart."""
+    keep = (grid.scores.max(axis=1) - grid.scores.min(axis=1)).ge(by - 1e-9)
+    return TextGrid(table=grid.table[keep].reset_index(drop=True), scores=grid.scores[keep].reset_index(drop=True),
+                    arms=grid.arms, score_columns=grid.score_columns)
+
+
 def filter_grid(grid: ResultsGrid, wrong_by: str | None = None, disagree: bool = False) -> ResultsGrid:
     """The examples `wrong_by` got wrong (an arm's column, or ANY for any arm; None: no filter),
     and, with `disagree`, only those where the arms' answers differ."""
@@ -213,18 +223,22 @@ TEXT_ROW_HEIGHT, TEXT_ROWS_SHOWN = 78, 6  # px a row (four lines of wrapped text
 def _text_grid(predictions: pd.DataFrame, result: BenchmarkResult) -> None:
     """The inputs, references and each approach's answer and score; sorted by an approach's worst first."""
     metric = result.approaches[0].quality.metric if result.approaches else "score"
-    cols = st.columns([1, 2])
+    cols = st.columns([1, 1, 2])
     raw = cols[0].toggle("Raw output", key=f"raw_output:{result.run_id}",
                          help="The text each approach generated, as it came; off: the answer read from it "
                               "(the one scored: its first line, or the JSON object in it)")
+    apart = cols[1].toggle("Approaches disagree", key=f"text_disagree:{result.run_id}",
+                           help=f"Only the examples where the approaches' {metric_name(metric)} differ by "
+                                f"{DISAGREE_BY:g} or more: where one did much better than another")
     grid = text_grid(predictions, metric, raw)
-    worst = cols[1].selectbox("Sort", [TEST_ORDER, *grid.arms], key=f"sort_by:{result.run_id}",
+    worst = cols[2].selectbox("Sort", [TEST_ORDER, *grid.arms], key=f"sort_by:{result.run_id}",
                               format_func=lambda o: o if o == TEST_ORDER else f"{o}: lowest {metric_name(metric)} first",
                               help="The examples an approach did worst on first")
-    shown = sort_text_grid(grid, None if worst == TEST_ORDER else worst)
+    shown = sort_text_grid(disagreeing(grid) if apart else grid, None if worst == TEST_ORDER else worst)
     first = "" if len(shown.table) <= MAX_SHOWN else f" (the first {MAX_SHOWN:,} shown)"
     means = " · ".join(f"{arm} {grid.scores[arm].mean():.3f}" for arm in grid.arms)
-    st.caption(f"{len(grid.table):,} test examples{first} · each answer's {metric_name(metric)}, from 0 to 1 "
+    count = f"{len(shown.table):,} of {len(grid.table):,}" if apart else f"{len(grid.table):,}"
+    st.caption(f"{count} test examples{first} · each answer's {metric_name(metric)}, from 0 to 1 "
                f"(mean: {escape_md(means)}) · from {escape_md(result.run_id)}/predictions.csv")
     table = shown.table.head(MAX_SHOWN)
     config = {"example": st.column_config.NumberColumn("#", width="small", pinned=True),  # kept when scrolled

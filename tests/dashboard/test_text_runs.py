@@ -185,6 +185,10 @@ def test_a_text_run_names_its_metric_shows_the_grid_and_is_not_applicable(finish
     next(s for s in at.selectbox if s.label == "Sort").set_value("Zero-shot prompt").run()
     grid = next(f.value for f in at.dataframe if "reference" in f.value)
     assert list(grid["example"]) == [2, 0, 1, 3]  # zero-shot's lowest chrF first
+    next(t for t in at.toggle if t.label == "Approaches disagree").set_value(True).run()
+    grid = next(f.value for f in at.dataframe if "reference" in f.value)
+    assert list(grid["example"]) == [2, 0, 1]  # example 3's answers score 0.4 to 0.6: within 0.25
+    assert "3 of 4 test examples" in _page_text(at)
     assert not any(f.value.index.name == "true label" for f in at.dataframe)  # no confusion matrix
     assert not at.exception
 
