@@ -38,6 +38,10 @@ DEFAULT_APPROACHES = ["zero_shot", "few_shot", "chain_of_thought", "prompt_tunin
 # consistency paraphrases) score 60 examples, not the whole test split: at 120 they were about 70 s of an
 # idle quick run's 279 s, over its 4-minute target; the template choice still separates chat 0.54 from
 # plain 0.80, and the notes say how many examples each consistency figure stands on.
+# A text task's quick run measures no consistency: each paraphrase pass generates 60 answers, 265 s of the
+# 1,074 s a quick bbc_headlines run took (2.55x the binary task's 421 s; without them ~1.9x, docs/BENCHMARKS.md);
+# scoring labels for classification costs seconds, so its quick run keeps them. A full run measures both.
+QUICK_TEXT_CONSISTENCY = False
 # Training examples when train_size is not given: the mode's size, raised to EXAMPLES_PER_LABEL times
 # the labels on a many-label task (60 intents: 960), so that one epoch shows LoRA each label about 16
 # times, not 8.5 (512 / 60); the split keeps each label's share, and the run's notes name labels left
@@ -181,6 +185,8 @@ class BenchConfig(BaseModel):
                                  "needs your own file (data_file, target_col)")
             self.task_kind = builtin
         named = self.approaches is not None
+        if self.quick and self.consistency is None and self.task_kind != "classification":
+            self.consistency = QUICK_TEXT_CONSISTENCY
         for name, value in _MODE_DEFAULTS["quick" if self.quick else "full"].items():
             if getattr(self, name) is None:
                 setattr(self, name, list(value) if isinstance(value, list) else value)

@@ -137,6 +137,9 @@ def run_benchmark(
                                            if local else describe("cpu"))
         ctx = Context(config=config, loaded=loaded, task=task, environment=environment, emit=emit)
         ctx.notes.extend(notes + task.notes)
+        if config.quick and not config.consistency and task.kind != "classification":
+            ctx.notes.append("consistency not measured: a quick run of a text task skips the paraphrase passes "
+                             "(each generates every answer again); a full run measures it")
         session = None
         if ranks.main and any(backend == "endpoint" for _, backend in arms):
             session = open_session(config, task.verbalizers)  # preflight: before any test example is sent

@@ -127,3 +127,14 @@ def test_the_packaged_headline_task_pairs_each_lead_paragraph_with_its_headline(
     assert "159 duplicated texts were removed" in task.notes[0]
     assert (task.instruction, task.input_name, task.answer_name) == (
         "Write a short headline for this news article.", "Article", "Headline")
+
+
+def test_a_quick_text_run_skips_the_paraphrase_passes_and_a_full_one_keeps_them():
+    """Each consistency paraphrase generates every answer again (265 s of a 1,074 s quick headline run); quick
+    mode keeps them for classification, where they are label scores, and whoever asks gets them."""
+    from benchmarks.config import BenchConfig
+
+    assert BenchConfig(task="bbc_headlines", quick=True).consistency is False
+    assert BenchConfig(quick=True).consistency is True
+    assert BenchConfig(task="bbc_headlines").consistency is True
+    assert BenchConfig(task="bbc_headlines", quick=True, consistency=True).consistency is True
