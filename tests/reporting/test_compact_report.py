@@ -36,7 +36,7 @@ def test_page_one_describes_the_scenario_by_its_own_numbers(report_data):
 def test_the_appendix_lists_the_settings_that_differ_from_the_defaults_by_title():
     rows = dict(changed_settings(load_preset("support_intents")))
     assert rows["Requests per month"] == "3,000,000 requests/month"  # default 50,000
-    assert rows["Target"] == "90%" and rows["Score of Full fine-tune"] == "94%"
+    assert rows["Quality target"] == "90%" and rows["Score of Full fine-tune"] == "94%"
     assert rows["Labels"].startswith("12: billing; refund;")
     assert rows["Range: Requests per month"] == "−50% / +50% of its value"
     assert "Epochs" not in rows  # 3 epochs is the default
