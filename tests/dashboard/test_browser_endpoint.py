@@ -159,7 +159,7 @@ def test_an_endpoint_run_from_the_page_applied_and_unapplied(server, app_url, br
     scenario = load_preset("support_intents")  # the default scenario: gpt-4o, zero-shot typed at 79%
     typed = scenario.quality.scores["zero_shot"]
     assert (scenario.api.model, typed) == ("gpt-4o", 0.79)
-    label = f"Zero-shot prompt (endpoint): {row.accuracy:.1%} on {model}"
+    label = f"Zero-shot prompt (endpoint): accuracy {row.accuracy:.1%} on {model}"
     box = browser.find_element(By.XPATH, f"//label[.//p[text()='{label}']]")
     assert not box.find_element(By.CSS_SELECTOR, "input").is_selected()
     form = browser.find_element(By.XPATH, "//div[@data-testid='stForm'][.//p[contains(text(),'rows to use')]]")
@@ -170,7 +170,7 @@ def test_an_endpoint_run_from_the_page_applied_and_unapplied(server, app_url, br
     screenshot(browser, tmp_path / "apply_form.png", SHOTS)
     form.find_element(By.XPATH, f".//button[.//p[text()='Use {result.run_id} in the scenario']]").click()
     wait.until(lambda d: any(a.startswith("The scenario uses run") for a in _alerts(d)))
-    assert (f"The scenario uses run {result.run_id}: Zero-shot prompt {row.accuracy:.1%} on {model} (endpoint)."
+    assert (f"The scenario uses run {result.run_id}: Zero-shot prompt accuracy {row.accuracy:.1%} on {model} (endpoint)."
             in _alerts(browser))
 
     # the Decision page: which model each accuracy was measured on
