@@ -186,3 +186,15 @@ def with_task_kind(scenario: Scenario, kind: str) -> Scenario:
     chosen = [name for name in data.get("approaches", fits) if name in fits]
     data["approaches"] = chosen or fits
     return scenario_from_mapping(data)
+
+
+def with_metric(scenario: Scenario, metric: str | None) -> Scenario:
+    """The scenario decided on another metric of its kind (None: the kind's own): the typed scores and an
+    applied run were on the old one, so they go. Raises ScenarioError for a metric the kind is not decided on."""
+    if (metric or None) == scenario.quality.metric:
+        return scenario
+    data = scenario.model_dump(mode="json", exclude_unset=True)
+    quality = {k: v for k, v in data.get("quality", {}).items() if k not in ("metric", "scores")}
+    data["quality"] = {**quality, **({"metric": metric} if metric else {})}
+    data.pop("measured", None)
+    return scenario_from_mapping(data)

@@ -16,9 +16,11 @@ from calculator.scenario_io import (
     ScenarioError,
     parse_scenario_text,
     scenario_to_text,
+    with_metric,
     with_task_kind,
 )
 from core.approaches import ANSWER_WORDS, SPECS, TASK_KINDS, spec, title
+from core.metrics import PRIMARY, TARGET_METRICS, metric_name
 from dashboard import api_picker, fields, state
 from dashboard.fields import callback, choice_field, help_of, number_grid, text_field
 from dashboard.state import widget_key
@@ -28,7 +30,7 @@ ENCODINGS = [None, "cl100k_base", "o200k_base", "p50k_base"]
 UPLOAD_KEY, UPLOADED_ID = "scenario_upload", "scenario_upload_id"
 UNCERTAINTY = "uncertainty"
 NEW_RANGE = {"minus_pct": 25.0, "plus_pct": 25.0}
-KIND = "task.kind"
+KIND, METRIC = "task.kind", "quality.metric"
 
 
 def _numbers(prefix: str) -> list[str]:
@@ -178,7 +180,35 @@ def _score_changed(name: str, key: str) -> None:
     state.change_field("quality.scores", scores, from_key=key)
 
 
+def _metric_changed(key: str) -> None:
+    """Another metric: the scores typed (and a run applied) on the old one go with it."""
+    if key not in st.session_state:  # a widget of a scenario replaced in this same rerun
+        return
+    try:
+        new = with_metric(state.scenario(), st.session_state[key])
+    except ScenarioError as exc:
+        st.session_state[state.ERRORS][METRIC] = in_words(exc, METRIC)
+        return
+    state.set_scenario(new)
+
+
+def _metric() -> None:
+    """The metric the target is on: the kind's own, or another the kind may be decided on."""
+    scenario = state.scenario()
+    kind = scenario.task.kind
+    own = PRIMARY[kind]
+    options = [None, *(m for m in TARGET_METRICS[kind] if m != own)]
+    key = widget_key("main", METRIC)
+    st.selectbox("Target metric", options,
+                 format_func=lambda m: f"{metric_name(own)} (the {kind} task's own)" if m is None else metric_name(m),
+                 help=f"{help_of(METRIC)} Changing it clears the scores typed on the old one (and an applied run).",
+                 **({} if key in st.session_state else {"index": options.index(scenario.quality.metric)}),
+                 key=key, on_change=_metric_changed, args=(key,), disabled=len(options) == 1)
+    fields.show_error(METRIC)
+
+
 def _quality() -> None:
+    _metric()
     scenario = state.scenario()
     metric = opening(Scale(scenario.metric).name)
     shown = [f for f in _numbers("quality.")  # right or wrong: a label has no pass threshold

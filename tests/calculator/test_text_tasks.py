@@ -197,3 +197,14 @@ def test_switching_the_task_kind_keeps_nothing_of_the_old_kind_and_back():
     assert sources["hosting.serving_mbu"].source == "default"  # a default the switch did not turn into a typed value
     with pytest.raises(ScenarioError, match="task.kind: 'poem' is not a task kind"):
         with_task_kind(intents, "poem")
+
+
+def test_another_metric_keeps_no_score_of_the_old_one():
+    from calculator.scenario_io import with_metric
+
+    drafted = apply_benchmark(load_preset(REPLIES), _text_result(), mismatched=True)
+    judged = with_metric(drafted, "judge_pass_rate")
+    assert judged.metric == "judge_pass_rate" and judged.quality.scores == {} and judged.measured is None
+    assert with_metric(judged, None).metric == "chrf"
+    with pytest.raises(ScenarioError, match="quality.metric: a generation task is decided on"):
+        with_metric(drafted, "field_f1")
