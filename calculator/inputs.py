@@ -1,7 +1,7 @@
 """Resolve a scenario into the flat numbers the cost model uses, each with unit and source.
 
 Keys are the scenario's dotted field names (so `--set` and uncertainty ranges name the same
-thing), plus derived entries (`tokens.*`, `gpu.*`, `accuracy.*`, ...). Values are floats, or
+thing), plus derived entries (`tokens.*`, `gpu.*`, `score.*`, `pass_rate.*`, ...). Values are floats, or
 numpy arrays when the Monte Carlo draws them: every formula downstream is plain arithmetic.
 """
 

@@ -218,7 +218,7 @@ class Labeling(Section):
     evaluation_labels: int | None = quantity(
         None, "labels", "Labeled test examples set aside to evaluate an approach before launch (prompting "
         "approaches too); labels on hand go to training first, then to these. Empty: enough for a 95% "
-        "interval of ±2 points at the accuracy target, 1.96² × t × (1 − t) / 0.02².", ge=0, le=100_000_000,
+        "interval of ±2 points at the target, 1.96² × t × (1 − t) / 0.02².", ge=0, le=100_000_000,
     )
 
 

@@ -4,7 +4,7 @@ Each ranged input is drawn from a triangular distribution over its span around t
 value (relative ranges move with the value; absolute ones must contain it), its mode at the value,
 clamped to the field's bounds. Inputs that move together share one draw: the engineering hours of
 the tuned approaches, the API prices of the one provider. A member without a range of its own
-moves by the same factor as its group's first ranged member. A measured accuracy is drawn from a
+moves by the same factor as its group's first ranged member. A measured score is drawn from a
 normal whose 95% interval is the run's (clipped to [0, 1]), so error costs carry that doubt. All
 draws are priced at once: the approach formulas are plain arithmetic over numpy arrays.
 """
