@@ -17,6 +17,7 @@ from calculator.scenario import Scenario
 from calculator.scenario_io import scenario_to_text
 from calculator.uncertainty import DEFAULT_DRAWS
 from core.approaches import title as approach_title
+from core.metrics import metric_name
 from core.result import BenchmarkResult
 from reporting import charts
 
@@ -91,12 +92,13 @@ def figures(data: ReportData) -> list[Chart]:
                            "a time over its range; the black line is the difference today.",
                            charts.tornado_chart(data.costs, data.tornado_bars, *data.tornado_pair)))
     if data.results:
-        found.append(Chart.of("accuracy", "Measured accuracy with its 95% interval, per run.",
+        measured = " or ".join(dict.fromkeys(metric_name(a.quality.metric) for r in data.results for a in r.approaches))
+        found.append(Chart.of("accuracy", f"Measured {measured or 'quality'} with its 95% interval, per run.",
                            charts.accuracy_comparison(data.results)))
         curved = list(dict.fromkeys(a.approach for r in data.results for a in r.approaches if a.learning_curve))
         if curved:
-            found.append(Chart.of("learning_curve", f"{' and '.join(map(approach_title, curved))} accuracy against "
-                               "labeled examples; dotted: the best prompt.", charts.learning_curves(data.results)))
+            found.append(Chart.of("learning_curve", f"{' and '.join(map(approach_title, curved))} {measured} "
+                               "against labeled examples; dotted: the best prompt.", charts.learning_curves(data.results)))
         losses = {a.approach: a.training.loss_curve for r in data.results[-1:]
                   for a in r.approaches if a.training and a.training.loss_curve}
         if losses:

@@ -24,7 +24,7 @@ from core.metrics import with_name
 from core.result import LATENCY_BASES, BenchmarkResult
 from reporting.appendix import changed_settings
 from reporting.grid import Grid, break_even_grid, costs_grid, number, sources_grid
-from reporting.run_rows import device_text, run_rows, under_trained
+from reporting.run_rows import device_text, is_text, run_rows, under_trained
 
 if TYPE_CHECKING:
     from reporting.document import ReportData
@@ -208,6 +208,8 @@ def environment(result: BenchmarkResult) -> Table:
 
 
 RESULT_COLUMNS = ("approach", "model", "test n", "accuracy", "95% CI", "macro-F1", "labels used", "training")
+TEXT_RESULT_COLUMNS = ("approach", "model", "test n", "metric", "score", "score 95% CI", "other metrics",
+                       "labels used", "training")  # a generation or extraction run: its own metric
 SPEED_COLUMNS = ("approach", "prompt tokens", "computed tokens", "prompt tokens (tiktoken)", "latency p50 / p95 ms", "requests/s",
                  "training (s)", "peak memory (MB)")
 
@@ -217,7 +219,7 @@ def measurements(result: BenchmarkResult) -> Table:
     short = under_trained([result])
     flagged = f" Under-trained (stopped before its planned steps): {', '.join(short)}." if short else ""
     return of_grid(f"bench_{result.run_id}", f"Benchmark run {result.run_id}: results",
-                   run_rows([result]).pick(RESULT_COLUMNS),
+                   run_rows([result]).pick(TEXT_RESULT_COLUMNS if is_text(result) else RESULT_COLUMNS),
                    note=f"Source: benchmark run {result.run_id}; each row names the model it measured and where "
                         f"(local, or an endpoint and its host).{flagged}")
 

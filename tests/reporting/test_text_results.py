@@ -93,3 +93,16 @@ def test_the_report_shows_each_text_approachs_best_and_worst_answers():
     assert first[0] == "LoRA fine-tune" and first[2:] == ["reply 1", "answer 1", "chrF 0.900"]
     assert first[1].startswith("ticket 1 long words") and first[1].endswith("…") and len(first[1]) == 160
     assert examples(fake_result()) == []  # a classification run shows no such table
+
+
+def test_the_reports_results_table_of_a_text_run_has_its_metric_not_accuracy():
+    from reporting.document import build, figures
+    from reporting.tables import measurements
+
+    table = measurements(generation_run())
+    assert "accuracy" not in table.columns and table.columns[3:6] == ["metric", "score", "score 95% CI"]
+    assert measurements(fake_result()).columns[3] == "accuracy"
+    from calculator.scenario_io import load_preset
+
+    captions = [c.caption for c in figures(build(load_preset("support_reply_drafting"), [generation_run()], draws=200))]
+    assert "Measured chrF with its 95% interval, per run." in captions
