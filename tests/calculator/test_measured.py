@@ -187,7 +187,7 @@ def test_a_run_of_another_task_kind_is_refused_in_one_line(tmp_path, capsys):
     assert other_object(scenario(), generation) == why and other_object(scenario(), served_run()) is None
     choices = row_choices(scenario(), generation)
     assert {c.problem for c in choices} == {why}
-    assert choices[-1].label == "LoRA fine-tune (local): chrF 75.0 on smollm2-135m-instruct"
+    assert choices[-1].label == "LoRA fine-tune (local): chrF 0.750 on smollm2-135m-instruct"
     applied = apply_benchmark(scenario(), generation, {c.key for c in choices}, mismatched=True)
     assert applied.measured.approaches == {} and set(applied.measured.not_applied.values()) == {why}
     assert applied_summary(applied).startswith("Run run-gen is applied, but none of its rows: every score is typed.")
