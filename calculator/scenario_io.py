@@ -11,7 +11,7 @@ from pydantic import ValidationError
 
 from calculator.fields import field_bounds, field_unit
 from calculator.scenario import Scenario
-from core.approaches import SPECS
+from core.approaches import SPECS, TASK_KINDS
 from core.files import data_path, write_atomic
 
 MAX_SCENARIO_BYTES = 1_000_000
@@ -165,8 +165,8 @@ def with_task_kind(scenario: Scenario, kind: str) -> Scenario:
     (STARTER_OUTPUT_TOKENS) until sample outputs are given. Raises ScenarioError for an unknown kind."""
     if kind == scenario.task.kind:
         return scenario
-    if kind not in STARTER_TARGETS:
-        raise ScenarioError(f"task.kind: {kind!r} is not a task kind; allowed: {', '.join(STARTER_TARGETS)}",
+    if kind not in TASK_KINDS:
+        raise ScenarioError(f"task.kind: {kind!r} is not a task kind; allowed: {', '.join(TASK_KINDS)}",
                             field="task.kind")
     data = scenario.model_dump(mode="json", exclude_unset=True)  # defaults stay defaults (their sources say so)
     task = {k: v for k, v in data.get("task", {}).items()
@@ -179,9 +179,8 @@ def with_task_kind(scenario: Scenario, kind: str) -> Scenario:
         task["output_tokens"] = STARTER_OUTPUT_TOKENS
         task["fields"] = ["field_1"] if kind == "extraction" else []
     data["task"] = task
-    data["quality"] = {k: v for k, v in data.get("quality", {}).items() if k not in ("metric", "scores", "pass_threshold")}
+    _off_the_old_metric(data, "pass_threshold")
     data["quality"]["target"] = STARTER_TARGETS[kind]
-    data.pop("measured", None)
     fits = [s.name for s in SPECS if kind in s.task_kinds]
     chosen = [name for name in data.get("approaches", fits) if name in fits]
     data["approaches"] = chosen or fits
@@ -193,8 +192,16 @@ def with_metric(scenario: Scenario, metric: str | None) -> Scenario:
     applied run were on the old one, so they go. Raises ScenarioError for a metric the kind is not decided on."""
     if (metric or None) == scenario.quality.metric:
         return scenario
-    data = scenario.model_dump(mode="json", exclude_unset=True)
-    quality = {k: v for k, v in data.get("quality", {}).items() if k not in ("metric", "scores")}
-    data["quality"] = {**quality, **({"metric": metric} if metric else {})}
-    data.pop("measured", None)
+    data = _off_the_old_metric(scenario.model_dump(mode="json", exclude_unset=True))
+    if metric:
+        data["quality"]["metric"] = metric
     return scenario_from_mapping(data)
+
+
+def _off_the_old_metric(data: dict[str, Any], *also: str) -> dict[str, Any]:
+    """Scenario data without what was typed or measured on its metric: the metric, the scores, an applied
+    run (and the quality fields `also` names)."""
+    dropped = {"metric", "scores", *also}
+    data["quality"] = {k: v for k, v in data.get("quality", {}).items() if k not in dropped}
+    data.pop("measured", None)
+    return data

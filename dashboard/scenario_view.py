@@ -3,6 +3,9 @@ save, load and share."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import pandas as pd
 import streamlit as st
 
@@ -10,7 +13,7 @@ from calculator.fields import numeric_fields
 from calculator.measured import applied_summary
 from calculator.prices import finetune_table, gpu_table
 from calculator.recommend.wording import Scale
-from calculator.scenario import NOT_RANGED
+from calculator.scenario import NOT_RANGED, Scenario
 from calculator.scenario_io import (
     MAX_SCENARIO_BYTES,
     ScenarioError,
@@ -63,14 +66,15 @@ def _save_and_load() -> None:
         st.rerun()
 
 
-def _kind_changed(key: str) -> None:
-    """Another kind: the scenario as with_task_kind makes it, nothing of the old kind kept, every widget redrawn."""
+def _replaced(key: str, dotted: str, make: Callable[[Scenario, Any], Scenario]) -> None:
+    """A choice that remakes the whole scenario (its task kind, its metric): the scenario `make` returns for
+    the widget's value, nothing of the old choice kept, every widget redrawn; its error shown under `dotted`."""
     if key not in st.session_state:  # a widget of a scenario replaced in this same rerun
         return
     try:
-        new = with_task_kind(state.scenario(), st.session_state[key])
+        new = make(state.scenario(), st.session_state[key])
     except ScenarioError as exc:
-        st.session_state[state.ERRORS][KIND] = in_words(exc, KIND)
+        st.session_state[state.ERRORS][dotted] = in_words(exc, dotted)
         return
     state.set_scenario(new)
 
@@ -84,7 +88,7 @@ def _kind() -> None:
         help=f"{help_of(KIND)} Changing it starts the answers (labels, sample outputs, fields), the target and "
              "the typed scores afresh, keeps only the approaches that can answer it, and un-applies a benchmark run.",
         **({} if key in st.session_state else {"index": TASK_KINDS.index(kind)}),
-        key=key, on_change=_kind_changed, args=(key,))
+        key=key, on_change=_replaced, args=(key, KIND, with_task_kind))
     fields.show_error(KIND)
 
 
@@ -180,18 +184,6 @@ def _score_changed(name: str, key: str) -> None:
     state.change_field("quality.scores", scores, from_key=key)
 
 
-def _metric_changed(key: str) -> None:
-    """Another metric: the scores typed (and a run applied) on the old one go with it."""
-    if key not in st.session_state:  # a widget of a scenario replaced in this same rerun
-        return
-    try:
-        new = with_metric(state.scenario(), st.session_state[key])
-    except ScenarioError as exc:
-        st.session_state[state.ERRORS][METRIC] = in_words(exc, METRIC)
-        return
-    state.set_scenario(new)
-
-
 def _metric() -> None:
     """The metric the target is on: the kind's own, or another the kind may be decided on."""
     scenario = state.scenario()
@@ -203,7 +195,7 @@ def _metric() -> None:
                  format_func=lambda m: f"{metric_name(own)} (the {kind} task's own)" if m is None else metric_name(m),
                  help=f"{help_of(METRIC)} Changing it clears the scores typed on the old one (and an applied run).",
                  **({} if key in st.session_state else {"index": options.index(scenario.quality.metric)}),
-                 key=key, on_change=_metric_changed, args=(key,), disabled=len(options) == 1)
+                 key=key, on_change=_replaced, args=(key, METRIC, with_metric), disabled=len(options) == 1)
     fields.show_error(METRIC)
 
 
