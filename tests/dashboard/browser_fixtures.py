@@ -18,6 +18,10 @@ from tests.server_fixtures import free_port
 REPO = Path(__file__).resolve().parents[2]
 CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
 WIDTH, HEIGHT = 1366, 768
+NEEDS_CHROMIUM = pytest.mark.skipif(  # every browser test's marker: without Debian's browser, skipped with how to get it
+    not (os.path.exists(CHROMIUM) and os.path.exists(CHROMEDRIVER)),
+    reason="needs Debian's chromium and chromium-driver (apt-get install -y chromium chromium-driver; "
+           "`make test` installs them as root)")
 
 
 @pytest.fixture(scope="module")
@@ -95,3 +99,17 @@ def go_to(driver, page: str) -> None:
 
     next(link for link in driver.find_elements(By.CSS_SELECTOR, '[data-testid="stSidebarNavLink"]')
          if link.text.splitlines()[-1] == page).click()
+
+
+def main_text(driver) -> str:
+    """The text of the page's main area (the sidebar aside)."""
+    from selenium.webdriver.common.by import By
+
+    return driver.find_element(By.CSS_SELECTOR, '[data-testid="stMain"]').text
+
+
+def settled(driver) -> bool:
+    """The page has finished its rerun (Streamlit's running indicator is gone)."""
+    from selenium.webdriver.common.by import By
+
+    return not driver.find_elements(By.CSS_SELECTOR, '[data-testid="stStatusWidget"]')

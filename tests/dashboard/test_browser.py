@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
-import os
 import time
 
 import pytest
 
-from tests.dashboard.browser_fixtures import CHROMEDRIVER, CHROMIUM, go_to, number_box, screenshot
+from tests.dashboard.browser_fixtures import (
+    NEEDS_CHROMIUM,
+    go_to,
+    main_text,
+    number_box,
+    screenshot,
+)
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(not (os.path.exists(CHROMIUM) and os.path.exists(CHROMEDRIVER)),
-                       reason="needs Debian's chromium and chromium-driver (apt-get install -y "
-                              "chromium chromium-driver; `make test` installs them as root)"),
+    NEEDS_CHROMIUM,
 ]
 
 
@@ -115,10 +118,10 @@ def test_the_results_grid_of_a_finished_run_with_its_filters(app_url, browser, g
     wait.until(lambda d: decision_cost(d))
     go_to(browser, "Benchmark")
     heading = wait.until(lambda d: d.find_element(By.XPATH, "//p[strong[text()='Examples of one run']]"))
-    wait.until(lambda d: "6 of 6 test examples" in d.find_element(By.CSS_SELECTOR, '[data-testid="stMain"]').text)
+    wait.until(lambda d: "6 of 6 test examples" in main_text(d))
     wait.until(lambda d: d.find_element(By.XPATH, "//label[.//p[text()='Wrong only']]")).click()
-    wait.until(lambda d: "4 of 6 test examples" in d.find_element(By.CSS_SELECTOR, '[data-testid="stMain"]').text)
-    main = browser.find_element(By.CSS_SELECTOR, '[data-testid="stMain"]').text
+    wait.until(lambda d: "4 of 6 test examples" in main_text(d))
+    main = main_text(browser)
     assert "Zero-shot prompt: 2 of 6 right" in main and "LoRA fine-tune: 4 of 6 right" in main
     assert not browser.find_elements(By.CSS_SELECTOR, '[data-testid="stException"]')
     browser.execute_script("arguments[0].scrollIntoView({block: 'start'})", heading)
@@ -146,9 +149,8 @@ def test_a_run_in_progress_shows_elapsed_time_left_its_file_and_notes(app_url, b
     browser.get(app_url)
     wait.until(lambda d: decision_cost(d))
     go_to(browser, "Benchmark")
-    main = lambda d: d.find_element(By.CSS_SELECTOR, '[data-testid="stMain"]').text  # noqa: E731
-    wait.until(lambda d: "left (this approach at its own pace" in main(d))
-    text = main(browser)
+    wait.until(lambda d: "left (this approach at its own pace" in main_text(d))
+    text = main_text(browser)
     assert f"Run {live_run[0].name} · running · smollm2-135m-instruct on uploaded file my_reviews.csv" in text
     assert "Note: 73 duplicated texts were removed" in text and "Note: test split is 75 (asked 240)" in text
     assert not browser.find_elements(By.CSS_SELECTOR, '[data-testid="stException"]')

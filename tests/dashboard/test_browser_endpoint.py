@@ -8,7 +8,6 @@ Screenshots go to the folder DASHBOARD_SCREENSHOTS_ENDPOINT names, if set."""
 
 from __future__ import annotations
 
-import os
 import re
 import time
 
@@ -19,13 +18,12 @@ from benchmarks.endpoint.arm import cost_estimate
 from benchmarks.tasks import load_task
 from calculator.scenario_io import load_preset
 from core.result import load_result
-from tests.dashboard.browser_fixtures import CHROMEDRIVER, CHROMIUM, go_to, screenshot
+from tests.dashboard.browser_fixtures import NEEDS_CHROMIUM, go_to, main_text, screenshot
 
 pytestmark = [
     pytest.mark.server,
     pytest.mark.browser,
-    pytest.mark.skipif(not (os.path.exists(CHROMIUM) and os.path.exists(CHROMEDRIVER)),
-                       reason="needs Debian's chromium and chromium-driver"),
+    NEEDS_CHROMIUM,
 ]
 CANARY = "sk-canary-browser-8c41f07d2e"
 PRICES = (0.1, 0.4)  # the user's own $ per 1M input and output tokens for their server
@@ -43,11 +41,6 @@ def app_env(folders):
     runs, home = folders
     return {"PROMPT_OR_TUNE_RUNS": str(runs), "PROMPT_OR_TUNE_HOME": str(home)}
 
-
-def _main(driver) -> str:
-    from selenium.webdriver.common.by import By
-
-    return driver.find_element(By.CSS_SELECTOR, '[data-testid="stMain"]').text
 
 
 def _alerts(driver) -> list[str]:
@@ -103,9 +96,9 @@ def test_an_endpoint_run_from_the_page_applied_and_unapplied(server, app_url, br
     wait = WebDriverWait(browser, 60, ignored_exceptions=flaky)
     url, model = f"http://127.0.0.1:{server['port']}/v1", server["model"]
     browser.get(app_url)
-    wait.until(lambda d: "Cost over" in _main(d))
+    wait.until(lambda d: "Cost over" in main_text(d))
     go_to(browser, "Benchmark")
-    wait.until(lambda d: "Start a run" in _main(d))
+    wait.until(lambda d: "Start a run" in main_text(d))
 
     # the form: endpoint zero-shot only, the fewest test examples it takes, quick mode (its default)
     for other in ("Few-shot prompt", "LoRA fine-tune"):
@@ -143,7 +136,7 @@ def test_an_endpoint_run_from_the_page_applied_and_unapplied(server, app_url, br
     # start it and wait for the finished run's row
     browser.find_element(By.XPATH, "//button[.//p[text()='Start run']]").click()
     WebDriverWait(browser, RUN_WAIT_S, poll_frequency=2, ignored_exceptions=flaky).until(
-        lambda d: "finished: it is in the list of runs below" in _main(d) and _grid_rows(d))
+        lambda d: "finished: it is in the list of runs below" in main_text(d) and _grid_rows(d))
     (folder,) = runs.iterdir()
     result = load_result(folder)
     row = result.approach("zero_shot", "endpoint")

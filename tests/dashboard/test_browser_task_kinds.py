@@ -7,34 +7,21 @@ Screenshots go where DASHBOARD_SCREENSHOT_TASK_KINDS names (a folder), if set.""
 
 from __future__ import annotations
 
-import os
 import time
 
 import pytest
 
-from tests.dashboard.browser_fixtures import CHROMEDRIVER, CHROMIUM, go_to, screenshot
+from tests.dashboard.browser_fixtures import NEEDS_CHROMIUM, go_to, main_text, screenshot, settled
 
 pytestmark = [
     pytest.mark.slow,
     pytest.mark.browser,
-    pytest.mark.skipif(not (os.path.exists(CHROMIUM) and os.path.exists(CHROMEDRIVER)),
-                       reason="needs Debian's chromium and chromium-driver"),
+    NEEDS_CHROMIUM,
 ]
 SHOTS = "DASHBOARD_SCREENSHOT_TASK_KINDS"
 LABELS, OUTPUTS = "Labels (one per line)", "Sample outputs (one per line)"
 
 
-def _main(driver) -> str:
-    from selenium.webdriver.common.by import By
-
-    return driver.find_element(By.CSS_SELECTOR, '[data-testid="stMain"]').text
-
-
-def _settled(driver) -> bool:
-    """The page has finished its rerun (Streamlit's running indicator is gone)."""
-    from selenium.webdriver.common.by import By
-
-    return not driver.find_elements(By.CSS_SELECTOR, '[data-testid="stStatusWidget"]')
 
 
 def _labels(driver, testid: str) -> list[str]:
@@ -56,12 +43,12 @@ def _kind(driver) -> str:
 def _switch_kind(driver, wait, option: str) -> None:
     from selenium.webdriver.common.by import By
 
-    wait.until(_settled)
+    wait.until(settled)
     driver.find_element(By.XPATH, '//div[@data-testid="stSelectbox"][.//p[text()="Task kind"]]').click()
     wait.until(lambda d: next(o for o in d.find_elements(By.CSS_SELECTOR, '[role="option"]') if o.text == option)).click()
     wait.until(lambda d: _kind(d) == option)
     time.sleep(1)
-    wait.until(_settled)
+    wait.until(settled)
 
 
 def _tab(driver, wait, name: str) -> None:
@@ -84,7 +71,7 @@ def test_switching_the_task_kind_on_the_scenario_page(app_url, browser, tmp_path
     wait = WebDriverWait(browser, 60, ignored_exceptions=(StaleElementReferenceException, StopIteration,
                                                           NoSuchElementException))
     browser.get(f"{app_url}/?preset=support_intents")
-    wait.until(lambda d: "Choose" in _main(d))
+    wait.until(lambda d: "Choose" in main_text(d))
     go_to(browser, "Scenario")
     wait.until(lambda d: _kind(d) == "classification: a label")
     _tab(browser, wait, "Prompting")
@@ -99,13 +86,13 @@ def test_switching_the_task_kind_on_the_scenario_page(app_url, browser, tmp_path
     assert not browser.find_elements(By.CSS_SELECTOR, '[data-testid="stException"]')
     _shot(browser, tmp_path, "scenario_generation.png")
     _tab(browser, wait, "Quality target")
-    wait.until(lambda d: "chrF per approach" in _main(d))
+    wait.until(lambda d: "chrF per approach" in main_text(d))
     _shot(browser, tmp_path, "scenario_generation_quality.png")
 
     go_to(browser, "Decision")
-    wait.until(lambda d: d.find_element(By.CSS_SELECTOR, "h1").text.startswith("Decision") and _settled(d)
-               and "Choose" in _main(d))
-    main = _main(browser)
+    wait.until(lambda d: d.find_element(By.CSS_SELECTOR, "h1").text.startswith("Decision") and settled(d)
+               and "Choose" in main_text(d))
+    main = main_text(browser)
     assert "chrF" in main and "accuracy" not in main.lower()
     assert not browser.find_elements(By.CSS_SELECTOR, '[data-testid="stException"]')
     _shot(browser, tmp_path, "decision_generation.png")
@@ -131,8 +118,8 @@ def test_the_generation_presets_decision_speaks_chrf(app_url, browser, tmp_path)
     wait = WebDriverWait(browser, 60, ignored_exceptions=(StaleElementReferenceException, StopIteration,
                                                           NoSuchElementException))
     browser.get(f"{app_url}/?preset=support_reply_drafting")
-    wait.until(lambda d: "Choose" in _main(d) and _settled(d) and "chrF 0.45 target" in _main(d))
-    main = _main(browser)
+    wait.until(lambda d: "Choose" in main_text(d) and settled(d) and "chrF 0.45 target" in main_text(d))
+    main = main_text(browser)
     assert "Provisionally choose LoRA fine-tune: the cheapest approach that meets the chrF 0.45 target" in main
     assert "but its chrF 0.40 misses the chrF 0.45 target by 0.05" in main
     assert "accuracy" not in main.lower()
@@ -142,4 +129,4 @@ def test_the_generation_presets_decision_speaks_chrf(app_url, browser, tmp_path)
     if table:
         browser.execute_script("arguments[0].scrollIntoView()", table[0])
     screenshot(browser, tmp_path / "tradeoffs_reply_drafting.png", SHOTS)
-    assert "chrF 0.52 (typed)" in _main(browser)  # LoRA's quality cell
+    assert "chrF 0.52 (typed)" in main_text(browser)  # LoRA's quality cell

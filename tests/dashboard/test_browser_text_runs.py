@@ -10,21 +10,19 @@ name (a file or a folder), if set."""
 from __future__ import annotations
 
 import csv
-import os
 import time
 
 import pytest
 
 from core.result import load_result
-from tests.dashboard.browser_fixtures import CHROMEDRIVER, CHROMIUM, go_to, screenshot
+from tests.dashboard.browser_fixtures import NEEDS_CHROMIUM, go_to, main_text, screenshot, settled
 from tests.dashboard.text_run import INVOICES, REPLIES
 
 pytestmark = [
     pytest.mark.slow,
     pytest.mark.runs,  # two real background benchmark processes: `make test-runs`
     pytest.mark.browser,
-    pytest.mark.skipif(not (os.path.exists(CHROMIUM) and os.path.exists(CHROMEDRIVER)),
-                       reason="needs Debian's chromium and chromium-driver"),
+    NEEDS_CHROMIUM,
 ]
 # A run of 10 test examples (zero-shot: the template choice, the answers, 2 paraphrases; LoRA: 3 steps, the answers;
 # each: 8 requests timed alone): minutes on an idle CPU, over 30 at load 9 on 2 shared cores (measured 2026-12-05).
@@ -45,11 +43,6 @@ def app_env(runs):
     return {"PROMPT_OR_TUNE_RUNS": str(runs)}
 
 
-def _main(driver) -> str:
-    from selenium.webdriver.common.by import By
-
-    return driver.find_element(By.CSS_SELECTOR, '[data-testid="stMain"]').text
-
 
 def _input(driver, label: str):
     from selenium.webdriver.common.by import By
@@ -57,23 +50,17 @@ def _input(driver, label: str):
     return driver.find_element(By.CSS_SELECTOR, f'[data-testid="stMain"] input[aria-label="{label}"]')
 
 
-def _settled(driver) -> bool:
-    """The page has finished its rerun (Streamlit's running indicator is gone)."""
-    from selenium.webdriver.common.by import By
-
-    return not driver.find_elements(By.CSS_SELECTOR, '[data-testid="stStatusWidget"]')
-
 
 def _type(driver, wait, label: str, value: str) -> None:
     """Type into a text input outside the form, commit it (Enter reruns the page) and wait for the rerun."""
     from selenium.webdriver.common.keys import Keys
 
-    wait.until(_settled)
+    wait.until(settled)
     box = _input(driver, label)
     box.send_keys(Keys.CONTROL, "a")
     box.send_keys(value, Keys.ENTER)
     time.sleep(1)
-    wait.until(_settled)
+    wait.until(settled)
 
 
 def _choose(driver, wait, label: str, option: str) -> None:
@@ -115,19 +102,19 @@ def _upload_and_run(driver, wait, path, kind: str, text_col: str, target_col: st
     from selenium.common.exceptions import TimeoutException
     from selenium.webdriver.common.by import By
 
-    wait.until(_settled)
+    wait.until(settled)
     _choose(driver, wait, "What the answer is", kind)
-    wait.until(lambda d: _input(d, "Target column").is_enabled() and _settled(d))
+    wait.until(lambda d: _input(d, "Target column").is_enabled() and settled(d))
     _type(driver, wait, "Text column", text_col)
     _type(driver, wait, "Target column", target_col)
     driver.find_element(By.CSS_SELECTOR, '[data-testid="stFileUploader"] input[type="file"]').send_keys(str(path))
     ready = f"{path.name} is ready as a{'n' if kind.startswith('e') else ''} {kind.split(':')[0]} task"
     try:
-        wait.until(lambda d: ready in _main(d))
+        wait.until(lambda d: ready in main_text(d))
     except TimeoutException:
         driver.save_screenshot(str(shots / f"not_ready_{path.stem}.png"))
-        raise AssertionError(f"not {ready!r} after the upload; the page says: {_main(driver)[:3000]}") from None
-    main = _main(driver)
+        raise AssertionError(f"not {ready!r} after the upload; the page says: {main_text(driver)[:3000]}") from None
+    main = main_text(driver)
     assert f"40 rows; columns {', '.join(sorted((text_col, target_col)))}" in main
     assert f"40 inputs with their {'JSON objects' if kind.startswith('e') else 'reference texts'}" in main
     _, heads, preview = _table(driver, f"reference ({target_col})")
@@ -154,15 +141,15 @@ def test_text_runs_from_uploaded_files_show_inputs_references_answers_and_scores
     done: list[str] = []
     for path, kind, text_col, target_col, metric in CASES:
         browser.get(app_url)  # a session of its own for each file, as a reader who comes back later
-        wait.until(lambda d: "Cost over" in _main(d))
+        wait.until(lambda d: "Cost over" in main_text(d))
         go_to(browser, "Benchmark")
-        wait.until(lambda d: "Start a run" in _main(d))
+        wait.until(lambda d: "Start a run" in main_text(d))
         _upload_and_run(browser, wait, path, kind, text_col, target_col, tmp_path)
         run_dir = wait.until(lambda d: next(f for f in runs.iterdir() if (f / "config.json").is_file()
                                             and f.name not in done))
         done.append(run_dir.name)
         WebDriverWait(browser, RUN_WAIT_S, poll_frequency=3, ignored_exceptions=flaky).until(
-            lambda d, r=run_dir.name: f"Your run {r} finished" in _main(d) and _table(d, "metric"))
+            lambda d, r=run_dir.name: f"Your run {r} finished" in main_text(d) and _table(d, "metric"))
         result = load_result(run_dir)
         assert result.status == "complete" and result.task.kind == kind.split(":")[0]
         assert [a.approach for a in result.approaches] == ["zero_shot", "lora"]
@@ -172,10 +159,10 @@ def test_text_runs_from_uploaded_files_show_inputs_references_answers_and_scores
         assert "accuracy" not in heads and {"metric", "score", "95% CI"} <= set(heads)
         shown = [dict(zip(heads, row, strict=False)) for row in rows]
         assert {(r["run"], r["metric"]) for r in shown if r["run"] == result.run_id} == {(result.run_id, metric)}
-        assert "the scenario decides a classification task: its scores say nothing about this one" in _main(browser)
+        assert "the scenario decides a classification task: its scores say nothing about this one" in main_text(browser)
 
         # the results grid of this run (the newest, so the one shown): input, reference, each answer and score
-        wait.until(lambda d, r=result: f"from {r.run_id}/predictions.csv" in _main(d))
+        wait.until(lambda d, r=result: f"from {r.run_id}/predictions.csv" in main_text(d))
         frame, heads, rows = _table(browser, "reference")
         assert heads[:5] == ["#", "input", "reference", "Zero-shot prompt", metric]
         predictions = _predictions(run_dir)
