@@ -16,7 +16,7 @@ from calculator.recommend.ranking import (
     engineering_time,
     mean_volume,
 )
-from calculator.recommend.wording import Scale, count, in_sentence, money, pct, points
+from calculator.recommend.wording import Scale, amount, count, in_sentence, money, pct, points
 from calculator.scenario import Measured
 from calculator.uncertainty import TornadoBar, tornado
 from core.approaches import PROMPTING, TUNED, title
@@ -271,7 +271,7 @@ def sensitivity_change(report: CostReport, rival: RankedApproach, bars: list[Tor
             if delta > 0:
                 source = "its range" if bar.ranged else "±25%"
                 unit = report.inputs.quantities[bar.input].unit
-                found.append(f"With {in_sentence(field_label(bar.input))} at {value:,.4g} {unit} "
+                found.append(f"With {in_sentence(field_label(bar.input))} at {amount(value, unit)} "
                              f"(within {source}), {rival.title} becomes cheaper by {money(delta)}.")
                 break
     return found

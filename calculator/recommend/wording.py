@@ -31,6 +31,19 @@ def count(value: float) -> str:
     return f"{float(f'{value / 1e9:.3g}'):g}B"
 
 
+def amount(value: float, unit: str) -> str:
+    """An input's value in its unit as a sentence writes it: "460k requests/month", "$2.50/GPU-hour",
+    "$3.00 per 1M tokens", "85%" for a fraction; never scientific notation."""
+    if unit == "fraction":
+        return pct(value)
+    if unit.startswith("USD"):
+        per = unit.removeprefix("USD")
+        return money(value) + (" per 1M tokens" if per == "/1M tokens" else per)
+    number = count(value) if abs(value) >= 10_000 else f"{value:,.3g}" if abs(value) >= 0.01 or not value \
+        else f"{value:.{2 - math.floor(math.log10(abs(value)))}f}"
+    return f"{number} {unit}".rstrip()
+
+
 def pct(fraction: float) -> str:
     return f"{fraction * 100:.1f}%".replace(".0%", "%")
 
