@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from calculator.costs import CostReport, evaluate
+from calculator.hosting import HostingVariants, hosting_variants
 from calculator.measured import apply_benchmark
 from calculator.recommend import Recommendation, recommend
 from calculator.recommend.reasons import sensitivity_of
@@ -39,10 +40,12 @@ class Analysis:
     tornado_bars: list[TornadoBar]  # empty when only one approach is compared
     bands: dict[str, Band]  # cumulative cost P10/median/P90 by month, over BAND_DRAWS draws
     summary: dict[str, Any]  # every figure as plain data (summary_of)
+    hosting_variants: HostingVariants  # the tuned approaches on own GPUs and at the provider, by TCO
 
     def to_dict(self) -> dict[str, Any]:
         """What `prompt-or-tune cost --json` prints: the summary with the recommendation."""
-        return {**self.summary, "recommendation": self.recommendation.to_dict()}
+        return {**self.summary, "hosting_variants": self.hosting_variants.to_dict(),
+                "recommendation": self.recommendation.to_dict()}
 
 
 def analyze(scenario: Scenario, results: Sequence[BenchmarkResult] = (),
@@ -73,6 +76,7 @@ def analyze(scenario: Scenario, results: Sequence[BenchmarkResult] = (),
         tornado_bars=bars,
         bands=bands_of(costs),
         summary=summary_of(costs, mc),
+        hosting_variants=hosting_variants(costs),
     )
 
 
