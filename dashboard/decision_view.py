@@ -10,7 +10,7 @@ from calculator.recommend import EvidenceGap, Recommendation, sure
 from calculator.recommend.wording import money, pct
 from calculator.tradeoffs import NOTE, tradeoffs
 from core.approaches import title
-from dashboard import applied, compute, report_view, state
+from dashboard import applied, compute, hosting_view, report_view, state
 from dashboard.text import dollars, escape_md, opening
 from reporting import tables
 
@@ -60,6 +60,7 @@ def render() -> None:
     _static_table(pd.DataFrame(table.rows, columns=table.columns), table.note)
     st.subheader("The trade-offs at a glance")
     _static_table(tradeoffs(found), NOTE)
+    hosting_view.render(found)
     report_view.render(scenario)
 
 
