@@ -162,8 +162,8 @@ def _sources(reports: dict[Hosting, CostReport | str]) -> list[str]:
 
 
 def notes(found: HostingVariants) -> list[str]:
-    """What the table means in sentences: each approach's saving from its cheaper hosting, and that the
-    provider variant trains another model."""
+    """What the table means in sentences: each approach's saving from its cheaper hosting, that the
+    provider variant trains another model, and what is left out and why."""
     lines = []
     for name in dict.fromkeys(v.approach for v in found.variants):
         pair = [v for v in found.variants if v.approach == name]
@@ -177,7 +177,7 @@ def notes(found: HostingVariants) -> list[str]:
         lines.append(f"At the provider the model trained is {', '.join(trained)}, not {found.base_model}: "
                      "its quality must be measured on that model (the scores here are the ones typed or "
                      "measured for each approach).")
-    return lines
+    return lines + [f"Left out: {x.text}." for x in found.left_out]
 
 
 def table_columns(found: HostingVariants) -> list[str]:

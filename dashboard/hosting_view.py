@@ -27,8 +27,7 @@ def render(found: Analysis) -> None:
     st.subheader(TITLE)
     frame = pd.DataFrame(table_rows(served), columns=table_columns(served))
     st.table(frame.map(escape_md).rename(columns=escape_md), hide_index=True)
-    left_out = [f"Left out: {x.text}." for x in served.left_out]
-    st.caption(escape_md(" ".join([*notes(served), *left_out, POINTER])))
+    st.caption(escape_md(" ".join([*notes(served), POINTER])))
     other = "provider" if found.scenario.finetuning.hosting == "self_hosted" else "self_hosted"
     if any(v.hosting == other for v in served.variants):
         st.button(SWITCH[other], on_click=state.change_field, args=(FIELD, other),

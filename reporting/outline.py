@@ -97,7 +97,8 @@ def outline(data: ReportData) -> list[Section]:
     return [
         Section("question", "1. The question", question + _tables(by_section["question"])),
         Section("recommendation", "2. Recommendation",
-                decision + _tables(by_section["ranking"]) + [_tradeoffs(data)] + _tables(by_section["evidence"])),
+                decision + _tables(by_section["ranking"]) + [_tradeoffs(data)] + _tables(by_section["hosting"])
+                + _tables(by_section["evidence"])),
         Section("charts", "3. Charts", [
             Paragraph("Interactive in the HTML report, static in the PDF; their numbers are in the JSON "
                       "report."), Charts(figures(data))]),

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from calculator.approaches import REGISTRY
 from calculator.fields import field_label
+from calculator.hosting import notes, table_columns, table_rows
 from calculator.measured import applied_summary
 from calculator.recommend import Recommendation
 from calculator.recommend.ranking import PACE, standing_words
@@ -107,6 +108,17 @@ def costs(data: ReportData) -> Table:
     return of_grid("costs", "Cost of each approach", rows,
                    note="Source of every cost: the formula of its family (table below) over the inputs "
                         "listed with their sources. TCO = one-off + Σ months (fixed + volume × per request).")
+
+
+def hosting(data: ReportData) -> list[Table]:
+    """The Decision page's "Where the tuned models are served" (calculator/hosting.py), with its source."""
+    served = data.hosting_variants
+    if not served.variants:
+        return []
+    source = ("Source: each row is this scenario priced with finetuning.hosting set that way (the tuned "
+              f"family's formula, 'How each cost is computed'); prices: {'; '.join(served.sources)}.")
+    return [Table("hosting", "Where the tuned models are served", table_columns(served), table_rows(served),
+                  note=" ".join([*notes(served), source]), widths=[0.4, 1.5, 3, 2.2, 1.1, 1.3, 1.3, 0.9])]
 
 
 def formulas(data: ReportData) -> Table:
@@ -275,6 +287,7 @@ def all_tables(data: ReportData) -> dict[str, list[Table]]:
     return {
         "question": [question(data)],
         "ranking": [ranking(data.recommendation)],
+        "hosting": hosting(data),
         "evidence": [evidence(data.recommendation)] if data.recommendation.evidence_gaps else [],
         "costs": [costs(data), formulas(data), break_even(data)],
         "benchmarks": bench,

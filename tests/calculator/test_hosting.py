@@ -48,7 +48,8 @@ def test_at_20k_requests_the_provider_is_cheaper_and_trains_its_own_model():
     assert found.current("lora") is lora["self_hosted"]
     lines = notes(found)
     assert lines[0] == "LoRA fine-tune costs $58,882 less over 24 months at OpenAI than on own GPUs ($12,361 against $71,243)."
-    assert "gpt-4o-mini-2024-07-18, not Llama-3.1-8B-Instruct" in lines[-1]
+    assert "gpt-4o-mini-2024-07-18, not Llama-3.1-8B-Instruct" in lines[2]  # after the two savings
+    assert lines[3].startswith("Left out: Prompt-tuning at the provider: no provider")
     rows = table_rows(found)
     assert rows[0][:3] == ["1", "LoRA fine-tune", "at OpenAI, gpt-4o-mini-2024-07-18 fine-tuned"]
     assert [r[-1] for r in rows if r[2].startswith("own GPUs")] == ["current", "current"]
@@ -71,7 +72,7 @@ def test_a_provider_without_a_row_leaves_its_variants_out_with_the_reason():
     assert missing.approaches == ["lora", "full_finetune"]
     assert missing.reason.startswith("finetuning.provider_base_model: no hosted fine-tuning price for "
                                      "openai/no-such-model")
-    assert notes(found) == []  # no pair: no saving to state, no other model trained
+    assert notes(found) == [f"Left out: {x.text}." for x in found.left_out]  # no saving, no other model
 
 
 def test_an_approach_the_provider_does_not_train_is_left_out_and_priced_on_own_gpus():
