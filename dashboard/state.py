@@ -23,8 +23,8 @@ from calculator.scenario_io import ScenarioError
 from dashboard.compute import cost_report
 from dashboard.edit import updated
 from dashboard.ranges import amount, ranges_after_edit
-from dashboard.text import in_words
-from dashboard.urlstate import base_scenario, scenario_from_params, scenario_to_params
+from dashboard.text import field_title, in_words
+from dashboard.urlstate import base_scenario, link_preset, scenario_from_params, scenario_to_params
 
 DEFAULT_PRESET = "support_intents"
 SCENARIO, PRESET, ERRORS, LINK_ERROR = "scenario", "preset", "field_errors", "link_error"
@@ -40,15 +40,32 @@ def init() -> None:
         return
     st.session_state[ERRORS], st.session_state[RANGE_NOTES], st.session_state[VERSIONS] = {}, {}, {}
     params = st.query_params.to_dict()
-    scenario, preset = base_scenario(DEFAULT_PRESET), DEFAULT_PRESET
     if params:
-        try:
-            scenario, preset = scenario_from_params(params)
-            cost_report(scenario)
-        except (ScenarioError, PriceNotFound) as exc:
-            st.session_state[LINK_ERROR] = (f"This link's scenario could not be used, so the "
-                                            f"{DEFAULT_PRESET} preset is shown instead. {in_words(exc)}")
-    st.session_state[SCENARIO], st.session_state[PRESET] = scenario, preset
+        st.session_state[SCENARIO], st.session_state[PRESET] = _from_link(params)
+    else:
+        st.session_state[SCENARIO], st.session_state[PRESET] = base_scenario(DEFAULT_PRESET), DEFAULT_PRESET
+
+
+def _from_link(params: dict[str, str]) -> tuple[Scenario, str]:
+    """The link's scenario once it is valid and priced; else, whole, the preset it starts from
+    (or the default one), with why. Adopting it first would leave every page failing on it."""
+    try:
+        linked, name = scenario_from_params(params)
+        cost_report(linked)
+    except (ScenarioError, PriceNotFound) as exc:
+        fallback = link_preset(params) or DEFAULT_PRESET
+        st.session_state[LINK_ERROR] = (f"This link's scenario could not be used, so the {fallback} "
+                                        f"preset is shown instead. {_link_problem(exc)}")
+        return base_scenario(fallback), fallback
+    return linked, name
+
+
+def _link_problem(exc: ScenarioError | PriceNotFound) -> str:
+    """What is wrong with the link, naming the field by its title."""
+    if isinstance(exc, PriceNotFound):  # "api.model: no price for ...; what to set instead", said whole
+        dotted, _, problem = str(exc).partition(": ")
+        return f"{field_title(dotted)} — {problem}."
+    return in_words(exc)
 
 
 def scenario() -> Scenario:

@@ -11,6 +11,7 @@ carries `?link=<id>`. A link is validated like any other input when it is opened
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import json
 import re
@@ -21,6 +22,7 @@ from urllib.parse import urlencode
 
 from pydantic import BaseModel
 
+from calculator.fields import numeric_fields
 from calculator.scenario import Scenario
 from calculator.scenario_io import ScenarioError, load_preset, preset_names
 from core.files import runs_dir, write_atomic
@@ -162,12 +164,56 @@ def _range(key: str, raw: str) -> dict[str, float] | None:
         raise ScenarioError(f"{field}: range {raw[:40]!r} in the link is not low~high nor pct:minus~plus", field=field) from None
 
 
+def link_preset(params: Mapping[str, str]) -> str | None:
+    """The preset a link starts from, when it names one this server has."""
+    name = params.get(PRESET_PARAM)
+    return name if name in preset_names() else None
+
+
+def _names_a_field(dotted: str, model: type[BaseModel] = Scenario) -> bool:
+    """Whether a link key leads to a scenario field (what lies inside a list or mapping field is
+    that field's to judge)."""
+    head, _, rest = dotted.partition(".")
+    if head not in model.model_fields:
+        return False
+    annotation = model.model_fields[head].annotation
+    if rest and isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return _names_a_field(rest, annotation)
+    return True
+
+
+def _stray_key(params: Mapping[str, str]) -> str | None:
+    """The first link key that names no scenario field (a range: no number a range can be on)."""
+    numbers = set(numeric_fields())
+    return next((key for key in params if key != PRESET_PARAM and not (
+        key.removeprefix(RANGE_PREFIX) in numbers if key.startswith(RANGE_PREFIX) else _names_a_field(key))), None)
+
+
+def _misspelt(key: str) -> ScenarioError:
+    """A link key that is no scenario field, with the nearest one it may have meant."""
+    known = [*leaves(Scenario().model_dump(mode="json")), *(RANGE_PREFIX + name for name in numeric_fields())]
+    nearest = difflib.get_close_matches(key, known, n=1)
+    hint = f"; did you mean {nearest[0]!r}?" if nearest else ""
+    return ScenarioError(f"The link's {key!r} is not a scenario field (check the spelling{hint}).")
+
+
+def _rebuilt(base: Scenario, changes: dict[str, Any], params: Mapping[str, str]) -> Scenario:
+    """The preset with the link's changes; a rejected link that names a stray key is told that key."""
+    try:
+        return updated(base, changes)
+    except ScenarioError as exc:
+        stray = _stray_key(params)
+        if stray is None or (exc.field and _names_a_field(exc.field)):
+            raise
+        raise _misspelt(stray) from None
+
+
 def scenario_from_params(params: Mapping[str, str]) -> tuple[Scenario, str]:
     """Rebuild a scenario from query parameters. Raises ScenarioError naming the bad field."""
     if SAVED_PARAM in params:
         params = _saved_params(params[SAVED_PARAM])
     preset = params.get(PRESET_PARAM, BLANK)
-    if preset != BLANK and preset not in preset_names():
+    if preset != BLANK and link_preset(params) is None:
         raise ScenarioError(f"preset {preset!r} in the link is unknown; presets: {', '.join(preset_names())}")
     base, texts = base_scenario(preset), _text_fields()
     changes = {key: _decode(key, raw, key in texts) for key, raw in params.items()
@@ -177,4 +223,4 @@ def scenario_from_params(params: Mapping[str, str]) -> tuple[Scenario, str]:
     if spans:
         ranges = {**changes.get("uncertainty", _ranges(base)), **spans}
         changes["uncertainty"] = {field: span for field, span in ranges.items() if span is not None}
-    return updated(base, changes), preset
+    return _rebuilt(base, changes, params), preset
