@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from calculator.recommend import EvidenceGap, Recommendation, sure
+from calculator.recommend import EvidenceGap, RankedApproach, Recommendation, sure
 from calculator.recommend.wording import money, pct
 from calculator.tradeoffs import NOTE, tradeoffs
 from core.approaches import title
@@ -27,20 +27,7 @@ def render() -> None:
     st.title("Decision")
     applied.banner("decision")  # the run whose measured scores are used, and the way back
     chosen = decision.approach(decision.choice) if decision.choice else None
-    cols = st.columns([3, 2, 2, 3])
-    cols[0].metric("Choose", chosen.title if chosen else "–", help=VERDICTS[decision.verdict])
-    cols[1].metric(f"Cost over {scenario.workload.horizon_months} months",
-                   money(chosen.tco_usd) if chosen else "–")
-    scale = decision.scale
-    cols[2].metric(opening(scale.name),
-                   scale.value(chosen.score) if chosen and chosen.score is not None else "–",
-                   delta=None if not chosen or chosen.score is None
-                   else f"{'+' if chosen.score >= decision.target else '-'}{scale.gap(chosen.score - decision.target)} "
-                        "vs target",
-                   help=f"{opening(scale.name)} {chosen.score_source}."
-                   if chosen and chosen.score_source else None)
-    cols[3].metric(sure.TITLE, pct(decision.cheapest_share) if decision.cheapest_share is not None else "–",
-                   help=sure.definition(decision.draws))
+    _answer(decision, chosen, scenario.workload.horizon_months)
     if chosen and chosen.error_usd:
         st.caption(dollars(f"Cost over {scenario.workload.horizon_months} months: "
                            f"{money(chosen.running_usd)} to build and run + {money(chosen.error_usd)} "
@@ -62,6 +49,23 @@ def render() -> None:
     _static_table(tradeoffs(found), NOTE)
     hosting_view.render(found)
     report_view.render(scenario)
+
+
+def _answer(decision: Recommendation, chosen: RankedApproach | None, horizon: int) -> None:
+    """The answer in four figures, each as wide as its text: a row that wraps onto the next line on a narrow
+    window rather than cutting a name to "Zero-shot pro…"."""
+    scale = decision.scale
+    with st.container(horizontal=True, gap="large"):
+        st.metric("Choose", chosen.title if chosen else "–", help=VERDICTS[decision.verdict], width="content")
+        st.metric(f"Cost over {horizon} months", money(chosen.tco_usd) if chosen else "–", width="content")
+        st.metric(opening(scale.name), scale.value(chosen.score) if chosen and chosen.score is not None else "–",
+                  delta=None if not chosen or chosen.score is None
+                  else f"{'+' if chosen.score >= decision.target else '-'}{scale.gap(chosen.score - decision.target)} "
+                       "vs target",
+                  help=f"{opening(scale.name)} {chosen.score_source}." if chosen and chosen.score_source else None,
+                  width="content")
+        st.metric(sure.TITLE, pct(decision.cheapest_share) if decision.cheapest_share is not None else "–",
+                  help=sure.definition(decision.draws), width="content")
 
 
 def _bullets(lines: list[str]) -> str:
