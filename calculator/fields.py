@@ -53,8 +53,9 @@ def _field(dotted: str):
 # Field names as a reader says them: phrases first, then single words; whole names that the
 # words alone would garble (and the calculator's derived inputs, which are not scenario fields).
 LABEL_PHRASES = {"usd_per_mtok": "price_per_1M_tokens", "usd_per_hour": "hourly_rate", "_usd": ""}
-LABEL_WORDS = {"pct": "%", "mfu": "MFU", "gpus": "GPUs", "gpu": "GPU", "params": "parameters",
-               "param": "parameter"}
+LABEL_WORDS = {"pct": "%", "mfu": "MFU", "mbu": "MBU", "gpus": "GPUs", "gpu": "GPU", "params": "parameters",
+               "param": "parameter", "kv": "KV cache", "gb": "GB", "flops": "FLOP/s", "min": "minimum",
+               "ops": "operations"}
 SECTION_PREFIX = {"api": "API", "pretrain": "Pretraining", "provider_ft": "Hosted fine-tune"}
 LABELS = {
     "workload.horizon_months": "Horizon",
@@ -70,7 +71,12 @@ LABELS = {
     "api.batch_input_usd_per_mtok": "API: batch input price per 1M tokens",
     "api.batch_output_usd_per_mtok": "API: batch output price per 1M tokens",
     "hosting.serving_requests_per_gpu_second": "Serving throughput per GPU",
+    "hosting.peak_to_average": "Peak-to-average traffic",
+    "gpu.memory_gb": "GPU memory",
+    "gpu.pretrain.peak_flops": "Pretraining: GPU peak compute (bf16)",
+    "finetuning.retrain_new_label_share": "Share of new labels per retraining",
     "quality.target": "Quality target",
+    "quality.score_is_pass_rate": "Score is a pass rate",
 }
 PER_APPROACH = {  # keys that name an approach: (section, last part or "" for the approach itself)
     ("score", ""): "Score of {}",
@@ -79,7 +85,18 @@ PER_APPROACH = {  # keys that name an approach: (section, last part or "" for th
     ("tokens", "input"): "Prompt tokens per request, {}",
     ("tokens", "prefix"): "Cacheable prompt prefix tokens, {}",
     ("tokens.output", ""): "Output tokens per request, {}",
+    ("pass_rate", ""): "Pass rate of {}",
+    ("provider_ft.hosts", ""): "{} trained at the provider",
 }
+
+
+# A choice field's values as a reader says them (the scenario file keeps the value itself).
+CHOICE_WORDS = {"finetuning.hosting": {"self_hosted": "on own GPUs", "provider": "at the provider"}}
+
+
+def choice_label(dotted: str, value: str) -> str:
+    """"on own GPUs" for finetuning.hosting's self_hosted: a choice as prose and pickers show it."""
+    return CHOICE_WORDS.get(dotted, {}).get(value, value)
 
 
 def _approach_title(name: str) -> str:
