@@ -9,7 +9,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from calculator.fields import numeric_fields
+from calculator.fields import CHOICE_WORDS, choice_label, numeric_fields
 from calculator.measured import applied_summary
 from calculator.prices import finetune_table, gpu_table
 from calculator.recommend.wording import Scale
@@ -23,7 +23,7 @@ from calculator.scenario_io import (
     with_task_kind,
 )
 from core.approaches import ANSWER_WORDS, SPECS, TASK_KINDS, spec, title
-from core.metrics import PRIMARY, TARGET_METRICS, metric_name
+from core.metrics import METRICS, PRIMARY, TARGET_METRICS, metric_name
 from dashboard import api_picker, fields, state
 from dashboard.fields import callback, choice_field, help_of, number_grid, text_field
 from dashboard.state import widget_key
@@ -155,11 +155,12 @@ def _finetuning() -> None:
     with cols[0]:
         text_field("finetuning.base_model", "Base model", "Open model that gets tuned.")
     with cols[1]:
-        choice_field("finetuning.hosting", ["self_hosted", "provider"], "Tuned model hosting",
-                     "Serve on own GPUs, or fine-tune and serve at the API provider.")
+        choice_field("finetuning.hosting", list(CHOICE_WORDS["finetuning.hosting"]), "Tuned model hosting",
+                     "Serve on own GPUs, or fine-tune and serve at the API provider.",
+                     format_func=lambda value: choice_label("finetuning.hosting", value))
     with cols[2]:
         choice_field("finetuning.provider_base_model", sorted({m for _, m in finetune_table()}),
-                     "Provider model to fine-tune", "Used when hosting is 'provider'.")
+                     "Provider model to fine-tune", "Used when the tuned models are fine-tuned at the provider.")
     number_grid(_numbers("finetuning."))
     st.markdown("**Labels and engineering time**")
     number_grid(_numbers("labeling.") + _numbers("team."))
@@ -172,7 +173,7 @@ def _hosting() -> None:
     number_grid(_numbers("pretrain."))
 
 
-def _score_changed(name: str, key: str) -> None:
+def _score_changed(name: str, key: str, shown_per_unit: float) -> None:
     if key not in st.session_state:  # a widget of a scenario replaced in this same rerun
         return
     scores = dict(state.scenario().quality.scores)
@@ -180,8 +181,27 @@ def _score_changed(name: str, key: str) -> None:
     if value is None:
         scores.pop(name, None)
     else:
-        scores[name] = value
+        scores[name] = value / shown_per_unit
     state.change_field("quality.scores", scores, from_key=key)
+
+
+def _score_inputs(scenario: Scenario) -> None:
+    """One box per approach on the target's scale: a share (accuracy, a pass rate) in percent as the target
+    slider shows it, chrF or field F1 as a 0-1 fraction; the scenario keeps the fraction either way."""
+    percent = METRICS[scenario.metric].unit == "percent" if scenario.metric in METRICS else False
+    per_unit, scale = (100.0, "%") if percent else (1.0, "0-1")
+    name = opening(Scale(scenario.metric).name)
+    st.markdown(f"**{escape_md(name)} per approach** ({scale}; a benchmark run overrides it; empty = unknown)")
+    scores = scenario.quality.scores
+    cols = st.columns(4)
+    for i, approach in enumerate(scenario.approaches):
+        key = widget_key("main", f"quality.scores.{approach}")
+        typed = scores.get(approach)
+        cols[i % 4].number_input(f"{title(approach)} ({scale})", min_value=0.0, max_value=per_unit,
+                                 step=per_unit / 100, format="%.1f" if percent else "%.3f", key=key,
+                                 on_change=_score_changed, args=(approach, key, per_unit),
+                                 **({} if key in st.session_state else
+                                    {"value": None if typed is None else typed * per_unit}))
 
 
 def _metric() -> None:
@@ -212,14 +232,7 @@ def _quality() -> None:
                    {"value": state.scenario().quality.needs_consistent_output}),
                 help="Weighs a measured paraphrase spread against prompting.",
                 **callback(key, "quality.needs_consistent_output"))
-    st.markdown(f"**{escape_md(metric)} per approach** (0-1; a benchmark run overrides it; empty = unknown)")
-    scores = scenario.quality.scores
-    cols = st.columns(4)
-    for i, name in enumerate(scenario.approaches):
-        key = widget_key("main", f"quality.scores.{name}")
-        cols[i % 4].number_input(title(name), min_value=0.0, max_value=1.0, step=0.01, format="%.3f",
-                                 key=key, on_change=_score_changed, args=(name, key),
-                                 **({} if key in st.session_state else {"value": scores.get(name)}))
+    _score_inputs(scenario)
     fields.show_error("quality.scores")
     if scenario.measured:  # what the applied run overrides, and the rows it left out
         st.info(escape_md(applied_summary(scenario)))
