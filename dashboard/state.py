@@ -9,6 +9,9 @@ widget by its key alone, so a browser keeps showing (and later sends back) a wid
 when only its `value=` changes; a new version is a new widget, drawn with the scenario's value.
 Replacing the scenario (preset, upload, link, applied run) gives every widget a new version; an
 edit gives a new version to the other widgets showing the same field (sidebar and Scenario page).
+
+The scenario last loaded (a preset, a file, the link the session opened) is kept beside it: what
+differs from it are the unsaved changes a preset switch asks about.
 """
 
 from __future__ import annotations
@@ -24,10 +27,17 @@ from dashboard.compute import cost_report
 from dashboard.edit import updated
 from dashboard.ranges import amount, ranges_after_edit
 from dashboard.text import field_title, in_words
-from dashboard.urlstate import base_scenario, link_preset, scenario_from_params, scenario_to_params
+from dashboard.urlstate import (
+    base_scenario,
+    leaves,
+    link_preset,
+    scenario_from_params,
+    scenario_to_params,
+)
 
 DEFAULT_PRESET = "support_intents"
 SCENARIO, PRESET, ERRORS, LINK_ERROR = "scenario", "preset", "field_errors", "link_error"
+LOADED = "loaded_scenario"  # the scenario as last loaded, before any edit
 RANGE_NOTES = "range_notes"  # dotted field -> "range moved with the value: 100k–300k"
 UNCERTAINTY = "uncertainty"
 WIDGET_PREFIX = "f:"  # widget keys: f:<version>:<place>:<dotted field>
@@ -40,10 +50,9 @@ def init() -> None:
         return
     st.session_state[ERRORS], st.session_state[RANGE_NOTES], st.session_state[VERSIONS] = {}, {}, {}
     params = st.query_params.to_dict()
-    if params:
-        st.session_state[SCENARIO], st.session_state[PRESET] = _from_link(params)
-    else:
-        st.session_state[SCENARIO], st.session_state[PRESET] = base_scenario(DEFAULT_PRESET), DEFAULT_PRESET
+    opened, name = _from_link(params) if params else (base_scenario(DEFAULT_PRESET), DEFAULT_PRESET)
+    st.session_state[SCENARIO] = st.session_state[LOADED] = opened
+    st.session_state[PRESET] = name
 
 
 def _from_link(params: dict[str, str]) -> tuple[Scenario, str]:
@@ -106,10 +115,11 @@ def _forget_widgets(slots: list[str]) -> None:
 
 
 def set_scenario(new: Scenario, preset_name: str | None = None) -> None:
-    """Replace the scenario (preset, upload, link, benchmark applied); every widget is redrawn."""
+    """Replace the scenario (preset, upload, link, benchmark applied); every widget is redrawn.
+    With `preset_name` it is a load (a preset or a file): later edits are counted from it."""
     st.session_state[SCENARIO] = new
     if preset_name is not None:
-        st.session_state[PRESET] = preset_name
+        st.session_state[PRESET], st.session_state[LOADED] = preset_name, new
     st.session_state[ERRORS], st.session_state[RANGE_NOTES] = {}, {}
     _forget_widgets(list(st.session_state[VERSIONS]))
 
@@ -152,6 +162,27 @@ def change_field(dotted: str, value: Any, from_key: str | None = None,
         notes[dotted] = f"range moved with the value: {amount(ranges[dotted].low)}–{amount(ranges[dotted].high)}"
         _reread(UNCERTAINTY, None)
     return True
+
+
+def _by_field(scenario: Scenario) -> dict[str, Any]:
+    """Each field's value by dotted name, each uncertainty range as its own entry."""
+    data = scenario.model_dump(mode="json")
+    ranges = data.pop(UNCERTAINTY)
+    return leaves(data) | {f"{UNCERTAINTY}.{field}": span for field, span in ranges.items()}
+
+
+def unsaved_changes() -> list[str]:
+    """The fields changed since the scenario was loaded, by dotted name (a range that moved with
+    its value's edit is part of that edit)."""
+    before, now = _by_field(st.session_state[LOADED]), _by_field(scenario())
+    changed = [name for name in dict.fromkeys([*before, *now]) if before.get(name) != now.get(name)]
+    return [name for name in changed
+            if not (name.startswith(f"{UNCERTAINTY}.") and name.removeprefix(f"{UNCERTAINTY}.") in changed)]
+
+
+def loaded_name() -> str:
+    """The name of the scenario as it was loaded (the preset's or the file's)."""
+    return st.session_state[LOADED].name
 
 
 def link_error() -> str | None:
