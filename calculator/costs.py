@@ -64,6 +64,20 @@ class ApproachCosts:
         return self.tco_usd - self.error_usd
 
     @property
+    def cost_per_request_usd(self) -> float | None:
+        """What running the approach costs per request, the one definition every page, table and the CLI
+        show: (fixed monthly cost × the horizon's months + the per-request parts × the horizon's requests)
+        ÷ the horizon's requests, i.e. the fixed monthly cost spread over an average month's requests plus
+        the per-request price. For a model served on its own GPUs that is the fleet's monthly cost (with its
+        operations and retraining) ÷ the month's requests, never $0; for a prompt at an API, its token
+        price. Not included: one-off costs (engineering, labels, training) and the expected cost of errors.
+        None when the horizon has no requests."""
+        if not self.requests:
+            return None
+        serving = float(self.profile.per_request_usd) - float(self.profile.per_request.get(ERRORS, 0.0))
+        return float(self.profile.monthly_fixed_usd) * len(self.monthly_usd) / self.requests + serving
+
+    @property
     def cost_per_correct_usd(self) -> float | None:
         """All-in cost over the horizon divided by the answers that are right (pass)."""
         if not self.pass_rate or not self.requests:

@@ -90,6 +90,13 @@ PER_APPROACH = {  # keys that name an approach: (section, last part or "" for th
 }
 
 
+# The column of calculator.costs.ApproachCosts.cost_per_request_usd on every face (Costs, Tokens, trade-offs,
+# the report, `prompt-or-tune cost`): what one request costs to run, a fleet's fixed monthly cost included.
+COST_PER_REQUEST = "cost per request (running, incl. fleet)"
+COST_PER_REQUEST_HELP = ("Cost per request (running, incl. fleet): the fixed monthly cost (a fleet of GPUs, its "
+                         "operations and retraining) ÷ an average month's requests + the per-request price (API "
+                         "tokens); one-off costs and expected errors not included.")
+
 # A choice field's values as a reader says them (the scenario file keeps the value itself).
 CHOICE_WORDS = {"finetuning.hosting": {"self_hosted": "on own GPUs", "provider": "at the provider"}}
 

@@ -12,7 +12,7 @@ import pandas as pd
 
 from calculator.analysis import Analysis
 from calculator.approaches.base import ERRORS
-from calculator.fields import field_label
+from calculator.fields import COST_PER_REQUEST, field_label
 from calculator.measured import applied_curve
 from calculator.recommend import RankedApproach
 from calculator.recommend.ranking import engineering_time
@@ -20,11 +20,11 @@ from calculator.recommend.reasons import curve_source, labels_to_reach
 from calculator.recommend.wording import count, money
 from core.approaches import spec
 
-COLUMNS = ("approach", "labeled data needed", "one-off cost", "cost per request", "engineering effort",
+COLUMNS = ("approach", "labeled data needed", "one-off cost", COST_PER_REQUEST, "engineering effort",
            "time to launch", "quality", "consistency")
-NOTE = ("Each cell: the figure, then where it comes from. Cost per request: what serving costs per "
-        "request in an average month of the horizon (fixed monthly cost ÷ requests + the per-request "
-        "price; expected errors not included, see quality). Time to launch: engineering hours of one "
+NOTE = ("Each cell: the figure, then where it comes from. Cost per request: the fixed monthly cost ÷ an "
+        "average month's requests + the per-request price (one-off costs and expected errors not included, see "
+        "quality). Time to launch: engineering hours of one "
         "engineer full time. Quality: the score on the task's metric with its 95% interval. "
         "Consistency: max − min score over prompt paraphrases in a benchmark run.")
 
@@ -95,15 +95,19 @@ def _one_off(found: Analysis, entry: RankedApproach) -> str:
 
 
 def _per_request(found: Analysis, entry: RankedApproach) -> str:
-    profile = found.costs.approaches[entry.name].profile
-    serving = {k: float(v) for k, v in profile.per_request.items() if k != ERRORS}
-    price, fixed = sum(serving.values()), float(profile.monthly_fixed_usd)
+    """ApproachCosts.cost_per_request_usd with what it is made of: the fixed monthly cost over an average
+    month's requests, the per-request price by part."""
+    costs = found.costs.approaches[entry.name]
+    if costs.cost_per_request_usd is None:
+        return "— (no requests over the horizon)"
+    serving = {k: float(v) for k, v in costs.profile.per_request.items() if k != ERRORS}
+    price, fixed = sum(serving.values()), float(costs.profile.monthly_fixed_usd)
     if not fixed:
         parts = _named_parts(serving)
-        return money(price) + (f" ({parts})" if parts else "")
+        return money(costs.cost_per_request_usd) + (f" ({parts})" if parts else "")
     volume = float(np.mean(found.costs.volumes))
     priced = f" + {money(price)} per request" if price else ""
-    return (f"{money(fixed / volume + price)} ({money(fixed)}/month fixed ÷ {count(volume)} requests a "
+    return (f"{money(costs.cost_per_request_usd)} ({money(fixed)}/month fixed ÷ {count(volume)} requests a "
             f"month{priced})")
 
 

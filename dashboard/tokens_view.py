@@ -3,14 +3,17 @@ it costs."""
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
 from calculator.approaches import REGISTRY
-from calculator.costs import CostReport
+from calculator.approaches.base import ERRORS
+from calculator.costs import ApproachCosts, CostReport, approach_costs
+from calculator.fields import COST_PER_REQUEST, COST_PER_REQUEST_HELP
 from calculator.inputs import Inputs
 from calculator.prompts import build_prompt
-from calculator.recommend.wording import money
+from calculator.recommend.wording import count, money
 from calculator.tokens import counter_for
 from core.approaches import spec, title
 from dashboard import compute, state
@@ -20,10 +23,18 @@ PASTE = "Paste your own…"
 MAX_INPUT_CHARS = 20_000
 
 
-def per_request_usd(report: CostReport, approach: str, prompt_tokens: int) -> float:
-    """The calculator's per-request cost with this prompt's token count in place of the mean."""
+def at_prompt(report: CostReport, approach: str, prompt_tokens: int) -> ApproachCosts:
+    """The calculator's costs of an approach with this prompt's token count in place of the mean."""
     inputs = report.inputs.with_values({f"tokens.{spec(approach).prompt_kind}.input": float(prompt_tokens)})
-    return float(REGISTRY[approach].profile(inputs).per_request_usd)
+    return approach_costs(approach, inputs, np.asarray(report.volumes))
+
+
+def first_month_usd(costs: ApproachCosts, volume: float) -> float:
+    """Running the approach in the first month: its fixed monthly cost (a fleet) + the month's requests × the
+    per-request price (expected errors aside, as in the cost per request)."""
+    profile = costs.profile
+    price = float(profile.per_request_usd) - float(profile.per_request.get(ERRORS, 0.0))
+    return float(profile.monthly_fixed_usd) + volume * price
 
 
 def output_source(inputs: Inputs, name: str) -> str:
@@ -59,25 +70,25 @@ def render() -> None:
         prompt = build_prompt(name, scenario.task, text)
         tokens = counter.count(prompt.text)
         output = float(REGISTRY[name].output_tokens(report.inputs))
-        cost = per_request_usd(report, name, tokens)
-        monthly = fleet_usd_per_month(report, name, cost)
+        costs = at_prompt(report, name, tokens)
+        cost = money(costs.cost_per_request_usd) if costs.cost_per_request_usd is not None else "—"
+        monthly = fleet_usd_per_month(costs)
         if monthly is not None:
             fleet[name] = monthly
         rows.append({"approach": title(name), "prompt tokens": tokens, "output tokens": output,
-                     "cached prefix tokens": counter.count(prompt.prefix),
-                     "per request": money(cost) if monthly is None else f"{money(cost)} (fleet)",
-                     "first month at this prompt (USD)": cost * volume,
+                     "cached prefix tokens": counter.count(prompt.prefix), COST_PER_REQUEST: cost,
+                     "first month at this prompt (USD)": first_month_usd(costs, volume),
                      "serving": "per request" if monthly is None else f"fixed fleet {money(monthly)}/month",
                      "output tokens from": output_source(report.inputs, name)})
-        served = (f"{money(cost * volume)} in the first month" if monthly is None else
+        served = ("paid per request" if monthly is None else
                   f"served by a fixed fleet of {money(monthly)} a month")
-        with st.expander(f"{title(name)}: {tokens:,} prompt tokens, {output:,.0f} output tokens, {money(cost)} per "
+        with st.expander(f"{title(name)}: {tokens:,} prompt tokens, {output:,.0f} output tokens, {cost} per "
                          f"request, {served}"):
             st.code(prompt.text, language=None, wrap_lines=True)
     st.subheader("Per approach")
-    st.caption(f"Per-request part of the cost at {volume:,.0f} requests in the first month; "
-               "one-off and fixed costs are on the Costs page. Output tokens: what each approach writes per "
-               "request (billed by the API, or decoded by the fleet), the same whatever the input.")
+    st.caption(f"{COST_PER_REQUEST_HELP} The first month: {count(volume)} requests at this prompt; one-off costs "
+               "are on the Costs page. Output tokens: what each approach writes per request (billed by the API, or "
+               "decoded by the fleet), the same whatever the input.")
     if fleet:
         st.info(fleet_note(fleet), icon=":material/dns:")
     # per request as text with three significant figures (fractions of a cent; %.6f showed 0.000000)
@@ -86,17 +97,15 @@ def render() -> None:
         "first month at this prompt (USD)": st.column_config.NumberColumn(format="dollar")})
 
 
-def fleet_usd_per_month(report: CostReport, approach: str, per_request: float) -> float | None:
+def fleet_usd_per_month(costs: ApproachCosts) -> float | None:
     """The fixed monthly cost of an approach served on its own GPUs (nothing per request), else None."""
-    profile = report.approaches[approach].profile
-    fixed = float(profile.monthly_fixed_usd)
-    return fixed if per_request == 0 and fixed > 0 else None
+    fixed = float(costs.profile.monthly_fixed_usd)
+    return fixed if not float(costs.profile.per_request_usd) and fixed > 0 else None
 
 
 def fleet_note(fleet: dict[str, float]) -> str:
-    """Why self-hosted approaches show $0 here: their GPUs cost the same whatever the prompt."""
+    """Why a self-hosted approach's prompt length does not move its cost: its GPUs cost the same whatever it."""
     named = ", ".join(f"{title(n)} {money(usd)}" for n, usd in fleet.items())
-    return dollars(f"$0 per request is not free: these approaches are served on their own GPUs, a fixed "
-                   f"monthly cost (the fleet, its operations and retraining) whatever the prompt's length: "
-                   f"{named} a month. A shorter prompt does not lower it; the Costs page adds it to each "
-                   "total.")
+    return dollars(f"Served on their own GPUs, these approaches pay a fixed monthly cost (the fleet, its "
+                   f"operations and retraining) whatever the prompt's length: {named} a month. Their cost per "
+                   "request is that cost spread over the month's requests; a shorter prompt does not lower it.")

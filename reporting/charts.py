@@ -192,18 +192,19 @@ def monthly_split(report: CostReport) -> go.Figure:
 
 
 def unit_costs(report: CostReport) -> go.Figure:
-    """Cost per request, and per correct answer where the approach's accuracy is known."""
+    """Cost per request (running, a fleet's fixed cost included: ApproachCosts.cost_per_request_usd), and
+    per correct answer (all-in TCO over the right answers) where the approach's score is known."""
     fig = _figure("Cost per request and per correct answer", "USD", "", barmode="group")
     names = list(report.approaches)
-    per_request = [float(report.approaches[n].profile.per_request_usd) for n in names]
+    per_request = [report.approaches[n].cost_per_request_usd or float("nan") for n in names]
     per_correct = [report.approaches[n].cost_per_correct_usd for n in names]
     labels = [title_of(n) for n in names]
     fig.add_bar(y=labels, x=per_request, name="per request", orientation="h",
-                marker_color=[color_of(n) for n in names], hovertemplate="%{y}: $%{x:.6f}")
+                marker_color=[color_of(n) for n in names], hovertemplate="%{y}: $%{x:.3r}")
     fig.add_bar(y=labels, x=[float("nan") if v is None else v for v in per_correct],
                 name="per correct answer", orientation="h", marker_color=[color_of(n) for n in names],
-                marker_pattern_shape="/", hovertemplate="%{y}: $%{x:.6f}")
-    _log_axis(fig, per_request + [v for v in per_correct if v is not None], axis="x")
+                marker_pattern_shape="/", hovertemplate="%{y}: $%{x:.3r}")
+    _log_axis(fig, [v for v in per_request + per_correct if v is not None], axis="x")
     _approach_rows(fig)
     return fig
 

@@ -75,7 +75,7 @@ CAPTIONS = {
                      "volumes of the recommended approach against its rivals.",
     "monthly_split": "An average month: the one-off cost spread over the horizon, the fixed cost and "
                      "the per-request cost.",
-    "unit_costs": "Cost per request and per correct answer (per request ÷ the share of answers that are right).",
+    "unit_costs": "Cost per request (running, incl. fleet) and per correct answer (TCO ÷ the answers that are right).",
     "monte_carlo": "Total cost P10–P90 over the uncertainty ranges.",
     "cumulative_bands": "Cumulative cost month by month over the uncertainty ranges: the line is the "
                         "median, the band runs from P10 to P90.",

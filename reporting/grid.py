@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from calculator.approaches import REGISTRY
 from calculator.costs import ApproachCosts, CostReport
-from calculator.fields import field_label
+from calculator.fields import COST_PER_REQUEST, field_label
 from calculator.recommend.wording import Scale, count, money
 from core.approaches import title
 
@@ -98,8 +98,8 @@ def _parts(profile: Any) -> str:
 
 
 def costs_grid(report: CostReport) -> Grid:
-    """One row per approach, cheapest first: one-off, fixed, per request, TCO, per correct answer,
-    the score on the task's metric, labels needed and the parts of each cost."""
+    """One row per approach, cheapest first: one-off, fixed, cost per request (running, incl. fleet), per
+    correct answer, the score on the task's metric, TCO, labels needed and the parts of each cost."""
     scale = Scale(report.scenario.metric)
     errors = (
         Column("running (USD)", lambda c: c.running_usd, fmt=money, numeric=True, width=1.3),
@@ -111,7 +111,7 @@ def costs_grid(report: CostReport) -> Grid:
         Column("fixed (USD/month)", lambda c: float(c.profile.monthly_fixed_usd), fmt=money, numeric=True,
                width=1.3),
         # fractions of a cent: text with three significant figures on every face, never $0.00
-        Column("per request", lambda c: float(c.profile.per_request_usd), fmt=money, width=1.3),
+        Column(COST_PER_REQUEST, lambda c: c.cost_per_request_usd, fmt=money, width=1.3),
         Column("per correct answer", lambda c: c.cost_per_correct_usd, fmt=money, width=1.3),
         Column(scale.name, lambda c: c.score, fmt=scale.value, width=1),
         *errors,

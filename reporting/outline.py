@@ -138,7 +138,7 @@ def _tradeoffs(data: ReportData) -> TableBlock:
     """The Decision page's trade-offs table (calculator/tradeoffs.py), every cell as it is shown there."""
     frame = tradeoffs(data)
     return TableBlock(Table("tradeoffs", "The trade-offs at a glance", list(frame.columns), frame.values.tolist(),
-                            note=TRADEOFFS_NOTE, widths=[1.8, 2, 2.1, 1.8, 1.7, 1.2, 1.4, 1.4]))
+                            note=TRADEOFFS_NOTE, widths=[1.6, 1.9, 2.0, 2.3, 1.6, 1.2, 1.4, 1.4]))
 
 
 def _error_costs(data: ReportData) -> list[Block]:

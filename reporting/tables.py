@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from calculator.approaches import REGISTRY
-from calculator.fields import field_label
+from calculator.fields import COST_PER_REQUEST, COST_PER_REQUEST_HELP, field_label
 from calculator.hosting import notes, table_columns, table_rows
 from calculator.measured import applied_summary
 from calculator.recommend import Recommendation
@@ -102,12 +102,13 @@ def ranking(rec: Recommendation) -> Table:
 
 
 def costs(data: ReportData) -> Table:
-    rows = costs_grid(data.costs).pick(["approach", "one-off (USD)", "fixed (USD/month)", "per request",
+    rows = costs_grid(data.costs).pick(["approach", "one-off (USD)", "fixed (USD/month)", COST_PER_REQUEST,
                                        f"TCO {data.costs.horizon_months} months (USD)", "per correct answer",
                                        "parts"])
     return of_grid("costs", "Cost of each approach", rows,
                    note="Source of every cost: the formula of its family (table below) over the inputs "
-                        "listed with their sources. TCO = one-off + Σ months (fixed + volume × per request).")
+                        "listed with their sources. TCO = one-off + Σ months (fixed + volume × per request). "
+                        f"{COST_PER_REQUEST_HELP} Per correct answer: TCO ÷ the answers that are right.")
 
 
 def hosting(data: ReportData) -> list[Table]:

@@ -8,10 +8,11 @@ import json
 import sys
 
 from calculator.analysis import Analysis, analyze
+from calculator.fields import COST_PER_REQUEST_HELP
 from calculator.measured import score_source
 from calculator.prices import PriceNotFound
 from calculator.recommend.sure import NAME as SURE
-from calculator.recommend.wording import Scale
+from calculator.recommend.wording import Scale, money, pct
 from calculator.scenario_io import ScenarioError, apply_overrides, load_scenario
 from calculator.uncertainty import DEFAULT_DRAWS
 from core.result import ResultError
@@ -46,7 +47,8 @@ def run(args: argparse.Namespace) -> int:
         print(json.dumps(found.to_dict(), indent=2))
     else:
         shares = {r.name: r.cheapest_share for r in found.recommendation.ranked}
-        print(format_table(found.summary, shares,
+        per_request = {n: c.cost_per_request_usd for n, c in found.costs.approaches.items()}
+        print(format_table(found.summary, shares, per_request,
                            {n: score_source(found.scenario, n) for n in found.summary["approaches"]}))
         print()
         print(format_recommendation(found))
@@ -64,22 +66,26 @@ def format_recommendation(found: Analysis) -> str:
     return "\n".join(lines)
 
 
-def format_table(summary: dict, shares: dict[str, float | None], sources: dict[str, str] | None = None) -> str:
-    """The costs table with each approach's chance cheapest (calculator/recommend/sure.py; '-' for one
-    that does not qualify); with `sources` (score_source by approach) its score on the task's metric and source."""
+def format_table(summary: dict, shares: dict[str, float | None], per_request: dict[str, float | None],
+                 sources: dict[str, str] | None = None) -> str:
+    """The costs table with each approach's cost per request (running, incl. fleet: ApproachCosts.cost_per_request_usd)
+    and chance cheapest (calculator/recommend/sure.py; '-' for one that does not qualify); with `sources`
+    (score_source by approach) its score on the task's metric and source."""
     rows = sorted(summary["approaches"].items(), key=lambda item: item[1]["tco_usd"])
     scale = Scale(summary["metric"])
-    header = f"{'approach':<18}{'one-off $':>14}{'fixed $/mo':>13}{'$/request':>12}{'TCO $':>15}{SURE:>17}"
+    header = f"{'approach':<18}{'one-off $':>14}{'fixed $/mo':>13}{'$/request*':>12}{'TCO $':>15}{SURE:>17}"
     header += f"  {scale.name} (source)" if sources else ""
     lines = [f"{summary['scenario']} — {summary['horizon_months']} months, USD", header, "-" * len(header)]
     for name, c in rows:
         accuracy = "" if not sources else "  " + (
             "-" if c["score"] is None else scale.value(c["score"])) + f" ({sources[name]})"
+        cost = "-" if per_request[name] is None else money(per_request[name]).removeprefix("$")
         lines.append(
             f"{name:<18}{c['one_off_usd']:>14,.0f}{c['monthly_fixed_usd']:>13,.0f}"
-            f"{c['per_request_usd']:>12.6f}{c['tco_usd']:>15,.0f}"
-            f"{'-' if shares[name] is None else f'{shares[name]:.0%}':>17}{accuracy}"
+            f"{cost:>12}{c['tco_usd']:>15,.0f}"
+            f"{'-' if shares[name] is None else pct(shares[name]):>17}{accuracy}"
         )
+    lines.append(f"* {COST_PER_REQUEST_HELP}")
     crossings = [b for b in summary["break_even"] if b["requests_per_month"] is not None]
     if crossings:
         lines += ["", "Break-even volumes (constant requests/month):"]

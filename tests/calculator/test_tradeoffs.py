@@ -50,11 +50,11 @@ def test_money_cells_add_up_their_named_parts(found):
     volume = np.mean(found.costs.volumes)  # an average month: 3M growing 3% a month over 24 months
     assert count(volume) == "4.3M"
     fixed = lora.monthly_fixed_usd
-    assert row(table, "LoRA fine-tune")["cost per request"] == (
+    assert row(table, "LoRA fine-tune")["cost per request (running, incl. fleet)"] == (
         f"{money(fixed / volume)} ({money(fixed)}/month fixed ÷ 4.3M requests a month)")
     zero = found.costs.approaches["zero_shot"].profile
     assert not zero.monthly_fixed_usd
-    assert row(table, "Zero-shot prompt")["cost per request"] == (
+    assert row(table, "Zero-shot prompt")["cost per request (running, incl. fleet)"] == (
         f"{money(zero.per_request_usd)} (API tokens {money(zero.per_request_usd)})")
 
 

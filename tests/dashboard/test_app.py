@@ -165,21 +165,23 @@ def test_tokens_page_counts_a_pasted_input_with_tiktoken():
     table = at.dataframe[0].value
     row = table[table["approach"] == "Few-shot prompt"].iloc[0]
     assert row["prompt tokens"] == expected
-    # no fraction of a cent reads 0; self-hosted approaches pay a fixed fleet and $0 per request
+    # no fraction of a cent reads 0; self-hosted approaches pay a fixed fleet, spread over the requests
     prompting = {REGISTRY[n].title for n in REGISTRY if REGISTRY[n].family == "prompting"}
-    shown = table[table["approach"].isin(prompting)]["per request"]
+    shown = table[table["approach"].isin(prompting)]["cost per request (running, incl. fleet)"]
     assert len(shown) >= 3 and all(float(v.lstrip("$")) > 0 for v in shown)
     assert set(table[table["approach"].isin(prompting)]["serving"]) == {"per request"}
     assert any(text.strip() in c.value for c in at.code)
 
 
-def test_tokens_page_says_that_self_hosted_approaches_pay_a_fixed_fleet_not_nothing():
+def test_tokens_page_says_that_self_hosted_approaches_pay_a_fixed_fleet_spread_over_the_requests():
     at = open_app("tokens")
     table = at.dataframe[0].value.set_index("approach")
     report = evaluate(load_preset(PRESET))
     lora_fixed = float(report.approaches["lora"].profile.monthly_fixed_usd)
-    assert table.loc["LoRA fine-tune", "per request"] == "$0 (fleet)"
+    # one definition of cost per request on every page: the trade-offs' and the Costs page's $0.000601
+    assert table.loc["LoRA fine-tune", "cost per request (running, incl. fleet)"] == money(
+        report.approaches["lora"].cost_per_request_usd) == "$0.000601"
     assert table.loc["LoRA fine-tune", "serving"] == f"fixed fleet {money(lora_fixed)}/month"
-    assert table.loc["LoRA fine-tune", "first month at this prompt (USD)"] == 0
-    note = next(i.value for i in at.info if "not free" in i.value)
+    assert table.loc["LoRA fine-tune", "first month at this prompt (USD)"] == pytest.approx(lora_fixed, rel=1e-3)
+    note = next(i.value for i in at.info if "whatever the prompt" in i.value)
     assert f"LoRA fine-tune {money(lora_fixed)}".replace("$", "\\$") in note
