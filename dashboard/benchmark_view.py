@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
+import pandas as pd
 import streamlit as st
 from pydantic import ValidationError
 
@@ -17,7 +20,7 @@ from benchmarks.config import (
 )
 from calculator.scenario_io import describe_validation_error
 from core.approaches import TASK_KINDS, title
-from core.result import LATENCY_BASES
+from core.result import LATENCY_BASES, BenchmarkResult
 from dashboard import applied, dataset_check, endpoint_form, live_runs, plots, run_view, runs
 from dashboard.tables import runs_table
 from dashboard.text import escape_md
@@ -196,13 +199,49 @@ _RUNS_COLUMNS = {
 }
 
 
+STATES = ("complete: every approach measured · partial: an approach failed or an endpoint's budget stopped it · "
+          "killed: the process ended mid-run, the approaches measured before are kept · failed: nothing measured · "
+          "cancelled: stopped from the page")
+
+
+def _runs_list(ended: list[runs.Run]) -> None:
+    """Every run that is no longer in progress, once, with its state and why it stopped (a table that
+    wraps: the whole error is the point)."""
+    st.table(pd.DataFrame([[escape_md(r.run_id), r.state, escape_md(_when(r.started)), escape_md(_measured(r)), escape_md(r.why)]
+                           for r in ended], columns=["run", "state", "started", "approaches measured", "why"]),
+             hide_index=True)
+    st.caption(STATES)
+
+
+def _when(iso: str) -> str:
+    """"2026-01-07 09:30 UTC" from the run's ISO time (as written, if it is not one)."""
+    try:
+        return datetime.fromisoformat(iso).astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    except ValueError:
+        return iso
+
+
+def _measured(run: runs.Run) -> str:
+    return ", ".join(title(a.approach) for a in run.result.approaches) if run.result else ""
+
+
 def _past_runs() -> None:
-    results, problems = runs.finished_runs()
+    listed, problems = runs.all_runs()
+    ended = [r for r in listed if not r.in_progress]
+    live_runs.own_outcomes(ended)
     for problem in problems:
         st.warning(problem)
-    if not results:
+    if not ended:
         st.info("No finished runs yet.")
         return
+    _runs_list(ended)
+    results = {r.run_id: r.result for r in ended if r.comparable}
+    if results:
+        _compare(results)
+
+
+def _compare(results: dict[str, BenchmarkResult]) -> None:
+    """The chosen runs side by side: their rows, charts, the form that applies each, their examples."""
     chosen = st.multiselect("Runs to compare", list(results), default=list(results)[:2])
     picked = [results[r] for r in chosen]
     if not picked:
@@ -243,7 +282,4 @@ def render() -> None:
     st.subheader("Start a run")
     _start_form()
     st.subheader("Finished runs")
-    ended = live_runs.ended()
-    live_runs.own_outcomes(ended)
     _past_runs()
-    live_runs.unfinished(ended)

@@ -1,5 +1,5 @@
 """Benchmark runs on this machine as every session sees them: the ones in progress (polled),
-and how the ones that did not produce a result ended.
+and how the ones this session started ended.
 
 A run lives in its folder, not in a browser tab: any session, and a reloaded page, lists the
 queued and running ones from `benchmarks.jobs.list_runs`. Runs started in this session are
@@ -12,7 +12,6 @@ import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import pandas as pd
 import streamlit as st
 
 from benchmarks import jobs
@@ -21,6 +20,7 @@ from benchmarks.runner import progress_edges
 from core.metrics import metric_name
 from dashboard import plots
 from dashboard.progress import duration, live_progress, loss_curves, measured, run_notes, run_timing
+from dashboard.runs import Run
 from dashboard.text import escape_md
 from reporting import charts
 
@@ -139,29 +139,17 @@ def in_progress() -> None:
             _card(status, status.run_id in own)
 
 
-def ended() -> list[jobs.RunStatus]:
-    """Every run that is no longer queued or running, newest first."""
-    return [s for s in jobs.list_runs() if s.state not in jobs.ACTIVE]
-
-
-def own_outcomes(ended: list[jobs.RunStatus]) -> None:
-    """How the runs started in this session ended: result, failure with its error, or cancel."""
+def own_outcomes(ended: list[Run]) -> None:
+    """How the runs started in this session ended: result, failure with its error, or stop."""
     own = mine()
-    for status in (s for s in ended if s.run_id in own):
-        run = escape_md(status.run_id)
-        if status.state == "failed":
-            st.error(f"Your run {run} failed: {escape_md(status.error or status.message)}")
-        elif status.state == "cancelled":
-            st.info(f"Cancelled: your run {run} was stopped and left no result.")
+    for run in (r for r in ended if r.run_id in own):
+        name = escape_md(run.run_id)
+        if run.state in ("failed", "killed"):
+            st.error(f"Your run {name} {'failed' if run.state == 'failed' else 'was killed'}: {escape_md(run.why)}")
+        elif run.state == "cancelled":
+            st.info(f"Cancelled: your run {name} was stopped"
+                    + (": its finished approaches are in the list of runs below." if run.comparable else
+                       " and left no result."))
         else:
-            st.success(f"Your run {run} finished: it is in the list of runs below.")
-
-
-def unfinished(ended: list[jobs.RunStatus]) -> None:
-    """Every run that failed or was cancelled, with why."""
-    unfinished = [s for s in ended if s.state != "complete"]
-    if unfinished:  # a table that wraps: the whole error is the point
-        st.markdown("**Runs that did not finish**")
-        st.table(pd.DataFrame([[escape_md(s.run_id), s.state, escape_md(s.created_at),
-                                escape_md(s.error or s.message)] for s in unfinished],
-                              columns=["run", "state", "started", "why"]), hide_index=True)
+            short = ", partial (not every approach was measured)" if run.state == "partial" else ""
+            st.success(f"Your run {name} finished{short}: it is in the list of runs below.")
