@@ -11,6 +11,7 @@ from calculator.recommend.wording import money
 from core.approaches import title
 from dashboard import compute, figures, plots, state
 from dashboard.tables import approach_table, break_even_table, sources_table
+from reporting.grid import BREAK_EVEN_HELP
 
 MONEY = st.column_config.NumberColumn(format="dollar")
 
@@ -65,8 +66,9 @@ def render() -> None:
     plots.show(figures.drawn(scenario, "tco_vs_volume"))
     with st.expander("Break-even volumes and months"):
         st.dataframe(break_even_table(report), hide_index=True, width="stretch",
-                     column_config={"break-even (requests/month)":
-                                    st.column_config.NumberColumn(format="localized")})
+                     column_config={name: st.column_config.TextColumn(help=meaning)
+                                    for name, meaning in BREAK_EVEN_HELP.items()})
+        st.caption(" ".join(BREAK_EVEN_HELP.values()))
     st.subheader("Uncertainty")
     left, right = st.columns(2)
     plots.show(figures.drawn(scenario, "monte_carlo"), left)
@@ -80,6 +82,6 @@ def render() -> None:
                  column_config={**{col: MONEY for col in table.columns if "USD" in col},
                                 "labels needed": st.column_config.NumberColumn(format="localized")})
     st.caption("Where each number comes from: every input with its source (user input, price table "
-               "and date, benchmark run) and every cost part with its formula, at full precision.")
-    st.dataframe(sources_table(report), hide_index=True, width="stretch", height=320,
-                 column_config={"value": st.column_config.NumberColumn(format="%.6g")})
+               "and date, benchmark run) and every cost part with its formula, to six significant figures. "
+               "The number column is each one's name in scenario files, links and the JSON report.")
+    st.dataframe(sources_table(report), hide_index=True, width="stretch", height=320)

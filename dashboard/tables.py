@@ -22,7 +22,7 @@ TEXT_RUN_COLUMNS = ("run", "model", "backend", "task", "device", "dtype", "appro
 
 def sources_table(report: CostReport) -> pd.DataFrame:
     """Every input (user, default, price table with date, benchmark run) and every cost part
-    (formula over those inputs)."""
+    (formula over those inputs), each value as text to six significant figures (never 9.89e+14)."""
     return sources_grid(report).frame()
 
 
@@ -33,6 +33,7 @@ def approach_table(report: CostReport) -> pd.DataFrame:
 
 
 def break_even_table(report: CostReport) -> pd.DataFrame:
+    """As the report prints it: '3.71M requests/month', 'never …', '—' where the curves do not cross."""
     return break_even_grid(report).frame()
 
 

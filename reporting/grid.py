@@ -6,6 +6,7 @@ and the terminal print each cell's text. Plotly-, pandas- and torch-free until `
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -77,12 +78,22 @@ def grid(columns: Iterable[Column], items: Iterable[Any]) -> Grid:
 
 
 def number(value: float) -> str:
-    """3,000,000 / 2.99 / 9.89e+14: exact where short, four figures where huge."""
+    """3,000,000 / 2.99 / 0.0021195 / 989 trillion: exact where short, six significant figures otherwise,
+    four with "trillion" where huge; never scientific notation."""
     if abs(value) >= 1e12:
-        return f"{value:.4g}"
+        return f"{_figures(value / 1e12, 4)} trillion"
     if float(value).is_integer():
         return f"{value:,.0f}"
-    return f"{value:,.6g}"
+    return _figures(value, 6)
+
+
+def _figures(value: float, figures: int) -> str:
+    """`value` to `figures` significant figures in fixed point with thousands separators (0.00211950 → 0.0021195)."""
+    if not value:
+        return "0"
+    decimals = max(0, figures - 1 - math.floor(math.log10(abs(value))))
+    text = f"{value:,.{decimals}f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 # --- the cost of each approach ----------------------------------------------------------------
@@ -161,7 +172,7 @@ def sources_grid(report: CostReport, keys: Iterable[str] | None = None, parts: b
     columns = (
         Column("what", lambda s: s.what, width=3),
         Column("number", lambda s: s.number, width=2.6),
-        Column("value", lambda s: s.value, fmt=number, numeric=True, width=1.4),
+        Column("value", lambda s: s.value, fmt=number, width=1.4),  # text on every face: never 9.89e+14
         Column("unit", lambda s: s.unit, width=1.4),
         Column("source", lambda s: s.source, width=3.6),
     )
@@ -171,7 +182,17 @@ def sources_grid(report: CostReport, keys: Iterable[str] | None = None, parts: b
 # --- break-even between approaches ------------------------------------------------------------
 
 
+BREAK_EVEN_HELP = {  # what each column means, its empty value ("—") said
+    "break-even (requests/month)": "The monthly volume at which both cost the same over the horizon; 'never': "
+                                   "one of the two is cheaper at every volume.",
+    "curves cross in month": "The month in which the cumulative costs cross at this scenario's own volume; "
+                             "—: they do not cross within the horizon.",
+}
+
+
 def break_even_grid(report: CostReport) -> Grid:
+    """Every pair of approaches: the volume at which they cost the same (in the reader's units: 3.71M
+    requests/month), which is cheaper above it, and the month the cumulative curves cross ("—": none)."""
     def volume(be: BreakEven) -> str:
         if be.requests_per_month is None:
             return "never (one is cheaper at every volume)"
@@ -180,10 +201,9 @@ def break_even_grid(report: CostReport) -> Grid:
     columns = (
         Column("approach", lambda be: title(be.approach), width=2),
         Column("versus", lambda be: title(be.versus), width=2),
-        Column("break-even (requests/month)", lambda be: be.requests_per_month, numeric=True, text=volume,
-               width=3),
+        Column("break-even (requests/month)", lambda be: be.requests_per_month, text=volume, width=3),
         Column("cheaper above", lambda be: title(be.cheaper_above) if be.cheaper_above else
                "one is always cheaper", width=2),
-        Column("curves cross in month", lambda be: be.month, numeric=True, width=1.4),
+        Column("curves cross in month", lambda be: be.month, width=1.4),
     )
     return grid(columns, report.break_even)

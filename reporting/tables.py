@@ -184,7 +184,7 @@ def break_even(data: ReportData) -> Table:
     return of_grid("break_even", f"Break-even of {title(pivot)} against each other approach",
                    Grid(found.columns, pairs),
                    note="Source: formula V* = (Δone-off + H·Δfixed) / (H·Δper request); month: where "
-                        "the cumulative curves of the scenario's own volume path cross."
+                        "the cumulative curves of the scenario's own volume path cross (—: not within the horizon)."
                         + (f" The other {rest} pairs are in the JSON report (costs.break_even)." if rest else ""))
 
 

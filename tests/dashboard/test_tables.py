@@ -6,6 +6,7 @@ from calculator.costs import evaluate
 from calculator.recommend.wording import money
 from calculator.scenario_io import load_preset
 from dashboard.tables import approach_table, sources_table
+from reporting.grid import number
 
 
 def test_per_request_amounts_keep_three_significant_figures_and_accuracy_is_a_percentage():
@@ -26,5 +27,6 @@ def test_sources_table_names_each_number_in_words_next_to_its_dotted_name():
     report = evaluate(load_preset("support_intents"))
     rows = sources_table(report).set_index("number")
     assert rows.loc["team.hours.lora", "what"] == "Engineering hours for LoRA fine-tune"
-    assert rows.loc["lora.tco", "value"] == report.approaches["lora"].tco_usd
+    assert rows.loc["lora.tco", "value"] == number(report.approaches["lora"].tco_usd)  # six figures, as the report
+    assert rows.loc["gpu.peak_flops", "value"] == "121 trillion"  # the L4's bf16 FLOP/s, never 1.21e+14
     assert rows.loc["lora.tco", "source"].startswith("formula")

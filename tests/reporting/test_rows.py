@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 
 from calculator.costs import evaluate
-from calculator.recommend.wording import money
+from calculator.recommend.wording import count, money
 from calculator.scenario_io import load_preset
 from dashboard.tables import approach_table, runs_table
 from prompt_or_tune.commands.bench_view import summary_table
@@ -33,16 +33,20 @@ def test_one_cost_grid_gives_the_dashboard_numbers_and_the_report_text():
     assert frame[column].is_monotonic_increasing
 
 
-def test_break_even_grid_says_never_in_words_and_leaves_the_number_blank():
+def test_break_even_grid_says_never_in_words_and_writes_volumes_in_the_readers_units():
+    """The page shows what the report prints: '3.71M requests/month' (not 3,597,369.883), 'never', '—' for
+    curves that do not cross (not None)."""
     report = evaluate(load_preset("support_intents"))
     rows = break_even_grid(report)
     frame, texts = rows.frame(), rows.texts()
+    assert frame.values.tolist() == texts
     for i, be in enumerate(report.break_even):
         if be.requests_per_month is None:
-            assert math.isnan(frame.iloc[i]["break-even (requests/month)"])
             assert texts[i][2] == "never (one is cheaper at every volume)"
         else:
-            assert frame.iloc[i]["break-even (requests/month)"] == be.requests_per_month
+            assert texts[i][2] == f"{count(be.requests_per_month)} requests/month"
+        assert texts[i][4] == ("—" if be.month is None else str(be.month))
+    assert any(be.month is None for be in report.break_even) and "None" not in str(texts)
 
 
 def test_a_run_cut_short_is_flagged_on_every_face_with_the_model_it_ran_on():
