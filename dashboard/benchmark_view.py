@@ -207,9 +207,9 @@ STATES = ("complete: every approach measured · partial: an approach failed or a
 def _runs_list(ended: list[runs.Run]) -> None:
     """Every run that is no longer in progress, once, with its state and why it stopped (a table that
     wraps: the whole error is the point)."""
-    st.table(pd.DataFrame([[escape_md(r.run_id), r.state, escape_md(_when(r.started)), escape_md(_measured(r)), escape_md(r.why)]
-                           for r in ended], columns=["run", "state", "started", "approaches measured", "why"]),
-             hide_index=True)
+    rows = [[escape_md(r.run_id), r.state, escape_md(_when(r.started)), escape_md(_measured(r)), escape_md(r.why)]
+            for r in ended]
+    st.table(pd.DataFrame(rows, columns=["run", "state", "started", "approaches measured", "why"]), hide_index=True)
     st.caption(STATES)
 
 
@@ -225,6 +225,42 @@ def _measured(run: runs.Run) -> str:
     return ", ".join(title(a.approach) for a in run.result.approaches) if run.result else ""
 
 
+# Quick mode's wall times measured on a 2-core AMD EPYC (Zen 1, AVX2, float32), idle, 2026-12-05:
+# docs/BENCHMARKS.md, "Quick mode, measured".
+QUICK_CLASSIFICATION_S = (394, 421)  # rotten_tomatoes, three runs that day
+QUICK_GENERATION_S, CONSISTENCY_S = 1_074, 265  # bbc_headlines, of which its consistency passes, since dropped
+
+
+def _first_run_guide() -> None:
+    """The empty page: what a first run measures, how long it takes, and how to run one on the
+    reader's own data and API model."""
+    approaches = [title(name) for name in QUICK_APPROACHES]
+    low, high = QUICK_CLASSIFICATION_S
+    st.info("No finished runs yet. A run measures what the costs otherwise take from typed guesses.",
+            icon=":material/science:")
+    st.markdown(
+        f"**What a first run measures.** {approaches[0]} and {approaches[1]} against a quick "
+        f"{approaches[2]}, all on the packaged model SmolLM2-135M-Instruct and the packaged task "
+        f"rotten_tomatoes (movie reviews, positive or negative), scored on the same "
+        f"{BenchConfig(quick=True).test_size} held-out examples. For each approach: accuracy with its 95% "
+        "interval, prompt tokens per request, tokens/s, latency p50 and p95 of one request, and the "
+        "fine-tune's training time; applied to the scenario, they replace the typed scores and cost inputs.\n\n"
+        f"**How long.** Quick mode took {low}–{high} s (about {round(high / 60)} minutes) on a 2-core AMD "
+        "EPYC CPU with AVX2 (float32, idle, 2026-12-05); the generation task bbc_headlines took "
+        f"{QUICK_GENERATION_S:,} s there, {CONSISTENCY_S} s of it on consistency passes quick mode has "
+        f"skipped since: about {round((QUICK_GENERATION_S - CONSISTENCY_S) / 60)} minutes. Other work on "
+        "the same cores slows a run down.\n\n"
+        "**On your own data.** Upload a CSV or JSONL under *Your data* above and name its text and label "
+        f"columns (the task becomes *{UPLOAD}*); or in a terminal: "
+        "`prompt-or-tune bench --data file.csv --text-col text --label-col label --quick` "
+        "(a free-text answer: `--task-kind generation --target-col reply`).\n\n"
+        "**Against your own API model.** Open *Endpoint arms* in the form above and give the endpoint's URL, "
+        "its model and its provider (for the prices): the prompting approaches run there on the same test "
+        "examples, their dollars measured and stopped at the cap you set; or `prompt-or-tune bench --endpoint "
+        "https://api.openai.com/v1 --endpoint-model gpt-4o-mini --provider openai --api-key-env OPENAI_API_KEY "
+        "--max-usd 1 --quick`.")
+
+
 def _past_runs() -> None:
     listed, problems = runs.all_runs()
     ended = [r for r in listed if not r.in_progress]
@@ -232,7 +268,7 @@ def _past_runs() -> None:
     for problem in problems:
         st.warning(problem)
     if not ended:
-        st.info("No finished runs yet.")
+        _first_run_guide()
         return
     _runs_list(ended)
     results = {r.run_id: r.result for r in ended if r.comparable}
