@@ -88,9 +88,16 @@ def _named_parts(parts: dict[str, float]) -> str:
     return " + ".join(f"{name} {money(float(value))}" for name, value in parts.items() if float(value))
 
 
+LABEL_PARTS = ("labels", "evaluation labels")  # one-off parts that buy labels: each says how many
+
+
 def _one_off(found: Analysis, entry: RankedApproach) -> str:
+    """The one-off total by part; a part that buys labels with their count ("865 evaluation labels $346"), so
+    the labels a table says are bought and the money spent on them are the same ones."""
     profile = found.costs.approaches[entry.name].profile
-    parts = _named_parts(profile.one_off)
+    per_label = float(found.costs.inputs["labeling.cost_per_label_usd"])
+    parts = " + ".join((f"{count(float(usd) / per_label)} " if name in LABEL_PARTS and per_label else "")
+                       + f"{name} {money(float(usd))}" for name, usd in profile.one_off.items() if float(usd))
     return f"{money(float(profile.one_off_usd))}" + (f" ({parts})" if parts else "")
 
 

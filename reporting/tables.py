@@ -34,6 +34,7 @@ PRICE_KEYS = ("api.", "hosting.gpu_usd_per_hour", "gpu.", "provider_ft.")
 PRICE_UNITS = ("USD", "FLOP/s")
 SERVER_PATH = re.compile(r"(?<![\w.:/~])(?:/[^\s/()'\",;]+)+/([^\s/()'\",;]+)")
 SOURCE_COLUMNS = ("what", "value", "unit", "source")
+TRAINING_LABELS = "training labels to buy"  # RankedApproach.labels_to_buy: beyond those on hand, evaluation aside
 GIVEN = {"user input": "Inputs set in the scenario (source: user input)",
          "default": "Inputs left at the tool's defaults (source: default)"}
 
@@ -86,17 +87,18 @@ def ranking(rec: Recommendation) -> Table:
     rows = []
     for i, r in enumerate(rec.ranked, 1):
         score = "—" if r.score is None else r.scale.value(r.score) + r.scale.interval(r.score_ci).replace(" [95% CI ", " [")
-        spread = "" if r.tco_p10_usd is None else f"{money(r.tco_p10_usd)}–{money(r.tco_p90_usd)}"
+        spread = "—" if r.tco_p10_usd is None else f"{money(r.tco_p10_usd)}–{money(r.tco_p90_usd)}"
         rows.append([str(i), r.title, standing_words(r), score, r.score_source or "—", money(r.tco_usd),
                      spread, "—" if r.cheapest_share is None else pct(r.cheapest_share), count(r.labels_to_buy),
                      f"{r.launch_weeks:.1f}"])
     return Table("ranking", "Approaches ranked",
                  ["#", "approach", "standing", f"{rec.scale.name} [95% CI]", f"{rec.scale.name} from", "TCO",
-                  "TCO P10–P90", SURE, "labels to buy", "eng. weeks"], rows,
+                  "TCO P10–P90", SURE, TRAINING_LABELS, "eng. weeks"], rows,
                  note=f"Target: {rec.scale.named(rec.target)}. Ranked: the approaches that qualify (the lower "
                       "end of the interval meets the target, every constraint kept), then the open ones "
                       f"({rec.scale.name} uncertain or unknown), then the blocked ones with the reason; each group "
                       f"by TCO. {definition(rec.draws)} Score sources: the inputs table (Score of …). "
+                      "Training labels to buy: beyond those on hand; evaluation labels: in the one-off cost. "
                       f"Engineering weeks: engineering hours ÷ {PACE}.",
                  widths=[0.5, 2.3, 2.5, 1.6, 1.7, 1.5, 2.7, 1.5, 1.0, 1.1])
 
