@@ -120,15 +120,23 @@ def approach_costs(name: str, inputs: Inputs, volumes: np.ndarray) -> ApproachCo
     )
 
 
+def tco_at_volumes(inputs: Inputs, name: str, volumes: np.ndarray) -> np.ndarray:
+    """An approach's TCO at each first-month volume (growth as in the scenario), everything else held."""
+    at = inputs.with_values({"workload.requests_per_month": volumes})
+    return np.broadcast_to(tco(REGISTRY[name].profile(at), at), np.shape(volumes))
+
+
 def evaluate(scenario: Scenario, inputs: Inputs | None = None) -> CostReport:
     """Costs of every approach the scenario compares. Raises PriceNotFound for a missing price."""
     inputs = inputs or resolve_inputs(scenario)
     volumes = monthly_volumes(inputs)
     approaches = {name: approach_costs(name, inputs, volumes) for name in scenario.approaches}
+    cumulative = {name: (c.profile.one_off_usd, c.cumulative_usd) for name, c in approaches.items()}
     return CostReport(
         scenario=scenario,
         inputs=inputs,
         volumes=[float(v) for v in volumes],
         approaches=approaches,
-        break_even=break_evens(list(approaches.values()), scenario.workload.horizon_months),
+        break_even=break_evens(list(approaches), lambda name, at: tco_at_volumes(inputs, name, at),
+                               float(inputs["workload.requests_per_month"]), cumulative),
     )

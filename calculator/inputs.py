@@ -36,7 +36,7 @@ from calculator.scenario import Scenario
 from calculator.scenario_io import ScenarioError
 from calculator.tokens import counter_for
 from core.approaches import BY_NAME, SPECS, TUNED
-from core.metrics import metric_name, shown
+from core.metrics import metric_name, shown, with_name
 
 USER = "user input"
 DEFAULT = "default"
@@ -325,9 +325,15 @@ def _add_finetune_provider(scenario: Scenario, inputs: Inputs) -> None:
 
 
 def _add_scores(scenario: Scenario, inputs: Inputs) -> None:
+    """Typed scores, each only on the model it was typed for: one typed for another model is left out."""
     unit = metric_name(scenario.metric)
+    elsewhere = scenario.typed_elsewhere()
     for approach, value in scenario.quality.scores.items():
-        inputs.add(f"score.{approach}", value, unit, USER)
+        if approach in elsewhere:
+            inputs.notes.append(f"{BY_NAME[approach].title}: its {with_name(scenario.metric, value, 0)} was typed for "
+                                f"{elsewhere[approach]}, not {scenario.priced_model(approach)}: not used.")
+        else:
+            inputs.add(f"score.{approach}", value, unit, USER)
 
 
 def _add_measured(scenario: Scenario, inputs: Inputs) -> None:

@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass
 
-from calculator.scenario import Measured, MeasuredApproach, Scenario
+from calculator.scenario import Measured, MeasuredApproach, Scenario, same_model
 from core.approaches import spec, title
 from core.metrics import metric_name, with_name
 from core.result import ApproachResult, BenchmarkResult
@@ -70,16 +70,6 @@ def under_trained(row: ApproachResult, run_id: str) -> str | None:
             f"{name}'s quality")
 
 
-def priced_model(scenario: Scenario, approach: str) -> str:
-    """The model the scenario prices for an approach: the API model for prompting, else the tuning base."""
-    return scenario.api.model if spec(approach).family == "prompting" else scenario.finetuning.base_model
-
-
-def same_model(a: str, b: str) -> bool:
-    """Model names that mean the same model: case and an organisation prefix ("org/") aside."""
-    return a.strip().lower().rsplit("/", 1)[-1] == b.strip().lower().rsplit("/", 1)[-1]
-
-
 def row_key(row: ApproachResult) -> str:
     """"few_shot@endpoint": one row of a result (a run may measure an approach on both backends)."""
     return f"{row.approach}@{row.backend}"
@@ -117,7 +107,7 @@ def row_choices(scenario: Scenario, result: BenchmarkResult) -> list[RowChoice]:
     """Every row of the result with the model it measured and the one the scenario prices for it; a
     row of another task kind or metric, or an under-trained one, has a problem and is never applied."""
     text = other_object(scenario, result)
-    return [RowChoice(a, a.model or result.model.name, priced_model(scenario, a.approach),
+    return [RowChoice(a, a.model or result.model.name, scenario.priced_model(a.approach),
                       text or under_trained(a, result.run_id))
             for a in result.approaches]
 
@@ -209,6 +199,8 @@ def score_source(scenario: Scenario, approach: str) -> str:
     if row is not None:
         return (f"measured on {row.model or measured.model} ({row.backend or 'local'}), "
                 f"run {row.run_id or measured.run_id}")
+    if approach in (elsewhere := scenario.typed_elsewhere()):
+        return f"typed for {elsewhere[approach]}, not used"
     return "typed" if approach in scenario.quality.scores else "not given"
 
 
@@ -218,7 +210,7 @@ def measured_elsewhere(scenario: Scenario) -> dict[str, str]:
     if measured is None:
         return {}
     return {name: row.model or measured.model for name, row in measured.approaches.items()
-            if not same_model(row.model or measured.model, priced_model(scenario, name))}
+            if not same_model(row.model or measured.model, scenario.priced_model(name))}
 
 
 def applied_summary(scenario: Scenario) -> str:

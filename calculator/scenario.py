@@ -39,6 +39,11 @@ def quantity(default: Any, unit: str, help: str, **bounds: Any) -> Any:
     return Field(default, description=help, json_schema_extra={"unit": unit}, **bounds)
 
 
+def same_model(a: str, b: str) -> bool:
+    """Model names that mean the same model: case and an organisation prefix ("org/") aside."""
+    return a.strip().lower().rsplit("/", 1)[-1] == b.strip().lower().rsplit("/", 1)[-1]
+
+
 class Section(BaseModel):
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False, validate_assignment=True)
 
@@ -373,6 +378,11 @@ class Quality(Section):
         default_factory=dict,
         description="The score per approach on the task's metric, typed in by the user (a benchmark overrides it).",
     )
+    scores_for: dict[ApproachName, str] = Field(
+        default_factory=dict,
+        description="The model each typed score is for (filled with the model the scenario prices when the "
+                    "score is typed); a score typed for another model than the one priced now is not used.",
+    )
     pass_threshold: float | None = quantity(
         None, "fraction", "A text task's answer counts as an error (priced at cost_per_error_usd) when its own "
         "score is below this; empty: exact for extraction (1.0), the target for generation.", ge=0, le=1,
@@ -604,6 +614,31 @@ class Scenario(Section):
                           f"a {kind} task is decided on {', '.join(metric_name(m) + ' (' + m + ')' for m in allowed)}",
                           self.quality.metric)
         return self
+
+    @model_validator(mode="after")
+    def _scores_name_their_model(self) -> Scenario:
+        """A typed score without its model is for the model priced now (a preset, an older file); an
+        entry without its score is dropped."""
+        scores_for = {name: self.quality.scores_for.get(name) or self.priced_model(name)
+                      for name in self.quality.scores}
+        if scores_for != self.quality.scores_for:
+            self.quality.scores_for = scores_for
+        return self
+
+    def priced_model(self, approach: str) -> str:
+        """The model the scenario prices for an approach: the API model for prompting; for a tuned one the
+        provider's model when the provider trains it, else the base model trained on own GPUs."""
+        spec = BY_NAME[approach]
+        if spec.family == "prompting":
+            return self.api.model
+        if self.finetuning.hosting == "provider" and spec.provider_trainable:
+            return self.finetuning.provider_base_model
+        return self.finetuning.base_model
+
+    def typed_elsewhere(self) -> dict[str, str]:
+        """Typed scores that are for another model than the one priced now: approach -> that model."""
+        return {name: model for name, model in self.quality.scores_for.items()
+                if not same_model(model, self.priced_model(name))}
 
     @property
     def metric(self) -> str:

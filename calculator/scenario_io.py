@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -119,7 +120,20 @@ def apply_overrides(scenario: Scenario, assignments: list[str]) -> Scenario:
         except yaml.YAMLError:
             value = raw
         set_path(data, dotted, value)
-    return scenario_from_mapping(data)
+    return scores_typed_now(scenario, scenario_from_mapping(data), [a.partition("=")[0].strip() for a in assignments])
+
+
+def scores_typed_now(before: Scenario, after: Scenario, fields: Iterable[str] = ()) -> Scenario:
+    """The scores an edit typed are for the models `after` prices (typed with gpt-4o-mini chosen, a score
+    is gpt-4o-mini's): those it changed, and those it names one by one (`quality.scores.lora`) even at the
+    same value; the untouched ones keep the model they were typed for."""
+    named = {dotted.removeprefix("quality.scores.") for dotted in fields if dotted.startswith("quality.scores.")}
+    typed = [name for name, value in after.quality.scores.items()
+             if name in named or before.quality.scores.get(name) != value]
+    if not typed:
+        return after
+    scores_for = {**after.quality.scores_for, **{name: after.priced_model(name) for name in typed}}
+    return after.model_copy(update={"quality": after.quality.model_copy(update={"scores_for": scores_for})})
 
 
 def set_path(data: dict, dotted: str, value: Any) -> None:

@@ -16,7 +16,6 @@ from calculator.measured import (
     apply_benchmark,
     measured_elsewhere,
     other_object,
-    priced_model,
     row_choices,
     unapply,
 )
@@ -70,7 +69,7 @@ def banner(place: str) -> None:
         return
     st.info(escape_md(applied_summary(scenario)))
     if elsewhere := measured_elsewhere(scenario):  # said here, not only under what to measure next
-        rows = "; ".join(f"{title(name)} on {model}, the costs price {priced_model(scenario, name)}"
+        rows = "; ".join(f"{title(name)} on {model}, the costs price {scenario.priced_model(name)}"
                          for name, model in elsewhere.items())
         st.warning(escape_md(f"Measured on another model than the one priced: {rows}. The decision assumes "
                              "the priced model scores the same."))

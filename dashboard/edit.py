@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from calculator.scenario import Scenario
-from calculator.scenario_io import scenario_from_mapping, set_path
+from calculator.scenario_io import scenario_from_mapping, scores_typed_now, set_path
 
 
 def updated(scenario: Scenario, changes: Mapping[str, Any]) -> Scenario:
@@ -14,4 +14,4 @@ def updated(scenario: Scenario, changes: Mapping[str, Any]) -> Scenario:
     data = scenario.model_dump(mode="json", exclude_unset=True)
     for dotted, value in changes.items():
         set_path(data, dotted, value)
-    return scenario_from_mapping(data)
+    return scores_typed_now(scenario, scenario_from_mapping(data), changes)

@@ -16,7 +16,7 @@ import plotly.io as pio
 
 from calculator.approaches import REGISTRY
 from calculator.breakeven import BreakEven
-from calculator.costs import CostReport, tco
+from calculator.costs import CostReport, tco_at_volumes
 from calculator.fields import field_label
 from calculator.recommend import Recommendation, sure
 from calculator.recommend.wording import count, money
@@ -217,16 +217,17 @@ def volume_grid(report: CostReport, points: int = 60) -> np.ndarray:
 
 def tco_vs_volume(report: CostReport, volumes: np.ndarray | None = None,
                   pairs: Sequence[tuple[str, str]] = ()) -> go.Figure:
-    """TCO at a constant monthly volume (log x): the break-even volumes of the given pairs (the choice
-    against its rivals) marked and labelled where they fall on the plot."""
+    """TCO by the volume the reader types (the first month's; later months grown at the scenario's rate),
+    log x: the break-even volumes of the given pairs (the choice against its rivals) marked and labelled
+    where they fall on the plot, in the same unit."""
     volumes = volume_grid(report) if volumes is None else volumes
-    at_volume = report.inputs.with_values(
-        {"workload.requests_per_month": volumes, "workload.monthly_growth_pct": 0.0})
-    fig = _figure(f"TCO over {report.horizon_months} months at a constant monthly volume",
-                  "requests per month", "TCO (USD)")
+    growth = float(report.inputs["workload.monthly_growth_pct"])
+    kept = f", growing {growth:g}%/month" if growth else ""
+    fig = _figure(f"TCO over {report.horizon_months} months by requests per month (first month{kept})",
+                  "requests per month (first month)", "TCO (USD)")
     series = {}
     for name in report.approaches:
-        totals = np.broadcast_to(tco(REGISTRY[name].profile(at_volume), at_volume), volumes.shape)
+        totals = tco_at_volumes(report.inputs, name, volumes)
         series[name] = totals
         fig.add_scatter(x=volumes, y=totals, name=title_of(name), mode="lines",
                         line={"color": color_of(name), "width": 2.5},

@@ -11,8 +11,8 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
 from calculator.costs import CostReport
-from calculator.recommend.gaps import EvidenceGap, evidence_gaps
-from calculator.recommend.ranking import RankedApproach, Status, rank
+from calculator.recommend.gaps import EvidenceGap, evidence_gaps, how_to_measure
+from calculator.recommend.ranking import RankedApproach, Status, rank, unknown_words
 from calculator.recommend.reasons import (
     Sensitivity,
     constraint_reasons,
@@ -28,6 +28,7 @@ from calculator.recommend.reasons import (
     spread_note,
     target_change,
     volume_changes,
+    volume_decider,
     why_not,
 )
 from calculator.recommend.sure import NAME as SURE
@@ -37,6 +38,8 @@ from calculator.uncertainty import MonteCarlo
 
 Verdict = Literal["recommend", "provisional", "constrained", "undecided", "none_meets"]
 TOP_REASONS = 3  # the strongest reasons, shown first; the rest are one click away
+TIE_MARGIN = 0.02  # totals this close (a share of the choice's) are a tie
+TIE_SHARES = (0.35, 0.65)  # and so is a chance cheapest between these
 
 
 @dataclass(frozen=True)
@@ -96,9 +99,11 @@ def recommend(report: CostReport, mc: MonteCarlo, sensitivity: Sensitivity | Non
     cheaper = {r.name for r in ranked if r.tco_usd < chosen.tco_usd}
     deciding = [g for g in gaps if g.approach in (chosen.name, None) or g.approach in cheaper]
     verdict: Verdict = "provisional" if deciding else "recommend"
-    headline = (f"{'Provisionally choose' if deciding else 'Choose'} {chosen.title}: the cheapest approach "
-                f"that meets the {scale.target(target)}, {money(chosen.tco_usd)} over "
-                f"{report.horizon_months} months ({SURE} {pct(share)}).{_provisional_because(deciding)}")
+    rival = _rival(chosen, ranked)
+    bars = (sensitivity or sensitivity_of(report))(chosen.name, rival.name) if rival is not None else []
+    headline = (_tie_headline(report, chosen, rival, bars, share, mc.draws)
+                or _choice_headline(report, chosen, eligible, share, mc.draws, deciding))
+    headline += _provisional_because(deciding) + _cheaper_unknown(report, chosen, ranked)
     reasons = [f"{chosen.title} meets the {scale.brief(target)} target with {score_phrase(chosen)} and costs "
                f"{money(chosen.tco_usd)} over {report.horizon_months} months "
                f"(P10–P90 {money(chosen.tco_p10_usd or chosen.tco_usd)}–{money(chosen.tco_p90_usd or chosen.tco_usd)}).",
@@ -106,7 +111,6 @@ def recommend(report: CostReport, mc: MonteCarlo, sensitivity: Sensitivity | Non
     reasons += [why_not(r, chosen, target) for r in sorted(ranked, key=lambda r: r.tco_usd)
                 if r.tco_usd < chosen.tco_usd][:3]
     reasons += error_reasons(report, chosen, ranked)
-    rival = _rival(chosen, ranked)
     if rival is not None:
         reasons += [s for s in [score_gap(chosen, rival)] if s]
     compared = _comparators(chosen, ranked, rival)
@@ -123,10 +127,73 @@ def recommend(report: CostReport, mc: MonteCarlo, sensitivity: Sensitivity | Non
     changes = volume_changes(report, chosen, ranked)
     changes += [s for s in [target_change(chosen, ranked, target)] if s]
     if rival is not None:
-        bars = (sensitivity or sensitivity_of(report))(chosen.name, rival.name)
         changes += sensitivity_change(report, rival, bars)
     return Recommendation(verdict, chosen.name, headline, target, reasons, changes, gaps, ranked, share,
                           rival.name if rival else None, [r.name for r in compared], mc.draws, scale.metric)
+
+
+def _served(report: CostReport, chosen: RankedApproach) -> str:
+    """Where a tuned choice runs: " at openai (gpt-4o-mini-2024-07-18)", " on own L4 GPUs"."""
+    if chosen.family != "tuning":
+        return ""
+    if chosen.model != report.scenario.finetuning.base_model:
+        provider = report.scenario.finetuning.provider_id or report.scenario.api.provider_id
+        return f" at {provider} ({chosen.model})"
+    return f" on own {report.scenario.hosting.gpu} GPUs"
+
+
+def _choice_headline(report: CostReport, chosen: RankedApproach, eligible: list[RankedApproach],
+                     share: float, draws: int, deciding: list[EvidenceGap]) -> str:
+    """"Choose LoRA fine-tune on own L4 GPUs: $71,243 over 24 months, the cheapest of the 2 approaches that
+    meet the 90% accuracy target in 100% of 20,000 Monte Carlo draws." The certainty names its denominator."""
+    verb = "Provisionally choose" if deciding else "Choose"
+    target = chosen.scale.target(report.scenario.quality.target)
+    cost = f"{money(chosen.tco_usd)} over {report.horizon_months} months"
+    if len(eligible) == 1:
+        return (f"{verb} {chosen.title}{_served(report, chosen)}: {cost}, the only approach that meets the "
+                f"{target} within the constraints.")
+    return (f"{verb} {chosen.title}{_served(report, chosen)}: {cost}, the cheapest of the {len(eligible)} "
+            f"approaches that meet the {target} in {pct(share)} of {draws:,} Monte Carlo draws ({SURE}).")
+
+
+def is_tie(chosen: RankedApproach, rival: RankedApproach | None, share: float | None) -> bool:
+    """Two qualifying approaches whose totals are within TIE_MARGIN of the choice's, or whose chance
+    cheapest lies between TIE_SHARES: the cost ranking cannot tell them apart."""
+    if rival is None or not rival.eligible:
+        return False
+    close = abs(rival.tco_usd - chosen.tco_usd) <= TIE_MARGIN * chosen.tco_usd
+    return close or (share is not None and TIE_SHARES[0] <= share <= TIE_SHARES[1])
+
+
+def _tie_headline(report: CostReport, chosen: RankedApproach, rival: RankedApproach | None,
+                  bars: list, share: float, draws: int) -> str | None:
+    """A near tie said as one, with what decides it."""
+    if not is_tie(chosen, rival, share):
+        return None
+    apart = abs(rival.tco_usd - chosen.tco_usd) / chosen.tco_usd
+    why = (f"within the {pct(TIE_MARGIN)} tie margin" if apart <= TIE_MARGIN else
+           f"a {SURE} between {pct(TIE_SHARES[0])} and {pct(TIE_SHARES[1])} is a tie")
+    deciders = [s for s in [volume_decider(report, chosen, rival)] if s]
+    deciders += [s[:1].lower() + s[1:].rstrip(".") for s in sensitivity_change(report, rival, bars)[:1]]
+    decides = f" What decides it: {'; '.join(deciders)}." if deciders else ""
+    return (f"A tie between {chosen.title}{_served(report, chosen)} ({money(chosen.tco_usd)}) and "
+            f"{rival.title}{_served(report, rival)} ({money(rival.tco_usd)}) over {report.horizon_months} "
+            f"months: {pct(apart)} apart ({why}); {chosen.title} is cheaper in {pct(share)} of "
+            f"{draws:,} Monte Carlo draws.{decides}")
+
+
+def _cheaper_unknown(report: CostReport, chosen: RankedApproach, ranked: list[RankedApproach]) -> str:
+    """The cheapest approach that costs less than the choice but whose quality is not known or not
+    settled: its saving, and how to measure it."""
+    cheaper = [r for r in ranked if r.standing == "open" and r.tco_usd < chosen.tco_usd]
+    if not cheaper:
+        return ""
+    best = min(cheaper, key=lambda r: r.tco_usd)
+    more = f" ({len(cheaper) - 1} more cheaper ones under what to measure next)" if len(cheaper) > 1 else ""
+    known = (f"its {best.scale.name} is {unknown_words(best)}" if best.status == "unknown"
+             else f"its {best.scale.named(best.score)}{best.scale.interval(best.score_ci)} may miss the target")
+    return (f" Not settled: {best.title} would cost {money(chosen.tco_usd - best.tco_usd)} less "
+            f"({money(best.tco_usd)}), but {known}; measure it: {how_to_measure(report.scenario, best)}.{more}")
 
 
 def _provisional_because(deciding: list[EvidenceGap]) -> str:

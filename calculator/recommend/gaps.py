@@ -7,9 +7,10 @@ from dataclasses import dataclass
 from calculator.costs import CostReport
 from calculator.evaluation import tests_needed
 from calculator.measured import measured_elsewhere
-from calculator.recommend.ranking import RankedApproach
+from calculator.recommend.ranking import RankedApproach, unknown_words
 from calculator.recommend.sure import NAME as SURE
 from calculator.recommend.wording import pct
+from calculator.scenario import Scenario
 from core.approaches import title
 
 CONFIDENT_SHARE = 0.8  # below this chance cheapest the cost ranking is called close
@@ -24,14 +25,27 @@ class EvidenceGap:
 
 
 
+def how_to_measure(scenario: Scenario, entry: RankedApproach) -> str:
+    """The button and the command that measure an approach on the model the scenario prices for it."""
+    if entry.family == "prompting":
+        run = (f"Benchmark page, API endpoint form, or `prompt-or-tune bench --endpoint URL --endpoint-model "
+               f"{entry.model} --endpoint-approaches {entry.name}`")
+    elif entry.model == scenario.finetuning.base_model:
+        run = (f"Benchmark page with your labeled data, or `prompt-or-tune bench --model {entry.model} "
+               f"--data your.csv --approaches {entry.name}`")
+    else:  # trained at the provider
+        run = f"fine-tune {entry.model} at the provider, then score it from the Benchmark page's API endpoint form"
+    return f"{run}; or type its {entry.scale.name} for {entry.model} on the Scenario page"
+
+
 def evidence_gaps(report: CostReport, ranked: list[RankedApproach], chosen: RankedApproach | None,
                    target: float, share: float | None) -> list[EvidenceGap]:
     gaps = []
     contenders = [r for r in ranked if chosen is None or r.tco_usd <= chosen.tco_usd]
     for entry in ranked:
         if entry.status == "unknown":
-            gaps.append(EvidenceGap(entry.name, f"no {entry.scale.name} for {entry.title}",
-                                    f"benchmark it (prompt-or-tune bench) or set quality.scores.{entry.name}"))
+            gaps.append(EvidenceGap(entry.name, f"{entry.title}: {entry.scale.name} {unknown_words(entry)}",
+                                    how_to_measure(report.scenario, entry)))
         elif entry.status == "uncertain" and entry in contenders:
             margin = abs(entry.score - target) or 0.01
             why = "its 95% interval contains the target" if entry.score_ci else "its paraphrase spread reaches below the target"

@@ -15,8 +15,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
-import numpy as np
-
 from calculator.approaches import REGISTRY
 from calculator.breakeven import BreakEven
 from calculator.costs import ApproachCosts, CostReport
@@ -59,6 +57,8 @@ class RankedApproach:
     blocked_by: list[str] = field(default_factory=list)  # a missed target, then constraint issues
     cheapest_share: float | None = None  # its chance cheapest (see sure.py); None: it does not qualify
     scale: Scale = Scale()  # how its score is written: the scenario's metric
+    model: str = ""  # the model the scenario prices for it
+    typed_for: str | None = None  # the model its typed score was for, when that is another one (not used)
 
     @property
     def running_usd(self) -> float:
@@ -115,6 +115,8 @@ def _ranked_entry(costs: ApproachCosts, report: CostReport, mc: MonteCarlo) -> R
         launch_weeks=hours / HOURS_PER_WEEK,
         error_usd=costs.error_usd,
         scale=Scale(scenario.metric),
+        model=scenario.priced_model(name),
+        typed_for=scenario.typed_elsewhere().get(name),
     )
     entry.constraint_issues.extend(_constraint_issues(entry, report))
     if entry.status == "misses":
@@ -152,15 +154,16 @@ def standing_words(entry: RankedApproach) -> str:
     if entry.standing == "blocked":
         return "blocked: " + "; ".join(entry.blocked_by)
     if entry.standing == "open":
-        return f"open: {entry.scale.name} " + ("uncertain" if entry.status == "uncertain" else "unknown")
+        return f"open: {entry.scale.name} " + ("uncertain" if entry.status == "uncertain" else unknown_words(entry))
     return "qualifies"
+
+
+def unknown_words(entry: RankedApproach) -> str:
+    """"unknown", or "unknown on gpt-4o-mini (the typed 79% was for gpt-4o)"."""
+    if entry.typed_for is None:
+        return "unknown"
+    return f"unknown on {entry.model} (the typed score was for {entry.typed_for})"
 
 
 def break_even_between(report: CostReport, a: str, b: str) -> BreakEven | None:
     return next((be for be in report.break_even if {be.approach, be.versus} == {a, b}), None)
-
-
-def mean_volume(report: CostReport) -> float:
-    """The constant monthly volume with the same total as the scenario's volume path."""
-    return float(np.mean(report.volumes))
-

@@ -3,18 +3,19 @@ what would change the answer. Each sentence quotes the numbers that decided it."
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from functools import cache
 
 import numpy as np
 
+from calculator.breakeven import VOLUME_SPAN, BreakEven, Crossing
 from calculator.costs import CostReport
 from calculator.fields import field_label
 from calculator.recommend.ranking import (
     RankedApproach,
     break_even_between,
     engineering_time,
-    mean_volume,
 )
 from calculator.recommend.wording import Scale, amount, count, in_sentence, money, pct, points
 from calculator.scenario import Measured
@@ -54,18 +55,74 @@ def spread_note(entry: RankedApproach) -> str:
     return ""
 
 
+def typed_volume(report: CostReport) -> float:
+    """The volume the reader typed: the first month's requests (later months grow from it)."""
+    return float(report.inputs["workload.requests_per_month"])
+
+
+def typed_note(report: CostReport) -> str:
+    """"(you typed 3M; growth of 3%/month kept)": a break-even volume is the typed field's value."""
+    growth = float(report.inputs["workload.monthly_growth_pct"])
+    kept = f"; growth of {growth:g}%/month kept" if growth else ""
+    return f"(you typed {count(typed_volume(report))}{kept})"
+
+
+def volume_span(low: Crossing | None, high: Crossing | None, be: BreakEven | None = None) -> str:
+    """"above 3.4M", "below 900k", "between 20.8M and 31.1M" requests a month; with `be`, the other spans
+    nearby (within 2× of these edges) where the same approach is cheaper, as whole GPU replicas flip the
+    order: "above 2.62M requests a month (also between 2.28M and 2.43M, where ...)"."""
+    winner = low.cheaper_above if low is not None else None
+    if low is not None and high is not None:
+        main = (low.requests_per_month, high.requests_per_month)
+        span = f"between {count(main[0])} and {count(main[1])} requests a month"
+    elif low is not None:
+        main = (low.requests_per_month, None)
+        span = f"above {count(main[0])} requests a month"
+    else:
+        main = (None, high.requests_per_month)
+        span = f"below {count(main[1])} requests a month"
+        winner = next((n for n in (be.approach, be.versus) if n != high.cheaper_above), None) if be else None
+    if be is None or winner is None:
+        return span
+    edges = [v for v in main if v is not None]
+    window = (min(edges) / 2, max(edges) * 2)
+    others = [band for band in be.bands(winner) if band != main and (band[1] or math.inf) > window[0]
+              and (band[0] or 0.0) < window[1]]
+    if not others:
+        return span
+    also = "; ".join(_band_words(band) for band in others)
+    return f"{span} (also {also}, where whole GPU replicas flip the order)"
+
+
+def _band_words(band: tuple[float | None, float | None]) -> str:
+    low, high = band
+    if low is not None and high is not None:
+        return f"between {count(low)} and {count(high)}"
+    return f"above {count(low)}" if low is not None else f"below {count(high)}"
+
+
 def payback(report: CostReport, chosen: RankedApproach, rival: RankedApproach) -> str | None:
+    """Where the pair crosses nearest the typed volume, and which is cheaper beyond it."""
     be = break_even_between(report, chosen.name, rival.name)
     if be is None or be.requests_per_month is None:
         return None
-    volume = mean_volume(report)
-    month = f"; on this scenario's volume path the cumulative costs cross in month {be.month}" \
-        if be.month else ""
-    winner = title(be.cheaper_above)
-    loser = rival.title if be.cheaper_above == chosen.name else chosen.title
-    return (f"{winner} is cheaper than {loser} above {count(be.requests_per_month)} requests a month "
-            f"(break-even over {report.horizon_months} months); this scenario averages "
-            f"{count(volume)} a month over the horizon{month}.")
+    nearest = Crossing(be.requests_per_month, be.cheaper_above)
+    winner = be.cheaper_above
+    loser = rival.name if winner == chosen.name else chosen.name
+    month = f"; at your volume the cumulative costs cross in month {be.month}" if be.month else ""
+    return (f"{title(winner)} is cheaper than {title(loser)} {volume_span(nearest, be.after(nearest), be)} "
+            f"{typed_note(report)}, over {report.horizon_months} months{month}.")
+
+
+def volume_decider(report: CostReport, chosen: RankedApproach, rival: RankedApproach) -> str | None:
+    """For a tie: the crossing of the pair within 2× of the typed volume, in the typed unit."""
+    be = break_even_between(report, chosen.name, rival.name)
+    volume = typed_volume(report)
+    if be is None or be.requests_per_month is None or not volume / 2 <= be.requests_per_month <= volume * 2:
+        return None
+    nearest = Crossing(be.requests_per_month, be.cheaper_above)
+    return (f"the volume: {title(be.cheaper_above)} is cheaper {volume_span(nearest, be.after(nearest), be)} "
+            f"{typed_note(report)}")
 
 
 def error_reasons(report: CostReport, chosen: RankedApproach, ranked: list[RankedApproach]) -> list[str]:
@@ -171,21 +228,25 @@ def rules_of_thumb(report: CostReport, chosen: RankedApproach, ranked: list[Rank
     by_name = {r.name: r for r in ranked}
     tuned = [by_name[n] for n in TUNED if n in by_name]
     prompts = [by_name[n] for n in PROMPTING if n in by_name]
-    volume = mean_volume(report)
+    volume = typed_volume(report)
     if chosen.family == "prompting" and tuned:
         cheapest_tuned = min(tuned, key=lambda r: r.tco_usd)
         be = break_even_between(report, chosen.name, cheapest_tuned.name)
-        if be and be.requests_per_month and be.requests_per_month > volume:
-            found.append(
-                f"Rule of thumb 'start with prompting' holds: at {count(volume)} requests a month "
-                f"the one-off cost of {cheapest_tuned.title} "
-                f"({money(report.approaches[cheapest_tuned.name].profile.one_off_usd)}) is not "
-                f"earned back; it pays only above {count(be.requests_per_month)} a month.")
+        pays = be.nearest(volume, above=True) if be else None
+        one_off = money(report.approaches[cheapest_tuned.name].profile.one_off_usd)
+        opening = (f"Rule of thumb 'start with prompting' holds: at {count(volume)} requests a month the one-off "
+                   f"cost of {cheapest_tuned.title} ({one_off}) is not earned back")
+        if pays is not None and pays.cheaper_above == cheapest_tuned.name:
+            found.append(f"{opening}; it pays only {volume_span(pays, be.after(pays), be)} {typed_note(report)}.")
+        elif be is not None and pays is None and cheapest_tuned.tco_usd > chosen.tco_usd:
+            found.append(f"{opening} at any volume up to {count(volume * VOLUME_SPAN)} requests a month "
+                         f"({VOLUME_SPAN:,.0f}× yours).")
     if chosen.family == "tuning" and prompts:
         best_prompt = min(prompts, key=lambda r: r.tco_usd)
         be = break_even_between(report, chosen.name, best_prompt.name)
-        if be and be.requests_per_month and be.cheaper_above == chosen.name and volume > be.requests_per_month:
-            parts = [f"volume {count(volume)} a month is above the {count(be.requests_per_month)} "
+        paid = be.nearest(volume, above=False) if be else None
+        if paid is not None and paid.cheaper_above == chosen.name:
+            parts = [f"volume {count(volume)} a month is above the {count(paid.requests_per_month)} "
                      f"break-even with {best_prompt.title}"]
             if chosen.labels_to_buy <= 0:
                 parts.append(f"the {count(chosen.labels_needed)} labels it needs are on hand")
@@ -213,29 +274,31 @@ def rules_of_thumb(report: CostReport, chosen: RankedApproach, ranked: list[Rank
 
 
 def volume_changes(report: CostReport, chosen: RankedApproach, ranked: list[RankedApproach]) -> list[str]:
-    """The nearest volumes, above and below this one, at which an acceptable rival becomes cheaper."""
-    volume = mean_volume(report)
+    """The nearest volumes, above and below the typed one, at which an acceptable rival becomes cheaper,
+    in the unit typed (the first month's requests, growth kept as set)."""
+    volume = typed_volume(report)
     above, below = [], []
     for rival in ranked:
         if rival.name == chosen.name or rival.status == "misses":
             continue
         be = break_even_between(report, chosen.name, rival.name)
-        if be is None or be.requests_per_month is None or \
-                not volume / VOLUME_REACH <= be.requests_per_month <= volume * VOLUME_REACH:
+        if be is None:
             continue
-        if be.cheaper_above == rival.name and be.requests_per_month > volume:
-            above.append((be.requests_per_month, rival))
-        elif be.cheaper_above == chosen.name and be.requests_per_month < volume:
-            below.append((be.requests_per_month, rival))
+        up, down = be.nearest(volume, above=True), be.nearest(volume, above=False)
+        if up is not None and up.cheaper_above == rival.name and up.requests_per_month <= volume * VOLUME_REACH:
+            above.append((up.requests_per_month, volume_span(up, be.after(up), be), rival))
+        if down is not None and down.cheaper_above == chosen.name and \
+                down.requests_per_month >= volume / VOLUME_REACH:
+            below.append((down.requests_per_month, volume_span(be.before(down), down, be), rival))
     found = []
     metric = Scale(report.scenario.metric).name
     caveat = {"meets": "", "uncertain": f" (if its {metric} holds up)", "unknown": f" (if its {metric} suffices)"}
-    if above:
-        v, rival = min(above, key=lambda item: item[0])
-        found.append(f"Above {count(v)} requests a month {rival.title} becomes cheaper{caveat[rival.status]}.")
-    if below:
-        v, rival = max(below, key=lambda item: item[0])
-        found.append(f"Below {count(v)} requests a month {rival.title} becomes cheaper{caveat[rival.status]}.")
+    for chosen_side in (min(above, key=lambda item: item[0], default=None),
+                        max(below, key=lambda item: item[0], default=None)):
+        if chosen_side is not None:
+            _, span, rival = chosen_side
+            found.append(f"{span[:1].upper()}{span[1:]} {typed_note(report)}, {rival.title} becomes "
+                         f"cheaper{caveat[rival.status]}.")
     return found
 
 

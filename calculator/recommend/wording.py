@@ -39,8 +39,14 @@ def amount(value: float, unit: str) -> str:
     if unit.startswith("USD"):
         per = unit.removeprefix("USD")
         return money(value) + (" per 1M tokens" if per == "/1M tokens" else per)
-    number = count(value) if abs(value) >= 10_000 else f"{value:,.3g}" if abs(value) >= 0.01 or not value \
-        else f"{value:.{2 - math.floor(math.log10(abs(value)))}f}"
+    if abs(value) >= 10_000:
+        number = count(value)
+    elif abs(value) >= 100:
+        number = f"{value:,.0f}"
+    elif abs(value) >= 0.01 or not value:
+        number = f"{value:.3g}"
+    else:
+        number = f"{value:.{2 - math.floor(math.log10(abs(value)))}f}"
     return f"{number} {unit}".rstrip()
 
 

@@ -18,6 +18,7 @@ from calculator.measured import (
     unapply,
 )
 from calculator.scenario_io import apply_overrides, load_preset
+from core.approaches import TUNED
 from core.result import save_result
 from prompt_or_tune.cli import main
 from tests.fake_result import fake_result
@@ -34,7 +35,10 @@ def served_run(run_id: str = "run-mix", lora_accuracy: float = 0.95):
 
 
 def scenario(*overrides: str):
-    return apply_overrides(load_preset("support_intents"), [f"finetuning.base_model={SERVED}", *overrides])
+    """support_intents trained on the packaged model, its tuned scores typed again for that model."""
+    retyped = [f"quality.scores.{name}={value}" for name, value in
+               load_preset("support_intents").quality.scores.items() if name in TUNED]
+    return apply_overrides(load_preset("support_intents"), [f"finetuning.base_model={SERVED}", *retyped, *overrides])
 
 
 def test_rows_on_the_priced_models_apply_and_say_what_they_were_measured_on():

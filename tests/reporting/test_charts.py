@@ -62,9 +62,9 @@ def test_cumulative_cost_lines_use_the_approach_colors_and_label_only_the_choice
 def test_tco_vs_volume_labels_the_break_even_volume_of_the_choice_and_its_rivals(report, decision):
     fig = charts.tco_vs_volume(report, pairs=decision.break_even_pairs)
     lora, zero = report.approaches["lora"].profile, report.approaches["zero_shot"].profile
-    h = report.horizon_months
+    h, months = report.horizon_months, sum(report.volumes) / report.volumes[0]  # first months in the horizon
     v_star = (lora.one_off_usd - zero.one_off_usd + h * (lora.monthly_fixed_usd - zero.monthly_fixed_usd)) / (
-        h * (zero.per_request_usd - lora.per_request_usd))
+        months * (zero.per_request_usd - lora.per_request_usd))
     labels = [a.text for a in fig.layout.annotations]
     assert labels == [f"Zero-shot prompt = LoRA fine-tune at {count(v_star)}/month", "your volume"]
     assert len(fig.layout.shapes) == 2  # that break-even and the scenario's volume, not a dozen lines
@@ -150,9 +150,7 @@ def test_tco_vs_volume_matches_the_calculator_at_the_scenario_volume(report):
     volume = report.scenario.workload.requests_per_month
     fig = charts.tco_vs_volume(report, volumes=np.array([volume]))
     for trace, name in zip(fig.data, report.approaches, strict=True):
-        p = report.approaches[name].profile
-        expected = p.one_off_usd + report.horizon_months * (p.monthly_fixed_usd + volume * p.per_request_usd)
-        assert trace.y[0] == pytest.approx(expected)
+        assert trace.y[0] == pytest.approx(report.approaches[name].tco_usd)  # the typed volume, its growth
 
 
 def test_the_other_figures_build_and_export(report, decision):

@@ -16,7 +16,8 @@ from reporting.outline import outline
 from reporting.tables import break_even, without_paths
 from tests.reporting.common import UPLOADED, needs_poppler, pdf_page_texts, pdf_pages
 
-MAX_PAGES = 12  # support_intents with a benchmark run: 15 pages before (3.5 of them YAML, 36 break-even pairs)
+MAX_PAGES = 13  # support_intents with a benchmark run: 15 pages before (3.5 of them YAML, 36 break-even pairs); 12 until
+# the hosting variants table and how to measure each open approach were added (issue 28)
 
 
 def section(data, key: str):
