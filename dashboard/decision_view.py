@@ -3,6 +3,8 @@ away), what would change it, what to measure, the trade-offs at a glance and the
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 import streamlit as st
 
@@ -14,6 +16,7 @@ from dashboard import applied, compute, hosting_view, report_view, state
 from dashboard.text import dollars, escape_md, opening
 from reporting import tables
 
+CODE = re.compile(r"(`[^`\n]+`)")  # an inline code span of the decision's sentences
 VERDICTS = {
     "recommend": "Recommended", "provisional": "Provisional", "constrained": "Blocked by constraints",
     "undecided": "Not enough evidence", "none_meets": "No approach meets the target",
@@ -84,12 +87,17 @@ def _gap_line(gap: EvidenceGap) -> str:
     """The approach's title in bold (unless the problem already opens with it), then the problem."""
     name = title(gap.approach) if gap.approach else "All approaches"
     problem = gap.problem.removeprefix(f"{name}: ")
-    return f"**{escape_md(name)}**: {escape_md(problem)}"
+    return f"**{escape_md(name)}**: {with_code(problem)}"
+
+
+def with_code(text: str) -> str:
+    """Text made inert in Markdown but its `code` spans (a command to type, names and all) drawn as code."""
+    return "".join(part if CODE.fullmatch(part) else escape_md(part) for part in CODE.split(text))
 
 
 def _evidence(decision: Recommendation) -> None:
     """One bullet per gap: the approach, what is missing, what to measure (long text wraps)."""
-    st.markdown("\n".join(f"- {_gap_line(gap)}.  \n  *Measure next:* {escape_md(gap.measure_next)}."
+    st.markdown("\n".join(f"- {_gap_line(gap)}.  \n  *Measure next:* {with_code(gap.measure_next)}."
                            for gap in decision.evidence_gaps))
 
 

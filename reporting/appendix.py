@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from calculator.fields import field_label, field_unit, is_field
+from calculator.fields import choice_label, field_label, field_unit, is_field
 from calculator.measured import applied_summary
 from calculator.recommend.wording import pct
 from calculator.scenario import Range, Scenario
@@ -51,7 +51,7 @@ def value_text(dotted: str, value: Any) -> str:
             return ", ".join(title(v) for v in value)
         items = [f"{v['label']}: {v['text']}" if isinstance(v, dict) else str(v) for v in value]
         return f"{len(items)}: {_short('; '.join(items), LONG_TEXT * 2)}" if items else "none"
-    return _short(str(value).replace("_", "-") if dotted.endswith("hosting") else str(value))
+    return _short(choice_label(dotted, str(value)))
 
 
 def _flat(data: dict[str, Any], prefix: str = "") -> dict[str, Any]:

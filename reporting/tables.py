@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from calculator.approaches import REGISTRY
-from calculator.fields import COST_PER_REQUEST, COST_PER_REQUEST_HELP, field_label
+from calculator.fields import COST_PER_REQUEST, COST_PER_REQUEST_HELP, choice_label, field_label
 from calculator.hosting import notes, table_columns, table_rows
 from calculator.measured import applied_summary
 from calculator.recommend import Recommendation
@@ -75,7 +75,7 @@ def question(data: ReportData) -> Table:
         ["Weeks until launch", f"{s.constraints.launch_weeks:g}" if s.constraints.launch_weeks else "none set",
          "user input"],
         ["API model for prompting", f"{s.api.provider_id}/{s.api.model}", "user input"],
-        ["Open model for tuning", f"{s.finetuning.base_model} ({s.finetuning.hosting.replace('_', '-')})",
+        ["Open model for tuning", f"{s.finetuning.base_model} ({choice_label('finetuning.hosting', s.finetuning.hosting)})",
          "user input"],
         ["GPU", s.hosting.gpu, "user input"],
         ["Approaches compared", ", ".join(title(n) for n in s.approaches), "user input"],
