@@ -14,8 +14,9 @@ from typing import TYPE_CHECKING, Any
 from calculator.approaches import REGISTRY
 from calculator.costs import ApproachCosts, CostReport
 from calculator.fields import COST_PER_REQUEST, field_label
-from calculator.recommend.wording import Scale, count, money
+from calculator.recommend.wording import Scale, count, money, pct
 from core.approaches import title
+from core.metrics import METRICS
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -137,6 +138,10 @@ def costs_grid(report: CostReport) -> Grid:
 # --- every number with its source -------------------------------------------------------------
 
 
+# Units of a share, written as a percentage: a fraction, or a score on a metric that is one (accuracy 93%)
+SHARES = {"fraction"} | {metric.title for metric in METRICS.values() if metric.unit == "percent"}
+
+
 @dataclass(frozen=True)
 class Source:
     what: str
@@ -172,8 +177,10 @@ def sources_grid(report: CostReport, keys: Iterable[str] | None = None, parts: b
     columns = (
         Column("what", lambda s: s.what, width=3),
         Column("number", lambda s: s.number, width=2.6),
-        Column("value", lambda s: s.value, fmt=number, width=1.4),  # text on every face: never 9.89e+14
-        Column("unit", lambda s: s.unit, width=1.4),
+        # text on every face: never 9.89e+14; a share as a percentage (MFU 35%, not 0.35 fraction)
+        Column("value", lambda s: s.value, text=lambda s: pct(s.value) if s.unit in SHARES else number(s.value),
+               width=1.4),
+        Column("unit", lambda s: "" if s.unit == "fraction" else s.unit, width=1.4),
         Column("source", lambda s: s.source, width=3.6),
     )
     return grid(columns, rows)

@@ -137,14 +137,6 @@ def _price_keys(data: ReportData) -> list[str]:
                   if key.startswith(PRICE_KEYS) and q.unit.startswith(PRICE_UNITS))
 
 
-def _in_percent(table: Table) -> Table:
-    """Fractions written as percentages, as on every other page (value 0.35, unit fraction → 35%)."""
-    value, unit = table.columns.index("value"), table.columns.index("unit")
-    rows = [[*row[:value], pct(float(row[value].replace(",", ""))), *row[value + 1:unit], "",
-             *row[unit + 1:]] if row[unit] == "fraction" else row for row in table.rows]
-    return Table(table.key, table.title, table.columns, rows, table.note, table.widths)
-
-
 def _amount(quantity) -> str:
     return pct(float(quantity.value)) if quantity.unit == "fraction" else \
         f"{number(float(quantity.value))} {quantity.unit}".strip()
@@ -165,8 +157,8 @@ def inputs(data: ReportData) -> list[Table]:
     prices = set(_price_keys(data))
     keys = sorted((k for k in quantities if k not in prices), key=field_label)
     derived = [k for k in keys if quantities[k].source not in GIVEN]
-    found = [_in_percent(of_grid("inputs", "Measured and derived inputs and their sources",
-                                 sources_grid(data.costs, derived, parts=False).pick(SOURCE_COLUMNS)))]
+    found = [of_grid("inputs", "Measured and derived inputs and their sources",
+                     sources_grid(data.costs, derived, parts=False).pick(SOURCE_COLUMNS))]
     found += [_side_by_side(f"inputs_{source.replace(' ', '_')}", heading, chosen, data)
               for source, heading in GIVEN.items()
               if (chosen := [k for k in keys if quantities[k].source == source])]

@@ -29,4 +29,9 @@ def test_sources_table_names_each_number_in_words_next_to_its_dotted_name():
     assert rows.loc["team.hours.lora", "what"] == "Engineering hours for LoRA fine-tune"
     assert rows.loc["lora.tco", "value"] == number(report.approaches["lora"].tco_usd)  # six figures, as the report
     assert rows.loc["gpu.peak_flops", "value"] == "121 trillion"  # the L4's bf16 FLOP/s, never 1.21e+14
+    # a share as a percentage, as the sliders show it: MFU 35% (not 0.35 fraction), accuracy 93%, chrF stays 0-1
+    assert rows.loc["finetuning.training_mfu", ["value", "unit"]].tolist() == ["35%", ""]
+    assert rows.loc["score.lora", ["value", "unit"]].tolist() == ["93%", "accuracy"]
+    chrf = sources_table(evaluate(load_preset("support_reply_drafting"))).set_index("number")
+    assert chrf.loc["score.lora", ["value", "unit"]].tolist() == ["0.52", "chrF"]
     assert rows.loc["lora.tco", "source"].startswith("formula")
