@@ -26,6 +26,7 @@ from core.approaches import colour as spec_colour
 from core.approaches import title as spec_title
 from core.metrics import metric_name
 from core.result import BenchmarkResult
+from reporting.grid import in_unit
 from reporting.run_rows import score, score_interval
 
 # One colour per approach, from the spec (fixed by approach, not by order, in every chart).
@@ -289,10 +290,10 @@ def tornado_chart(report: CostReport, bars: Iterable[TornadoBar], a: str, b: str
         values = [getattr(bar, f"{side}_value") for bar in kept]
         fig.add_bar(y=labels, x=[d - base for d in deltas], base=base, orientation="h",
                     name=f"input at its {side} value", marker_color=color,
-                    customdata=[[bar.input, value, unit, _usd(delta)]
+                    customdata=[[bar.input, in_unit(value, unit), _usd(delta)]
                                 for bar, value, unit, delta in zip(kept, values, units, deltas, strict=True)],
-                    hovertemplate="%{y}<br><i>%{customdata[0]}</i> = %{customdata[1]:,.4g} "
-                                  "%{customdata[2]}<br>difference %{customdata[3]}<extra>" + side + "</extra>")
+                    hovertemplate="%{y}<br><i>%{customdata[0]}</i> = %{customdata[1]}"
+                                  "<br>difference %{customdata[2]}<extra>" + side + "</extra>")
     fig.add_vline(x=base, line={"color": "black", "width": 1.5},
                   annotation_text=f"now: {_usd(base)}", annotation_position="top")
     if len(kept) < len(every):

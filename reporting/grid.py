@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from calculator.approaches import REGISTRY
 from calculator.costs import ApproachCosts, CostReport
 from calculator.fields import COST_PER_REQUEST, field_label
-from calculator.recommend.wording import Scale, count, money, pct
+from calculator.recommend.wording import Scale, amount, count, money, pct
 from core.approaches import title
 from core.metrics import METRICS
 
@@ -22,6 +22,10 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from calculator.breakeven import BreakEven
+
+
+# Units of a share, written as a percentage: a fraction, or a score on a metric that is one (accuracy 93%)
+SHARES = {"fraction"} | {metric.title for metric in METRICS.values() if metric.unit == "percent"}
 
 
 @dataclass(frozen=True)
@@ -88,6 +92,14 @@ def number(value: float) -> str:
     return _figures(value, 6)
 
 
+def in_unit(value: float, unit: str) -> str:
+    """A value as a table or hover writes it: a share as a percentage ("35%"), money as the sentences write
+    it ("$2.50 per 1M tokens", "$0.80/GPU-hour"), else the number and its unit ("3,000,000 requests/month")."""
+    if unit in SHARES:
+        return pct(value)
+    return amount(value, unit) if unit.startswith("USD") else f"{number(value)} {unit}".strip()
+
+
 def _figures(value: float, figures: int) -> str:
     """`value` to `figures` significant figures in fixed point with thousands separators (0.00211950 → 0.0021195)."""
     if not value:
@@ -136,10 +148,6 @@ def costs_grid(report: CostReport) -> Grid:
 
 
 # --- every number with its source -------------------------------------------------------------
-
-
-# Units of a share, written as a percentage: a fraction, or a score on a metric that is one (accuracy 93%)
-SHARES = {"fraction"} | {metric.title for metric in METRICS.values() if metric.unit == "percent"}
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,7 @@ from core.approaches import ANSWER_WORDS, title
 from core.metrics import with_name
 from core.result import LATENCY_BASES, BenchmarkResult
 from reporting.appendix import changed_settings
-from reporting.grid import Grid, break_even_grid, costs_grid, number, sources_grid
+from reporting.grid import Grid, break_even_grid, costs_grid, in_unit, sources_grid
 from reporting.run_rows import device_text, is_text, run_rows, under_trained
 
 if TYPE_CHECKING:
@@ -59,7 +59,7 @@ def question(data: ReportData) -> Table:
 
     def row(label: str, key: str, shown: str | None = None) -> list[str]:
         quantity = q.get(key)
-        return [label, shown or (number(quantity.value) + " " + quantity.unit if quantity else "—"),
+        return [label, shown or (in_unit(float(quantity.value), quantity.unit) if quantity else "—"),
                 quantity.source if quantity else "user input"]
 
     rows = [
@@ -137,15 +137,10 @@ def _price_keys(data: ReportData) -> list[str]:
                   if key.startswith(PRICE_KEYS) and q.unit.startswith(PRICE_UNITS))
 
 
-def _amount(quantity) -> str:
-    return pct(float(quantity.value)) if quantity.unit == "fraction" else \
-        f"{number(float(quantity.value))} {quantity.unit}".strip()
-
-
 def _side_by_side(key: str, heading: str, keys: list[str], data: ReportData) -> Table:
     """Inputs of one source, two to a row (their source is the table's title)."""
     quantities = data.costs.inputs.quantities
-    cells = [[field_label(k), _amount(quantities[k])] for k in keys]
+    cells = [[field_label(k), in_unit(float(quantities[k].value), quantities[k].unit)] for k in keys]
     rows = [left + (cells[i + 1] if i + 1 < len(cells) else ["", ""]) for i, left in enumerate(cells) if i % 2 == 0]
     return Table(key, heading, ["input", "value", "input", "value"], rows, widths=[3.3, 1.7, 3.3, 1.7])
 

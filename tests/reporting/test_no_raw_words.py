@@ -82,3 +82,19 @@ def test_the_search_finds_what_a_reader_found(text, raw):
 def test_the_users_own_words_and_code_formatting_stay():
     assert raw_words("labels: cancel_subscription; tiktoken o200k_base; data/gpu_prices.yaml; LoRA fine-tune "
                      "at 3.71M requests/month; `prompt-or-tune bench --approaches output_format`") == []
+
+
+def test_the_tornado_hover_writes_each_input_in_its_unit():
+    """Hovering a sensitivity bar reads 'Requests per month … = 4,500,000 requests/month', '… = 25%', '… = $7.50
+    per 1M tokens', never 4.5e+6 (the dotted name stays beside it in italics, as the reference it is)."""
+    from calculator.costs import evaluate
+    from calculator.uncertainty import tornado
+    from reporting import charts
+
+    report = evaluate(load_preset("support_intents"))
+    bars = tornado(report.inputs, "lora", "zero_shot", report.scenario.uncertainty, top=40)
+    shown = [row for trace in charts.tornado_chart(report, bars, "lora", "zero_shot").data for row in trace.customdata]
+    amounts = {(name, value) for name, value, _difference in shown}
+    assert {("workload.requests_per_month", "4,500,000 requests/month"), ("finetuning.retrain_new_label_share", "25%"),
+            ("api.output_usd_per_mtok", "$7.50 per 1M tokens"), ("hosting.gpu_usd_per_hour", "$0.60/GPU-hour")} <= amounts
+    assert not [value for _name, value, _difference in shown if raw_words(value)]
