@@ -192,11 +192,14 @@ def _score_inputs(scenario: Scenario) -> None:
     per_unit, scale = (100.0, "%") if percent else (1.0, "0-1")
     name = opening(Scale(scenario.metric).name)
     st.markdown(f"**{escape_md(name)} per approach** ({scale}; a benchmark run overrides it; empty = unknown)")
-    scores = scenario.quality.scores
+    scores, elsewhere = scenario.quality.scores, scenario.typed_elsewhere()
     cols = st.columns(4)
     for i, approach in enumerate(scenario.approaches):
         key = widget_key("main", f"quality.scores.{approach}")
         typed = scores.get(approach)
+        if approach in elsewhere:
+            cols[i % 4].caption(f":orange[Typed for {escape_md(elsewhere[approach])}, not used with "
+                                f"{escape_md(scenario.priced_model(approach))}]: type a new value to use it.")
         cols[i % 4].number_input(f"{title(approach)} ({scale})", min_value=0.0, max_value=per_unit,
                                  step=per_unit / 100, format="%.1f" if percent else "%.3f", key=key,
                                  on_change=_score_changed, args=(approach, key, per_unit),
@@ -209,12 +212,12 @@ def _metric() -> None:
     scenario = state.scenario()
     kind = scenario.task.kind
     own = PRIMARY[kind]
-    options = [None, *(m for m in TARGET_METRICS[kind] if m != own)]
+    options = ["", *(m for m in TARGET_METRICS[kind] if m != own)]  # "": the kind's own (None would read as unset)
     key = widget_key("main", METRIC)
     st.selectbox("Target metric", options,
-                 format_func=lambda m: f"{metric_name(own)} (the {kind} task's own)" if m is None else metric_name(m),
+                 format_func=lambda m: metric_name(m) if m else f"{metric_name(own)} (the {kind} task's own)",
                  help=f"{help_of(METRIC)} Changing it clears the scores typed on the old one (and an applied run).",
-                 **({} if key in st.session_state else {"index": options.index(scenario.quality.metric)}),
+                 **({} if key in st.session_state else {"index": options.index(scenario.quality.metric or "")}),
                  key=key, on_change=_replaced, args=(key, METRIC, with_metric), disabled=len(options) == 1)
     fields.show_error(METRIC)
 

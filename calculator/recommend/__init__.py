@@ -19,6 +19,7 @@ from calculator.recommend.reasons import (
     error_reasons,
     labels_reason,
     learning_curve_reason,
+    open_change,
     payback,
     rules_of_thumb,
     score_gap,
@@ -125,7 +126,7 @@ def recommend(report: CostReport, mc: MonteCarlo, sensitivity: Sensitivity | Non
     reasons += constraint_reasons(chosen, report)
     reasons += rules_of_thumb(report, chosen, ranked)
     changes = volume_changes(report, chosen, ranked)
-    changes += [s for s in [target_change(chosen, ranked, target)] if s]
+    changes += [s for s in [open_change(chosen, ranked, target), target_change(chosen, ranked, target)] if s]
     if rival is not None:
         changes += sensitivity_change(report, rival, bars)
     return Recommendation(verdict, chosen.name, headline, target, reasons, changes, gaps, ranked, share,

@@ -16,6 +16,7 @@ from calculator.recommend.ranking import (
     RankedApproach,
     break_even_between,
     engineering_time,
+    unknown_words,
 )
 from calculator.recommend.wording import Scale, amount, count, in_sentence, money, pct, points
 from calculator.scenario import Measured
@@ -44,7 +45,7 @@ def why_not(entry: RankedApproach, chosen: RankedApproach, target: float) -> str
         return (f"{cheaper}, but its {scale.name} {scale.value(entry.score)}{scale.interval(entry.score_ci)} may "
                 f"fall below the {scale.brief(target)} target" + spread_note(entry) + ".")
     if entry.status == "unknown":
-        return f"{cheaper}, but its {scale.name} is unknown."
+        return f"{cheaper}, but its {scale.name} is {unknown_words(entry)}."
     return f"{cheaper}, but it {'; '.join(entry.constraint_issues)}."
 
 
@@ -312,6 +313,18 @@ def target_change(chosen: RankedApproach, ranked: list[RankedApproach], target: 
         return None
     return (f"With a target of {best.scale.brief(best.score)} or lower, {best.title} would be chosen: it costs "
             f"{money(best.tco_usd)} against {money(chosen.tco_usd)}.")
+
+
+def open_change(chosen: RankedApproach, ranked: list[RankedApproach], target: float) -> str | None:
+    """The cheapest approach whose quality is open (unknown, or its interval spans the target): were it
+    shown to meet the target, it would be chosen."""
+    cheaper = [r for r in ranked if r.standing == "open" and r.tco_usd < chosen.tco_usd]
+    if not cheaper:
+        return None
+    best = min(cheaper, key=lambda r: r.tco_usd)
+    on = f" on {best.model}" if best.model else ""
+    return (f"If {best.title} is shown to reach the {best.scale.brief(target)} target{on}, it would be chosen: "
+            f"it costs {money(best.tco_usd)} against {money(chosen.tco_usd)}.")
 
 
 def sensitivity_of(report: CostReport) -> Sensitivity:
