@@ -10,6 +10,8 @@ from dashboard import compute, fields, state
 from dashboard.text import dollars, escape_md, field_title, in_words
 from dashboard.urlstate import BLANK, base_scenario
 
+ANSWER = "#### "  # the sidebar's answer: a heading that wraps in 256 px ("Zero-shot prompt" whole)
+
 PRESET_KEY = "preset_choice"
 PENDING = "preset_pending"  # a preset chosen while the scenario had unsaved changes: asked about first
 NAMED_CHANGES = 4  # changes named in the question; the rest counted
@@ -81,10 +83,9 @@ def render() -> None:
                             label="Requests per month")
         fields.number_field("workload.horizon_months", place="side", label="Horizon (months)")
         decision = compute.recommendation(state.scenario())
-        if decision.choice:
-            chosen = decision.approach(decision.choice)
-            st.metric("Answer", chosen.title, help=dollars(decision.headline))
+        chosen = decision.approach(decision.choice) if decision.choice else None
+        st.markdown("Answer", help=dollars(decision.headline))
+        st.markdown(f"{ANSWER}{escape_md(chosen.title if chosen else 'No choice yet')}")  # wraps where a metric cuts
+        if chosen:
             st.caption(dollars(f"{money(chosen.tco_usd)} over "
                                f"{state.scenario().workload.horizon_months} months"))
-        else:
-            st.metric("Answer", "No choice yet", help=dollars(decision.headline))

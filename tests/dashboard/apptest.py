@@ -33,6 +33,11 @@ def metric(at: AppTest, label: str) -> str:
     return next(m.value for m in at.metric if m.label.startswith(label))
 
 
+def sidebar_answer(at: AppTest) -> str:
+    """The approach the sidebar's answer names (a heading under "Answer"), unescaped."""
+    return next(m.value for m in at.sidebar.markdown if m.value.startswith("#### ")).removeprefix("#### ").replace("\\", "")
+
+
 def widget(at: AppTest, kind: str, key_end: str):
     """The widget whose key ends with the dotted field name (keys are f:<place>:<field>)."""
     return next(w for w in getattr(at, kind) if w.key and w.key.endswith(key_end))

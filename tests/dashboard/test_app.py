@@ -16,7 +16,7 @@ from calculator.scenario_io import load_preset
 from calculator.summary import run_monte_carlo
 from dashboard import api_picker, figures
 from dashboard.edit import updated
-from tests.dashboard.apptest import PAGES, metric, open_app, widget
+from tests.dashboard.apptest import PAGES, metric, open_app, sidebar_answer, widget
 
 PRESET = "support_intents"
 
@@ -31,7 +31,7 @@ def expected_choice_tco(changes: dict) -> str:
 def test_every_page_loads_without_errors(page):
     at = open_app(page)
     assert not at.error, [e.value for e in at.error]
-    assert metric(at, "Answer")
+    assert sidebar_answer(at)
 
 
 def test_volume_change_moves_the_costs_as_the_calculator_says():
@@ -76,7 +76,7 @@ def test_unknown_api_model_is_reported_inline():
         in messages
     assert not any("model_ref" in m or "api.model" in m for m in messages)
     assert at.session_state["scenario"].api.model == "gpt-4o"  # the last good scenario stays
-    assert metric(at, "Answer")
+    assert sidebar_answer(at)
 
 
 def test_the_api_model_is_picked_from_the_providers_list_and_prices_the_prompts():
@@ -88,7 +88,7 @@ def test_the_api_model_is_picked_from_the_providers_list_and_prices_the_prompts(
     assert at.session_state["scenario"].api.model == "gpt-4o-mini"
     # genai-prices: gpt-4o-mini $0.15 per 1M input tokens (gpt-4o $2.50); the blank price field says so
     assert r"Blank: \$0.15 per 1M tokens, from genai-prices" in " ".join(c.value for c in at.caption)
-    assert metric(at, "Answer")
+    assert sidebar_answer(at)
     # another provider: a model it prices replaces gpt-4o-mini, and the page says so
     widget(at, "selectbox", "main:api.provider_id").select("anthropic").run()
     api = at.session_state["scenario"].api
@@ -121,7 +121,7 @@ def test_broken_upload_says_why_and_keeps_the_scenario():
     at = open_app("scenario")
     at.file_uploader[0].upload("bad.yaml", b"workload: [1, 2").run()
     assert any("not valid YAML" in e.value for e in at.error)
-    assert metric(at, "Answer") == "LoRA fine-tune"
+    assert sidebar_answer(at) == "LoRA fine-tune"
 
 
 def test_slider_change_rerenders_well_under_a_second():
