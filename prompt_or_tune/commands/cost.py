@@ -88,10 +88,12 @@ def format_table(summary: dict, shares: dict[str, float | None], per_request: di
     lines.append(f"* {COST_PER_REQUEST_HELP}")
     crossings = [b for b in summary["break_even"] if b["requests_per_month"] is not None]
     if crossings:
-        lines += ["", "Break-even volumes (constant requests/month):"]
+        lines += ["", "Break-even volumes (requests in the first month, growth as in the scenario; the crossing "
+                      "nearest yours, with how many crossings in all):"]
         for b in crossings:
             month = f", curves cross in month {b['month']}" if b["month"] else ""
+            more = f" (one of {len(b['crossings'])} crossings: fleet steps)" if len(b["crossings"]) > 1 else ""
             lines.append(f"  {b['approach']} vs {b['versus']}: {b['requests_per_month']:,.0f}"
-                         f" — {b['cheaper_above']} cheaper above{month}")
+                         f" — {b['cheaper_above']} cheaper above{more}{month}")
     lines += [f"note: {note}" for note in summary["notes"]]
     return "\n".join(lines)
