@@ -28,6 +28,7 @@ from dashboard import api_picker, fields, state
 from dashboard.fields import callback, choice_field, help_of, number_grid, text_field
 from dashboard.state import widget_key
 from dashboard.text import escape_md, in_words, opening
+from reporting.grid import number
 
 ENCODINGS = [None, "cl100k_base", "o200k_base", "p50k_base"]
 UPLOAD_KEY, UPLOADED_ID = "scenario_upload", "scenario_upload_id"
@@ -249,29 +250,47 @@ def _add_range(key: str) -> None:
         state.change_field(UNCERTAINTY, {**ranges, dotted: dict(NEW_RANGE)})
 
 
+# The uncertainty table's number columns, as text: an empty cell is blank (a grid draws a missing number as
+# "None"), and what a blank means is each column's help.
+RANGE_ENDS = {
+    "minus_pct": ("minus %", "How far below the value the range reaches, in % of it; blank for an absolute range."),
+    "plus_pct": ("plus %", "How far above the value the range reaches, in % of it; blank for an absolute range."),
+    "low": ("low", "The range's lower end in the input's unit; blank for a range relative to the value."),
+    "high": ("high", "The range's upper end in the input's unit; blank for a range relative to the value."),
+}
+NUMBER_OR_EMPTY = r"^\s*(-?[0-9][0-9,]*(\.[0-9]*)?|-?\.[0-9]+)?\s*$"
+
+
+def _range_end(value: float | None) -> str:
+    return "" if value is None else number(value)
+
+
+def _typed(text: str | None) -> float | None:
+    """A range end as typed ("1,500,000", "25", ""): the number, or None for a blank cell."""
+    cleaned = (text or "").replace(",", "").strip()
+    return float(cleaned) if cleaned else None
+
+
 def _uncertainty() -> None:
     st.caption("Ranges on any numeric input, relative to its value (minus % and plus %: they follow "
                "the value when it is edited) or absolute (low and high, which must contain the value): "
                "the Monte Carlo draws from them and the tornado swings them. Inputs without a range "
-               "swing ±25% in the tornado. Select a row's box to delete it.")
+               "swing ±25% in the tornado. The other pair stays blank. Select a row's box to delete it.")
     current = state.scenario().uncertainty
-    columns = ["input", "minus_pct", "plus_pct", "low", "high"]
-    frame = pd.DataFrame([{"input": fields.label_of(k), **r.model_dump()} for k, r in current.items()],
-                         index=list(current), columns=columns)
+    frame = pd.DataFrame([{"input": fields.label_of(k), **{side: _range_end(v) for side, v in r.model_dump().items()}}
+                          for k, r in current.items()], index=list(current), columns=["input", *RANGE_ENDS])
     key = widget_key("main", UNCERTAINTY)
     edited = st.data_editor(frame, num_rows="delete", hide_index=True, width="stretch", key=key,
                             disabled=["input"], column_config={
                                 "input": st.column_config.TextColumn("input"),
-                                "minus_pct": st.column_config.NumberColumn("minus %", min_value=0, max_value=100),
-                                "plus_pct": st.column_config.NumberColumn("plus %", min_value=0),
-                                "low": st.column_config.NumberColumn(),
-                                "high": st.column_config.NumberColumn()})
+                                **{side: st.column_config.TextColumn(label, help=meaning, validate=NUMBER_OR_EMPTY)
+                                   for side, (label, meaning) in RANGE_ENDS.items()}})
     ranges = {}
     for dotted, row in edited.iterrows():
-        pairs = {"low": row["low"], "high": row["high"]} if pd.notna(row["low"]) or pd.notna(row["high"]) \
-            else {"minus_pct": row["minus_pct"], "plus_pct": row["plus_pct"]}
-        if all(pd.notna(v) for v in pairs.values()):
-            ranges[dotted] = {k: float(v) for k, v in pairs.items()}
+        ends = {side: _typed(row[side]) for side in RANGE_ENDS}
+        pairs = ("low", "high") if ends["low"] is not None or ends["high"] is not None else ("minus_pct", "plus_pct")
+        if all(ends[side] is not None for side in pairs):
+            ranges[dotted] = {side: ends[side] for side in pairs}
     changed = ranges != {k: r.model_dump(exclude_none=True) for k, r in current.items()}
     if changed and state.change_field(UNCERTAINTY, ranges):  # resets the editor to the new ranges
         st.rerun()
