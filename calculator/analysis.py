@@ -12,6 +12,7 @@ from typing import Any
 
 from calculator.costs import CostReport, evaluate
 from calculator.hosting import HostingVariants, hosting_variants
+from calculator.label_sources import LabelSources, label_sources
 from calculator.measured import apply_benchmark
 from calculator.recommend import Recommendation, recommend
 from calculator.recommend.reasons import sensitivity_of
@@ -41,11 +42,12 @@ class Analysis:
     bands: dict[str, Band]  # cumulative cost P10/median/P90 by month, over BAND_DRAWS draws
     summary: dict[str, Any]  # every figure as plain data (summary_of)
     hosting_variants: HostingVariants  # the tuned approaches on own GPUs and at the provider, by TCO
+    label_sources: LabelSources  # the tuned approaches on people's labels and on a teacher's
 
     def to_dict(self) -> dict[str, Any]:
         """What `prompt-or-tune cost --json` prints: the summary with the recommendation."""
         return {**self.summary, "hosting_variants": self.hosting_variants.to_dict(),
-                "recommendation": self.recommendation.to_dict()}
+                "label_sources": self.label_sources.to_dict(), "recommendation": self.recommendation.to_dict()}
 
 
 def analyze(scenario: Scenario, results: Sequence[BenchmarkResult] = (),
@@ -77,6 +79,7 @@ def analyze(scenario: Scenario, results: Sequence[BenchmarkResult] = (),
         bands=bands_of(costs),
         summary=summary_of(costs, mc),
         hosting_variants=hosting_variants(costs),
+        label_sources=label_sources(costs),
     )
 
 

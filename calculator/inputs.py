@@ -21,6 +21,7 @@ from calculator.approaches.base import (
     pass_rate,
     replica_memory_bytes,
 )
+from calculator.approaches.prompting import output_tokens
 from calculator.approaches.tuning import served_tokens
 from calculator.evaluation import EVALUATION_MARGIN, tests_needed
 from calculator.fields import field_unit, get_dotted, numeric_fields
@@ -32,7 +33,7 @@ from calculator.prompts import (
     render,
     scenario_frame,
 )
-from calculator.scenario import Scenario
+from calculator.scenario import Scenario, same_model
 from calculator.scenario_io import ScenarioError
 from calculator.tokens import counter_for
 from core.approaches import BY_NAME, SPECS, TUNED
@@ -102,6 +103,7 @@ def resolve_inputs(scenario: Scenario) -> Inputs:
     _add_gpu(scenario, inputs)
     _add_tokens(scenario, inputs)
     _add_finetune_provider(scenario, inputs)
+    _add_teacher(scenario, inputs)
     _add_scores(scenario, inputs)
     _add_score_is_pass_rate(scenario, inputs)
     _add_measured(scenario, inputs)
@@ -324,14 +326,55 @@ def _add_finetune_provider(scenario: Scenario, inputs: Inputs) -> None:
                                 "and served on own GPUs.")
 
 
+def _add_teacher(scenario: Scenario, inputs: Inputs) -> None:
+    """What one teacher label costs: its prompt (counted as the prompt kind's) and its answer (with the
+    written reasoning of chain-of-thought) at the teacher model's prices."""
+    teacher = scenario.teacher
+    if not teacher.approaches:
+        return
+    model, provider = teacher_model(scenario)
+    if same_model(model, scenario.api.model) and provider == scenario.api.provider_id:
+        price_in, price_out = inputs["api.input_usd_per_mtok"], inputs["api.output_usd_per_mtok"]
+        source = f"the API model's prices ({model})"
+    else:
+        table = prices.api_token_prices(model, provider)
+        price_in, price_out, source = table.input, table.output, table.source
+    spec = BY_NAME[teacher.prompt]
+    hidden = 0.0 if same_model(model, scenario.api.model) else inputs["api.reasoning_tokens_per_request"]
+    inputs.add("teacher.input_usd_per_mtok", float(price_in), "USD/1M tokens", source)
+    inputs.add("teacher.output_usd_per_mtok", float(price_out), "USD/1M tokens", source)
+    inputs.add("teacher.prompt_tokens", inputs[f"tokens.{spec.prompt_kind}.input"], "tokens/label",
+               f"{spec.title}'s prompt tokens, as counted for that approach")
+    inputs.add("teacher.output_tokens", output_tokens(inputs, spec) - hidden, "tokens/label",
+               f"{spec.title}'s answer tokens" + (" with its written reasoning" if spec.reasons else ""))
+    for name in teacher.approaches:
+        inputs.add(f"teacher.labels.{name}", 1.0, "1 = trained on the teacher's labels", USER)
+
+
+def teacher_model(scenario: Scenario) -> tuple[str, str]:
+    """(model, provider) of the scenario's teacher: its own, else the API model's."""
+    teacher = scenario.teacher
+    return teacher.model or scenario.api.model, teacher.provider_id or scenario.api.provider_id
+
+
 def _add_scores(scenario: Scenario, inputs: Inputs) -> None:
-    """Typed scores, each only on the model it was typed for: one typed for another model is left out."""
+    """Typed scores, each only on the model it was typed for: one typed for another model is left out. A
+    student of a teacher is capped at the teacher's agreement, and unknown while that is."""
     unit = metric_name(scenario.metric)
     elsewhere = scenario.typed_elsewhere()
+    teacher, agreement = scenario.teacher, scenario.teacher.agreement
     for approach, value in scenario.quality.scores.items():
+        name = BY_NAME[approach].title
         if approach in elsewhere:
-            inputs.notes.append(f"{BY_NAME[approach].title}: its {with_name(scenario.metric, value, 0)} was typed for "
+            inputs.notes.append(f"{name}: its {with_name(scenario.metric, value, 0)} was typed for "
                                 f"{elsewhere[approach]}, not {scenario.priced_model(approach)}: not used.")
+        elif approach in teacher.approaches and agreement is None:
+            inputs.notes.append(f"{name} trains on {teacher_model(scenario)[0]}'s labels: its typed "
+                                f"{with_name(scenario.metric, value, 0)} is not used until the teacher's agreement "
+                                "with gold labels is known (teacher.agreement, or a run with a teacher).")
+        elif approach in teacher.approaches and value > agreement:
+            inputs.add(f"score.{approach}", agreement, unit,
+                       f"user input {shown(scenario.metric, value, 0)}, capped at the teacher's agreement")
         else:
             inputs.add(f"score.{approach}", value, unit, USER)
 

@@ -363,6 +363,39 @@ class Pretrain(Section):
     )
 
 
+class Teacher(Section):
+    """An API model that labels the training inputs in place of people (distillation): each label costs its
+    prompt's tokens at the teacher's prices, and a reviewed share of them a person's cost per label. The
+    student it trains is bounded by the teacher: a typed score is capped at the teacher's agreement with
+    gold labels, and is unknown while that agreement is."""
+
+    approaches: list[ApproachName] = Field(
+        default_factory=list,
+        description="Tuned approaches trained on the teacher's labels; empty: people label everything.")
+    model: str | None = Field(None, description="The teacher's model, priced by genai-prices; empty: the API model.")
+    provider_id: str | None = Field(None, description="The teacher's provider; empty: the API provider.")
+    prompt: Literal["zero_shot", "few_shot", "chain_of_thought"] = Field(
+        "zero_shot", description="How the teacher is prompted for each label (its tokens are counted as that "
+                                 "approach's prompt is).")
+    reviewed_share: float = quantity(
+        0.1, "fraction", "Share of the teacher's labels a person checks, at the cost per label.", ge=0, le=1)
+    agreement: float | None = quantity(
+        None, "fraction", "The teacher's agreement with gold labels on this task (a benchmark run with a "
+        "teacher measures it); a student trained on its labels is capped at it.", ge=0, le=1)
+
+    @field_validator("approaches")
+    @classmethod
+    def _tuned(cls, approaches: list[str]) -> list[str]:
+        untrained = [name for name in approaches if BY_NAME[name].family != "tuning"]
+        if untrained:
+            raise ValueError(f"{', '.join(untrained)} train on no labels; a teacher labels for the tuned "
+                             "approaches (prompt_tuning, lora, full_finetune, dora)")
+        return list(dict.fromkeys(approaches))
+
+    def labels_for(self, approach: str) -> bool:
+        return approach in self.approaches
+
+
 class Quality(Section):
     """What the task must reach, on its metric (accuracy for classification; chrF, field F1 or another
     of core.metrics.TARGET_METRICS for a text task), and what each approach reaches. Scores are
@@ -565,6 +598,7 @@ class Scenario(Section):
     finetuning: FineTuning = Field(default_factory=FineTuning)
     hosting: Hosting = Field(default_factory=Hosting)
     pretrain: Pretrain = Field(default_factory=Pretrain)
+    teacher: Teacher = Field(default_factory=Teacher)
     quality: Quality = Field(default_factory=Quality)
     constraints: Constraints = Field(default_factory=Constraints)
     uncertainty: dict[str, Range] = Field(

@@ -12,7 +12,7 @@ from calculator.recommend import EvidenceGap, RankedApproach, Recommendation, su
 from calculator.recommend.wording import money, pct
 from calculator.tradeoffs import NOTE, tradeoffs
 from core.approaches import title
-from dashboard import applied, compute, hosting_view, report_view, state
+from dashboard import applied, compute, hosting_view, label_source_view, report_view, state
 from dashboard.text import dollars, escape_md, opening
 from reporting import tables
 
@@ -51,6 +51,7 @@ def render() -> None:
     st.subheader("The trade-offs at a glance")
     _static_table(tradeoffs(found), NOTE)
     hosting_view.render(found)
+    label_source_view.render(found)
     report_view.render(scenario)
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from core.approaches import ApproachSpec
-from core.units import HOURS_PER_MONTH
+from core.units import HOURS_PER_MONTH, MTOK
 
 Number = float | np.ndarray
 Params = Mapping[str, Number]
@@ -118,6 +118,34 @@ def labels_usd(p: Params, labels_needed: Number) -> Number:
     return np.maximum(0.0, labels_needed - p["labeling.labels_on_hand"]) * p["labeling.cost_per_label_usd"]
 
 
+def taught(p: Params, spec: ApproachSpec) -> bool:
+    """Trained on a teacher model's labels (scenario.teacher.approaches), not people's."""
+    return bool(p.get(f"teacher.labels.{spec.name}", 0.0))
+
+
+def teacher_label_usd(p: Params) -> Number:
+    """One label written by the teacher: its prompt and answer tokens at its prices."""
+    return (p["teacher.prompt_tokens"] * p["teacher.input_usd_per_mtok"]
+            + p["teacher.output_tokens"] * p["teacher.output_usd_per_mtok"]) / MTOK
+
+
+def label_usd(p: Params, spec: ApproachSpec) -> Number:
+    """One training label: a person's cost per label, or the teacher's plus the reviewed share of a person's."""
+    if not taught(p, spec):
+        return p["labeling.cost_per_label_usd"]
+    return teacher_label_usd(p) + p["teacher.reviewed_share"] * p["labeling.cost_per_label_usd"]
+
+
+def training_labels_usd(p: Params, spec: ApproachSpec, labels_needed: Number) -> dict[str, Number]:
+    """The labels beyond those on hand, by who makes them: {"labels": ...} from people, or
+    {"teacher labels": ..., "label review": ...} from a teacher with a person reviewing a share."""
+    bought = np.maximum(0.0, labels_needed - p["labeling.labels_on_hand"])
+    if not taught(p, spec):
+        return {"labels": bought * p["labeling.cost_per_label_usd"]}
+    return {"teacher labels": bought * teacher_label_usd(p),
+            "label review": bought * p["teacher.reviewed_share"] * p["labeling.cost_per_label_usd"]}
+
+
 def evaluation_labels_usd(p: Params, labels_needed: Number) -> Number:
     """The test set every approach is evaluated on before launch, bought beyond the labels on hand
     that its own training or prompt labels leave over."""
@@ -125,9 +153,10 @@ def evaluation_labels_usd(p: Params, labels_needed: Number) -> Number:
     return np.maximum(0.0, p["labeling.evaluation_labels"] - spare) * p["labeling.cost_per_label_usd"]
 
 
-def retraining_labels_usd(p: Params, labels_needed: Number) -> Number:
-    """Fresh labels for one retraining: the new-label share of the training labels, all bought."""
-    return labels_needed * p["finetuning.retrain_new_label_share"] * p["labeling.cost_per_label_usd"]
+def retraining_labels_usd(p: Params, spec: ApproachSpec, labels_needed: Number) -> Number:
+    """Fresh labels for one retraining: the new-label share of the training labels, all made anew (by
+    people, or by the teacher with its review)."""
+    return labels_needed * p["finetuning.retrain_new_label_share"] * label_usd(p, spec)
 
 
 def gpu_hours_for(flops: Number, p: Params, mfu_key: str, peak_key: str = "gpu.peak_flops") -> Number:

@@ -25,9 +25,9 @@ from calculator.approaches.base import (
     fleet_size,
     gpu_hours_for,
     labels_needed,
-    labels_usd,
     retraining_labels_usd,
     spread_over_months,
+    training_labels_usd,
 )
 from core.approaches import ApproachSpec
 from core.units import HOURS_PER_MONTH, MTOK
@@ -100,7 +100,8 @@ def _serving(p: Params, spec: ApproachSpec) -> tuple[dict[str, Number], dict[str
 
 
 FORMULA = (
-    "one-off = (labels beyond those on hand + evaluation labels beyond those left) × cost per label + "
+    "one-off = labels beyond those on hand × cost per label (or, from a teacher: × (teacher tokens × its "
+    "prices + reviewed share × cost per label)) + evaluation labels beyond those left × cost per label + "
     "engineering hours × rate + training (labels × tokens per example × epochs × 4·N FLOPs, 6·N for "
     "full, / (peak × MFU) × $/GPU-hour, or the provider's training price per token); fixed = "
     "max(min replicas, ⌈peak requests/s ÷ requests/s per replica⌉) × GPUs per replica (weights + KV "
@@ -119,13 +120,13 @@ def priced(spec: ApproachSpec) -> PricedApproach:
         every = p["finetuning.retrain_every_months"]
         return CostProfile(
             one_off={
-                "labels": labels_usd(p, labels),
+                **training_labels_usd(p, spec, labels),
                 "evaluation labels": evaluation_labels_usd(p, labels),
                 "engineering": engineering_usd(p, spec),
                 "training": train,
             },
             fixed={**fixed, "retraining": spread_over_months(train, every),
-                   "retraining labels": spread_over_months(retraining_labels_usd(p, labels), every)},
+                   "retraining labels": spread_over_months(retraining_labels_usd(p, spec, labels), every)},
             per_request=per_request,
         )
 

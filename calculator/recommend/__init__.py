@@ -134,13 +134,15 @@ def recommend(report: CostReport, mc: MonteCarlo, sensitivity: Sensitivity | Non
 
 
 def _served(report: CostReport, chosen: RankedApproach) -> str:
-    """Where a tuned choice runs: " at openai (gpt-4o-mini-2024-07-18)", " on own L4 GPUs"."""
+    """Where a tuned choice runs, and who labels its data: " at openai (gpt-4o-mini-2024-07-18)",
+    " on own L4 GPUs", " on own L4 GPUs, trained on gpt-4o's labels"."""
     if chosen.family != "tuning":
         return ""
+    taught = f", trained on {chosen.teacher}'s labels" if chosen.teacher else ""
     if chosen.model != report.scenario.finetuning.base_model:
         provider = report.scenario.finetuning.provider_id or report.scenario.api.provider_id
-        return f" at {provider} ({chosen.model})"
-    return f" on own {report.scenario.hosting.gpu} GPUs"
+        return f" at {provider} ({chosen.model}){taught}"
+    return f" on own {report.scenario.hosting.gpu} GPUs{taught}"
 
 
 def _choice_headline(report: CostReport, chosen: RankedApproach, eligible: list[RankedApproach],

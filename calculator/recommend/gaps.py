@@ -27,6 +27,10 @@ class EvidenceGap:
 
 def how_to_measure(scenario: Scenario, entry: RankedApproach) -> str:
     """The button and the command that measure an approach on the model the scenario prices for it."""
+    if entry.teacher is not None:
+        return (f"a benchmark run with the teacher, `prompt-or-tune bench --teacher-endpoint URL --teacher-model "
+                f"{entry.teacher} --approaches {entry.name}` (its agreement with gold labels and the student "
+                f"scored on them); or type the teacher's agreement on the Scenario page")
     if entry.family == "prompting":
         run = (f"Benchmark page, API endpoint form, or `prompt-or-tune bench --endpoint URL --endpoint-model "
                f"{entry.model} --endpoint-approaches {entry.name}`")

@@ -18,6 +18,7 @@ from typing import Literal
 from calculator.approaches import REGISTRY
 from calculator.breakeven import BreakEven
 from calculator.costs import ApproachCosts, CostReport
+from calculator.inputs import teacher_model
 from calculator.measured import score_source
 from calculator.recommend.sure import cheapest_shares
 from calculator.recommend.wording import Scale, money
@@ -59,6 +60,8 @@ class RankedApproach:
     scale: Scale = Scale()  # how its score is written: the scenario's metric
     model: str = ""  # the model the scenario prices for it
     typed_for: str | None = None  # the model its typed score was for, when that is another one (not used)
+    teacher: str | None = None  # the teacher model whose labels it trains on (None: people's labels, or no labels)
+    teacher_cap: float | None = None  # its score was capped at this teacher agreement
 
     @property
     def running_usd(self) -> float:
@@ -117,13 +120,22 @@ def _ranked_entry(costs: ApproachCosts, report: CostReport, mc: MonteCarlo) -> R
         scale=Scale(scenario.metric),
         model=scenario.priced_model(name),
         typed_for=scenario.typed_elsewhere().get(name),
+        teacher=teacher_model(scenario)[0] if name in scenario.teacher.approaches else None,
+        teacher_cap=_cap(quantity, scenario),
     )
     entry.constraint_issues.extend(_constraint_issues(entry, report))
     if entry.status == "misses":
         entry.blocked_by.append(f"misses the {entry.scale.target(scenario.quality.target)} "
-                                f"by {entry.scale.gap(scenario.quality.target - entry.score)}")
+                                f"by {entry.scale.gap(scenario.quality.target - entry.score)}{teacher_words(entry)}")
     entry.blocked_by.extend(entry.constraint_issues)
     return entry
+
+
+def _cap(quantity, scenario) -> float | None:
+    """The teacher agreement a typed score was capped at (inputs._add_scores says so in its source)."""
+    if quantity is not None and quantity.source.endswith("capped at the teacher's agreement"):
+        return scenario.teacher.agreement
+    return None
 
 
 def _constraint_issues(entry: RankedApproach, report: CostReport) -> list[str]:
@@ -158,8 +170,18 @@ def standing_words(entry: RankedApproach) -> str:
     return "qualifies"
 
 
+def teacher_words(entry: RankedApproach) -> str:
+    """" (capped at its teacher gpt-4o-mini's 85% agreement with gold labels)" for a capped student."""
+    if entry.teacher_cap is None:
+        return ""
+    return (f" (capped at its teacher {entry.teacher}'s {entry.scale.brief(entry.teacher_cap)} agreement "
+            "with gold labels)")
+
+
 def unknown_words(entry: RankedApproach) -> str:
     """"unknown", or "unknown on gpt-4o-mini (the typed 79% was for gpt-4o)"."""
+    if entry.teacher is not None and entry.score is None:
+        return f"unknown on {entry.teacher}'s labels (the teacher's agreement with gold labels is not known)"
     if entry.typed_for is None:
         return "unknown"
     return f"unknown on {entry.model} (the typed score was for {entry.typed_for})"

@@ -16,6 +16,7 @@ from calculator.recommend.ranking import (
     RankedApproach,
     break_even_between,
     engineering_time,
+    teacher_words,
     unknown_words,
 )
 from calculator.recommend.wording import Scale, amount, count, in_sentence, money, pct, points
@@ -40,7 +41,7 @@ def why_not(entry: RankedApproach, chosen: RankedApproach, target: float) -> str
     scale = entry.scale
     if entry.status == "misses":
         return (f"{cheaper}, but its {scale.name} {scale.value(entry.score)}{scale.interval(entry.score_ci)} "
-                f"misses the {scale.brief(target)} target by {scale.gap(target - entry.score)}.")
+                f"misses the {scale.brief(target)} target by {scale.gap(target - entry.score)}{teacher_words(entry)}.")
     if entry.status == "uncertain":
         return (f"{cheaper}, but its {scale.name} {scale.value(entry.score)}{scale.interval(entry.score_ci)} may "
                 f"fall below the {scale.brief(target)} target" + spread_note(entry) + ".")
@@ -198,6 +199,8 @@ def labels_to_reach(curve: list[tuple[int, float]], goal: float) -> float | None
 def labels_reason(chosen: RankedApproach, report: CostReport) -> str | None:
     if chosen.labels_needed <= 0:
         return None
+    if chosen.teacher is not None:
+        return teacher_reason(chosen, report)
     on_hand = float(report.inputs["labeling.labels_on_hand"])
     measured = report.inputs.quantities.get(f"labels.{chosen.name}")
     needs = f"It needs {count(chosen.labels_needed)} labeled examples" + (f" ({measured.source})" if measured else "")
@@ -206,6 +209,20 @@ def labels_reason(chosen: RankedApproach, report: CostReport) -> str | None:
     cost = chosen.labels_to_buy * float(report.inputs["labeling.cost_per_label_usd"])
     return (f"{needs}; {count(on_hand)} are on hand, "
             f"so {count(chosen.labels_to_buy)} are bought for {money(cost)} (in its one-off cost).")
+
+
+def teacher_reason(chosen: RankedApproach, report: CostReport) -> str:
+    """"Label 5,000 inputs with gpt-4o ($3.95: zero-shot prompt, 311 tokens each), review 10% ($200)"."""
+    inputs, parts = report.inputs, report.approaches[chosen.name].profile.one_off
+    teacher = report.scenario.teacher
+    tokens = float(inputs["teacher.prompt_tokens"] + inputs["teacher.output_tokens"])
+    made = count(max(0.0, chosen.labels_needed - float(inputs["labeling.labels_on_hand"])))
+    agreement = (f"; the teacher agrees with gold labels on {chosen.scale.brief(teacher.agreement)}"
+                 if teacher.agreement is not None else "")
+    return (f"Its training labels come from a teacher: label {made} inputs with {chosen.teacher} "
+            f"({money(float(parts['teacher labels']))}: {title(teacher.prompt).lower()}, {tokens:,.0f} tokens "
+            f"each), review {pct(teacher.reviewed_share)} of them by people "
+            f"({money(float(parts['label review']))}){agreement}.")
 
 
 def constraint_reasons(chosen: RankedApproach, report: CostReport) -> list[str]:
