@@ -59,6 +59,12 @@ LABEL_WORDS = {"pct": "%", "mfu": "MFU", "mbu": "MBU", "gpus": "GPUs", "gpu": "G
 SECTION_PREFIX = {"api": "API", "pretrain": "Pretraining", "provider_ft": "Hosted fine-tune"}
 LABELS = {
     "workload.horizon_months": "Horizon",
+    "teacher.reviewed_share": "Teacher labels reviewed by people",
+    "teacher.agreement": "Teacher's agreement with gold labels",
+    "teacher.input_usd_per_mtok": "Teacher: input price per 1M tokens",
+    "teacher.output_usd_per_mtok": "Teacher: output price per 1M tokens",
+    "teacher.prompt_tokens": "Teacher: prompt tokens per label",
+    "teacher.output_tokens": "Teacher: answer tokens per label",
     "task.few_shot_k": "Examples per few-shot prompt",
     "finetuning.prompt_tuning_labeled_examples": "Labeled examples for prompt-tuning",
     "finetuning.retrain_every_months": "Months between retrainings",
@@ -87,6 +93,7 @@ PER_APPROACH = {  # keys that name an approach: (section, last part or "" for th
     ("tokens.output", ""): "Output tokens per request, {}",
     ("pass_rate", ""): "Pass rate of {}",
     ("provider_ft.hosts", ""): "{} trained at the provider",
+    ("teacher.labels", ""): "{} trained on the teacher's labels",
 }
 
 

@@ -22,7 +22,7 @@ from calculator.scenario_io import (
     with_metric,
     with_task_kind,
 )
-from core.approaches import ANSWER_WORDS, SPECS, TASK_KINDS, spec, title
+from core.approaches import ANSWER_WORDS, SPECS, TASK_KINDS, TUNED, spec, title
 from core.metrics import METRICS, PRIMARY, TARGET_METRICS, metric_name
 from dashboard import api_picker, fields, state
 from dashboard.fields import callback, choice_field, help_of, number_grid, text_field
@@ -35,6 +35,7 @@ UPLOAD_KEY, UPLOADED_ID = "scenario_upload", "scenario_upload_id"
 UNCERTAINTY = "uncertainty"
 NEW_RANGE = {"minus_pct": 25.0, "plus_pct": 25.0}
 KIND, METRIC = "task.kind", "quality.metric"
+TEACHER = "teacher.approaches"  # the tuned approaches trained on a teacher model's labels
 
 
 def _numbers(prefix: str) -> list[str]:
@@ -165,6 +166,29 @@ def _finetuning() -> None:
     number_grid(_numbers("finetuning."))
     st.markdown("**Labels and engineering time**")
     number_grid(_numbers("labeling.") + _numbers("team."))
+    _teacher()
+
+
+def _teacher() -> None:
+    """Who labels the training data: people, or a teacher model (distillation) with a reviewed share."""
+    st.markdown("**Labels from a teacher model** (distillation: an API model labels the training inputs, "
+                "a person reviews a share; the student is capped at the teacher's agreement with gold labels)")
+    scenario = state.scenario()
+    key = widget_key("main", TEACHER)
+    st.multiselect("Trained on the teacher's labels", [n for n in scenario.approaches if n in TUNED],
+                   format_func=title, help="Empty: people label the training data of every tuned approach.",
+                   **({} if key in st.session_state else {"default": scenario.teacher.approaches}),
+                   **callback(key, TEACHER))
+    fields.show_error(TEACHER)
+    cols = st.columns(2)
+    with cols[0]:
+        text_field("teacher.model", "Teacher model",
+                   f"An API model genai-prices prices; empty: the API model ({scenario.api.model}).")
+    with cols[1]:
+        choice_field("teacher.prompt", ["zero_shot", "few_shot", "chain_of_thought"], "Teacher prompt",
+                     "How the teacher is asked for each label: its tokens are counted as that prompt's.",
+                     format_func=title)
+    number_grid(_numbers("teacher."))
 
 
 def _hosting() -> None:
