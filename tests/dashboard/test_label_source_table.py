@@ -3,10 +3,13 @@ approach on people's labels and on gpt-4o's, against the calculator; its button 
 
 from __future__ import annotations
 
+import pytest
+
 from calculator.costs import evaluate
 from calculator.recommend.wording import money
 from calculator.scenario_io import apply_overrides, load_preset
 from tests.dashboard.apptest import open_app
+from tests.dashboard.browser_fixtures import NEEDS_CHROMIUM, main_text, screenshot, settled
 
 QUERY = {"preset": "support_intents", "labeling.labels_on_hand": "0", "teacher.agreement": "0.95"}
 
@@ -32,3 +35,25 @@ def test_people_and_teacher_labels_side_by_side_and_the_switch():
     assert money(taught.approaches["lora"].tco_usd) in headline
     assert table(at).set_index(["approach", "labels from"]).loc[
         ("LoRA fine-tune", "gpt-4o (zero-shot prompt), 10% reviewed"), "scenario"] == "current"
+
+
+@pytest.mark.browser
+@NEEDS_CHROMIUM
+def test_the_teacher_switch_in_the_browser(app_url, browser, tmp_path):
+    from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    wait = WebDriverWait(browser, 60, ignored_exceptions=(StaleElementReferenceException, StopIteration,
+                                                          NoSuchElementException))
+    browser.get(f"{app_url}/?" + "&".join(f"{k}={v}" for k, v in QUERY.items()))
+    wait.until(lambda d: "Who labels the training data" in main_text(d) and settled(d))
+    heading = next(h for h in browser.find_elements(By.CSS_SELECTOR, "h3") if h.text == "Who labels the training data")
+    browser.execute_script("arguments[0].scrollIntoView()", heading)
+    screenshot(browser, tmp_path / "labels_people_and_teacher.png", "LABELS_SCREENSHOT")
+    wait.until(lambda d: next(b for b in d.find_elements(By.CSS_SELECTOR, "button")
+                              if b.text.startswith("Train ") and "gpt-4o's labels" in b.text)).click()
+    wait.until(lambda d: "trained on gpt-4o's labels" in main_text(d) and settled(d))
+    assert "teacher.approaches" in browser.current_url
+    browser.execute_script("window.scrollTo(0, 0)")
+    screenshot(browser, tmp_path / "decision_teacher_labels.png", "LABELS_SCREENSHOT")
