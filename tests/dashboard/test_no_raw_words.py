@@ -43,3 +43,12 @@ def test_the_hosting_caption_reads_as_words():
     texts = page_texts(open_app("decision", {"preset": "contract_review"}))
     assert len(texts) > 50  # the whole page was drawn: a page that fails to draw proves nothing
     assert [words for text in texts for words in raw_words(text, ALLOWED)] == []
+
+
+@pytest.mark.xfail(strict=True, reason="calculator/label_sources.py (another engineer's, 950f1e0) writes on every "
+                   "preset's Decision page '… its score is unknown until the teacher's agreement with gold labels is "
+                   "(teacher.agreement, or a benchmark run with a teacher)': a dotted name, and 'is' without 'known'")
+def test_the_teacher_note_reads_as_words():
+    texts = page_texts(open_app("decision", {"preset": "support_intents"}))
+    assert len(texts) > 50
+    assert [words for text in texts for words in raw_words(text, ALLOWED)] == []
