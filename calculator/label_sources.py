@@ -50,9 +50,10 @@ class LabelSources:
 
 
 def label_sources(costs: CostReport) -> LabelSources:
-    """Every tuned approach the scenario compares and trains on labels, by people and by the teacher."""
-    scenario = costs.scenario
-    tuned = [n for n in scenario.approaches if n in TUNED and costs.approaches[n].labels_needed > 0]
+    """Every tuned approach the scenario compares that needs more labels than are on hand, by people and by
+    the teacher (with enough labels on hand, who would make more does not matter)."""
+    scenario, on_hand = costs.scenario, float(costs.inputs["labeling.labels_on_hand"])
+    tuned = [n for n in scenario.approaches if n in TUNED and costs.approaches[n].labels_needed > on_hand]
     model = teacher_model(scenario)[0]
     sources = LabelSources([], model, None, costs.horizon_months, scenario.metric, scenario.quality.target)
     if not tuned:

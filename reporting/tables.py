@@ -14,6 +14,9 @@ from typing import TYPE_CHECKING
 from calculator.approaches import REGISTRY
 from calculator.fields import COST_PER_REQUEST, COST_PER_REQUEST_HELP, choice_label, field_label
 from calculator.hosting import notes, table_columns, table_rows
+from calculator.label_sources import notes as label_source_notes
+from calculator.label_sources import table_columns as label_source_columns
+from calculator.label_sources import table_rows as label_source_rows
 from calculator.measured import applied_summary
 from calculator.recommend import Recommendation
 from calculator.recommend.ranking import PACE, standing_words
@@ -122,6 +125,19 @@ def hosting(data: ReportData) -> list[Table]:
               f"family's formula, 'How each cost is computed'); prices: {'; '.join(served.sources)}.")
     return [Table("hosting", "Where the tuned models are served", table_columns(served), table_rows(served),
                   note=" ".join([*notes(served), source]), widths=[0.4, 1.5, 3, 2.2, 1.1, 1.3, 1.3, 0.9])]
+
+
+def label_sources(data: ReportData) -> list[Table]:
+    """The Decision page's "Who labels the training data" (calculator/label_sources.py), with its source."""
+    found = data.label_sources
+    if not found.variants:
+        return []
+    source = ("Source: each row is this scenario priced with teacher.approaches set that way (the tuned "
+              "family's formula, 'How each cost is computed'); the teacher's prices and tokens are in the inputs "
+              "table (Teacher: …).")
+    return [Table("label_sources", "Who labels the training data", label_source_columns(found),
+                  label_source_rows(found), note=" ".join([*label_source_notes(found), source]),
+                  widths=[1.5, 3, 1.2, 1.3, 1.3, 0.9])]
 
 
 def formulas(data: ReportData) -> Table:
@@ -277,7 +293,7 @@ def all_tables(data: ReportData) -> dict[str, list[Table]]:
     return {
         "question": [question(data)],
         "ranking": [ranking(data.recommendation)],
-        "hosting": hosting(data),
+        "hosting": hosting(data) + label_sources(data),
         "evidence": [evidence(data.recommendation)] if data.recommendation.evidence_gaps else [],
         "costs": [costs(data), formulas(data), break_even(data)],
         "benchmarks": bench,

@@ -78,3 +78,7 @@ def test_people_and_teacher_side_by_side_recompute_to_the_scenarios_totals():
 def test_only_tuned_approaches_take_a_teacher():
     with pytest.raises(ScenarioError, match="teacher.approaches"):
         scenario("teacher.approaches=[zero_shot]")
+
+
+def test_with_enough_labels_on_hand_there_is_nothing_to_compare():
+    assert label_sources(evaluate(load_preset("support_intents"))).variants == []  # 5,000 on hand, 5,000 needed
