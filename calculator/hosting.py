@@ -17,7 +17,7 @@ from calculator.approaches import REGISTRY
 from calculator.approaches.tuning import served_per_token, uses_provider
 from calculator.costs import CostReport, evaluate
 from calculator.price_catalog import providers
-from calculator.prices import PriceNotFound
+from calculator.prices import PriceNotFound, finetune_offer
 from calculator.recommend.wording import money
 from calculator.scenario import Scenario
 from calculator.scenario_io import ScenarioError
@@ -103,6 +103,14 @@ def hosting_variants(costs: CostReport) -> HostingVariants:
 def _evaluated(scenario: Scenario, hosting: Hosting) -> CostReport | str:
     """The scenario priced with this hosting, or why it cannot be (the error's first line)."""
     switched = scenario.model_copy(update={"finetuning": scenario.finetuning.model_copy(update={"hosting": hosting})})
+    if hosting == "provider":
+        provider, model = _provider_id(scenario), scenario.finetuning.provider_base_model
+        try:
+            finetune_offer(model, provider)
+        except PriceNotFound:
+            return (f"the price table of hosted fine-tuning (data/finetune_prices.yaml) has no row for {model} at "
+                    f"{providers().get(provider, provider)}; pick a provider and model it has on the Scenario "
+                    "page (Fine-tuning tab)")
     try:
         return evaluate(switched)
     except (ScenarioError, PriceNotFound) as exc:

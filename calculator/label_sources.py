@@ -99,8 +99,9 @@ def notes(found: LabelSources) -> list[str]:
         people = next(v for v in found.variants if v.approach == name and not v.taught)
         teacher = next(v for v in found.variants if v.approach == name and v.taught)
         saving = people.tco_usd - teacher.tco_usd
-        quality = ("its score is unknown until the teacher's agreement with gold labels is (teacher.agreement, "
-                   "or a benchmark run with a teacher)" if teacher.score is None else
+        quality = ("its score is unknown until the teacher's agreement with gold labels is known (type it on the "
+                   "Scenario page, Fine-tuning tab, or measure it with a benchmark run with a teacher)"
+                   if teacher.score is None else
                    f"it would score {scale.brief(teacher.score)}, "
                    f"{'meeting' if teacher.meets else 'missing'} the {scale.target(found.target)}")
         lines.append(f"{title(name)} on {found.teacher}'s labels costs {money(abs(saving))} "

@@ -121,7 +121,7 @@ def hosting(data: ReportData) -> list[Table]:
     served = data.hosting_variants
     if not served.variants:
         return []
-    source = ("Source: each row is this scenario priced with finetuning.hosting set that way (the tuned "
+    source = ("Source: each row is this scenario priced with the tuned models served that way (the tuned "
               f"family's formula, 'How each cost is computed'); prices: {'; '.join(served.sources)}.")
     return [Table("hosting", "Where the tuned models are served", table_columns(served), table_rows(served),
                   note=" ".join([*notes(served), source]), widths=[0.4, 1.5, 3, 2.2, 1.1, 1.3, 1.3, 0.9])]
@@ -132,9 +132,9 @@ def label_sources(data: ReportData) -> list[Table]:
     found = data.label_sources
     if not found.variants:
         return []
-    source = ("Source: each row is this scenario priced with teacher.approaches set that way (the tuned "
-              "family's formula, 'How each cost is computed'); the teacher's prices and tokens are in the inputs "
-              "table (Teacher: …).")
+    source = ("Source: each row is this scenario priced with the tuned approach trained on people's labels or "
+              "on the teacher's (the tuned family's formula, 'How each cost is computed'); the teacher's prices "
+              "and tokens are in the inputs table (Teacher: …).")
     return [Table("label_sources", "Who labels the training data", label_source_columns(found),
                   label_source_rows(found), note=" ".join([*label_source_notes(found), source]),
                   widths=[1.5, 3, 1.2, 1.3, 1.3, 0.9])]

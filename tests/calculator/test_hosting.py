@@ -70,8 +70,9 @@ def test_a_provider_without_a_row_leaves_its_variants_out_with_the_reason():
     assert {v.hosting for v in found.variants} == {"self_hosted"}
     missing = next(x for x in found.left_out if x.hosting == "provider" and "lora" in x.approaches)
     assert missing.approaches == ["lora", "full_finetune"]
-    assert missing.reason.startswith("finetuning.provider_base_model: no hosted fine-tuning price for "
-                                     "openai/no-such-model")
+    assert missing.reason == ("the price table of hosted fine-tuning (data/finetune_prices.yaml) has no row for "
+                              "no-such-model at OpenAI; pick a provider and model it has on the Scenario page "
+                              "(Fine-tuning tab)")
     assert notes(found) == [f"Left out: {x.text}." for x in found.left_out]  # no saving, no other model
 
 

@@ -31,6 +31,6 @@ def test_the_html_report_shows_where_the_tuned_models_are_served():
     assert (lora_tco("provider"), lora_tco("self_hosted")) == ("$12,361", "$71,243")
     assert html.escape("LoRA fine-tune costs $58,882 less over 24 months at OpenAI than on own GPUs "
                        "($12,361 against $71,243).") in recommendation
-    assert html.escape("Source: each row is this scenario priced with finetuning.hosting set that way") in recommendation
+    assert html.escape("Source: each row is this scenario priced with the tuned models served that way") in recommendation
     assert "data/finetune_prices.yaml: openai/gpt-4o-mini-2024-07-18" in recommendation
     assert "data/gpu_prices.yaml: L4 24GB" in recommendation

@@ -17,4 +17,4 @@ def test_the_markdown_report_shows_both_label_sources():
     lora = analyze(apply_overrides(scenario, ["teacher.approaches=[lora]"]), draws=2_000).costs.approaches["lora"]
     assert f"| LoRA fine-tune | gpt-4o (zero-shot prompt), 10% reviewed | $204 | {money(lora.tco_usd)} | 93% |  |" in text
     assert "| LoRA fine-tune | people | $2,000 | $73,243 | 93% | current |" in text
-    assert "priced with teacher.approaches set that way" in text
+    assert "priced with the tuned approach trained on people's labels or on the teacher's" in text
