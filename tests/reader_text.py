@@ -29,18 +29,6 @@ ALLOWED: tuple[tuple[str, str], ...] = (
     (r"the JSON report \(costs\.(?:break_even|inputs)\)", "the report's pointer to a key of its JSON twin"),
     (r"by their dotted names, e\.g\. workload\.requests_per_month", "the note that says how files name inputs"),
 )
-# Sentences found wrong that another engineer's module writes (not changed here, named in the issue's report):
-# the pages' tests tolerate each one verbatim and nothing else; a strict xfail per face fails on them until
-# they read as words.
-NOT_OURS: tuple[tuple[str, str], ...] = (
-    (r"Source: each row is this scenario priced with finetuning\.hosting set that way",
-     "reporting/tables.py: hosting, the report's hosting table note (pinned by test_hosting_in_report)"),
-    (r"Left out: LoRA fine-tune, Full fine-tune at the provider: finetuning\.provider_base_model: no hosted "
-     r"fine-tuning price for .*? or set finetuning\.hosting=self_hosted\.",
-     "calculator/hosting.py quoting calculator/prices.py's PriceNotFound on contract_review (anthropic)"),
-    (r"until the teacher's agreement with gold labels is \(teacher\.agreement, or a benchmark run with a teacher\)",
-     "calculator/label_sources.py: the Decision page's teacher note on every preset (and 'is' lacks 'known')"),
-)
 NONE_OR_NAN = re.compile(r"\bNone\b|\bnan\b|\bNaN\b")
 SCIENTIFIC = re.compile(r"\d(?:\.\d+)?e[+-]\d+", re.IGNORECASE)
 
@@ -89,10 +77,10 @@ def unescaped(markdown: str) -> str:
     return re.sub(r"\\(.)", r"\1", markdown)
 
 
-def raw_words(text: str, tolerated: tuple[tuple[str, str], ...] = ALLOWED + NOT_OURS) -> list[str]:
-    """Each "None", "nan", number in scientific notation or raw name in `text`, with the words around it;
-    the `tolerated` passages (pattern, why) cut out first."""
-    for pattern, _why in tolerated:
+def raw_words(text: str) -> list[str]:
+    """Each "None", "nan", number in scientific notation or raw name in `text`, with the words around it
+    (the ALLOWED passages cut out first)."""
+    for pattern, _why in ALLOWED:
         text = re.sub(pattern, " ", text)
     found = []
     for pattern in (NONE_OR_NAN, SCIENTIFIC, _raw_name()):

@@ -8,7 +8,7 @@ import pytest
 
 from calculator.scenario_io import preset_names
 from tests.dashboard.apptest import open_app
-from tests.reader_text import ALLOWED, raw_words, unescaped
+from tests.reader_text import raw_words, unescaped
 
 
 def page_texts(at) -> list[str]:
@@ -32,23 +32,3 @@ def test_the_decision_page_shows_no_raw_words(preset):
     found = [words for text in texts for words in raw_words(text)]
     assert not found, "\n".join(found)
 
-
-@pytest.mark.xfail(strict=True, reason="the Decision page's hosting caption (dashboard/hosting_view.py and "
-                   "calculator/hosting.py, another engineer's) quotes calculator/prices.py on contract_review: "
-                   "'Left out: LoRA fine-tune, Full fine-tune at the provider: finetuning.provider_base_model: no "
-                   "hosted fine-tuning price for anthropic/gpt-4o-mini-2024-07-18 … Set finetuning.provider_id and "
-                   "finetuning.provider_base_model to one of them, add a row with its source, or set "
-                   "finetuning.hosting=self_hosted.'")
-def test_the_hosting_caption_reads_as_words():
-    texts = page_texts(open_app("decision", {"preset": "contract_review"}))
-    assert len(texts) > 50  # the whole page was drawn: a page that fails to draw proves nothing
-    assert [words for text in texts for words in raw_words(text, ALLOWED)] == []
-
-
-@pytest.mark.xfail(strict=True, reason="calculator/label_sources.py (another engineer's, 950f1e0) writes on every "
-                   "preset's Decision page '… its score is unknown until the teacher's agreement with gold labels is "
-                   "(teacher.agreement, or a benchmark run with a teacher)': a dotted name, and 'is' without 'known'")
-def test_the_teacher_note_reads_as_words():
-    texts = page_texts(open_app("decision", {"preset": "support_intents"}))
-    assert len(texts) > 50
-    assert [words for text in texts for words in raw_words(text, ALLOWED)] == []
