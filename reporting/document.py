@@ -71,8 +71,8 @@ DRAWINGS: dict[str, Callable[[Analysis], go.Figure]] = {
 CAPTIONS = {
     "cumulative": "Cumulative cost of each approach month by month; x marks where the recommended "
                   "approach's curve crosses its rivals' (break-even month).",
-    "tco_vs_volume": "Total cost over the horizon at a constant monthly volume; dotted: the break-even "
-                     "volumes of the recommended approach against its rivals.",
+    "tco_vs_volume": "Total cost over the horizon by requests in the first month (later months grown as the "
+                     "scenario grows); dotted: the break-even volumes of the recommended approach against its rivals.",
     "monthly_split": "An average month: the one-off cost spread over the horizon, the fixed cost and "
                      "the per-request cost.",
     "unit_costs": "Cost per request (running, incl. fleet) and per correct answer (TCO ÷ the answers that are right).",

@@ -198,8 +198,10 @@ def sources_grid(report: CostReport, keys: Iterable[str] | None = None, parts: b
 
 
 BREAK_EVEN_HELP = {  # what each column means, its empty value ("—") said
-    "break-even (requests/month)": "The monthly volume at which both cost the same over the horizon; 'never': "
-                                   "one of the two is cheaper at every volume.",
+    "break-even (requests/month)": "The first month's volume (later months grown as the scenario grows) at which "
+                                   "both cost the same over the horizon, the crossing nearest yours ('1 of 3': the "
+                                   "pair crosses 3 times, as a fleet grows in whole replicas); 'none': one of the two "
+                                   "is cheaper from 1,000× below to 1,000× above your volume.",
     "curves cross in month": "The month in which the cumulative costs cross at this scenario's own volume; "
                              "—: they do not cross within the horizon.",
 }
@@ -210,8 +212,9 @@ def break_even_grid(report: CostReport) -> Grid:
     requests/month), which is cheaper above it, and the month the cumulative curves cross ("—": none)."""
     def volume(be: BreakEven) -> str:
         if be.requests_per_month is None:
-            return "never (one is cheaper at every volume)"
-        return f"{count(be.requests_per_month)} requests/month"
+            return "none (one is cheaper throughout)"
+        more = f", 1 of {len(be.crossings)}" if len(be.crossings) > 1 else ""  # a fleet step: it crosses again
+        return f"{count(be.requests_per_month)} requests/month{more}"
 
     columns = (
         Column("approach", lambda be: title(be.approach), width=2),

@@ -188,8 +188,9 @@ def break_even(data: ReportData) -> Table:
     found = break_even_grid(data.costs)
     return of_grid("break_even", f"Break-even of {title(pivot)} against each other approach",
                    Grid(found.columns, pairs),
-                   note="Source: formula V* = (Δone-off + H·Δfixed) / (H·Δper request); month: where "
-                        "the cumulative curves of the scenario's own volume path cross (—: not within the horizon)."
+                   note="Source: the cost functions priced at first-month volumes 1,000× either side of yours; "
+                        "the crossing nearest yours (every crossing in the JSON report); month: where the cumulative "
+                        "curves of your volume path cross (—: not within the horizon)."
                         + (f" The other {rest} pairs are in the JSON report (costs.break_even)." if rest else ""))
 
 
@@ -312,6 +313,7 @@ def assumptions(data: ReportData) -> list[str]:
         "Quality scores are not drawn: an approach meets the target when the low end of its 95% interval "
         "(or its typed-in value) reaches it.",
         f"Launch time: engineering hours ÷ {PACE} (one engineer full time).",
-        "Break-even volumes assume a constant monthly volume; the month is where the cumulative "
-        "curves of the scenario's own volume path cross.",
+        "Break-even volumes are first-month volumes (later months grown as the scenario grows), found on the "
+        "cost functions themselves; the month is where the cumulative curves of the scenario's own volume "
+        "path cross.",
     ]

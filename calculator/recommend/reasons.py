@@ -205,7 +205,11 @@ def labels_reason(chosen: RankedApproach, report: CostReport) -> str | None:
     measured = report.inputs.quantities.get(f"labels.{chosen.name}")
     needs = f"It needs {count(chosen.labels_needed)} labeled examples" + (f" ({measured.source})" if measured else "")
     if chosen.labels_to_buy <= 0:
-        return f"{needs} and {count(on_hand)} are on hand, so none are bought."
+        evaluation = float(report.approaches[chosen.name].profile.one_off.get("evaluation labels", 0.0))
+        bought = evaluation / float(report.inputs["labeling.cost_per_label_usd"]) if evaluation > 0 else 0.0
+        tested = (f"; its {count(bought)} evaluation labels are bought for {money(evaluation)} (in its one-off cost)"
+                  if bought else "")
+        return f"{needs} and {count(on_hand)} are on hand, so no training labels are bought{tested}."
     cost = chosen.labels_to_buy * float(report.inputs["labeling.cost_per_label_usd"])
     return (f"{needs}; {count(on_hand)} are on hand, "
             f"so {count(chosen.labels_to_buy)} are bought for {money(cost)} (in its one-off cost).")

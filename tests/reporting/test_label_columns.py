@@ -51,11 +51,10 @@ def test_support_intents_lora_buys_its_evaluation_set_not_its_training_labels():
     assert next(r for r in ranking(found.recommendation).rows if r[1] == "LoRA fine-tune")[8] == "0"
 
 
-@pytest.mark.xfail(strict=True, reason="calculator/recommend/reasons.py (another engineer's) says 'It needs 5,000 "
-                   "labeled examples and 5,000 are on hand, so none are bought.' on support_intents, while the "
-                   "chosen LoRA fine-tune buys its 865 evaluation labels ($346, in its one-off cost)")
 def test_no_reason_says_none_are_bought_when_the_evaluation_set_is():
     found = analyze(load_preset("support_intents"), draws=DRAWS)
     chosen = found.costs.approaches[found.recommendation.choice]
     assert float(chosen.profile.one_off["evaluation labels"]) > 0
     assert not any("none are bought" in reason for reason in found.recommendation.reasons)
+    assert ("It needs 5,000 labeled examples and 5,000 are on hand, so no training labels are bought; its 865 "
+            "evaluation labels are bought for $346 (in its one-off cost).") in found.recommendation.reasons

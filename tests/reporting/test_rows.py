@@ -42,11 +42,13 @@ def test_break_even_grid_says_never_in_words_and_writes_volumes_in_the_readers_u
     assert frame.values.tolist() == texts
     for i, be in enumerate(report.break_even):
         if be.requests_per_month is None:
-            assert texts[i][2] == "never (one is cheaper at every volume)"
+            assert texts[i][2] == "none (one is cheaper throughout)"
         else:
-            assert texts[i][2] == f"{count(be.requests_per_month)} requests/month"
+            more = f", 1 of {len(be.crossings)}" if len(be.crossings) > 1 else ""  # a fleet step crosses again
+            assert texts[i][2] == f"{count(be.requests_per_month)} requests/month{more}"
         assert texts[i][4] == ("—" if be.month is None else str(be.month))
     assert any(be.month is None for be in report.break_even) and "None" not in str(texts)
+    assert any(", 1 of 3" in row[2] for row in texts)  # support_intents: prompt-tuning and LoRA cross three times
 
 
 def test_a_run_cut_short_is_flagged_on_every_face_with_the_model_it_ran_on():
