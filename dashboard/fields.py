@@ -15,6 +15,7 @@ import streamlit as st
 from calculator.fields import field_bounds, field_help, field_label, field_unit, get_dotted
 from calculator.prices import PriceNotFound
 from calculator.recommend.wording import money
+from core.metrics import METRICS
 from dashboard import compute, state
 from dashboard.text import allowed, dollars
 from reporting.grid import number
@@ -26,7 +27,7 @@ Convert = Callable[[Any], Any]
 def label_of(dotted: str) -> str:
     """The field's reader name with its unit: "Requests per month (requests/month)"; a fraction
     is shown and labelled as a percentage."""
-    unit = "%" if field_unit(dotted) == "fraction" else field_unit(dotted)
+    unit = ("%" if in_percent(dotted) else "0-1") if field_unit(dotted) == "fraction" else field_unit(dotted)
     return f"{field_label(dotted)} ({unit})" if unit else field_label(dotted)
 
 
@@ -61,6 +62,18 @@ def _step(value: float | None, is_int: bool) -> float | int:
     return 10.0 ** (math.floor(math.log10(abs(value))) - 1)
 
 
+ON_THE_METRIC = ("quality.target", "quality.pass_threshold")  # fractions on the scenario's metric
+
+
+def in_percent(dotted: str) -> bool:
+    """A fraction shown as a percentage: every share, and a score on the metric when the metric is a share
+    (accuracy, a pass rate); chrF and field F1 are written 0-1 like every other page writes them."""
+    if dotted not in ON_THE_METRIC:
+        return True
+    metric = state.scenario().metric
+    return metric not in METRICS or METRICS[metric].unit == "percent"
+
+
 def number_field(dotted: str, place: str = "main", label: str | None = None) -> None:
     """A slider for fractions and the horizon/growth, else a number box (empty = not set)."""
     value = get_dotted(state.scenario(), dotted)
@@ -75,7 +88,7 @@ def number_field(dotted: str, place: str = "main", label: str | None = None) -> 
                       **({} if key in st.session_state else {"value": value}), **common)
         else:
             st.slider(min_value=float(low), max_value=float(high), step=_step(high - low, False),
-                      format="percent" if field_unit(dotted) == "fraction" else None,
+                      format=("percent" if in_percent(dotted) else "%.2f") if field_unit(dotted) == "fraction" else None,
                       **({} if key in st.session_state else {"value": float(value)}), **common)
     else:
         fmt = "%d" if is_int else ("%.0f" if value is not None and abs(value) >= 1000 else "%.4g")

@@ -253,7 +253,8 @@ def _quality() -> None:
     metric = opening(Scale(scenario.metric).name)
     shown = [f for f in _numbers("quality.")  # right or wrong: a label has no pass threshold
              if f != "quality.pass_threshold" or scenario.task.kind != "classification"]
-    number_grid(shown + _numbers("constraints."), labels={"quality.target": f"{metric} target (%)"})
+    number_grid(shown + _numbers("constraints."),
+                labels={"quality.target": f"{metric} target ({'%' if fields.in_percent('quality.target') else '0-1'})"})
     key = widget_key("main", "quality.needs_consistent_output")
     st.checkbox("Outputs must be consistent across phrasing",
                 **({} if key in st.session_state else

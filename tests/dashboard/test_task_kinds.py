@@ -56,7 +56,8 @@ def test_a_generation_preset_asks_for_sample_outputs_and_no_labels():
     approaches = next(m for m in at.multiselect if m.label == "Approaches compared")
     assert approaches.options == [title(s.name) for s in SPECS if "generation" in s.task_kinds]
     assert title("chain_of_thought") not in approaches.options and title("output_format") not in approaches.options
-    assert widget(at, "slider", "main:quality.target").label == "chrF target (%)"
+    assert widget(at, "slider", "main:quality.target").label == "chrF target (0-1)"
+    assert widget(at, "slider", "main:quality.target").proto.format == "%.2f"  # chrF 0.45, as every page writes it
     assert "**chrF per approach** (0-1; a benchmark run overrides it; empty = unknown)" in \
         [m.value for m in at.markdown]
     assert widget(at, "number_input", "main:quality.scores.lora").value == 0.52
@@ -70,7 +71,7 @@ def test_an_extraction_preset_asks_for_its_fields():
     assert {OUTPUTS, FIELDS} <= areas and LABELS not in areas
     assert next(t for t in at.main.text_area if t.label == FIELDS).value.splitlines() == \
         ["invoice_number", "supplier", "issue_date", "total", "currency"]
-    assert widget(at, "slider", "main:quality.target").label == "Field F1 target (%)"
+    assert widget(at, "slider", "main:quality.target").label == "Field F1 target (0-1)"
 
 
 @pytest.mark.parametrize("preset", [GENERATION, EXTRACTION])
@@ -112,7 +113,7 @@ def test_switching_the_kind_keeps_nothing_of_the_old_one():
     areas = text_areas(at)
     assert OUTPUTS in areas and LABELS not in areas
     assert "task.output_tokens" in numbers(at) and "task.reasoning_tokens" not in numbers(at)
-    assert widget(at, "slider", "main:quality.target").label == "chrF target (%)"
+    assert widget(at, "slider", "main:quality.target").label == "chrF target (0-1)"
     assert all(n.value is None for n in at.main.number_input if ":quality.scores." in (n.key or ""))
     linked = open_app("scenario", dict(at.query_params.items()))  # the page's link reproduces it
     assert linked.session_state["scenario"].model_dump() == at.session_state["scenario"].model_dump()
