@@ -105,7 +105,8 @@ def _lookup(model: str, provider_id: str, context: dict[str, str] | None = None)
     except LookupError as exc:
         raise PriceNotFound(
             f"api.model: genai-prices has no price for {model!r} at provider {provider_id!r} "
-            f"({exc}); pick another model or set api.input_usd_per_mtok and api.output_usd_per_mtok"
+            f"({exc}); pick another model, or type its input and output prices per 1M tokens (in scenario "
+            "files: api.input_usd_per_mtok and api.output_usd_per_mtok)"
         ) from None
 
 

@@ -30,8 +30,8 @@ def test_a_link_to_a_model_without_a_price_shows_the_preset_whole(page):
     at = open_app(page, query=UNPRICED)
     assert link_message(at) == FALLBACK.format("support_intents") + (
         "API: model — genai-prices has no price for 'gpt-9-ultra' at provider 'openai' (Unable to find model "
-        "with model_ref='gpt-9-ultra' in openai); pick another model or set api.input_usd_per_mtok and "
-        "api.output_usd_per_mtok.")
+        "with model_ref='gpt-9-ultra' in openai); pick another model, or type its input and output prices per "
+        "1M tokens (in scenario files: api.input_usd_per_mtok and api.output_usd_per_mtok).")
     assert not at.error  # no "could not be shown" box: the pages price the preset
     assert at.selectbox(key="preset_choice").value == "support_intents"
     assert at.query_params["preset"] == "support_intents" and "api.model" not in at.query_params
