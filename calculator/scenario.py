@@ -109,6 +109,14 @@ class Task(Section):
         description="Examples shown to few-shot prompts; empty: sample inputs stand in.",
     )
     few_shot_k: int = quantity(8, "examples", "Examples in each few-shot prompt.", ge=1, le=200)
+    prompt_search_trials: int = quantity(
+        8, "trials", "Candidate prompts a prompt search scores (instructions, their paraphrases, example sets); "
+        "each trial asks the API model once per validation example.", ge=1, le=1_000,
+    )
+    prompt_search_validation: int = quantity(
+        100, "examples", "Labeled validation examples every candidate prompt of a prompt search is scored on.",
+        ge=1, le=100_000,
+    )
     persona: str = Field(
         DEFAULT_PERSONA, min_length=1, max_length=5_000,
         description="The role a persona prompt tells the model to play.",
@@ -511,6 +519,20 @@ class Range(Section):
         return f"[{self.low:,.10g}, {self.high:,.10g}]"
 
 
+class MeasuredTeacher(Section):
+    """The teacher whose labels a measured tuned row trained on (a run with --teacher-endpoint / --teacher)."""
+
+    model: str
+    backend: Literal["local", "endpoint"]
+    agreement: float = Field(ge=0, le=1, description="its kept labels against gold on the training inputs")
+    interval: tuple[float, float]
+    kept: int = Field(ge=0, description="the labels the row trained on")
+    usd_per_label: float | None = Field(None, ge=0, description="measured: usage × price ÷ kept labels (None: local "
+                                        "or without prices)")
+    prompt_tokens: float = Field(ge=0)
+    output_tokens: float = Field(ge=0)
+
+
 class MeasuredApproach(Section):
     """One benchmark row applied to an approach: its score on the run's metric, what it was measured on,
     and for a text task the answers' length and every test example's own score (the pass rate at any
@@ -529,6 +551,7 @@ class MeasuredApproach(Section):
         None, ge=0, description="mean tiktoken count of its answers on the test split (text tasks)")
     example_scores: list[float] = Field(
         default_factory=list, description="each test example's score on the metric (text tasks)")
+    teacher: MeasuredTeacher | None = Field(None, description="a tuned row trained on a teacher's labels")
 
     @model_validator(mode="before")
     @classmethod

@@ -124,6 +124,15 @@ SPECS: tuple[ApproachSpec, ...] = (
                 "labeling.evaluation_labels"),
     ),
     ApproachSpec(
+        "prompt_search", "prompting", "Searched prompt",
+        "The instruction and examples a search chose by their validation score, served like a few-shot prompt.",
+        "#7B61A8", 3.5, "few_shot", 4, "Setting the search up and reviewing the prompt it chose.", False,
+        labels_field="task.prompt_search_validation",
+        inputs=("task.instructions", "task.labels", "task.few_shot_examples", "task.few_shot_k",
+                "task.prompt_search_trials", "task.prompt_search_validation", "team.hours.prompt_search",
+                "labeling.evaluation_labels"),
+    ),
+    ApproachSpec(
         "prompt_tuning", "tuning", "Prompt-tuning", "A learned soft prompt in front of a frozen open model.",
         "#E69F00", 3.7, "tuned", 60, "Training pipeline and serving.", True,
         labels_field="finetuning.prompt_tuning_labeled_examples", flops_per_param_token=4.0,

@@ -214,6 +214,44 @@ class EndpointStats(_Strict):
     stopped: str | None = Field(None, description="why the arm stopped before the whole test split ('max_usd')")
 
 
+class TeacherStats(_Strict):
+    """Who labelled the training inputs a tuned row trained on, in place of their gold labels (distillation,
+    benchmarks/teacher.py), how well those labels agree with gold and what they cost. The row's
+    `labeled_examples` is `kept`; its test split is still scored against gold."""
+
+    model: str = Field(description="the teacher model (the served name, or the run's local model)")
+    backend: Literal["local", "endpoint"] = Field(description="local: the run's own model answering zero-shot; "
+                                                  "endpoint: a model on an OpenAI-compatible server")
+    endpoint_host: str | None = Field(None, description="host[:port] of an endpoint teacher (never its key)")
+    provider: str | None = Field(None, description="genai-prices provider id of an endpoint teacher, if named")
+    prompt: str = Field(description="the zero-shot prompt each training input was asked with ({input} in its place)")
+    constrained: bool | None = Field(None, description="endpoint: answers constrained to the labels (JSON schema "
+                                     "enum); false: read from the reply's text; None for a local teacher")
+    answered: int = Field(description="training inputs the teacher answered: the whole training split unless "
+                          "max_usd stopped it (`stopped`)")
+    unparseable: int = Field(description="answers that could not be read as a label (a text kind: an empty answer, "
+                             "no JSON object for extraction), dropped from training")
+    kept: int = Field(description="answered - unparseable: the labels the row trained on (its labeled_examples)")
+    agreement: Quality = Field(description="the kept labels against the gold labels of the same inputs, on the task "
+                               "kind's metric: for classification the share equal, with its Wilson 95% interval")
+    prompt_tokens: float = Field(description="mean input tokens per training input: usage.prompt_tokens (endpoint), "
+                                 "the model's prompt tokens (local)")
+    completion_tokens: float = Field(description="mean answer tokens per training input: usage.completion_tokens "
+                                     "(endpoint), the scored label's or generated tokens (local)")
+    usd_total: float | None = Field(None, description="dollars of every answer, cached ones at their price: what "
+                                    "labelling the training inputs costs (usage x price); None without prices or local")
+    usd_per_label: float | None = Field(None, description="usd_total / kept: one usable label, the dropped answers' "
+                                        "price included")
+    usd_sent: float | None = Field(None, description="dollars of the requests sent in this run (0 when every answer "
+                                   "came from the response cache)")
+    price_source: str | None = Field(None, description="genai-prices provider/model, or 'user-given $/1M tokens'")
+    sent: int = Field(0, description="requests sent in this run (endpoint; 0 for a local teacher)")
+    cached: int = Field(0, description="answers read from the response cache: nothing sent, nothing paid again")
+    retries: int = Field(0, description="requests repeated after a 429, a 5xx or a timeout")
+    seconds: float = Field(description="wall time of the labelling (all cached: reading the cache)")
+    stopped: str | None = Field(None, description="why the teacher stopped before the whole training split ('max_usd')")
+
+
 class ApproachResult(_Strict):
     approach: ApproachName
     backend: Literal["local", "endpoint"] = Field("local", description="where the approach ran (docs/ARCHITECTURE.md, arms)")
@@ -260,6 +298,9 @@ class ApproachResult(_Strict):
                                     "measured from their usage, cached answers at their price; its score is "
                                     "quality.others['judge'], its counts config['judge']); None without a judge "
                                     "or its prices, and in older files")
+    teacher: TeacherStats | None = Field(None, description="a tuned row trained on a teacher model's labels of the "
+                                         "training inputs (bench --teacher-endpoint / --teacher local); None: on the "
+                                         "gold labels, and in older files")
     examples: list[AnswerExample] = Field(default_factory=list, description="text kinds: its best and worst answers "
                                           "by score (benchmarks/rows.py: extremes), so a report shows what the number "
                                           "means; empty for classification and in older files")

@@ -48,6 +48,7 @@ class PricedApproach:
     price: Callable[[Params], CostProfile]  # the family's cost function, before errors
     output_tokens: Callable[[Params], Number]  # tokens one answer writes (billed, or decoded by the fleet)
     fleet: Callable[[Params], Fleet | None] = lambda p: None  # the self-hosted fleet it is served on, if any
+    labels: Callable[[Params], Number] | None = None  # labels it consumes, when not its spec's labels field
 
     def profile(self, p: Params) -> CostProfile:
         """The family's costs plus, when errors are priced and the pass rate is known, their cost."""
@@ -74,7 +75,7 @@ class PricedApproach:
         return self.spec.summary
 
     def labels_needed(self, p: Params) -> Number:
-        return labels_needed(p, self.spec)
+        return self.labels(p) if self.labels else labels_needed(p, self.spec)
 
 
 ERRORS = "errors"  # the per-request part priced from the error rate
@@ -124,7 +125,10 @@ def taught(p: Params, spec: ApproachSpec) -> bool:
 
 
 def teacher_label_usd(p: Params) -> Number:
-    """One label written by the teacher: its prompt and answer tokens at its prices."""
+    """One label written by the teacher: as a run with the teacher measured it (usage × price), else its
+    prompt and answer tokens at its prices."""
+    if "teacher.usd_per_label" in p:
+        return p["teacher.usd_per_label"]
     return (p["teacher.prompt_tokens"] * p["teacher.input_usd_per_mtok"]
             + p["teacher.output_tokens"] * p["teacher.output_usd_per_mtok"]) / MTOK
 

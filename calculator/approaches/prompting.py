@@ -63,17 +63,21 @@ FORMULA = (
 )
 
 
-def priced(spec: ApproachSpec) -> PricedApproach:
-    def profile(p: Params) -> CostProfile:
-        labels = labels_needed(p, spec)
-        return CostProfile(
-            one_off={
-                "engineering": engineering_usd(p, spec),
-                "labels": labels_usd(p, labels),
-                "evaluation labels": evaluation_labels_usd(p, labels),
-            },
-            fixed={},
-            per_request={"API tokens": api_per_request_usd(p, spec)},
-        )
+def api_profile(p: Params, spec: ApproachSpec, labels: Number, **one_off: Number) -> CostProfile:
+    """A prompting approach's costs: its hours, any other one-off parts, the labels it uses beyond those
+    on hand and the test set; per request, its prompt's API tokens."""
+    return CostProfile(
+        one_off={
+            "engineering": engineering_usd(p, spec),
+            **one_off,
+            "labels": labels_usd(p, labels),
+            "evaluation labels": evaluation_labels_usd(p, labels),
+        },
+        fixed={},
+        per_request={"API tokens": api_per_request_usd(p, spec)},
+    )
 
-    return PricedApproach(spec, FORMULA, profile, lambda p: output_tokens(p, spec))
+
+def priced(spec: ApproachSpec) -> PricedApproach:
+    return PricedApproach(spec, FORMULA, lambda p: api_profile(p, spec, labels_needed(p, spec)),
+                          lambda p: output_tokens(p, spec))

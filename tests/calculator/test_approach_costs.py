@@ -99,6 +99,23 @@ def test_few_shot_with_labels_on_hand_and_cache():
     assert per_request == pytest.approx(1303.5e-6)
 
 
+def test_prompt_search_pays_its_search_once_and_serves_the_few_shot_sized_prompt():
+    search = {"team.hours.prompt_search": 4.0, "task.prompt_search_trials": 8.0,
+              "task.prompt_search_validation": 100.0, "labeling.labels_on_hand": 0.0}
+    one_off, fixed, per_request, total = costs("prompt_search", **search)
+    assert per_request == pytest.approx(2016e-6)  # the few-shot prompt's (1000 × 2 + 2 × 8) / 1M
+    # 4 h × $100 = 400; search calls 8 trials × 100 examples × $0.002016 = 1.6128;
+    # labels 100 validation + 8 trials × k 8 = 164 × $0.50 = 82
+    assert one_off == pytest.approx(483.6128)
+    assert fixed == 0
+    assert total == pytest.approx(483.6128 + 1.2e6 * 2016e-6)
+    profile = REGISTRY["prompt_search"].profile({**P, **search, "task.prompt_search_trials": 16.0})
+    assert profile.one_off["search calls"] == pytest.approx(2 * 1.6128)  # calls grow with the trials
+    measured = REGISTRY["prompt_search"].profile({**P, **search, "labels.prompt_search": 112.0})
+    assert measured.one_off["labels"] == pytest.approx(56.0)  # a run's own count: 112 × $0.50
+    assert REGISTRY["prompt_search"].labels_needed({**P, **search}) == 164
+
+
 def test_chain_of_thought_bills_reasoning():
     one_off, _, per_request, total = costs("chain_of_thought")
     assert one_off == pytest.approx(2400.0)

@@ -51,7 +51,7 @@ def everything() -> Scenario:
 
 def test_the_spec_is_the_list_of_approaches(everything):
     assert tuple(everything.approaches) == NAMES
-    assert len(NAMES) == 10 and len(set(NAMES)) == 10
+    assert len(NAMES) == 11 and len(set(NAMES)) == 11
     assert {"persona", "output_format"} <= set(NAMES)
     assert len({s.colour for s in SPECS}) == len(SPECS)
 
@@ -72,7 +72,10 @@ def test_costs_price_it_from_the_inputs_it_reads(entry: ApproachSpec, everything
     assert math.isfinite(costs.tco_usd) and costs.tco_usd > 0
     hours_usd = entry.engineering_hours * everything.team.engineer_usd_per_hour
     assert float(costs.profile.one_off["engineering"]) == pytest.approx(hours_usd)
-    assert costs.labels_needed == (get_dotted(everything, entry.labels_field) if entry.labels_field else 0)
+    labels = get_dotted(everything, entry.labels_field) if entry.labels_field else 0
+    if entry.name == "prompt_search":  # its validation set, and k shown examples a trial (an upper bound)
+        labels += everything.task.few_shot_k * everything.task.prompt_search_trials
+    assert costs.labels_needed == labels
     assert entry.inputs, "an approach names the scenario inputs it reads"
     for dotted in entry.inputs:
         assert is_field(dotted), dotted
