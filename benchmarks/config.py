@@ -15,6 +15,7 @@ from core.approaches import (
     BENCHMARKABLE,
     PROMPTING,
     SPECS,
+    TUNED,
     Settings,
     TaskKindName,
     spec,
@@ -127,6 +128,14 @@ class BenchConfig(BaseModel):
     judge_input_usd_per_mtok: float | None = Field(None, ge=0, le=10_000, description="the judge's $/1M input tokens (a self-hosted judge); overrides genai-prices")
     judge_output_usd_per_mtok: float | None = Field(None, ge=0, le=10_000, description="the judge's $/1M output tokens (a self-hosted judge); overrides genai-prices")
     judge_api_key_env: str = Field("OPENAI_API_KEY", pattern=r"^[A-Za-z_][A-Za-z0-9_]*$", description="environment variable holding the judge endpoint's API key (written nowhere)")
+    # The teacher (benchmarks/teacher.py): a model labels the training inputs the tuned approaches train on (distillation).
+    teacher: Literal["local", "endpoint"] | None = Field(None, description="who labels the training inputs the tuned approaches train on, in place of their gold labels (distillation): local, the run's own model answering zero-shot; endpoint, the model at teacher_endpoint_url (implied by it); the test split is scored against gold either way")
+    teacher_endpoint_url: str | None = Field(None, pattern=r"^https?://", description="base URL of an OpenAI-compatible API whose model labels the training inputs zero-shot (the zero-shot arm's prompt, one request per input, cached) for the tuned approaches to train on")
+    teacher_model: str | None = Field(None, min_length=1, description="model name the teacher endpoint serves (and genai-prices prices)")
+    teacher_provider: str | None = Field(None, min_length=1, description="genai-prices provider id of the teacher model, for its measured dollars")
+    teacher_input_usd_per_mtok: float | None = Field(None, ge=0, le=10_000, description="the teacher's $/1M input tokens (a self-hosted teacher); overrides genai-prices")
+    teacher_output_usd_per_mtok: float | None = Field(None, ge=0, le=10_000, description="the teacher's $/1M output tokens (a self-hosted teacher); overrides genai-prices")
+    teacher_api_key_env: str = Field("OPENAI_API_KEY", pattern=r"^[A-Za-z_][A-Za-z0-9_]*$", description="environment variable holding the teacher endpoint's API key (written nowhere)")
 
     @model_validator(mode="before")
     @classmethod
@@ -202,32 +211,56 @@ class BenchConfig(BaseModel):
             raise ValueError("endpoint_approaches: needs endpoint_url")
         if bad := [a for a in self.endpoint_approaches or [] if a not in PROMPTING]:
             raise ValueError(f"endpoint_approaches: {', '.join(bad)} cannot run on an endpoint; allowed: {', '.join(PROMPTING)}")
+        if ("prompt_search", "endpoint") in self.arms:
+            raise ValueError("approaches: prompt_search searches on the local model only (not yet on an endpoint); "
+                             "run it locally with --endpoint-approaches naming the others")
         if (self.input_usd_per_mtok is None) != (self.output_usd_per_mtok is None):
             raise ValueError("input_usd_per_mtok and output_usd_per_mtok: give both or neither")
         if self.max_usd is not None and self.provider is None and self.input_usd_per_mtok is None \
-                and (self.endpoint_url or not self.judge_endpoint_url):  # a judge alone: its own prices, below
+                and (self.endpoint_url or not (self.judge_endpoint_url or self.teacher_endpoint_url)):  # their own, below
             raise ValueError("max_usd: needs prices (provider, or input_usd_per_mtok and output_usd_per_mtok)")
         return self
 
+    def _side_endpoint(self, who: str) -> bool:
+        """The fields of a side model on its own endpoint, `who` the judge or the teacher (`<who>_endpoint_url`,
+        `<who>_model`, its prices and key): its URL and model together, its prices whole, and its prices known
+        when max_usd must cover it. False when it has no URL (and none of its other fields is set)."""
+        if not getattr(self, f"{who}_endpoint_url"):
+            given = [f for f in (f"{who}_model", f"{who}_provider", f"{who}_input_usd_per_mtok") if getattr(self, f) is not None]
+            if given:
+                raise ValueError(f"{who}_endpoint_url: {given[0]} needs the {who}'s endpoint URL")
+            return False
+        if not getattr(self, f"{who}_model"):
+            raise ValueError(f"{who}_model: name the model the {who} endpoint serves")
+        priced_in, priced_out = getattr(self, f"{who}_input_usd_per_mtok"), getattr(self, f"{who}_output_usd_per_mtok")
+        if (priced_in is None) != (priced_out is None):
+            raise ValueError(f"{who}_input_usd_per_mtok: with {who}_output_usd_per_mtok, give both or neither")
+        if self.max_usd is not None and getattr(self, f"{who}_provider") is None and priced_in is None:
+            raise ValueError(f"max_usd: covers the {who} too, so needs its prices ({who}_provider, or "
+                             f"{who}_input_usd_per_mtok and {who}_output_usd_per_mtok)")
+        return True
+
     @model_validator(mode="after")
     def _judge_fields(self) -> BenchConfig:
-        """The judge's fields: its URL and model together, a generation task, its prices whole, and
-        its prices known when max_usd must cover it (after _fill_mode_defaults settled task_kind)."""
-        if not self.judge_endpoint_url:
-            given = [f for f in ("judge_model", "judge_provider", "judge_input_usd_per_mtok") if getattr(self, f) is not None]
-            if given:
-                raise ValueError(f"judge_endpoint_url: {given[0]} needs the judge's endpoint URL")
-            return self
-        if not self.judge_model:
-            raise ValueError("judge_model: name the model the judge endpoint serves")
-        if self.task_kind != "generation":
+        """The judge's fields (`_side_endpoint`) and a generation task (after _fill_mode_defaults settled
+        task_kind)."""
+        if self._side_endpoint("judge") and self.task_kind != "generation":
             raise ValueError(f"judge_endpoint_url: the judge compares generation answers with their references; "
                              f"this task is {self.task_kind}")
-        if (self.judge_input_usd_per_mtok is None) != (self.judge_output_usd_per_mtok is None):
-            raise ValueError("judge_input_usd_per_mtok and judge_output_usd_per_mtok: give both or neither")
-        if self.max_usd is not None and self.judge_provider is None and self.judge_input_usd_per_mtok is None:
-            raise ValueError("max_usd: covers the judge too, so needs its prices (judge_provider, or "
-                             "judge_input_usd_per_mtok and judge_output_usd_per_mtok)")
+        return self
+
+    @model_validator(mode="after")
+    def _teacher_fields(self) -> BenchConfig:
+        """The teacher: local, or an endpoint's (`_side_endpoint`), never both; only for a run that trains."""
+        if self._side_endpoint("teacher"):
+            if self.teacher == "local":
+                raise ValueError("teacher: local or teacher_endpoint_url, not both")
+            self.teacher = "endpoint"
+        elif self.teacher == "endpoint":
+            raise ValueError("teacher_endpoint_url: an endpoint teacher needs its URL")
+        if self.teacher and not set(self.approaches) & set(TUNED):
+            raise ValueError(f"teacher: it labels the training inputs of the tuned approaches ({', '.join(TUNED)}); this run "
+                             f"trains none (approaches: {', '.join(self.approaches)})")
         return self
 
     def _approaches_fit_the_kind(self, named: bool) -> None:

@@ -36,13 +36,14 @@ from benchmarks.endpoint.arm import (
     Budget,
     EndpointSession,
     label_request,
+    preflighted,
     request_bound_usd,
     run_arm,
 )
-from benchmarks.endpoint.client import EndpointClient, EndpointError, EndpointSettings
-from benchmarks.endpoint.money import pricing
+from benchmarks.endpoint.client import EndpointError, EndpointSettings
+from benchmarks.endpoint.money import side_pricing
 from benchmarks.tasks import Example, TaskData
-from calculator.tokens import TokenCounter, counter_for
+from calculator.tokens import TokenCounter
 from core.result import ApproachResult
 
 VERDICTS = ["A", "B", "T"]  # A better, B better, a tie
@@ -138,15 +139,8 @@ class Judge:
 def open_judge(config, budget: Budget | None = None) -> Judge:
     """The judge's client, prices and preflight (a one-line EndpointError/PriceNotFound before any
     answer is judged); `budget`: the endpoint arms' when the run has them, so --max-usd covers both."""
-    settings = EndpointSettings(base_url=config.judge_endpoint_url, model=config.judge_model,
-                                api_key_env=config.judge_api_key_env, timeout_s=config.endpoint_timeout_s,
-                                retries=config.endpoint_retries, concurrency=config.concurrency,
-                                options=("--judge-endpoint", "--judge-model", "--judge-api-key-env"))
-    prices = pricing(config.judge_model, config.judge_provider, config.judge_input_usd_per_mtok,
-                     config.judge_output_usd_per_mtok, options="judge-")
-    client = EndpointClient(settings)
-    session = EndpointSession(settings, client, prices, client.preflight(VERDICTS), budget or Budget(config.max_usd),
-                              config.judge_provider, counter_for(config.judge_model))
+    session = preflighted(EndpointSettings.of_side(config, "judge"), side_pricing(config, "judge"),
+                          config.judge_provider, "classification", VERDICTS, budget or Budget(config.max_usd))
     return Judge(session, config.answer_max_tokens)
 
 

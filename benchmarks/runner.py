@@ -91,11 +91,12 @@ def run_benchmark(
     from benchmarks.approaches import runner
     from benchmarks.approaches.base import Context
     from benchmarks.collectives import claim_rank_cores, gathered_environment, world
-    from benchmarks.endpoint.arm import open_session, served_model
+    from benchmarks.endpoint.arm import Budget, open_session, served_model
     from benchmarks.environment import NeighbourCpu, claim_cores, describe, measure_cpu_peak
     from benchmarks.judge import open_judge
     from benchmarks.models import load_model
     from benchmarks.tasks import load_task
+    from benchmarks.teacher import ONE_PROCESS, open_teacher
 
     run_dir = Path(run_dir)
     run_dir.mkdir(parents=True, exist_ok=True)
@@ -140,10 +141,15 @@ def run_benchmark(
         if config.quick and not config.consistency and task.kind != "classification":
             ctx.notes.append("consistency not measured: a quick run of a text task skips the paraphrase passes "
                              "(each generates every answer again); a full run measures it")
+        budget = Budget(config.max_usd)  # the endpoint arms', the judge's and the teacher's requests together
         session = None
         if ranks.main and any(backend == "endpoint" for _, backend in arms):
-            session = open_session(config, task.verbalizers)  # preflight: before any test example is sent
-        judge = open_judge(config, session and session.budget) if ranks.main and config.judge_endpoint_url else None
+            session = open_session(config, task.verbalizers, budget)  # preflight: before any test example is sent
+        judge = open_judge(config, budget) if ranks.main and config.judge_endpoint_url else None
+        if config.teacher == "endpoint" and ranks.size > 1:
+            raise ValueError(f"--teacher-endpoint {ONE_PROCESS}")
+        teacher = open_teacher(config, task.verbalizers, budget, run_dir if ranks.main else None) \
+            if config.teacher else None
         result = BenchmarkResult(
             run_id=run_dir.name or uuid.uuid4().hex, created_at=datetime.now(UTC).isoformat(timespec="seconds"),
             status="partial", quick=config.quick, environment=ctx.environment,
@@ -166,7 +172,9 @@ def run_benchmark(
 
                     row = endpoint_arm(ctx, name, session)
                 else:
+                    taught = teacher.teach(ctx, name) if teacher else None  # a tuned arm learns the teacher's labels
                     row = runner(name)(ctx, name)
+                    row.teacher = taught
             except Exception as exc:  # one approach failing must not lose the others
                 if ranks.size > 1 and backend == "local":
                     raise  # the other ranks may wait in a collective for this one: end the whole run
@@ -187,7 +195,8 @@ def run_benchmark(
                 write_atomic(run_dir / "predictions.csv", _predictions_csv(ctx.rows.predictions, [e.text for e in task.test],
                                                                            ctx.kind.prediction_fields))
                 save_result(result, run_dir)
-        stopped = any(row.endpoint and row.endpoint.stopped for row in result.approaches)
+        stopped = any((row.endpoint and row.endpoint.stopped) or (row.teacher and row.teacher.stopped)
+                      for row in result.approaches)
         result.status = "complete" if len(result.approaches) == len(arms) and not stopped else "partial"
         if not result.approaches:
             result.status, result.error = "failed", "; ".join(ctx.notes[-len(arms):])

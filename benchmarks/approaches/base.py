@@ -17,7 +17,7 @@ from benchmarks.kinds import kind_for
 from benchmarks.models import LoadedModel
 from benchmarks.progress import Progress
 from benchmarks.rows import Rows
-from benchmarks.tasks import TaskData
+from benchmarks.tasks import Example, TaskData
 from benchmarks.templates import Templates
 from benchmarks.trainer import Trainer
 from core.result import Environment
@@ -34,6 +34,9 @@ class Context:
 
     def __post_init__(self) -> None:
         self.kind = kind_for(self.task)
+        # What the tuned approaches train on: the training split, or a teacher's labels of its inputs (the runner
+        # sets them before a tuned arm: benchmarks/teacher.py). Prompting approaches read the task's own.
+        self.train: list[Example] = self.task.train
         self.progress = Progress(self.emit)
         self.evaluator = Evaluator(self.config, self.loaded, self.task, self.kind, self.progress, self.notes)
         self.templates = Templates(self.config, self.loaded, self.task, self.evaluator, self.progress, self.notes)

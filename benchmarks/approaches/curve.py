@@ -28,7 +28,7 @@ def curve_point(ctx: Context, size: int, ev: Evaluation) -> CurvePoint:
 def progress_shares(ctx: Context, sizes: list[int]) -> list[tuple[float, float]]:
     """Each training run's share of the approach's progress, in proportion to its expected steps."""
     batch, epochs = ctx.config.train_batch_size, ctx.config.train_epochs
-    full = planned_steps(len(ctx.task.train), batch, epochs)
+    full = planned_steps(len(ctx.train), batch, epochs)
     weights = [full] + [planned_steps(size, batch, epochs_for(size, batch, epochs, min(MIN_STEPS, full)))
                         for size in sizes]
     edges = np.cumsum([0.0, *weights]) / sum(weights)
@@ -38,7 +38,7 @@ def progress_shares(ctx: Context, sizes: list[int]) -> list[tuple[float, float]]
 def with_curve(ctx: Context, train_and_score: TrainAndScore) -> tuple[tuple, list[CurvePoint]]:
     """The full-training run's (evaluation, stats, ...) and the curve: one fresh training per size of
     `config.learning_curve` smaller than the training set, then the full run's point."""
-    train = ctx.task.train
+    train = ctx.train
     sizes = [size for size in ctx.config.learning_curve if size < len(train)]
     shares = progress_shares(ctx, sizes)
     with ctx.progress.part_of_approach(*shares[0]):

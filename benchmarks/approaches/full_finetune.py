@@ -41,7 +41,7 @@ def run(ctx: Context, name: str) -> ApproachResult:
         raise ValueError(f"{name} is for models up to {MAX_PARAMETERS / 1e9:.0f}B parameters")
     model = master_copy(ctx.model)
     builder = ctx.templates.builder(kind=spec(name).prompt_kind)  # served as trained: input and cue
-    stats = ctx.trainer.train(name, task.train, list(model.parameters()), lr=settings.lr,
+    stats = ctx.trainer.train(name, ctx.train, list(model.parameters()), lr=settings.lr,
                       builder=builder, model=model)
     if ctx.model.dtype != model.dtype:  # scored as a bf16 deployment serves it: say what its rounding costs
         error = rounding_error(ctx.model, model, ctx.model.dtype)
@@ -50,6 +50,6 @@ def run(ctx: Context, name: str) -> ApproachResult:
     model.to(ctx.model.dtype)  # scored in the run's dtype, like every other approach
     ev = ctx.evaluator.evaluate(builder, task.test, model=model, stage="scoring", latency=True)
     return ctx.rows.result(
-        name, ev, labeled=len(task.train), training=stats,
+        name, ev, labeled=len(ctx.train), training=stats,
         config={"lr": settings.lr, "epochs": stats.epochs, "chat_template": builder.use_chat},
     )

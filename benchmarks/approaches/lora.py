@@ -156,7 +156,7 @@ def run(ctx: Context, name: str) -> ApproachResult:
     if how != "merged":
         ctx.notes.append(f"{name} scored {how}")
     return ctx.rows.result(
-        name, ev, labeled=len(ctx.task.train), training=stats, learning_curve=curve,
+        name, ev, labeled=len(ctx.train), training=stats, learning_curve=curve,
         config={"r": lora.r, "alpha": lora.lora_alpha, "targets": sorted(lora.target_modules),
                 "lr": ctx.config.settings(name).lr, "epochs": stats.epochs, "batch_size": ctx.config.train_batch_size,
                 "chat_template": builder.use_chat, "scored": how} | ({"dora": True} if lora.use_dora else {}),

@@ -45,7 +45,7 @@ def run(ctx: Context, name: str) -> ApproachResult:
         ctx, lambda examples, min_steps, latency: train_and_score(ctx, name, examples, min_steps=min_steps,
                                                                   latency=latency))
     return ctx.rows.result(
-        name, ev, labeled=len(ctx.task.train), training=stats, learning_curve=curve,
+        name, ev, labeled=len(ctx.train), training=stats, learning_curve=curve,
         config={"virtual_tokens": settings.tokens, "init": "task instruction", "lr": settings.lr,
                 "epochs": stats.epochs, "chat_template": builder.use_chat},
     )

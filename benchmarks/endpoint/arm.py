@@ -124,20 +124,26 @@ class EndpointSession:
     stop: bool = False  # the server accepts `stop` (asked of generation tasks)
 
 
-def open_session(config, labels: list[str]) -> EndpointSession:
-    """Prices, the client and its preflight: raises EndpointError/PriceNotFound (one line) before
-    any test example is sent. The preflight asks what the task's kind (config.task_kind) will use:
-    the label schema (`labels`), JSON mode (extraction) or `stop` (generation)."""
+def open_session(config, labels: list[str], budget: Budget | None = None) -> EndpointSession:
+    """The endpoint arms' prices, client and preflight (`preflighted`): raises EndpointError/PriceNotFound
+    (one line) before any test example is sent. `budget`: the run's, shared with the judge and the teacher."""
     prices = pricing(config.endpoint_model, config.provider, config.input_usd_per_mtok, config.output_usd_per_mtok)
-    settings = EndpointSettings.from_config(config)
+    return preflighted(EndpointSettings.from_config(config), prices, config.provider, config.task_kind, labels,
+                       budget or Budget(config.max_usd))
+
+
+def preflighted(settings: EndpointSettings, prices: Pricing | None, provider: str | None, task_kind: str,
+                labels: list[str], budget: Budget) -> EndpointSession:
+    """A session whose client has asked the preflight of what answers of `task_kind` will use: the label
+    schema (`labels`: a classification task's, or a judge's verdicts), JSON mode (extraction) or `stop`
+    (generation)."""
     client = EndpointClient(settings)
-    session = EndpointSession(settings, client, prices, False, Budget(config.max_usd), config.provider,
-                              counter_for(config.endpoint_model))
-    if config.task_kind == "classification":
+    session = EndpointSession(settings, client, prices, False, budget, provider, counter_for(settings.model))
+    if task_kind == "classification":
         session.constrained = client.preflight(labels)
     else:
         session.json_object, session.stop = client.preflight_text(
-            json_object=config.task_kind == "extraction", stop=ONE_LINE_STOP if config.task_kind == "generation" else None)
+            json_object=task_kind == "extraction", stop=ONE_LINE_STOP if task_kind == "generation" else None)
     return session
 
 
@@ -153,11 +159,13 @@ def shots_for(task: TaskData, name: str, k: int, seed: int) -> list[Example]:
     return balanced_shots(task, k, seed) if spec(name).prompt_kind == "few_shot" else []
 
 
-def chat_prompts(task: TaskData, name: str, shots: Sequence[Example] = ()) -> tuple[Template, list[str]]:
-    """(the approach's template, the user message of every test example) for approach `name`."""
+def chat_prompts(task: TaskData, name: str, shots: Sequence[Example] = (),
+                 examples: Sequence[Example] | None = None) -> tuple[Template, list[str]]:
+    """(the approach's template, the user message of every example) for approach `name`: of the test split,
+    unless `examples` are given (the teacher's: the training split's)."""
     template = PromptBuilder(task, tokenizer=None, use_chat=True, kind=spec(name).prompt_kind,
                              shots=list(shots)).template
-    return template, [template.chat_body.replace(TEXT, e.text) for e in task.test]
+    return template, [template.chat_body.replace(TEXT, e.text) for e in (task.test if examples is None else examples)]
 
 
 def parse_answer(text: str, verbalizers: list[str], cue: str) -> int:
@@ -305,7 +313,7 @@ def result_row(ctx, name: str, session: EndpointSession, outcome: ArmOutcome, pr
                config: dict) -> ApproachResult:
     task, recs = ctx.task, outcome.records
     truth = ctx.kind.targets([task.test[r.index] for r in recs])
-    pred, unparseable = _answers(ctx.kind, recs)
+    pred, unparseable = answers_of(ctx.kind, recs)
     ctx.rows.add_predictions(name, [r.index for r in recs], truth, pred, [r.output for r in recs], backend="endpoint")
     fresh = [r for r in recs if not r.cached]
     timed = np.array([r.latency_s for r in (fresh or recs)])  # all cached: their first measurement
@@ -346,7 +354,7 @@ def result_row(ctx, name: str, session: EndpointSession, outcome: ArmOutcome, pr
     )
 
 
-def _answers(kind, recs: list[Record]) -> tuple[np.ndarray, int]:
+def answers_of(kind, recs: list[Record]) -> tuple[np.ndarray, int]:
     """The parsed answers as the kind scores them (label indices; a text kind's texts, as objects) and
     how many could not be read."""
     if kind.name == "classification":

@@ -55,6 +55,15 @@ class EndpointSettings:
                    timeout_s=config.endpoint_timeout_s, retries=config.endpoint_retries,
                    concurrency=config.concurrency)
 
+    @classmethod
+    def of_side(cls, config, who: str) -> EndpointSettings:
+        """A side model's (`who`: judge, teacher) from a BenchConfig's `<who>_endpoint_url`, `<who>_model` and
+        `<who>_api_key_env`, with the endpoint arms' timeout, retries and concurrency; errors name its options."""
+        return cls(base_url=getattr(config, f"{who}_endpoint_url"), model=getattr(config, f"{who}_model"),
+                   api_key_env=getattr(config, f"{who}_api_key_env"), timeout_s=config.endpoint_timeout_s,
+                   retries=config.endpoint_retries, concurrency=config.concurrency,
+                   options=(f"--{who}-endpoint", f"--{who}-model", f"--{who}-api-key-env"))
+
 
 def label_schema(labels: list[str]) -> dict:
     """response_format constraining the answer to one of `labels` (OpenAI structured outputs)."""

@@ -64,3 +64,11 @@ def pricing(model: str, provider: str | None, input_usd: float | None, output_us
         raise PriceNotFound(f"--{options or 'endpoint-'}model/--{options}provider: {exc}; or give "
                             f"--{options}input-usd-per-mtok and --{options}output-usd-per-mtok") from None
     return Pricing(prices.input, prices.output, prices.cached_input, prices.source)
+
+
+def side_pricing(config, who: str) -> Pricing | None:
+    """A side model's (`who`: judge, teacher) prices from a BenchConfig's `<who>_model`, `<who>_provider` and
+    `<who>_input_usd_per_mtok` / `<who>_output_usd_per_mtok`; PriceNotFound names its options."""
+    return pricing(getattr(config, f"{who}_model"), getattr(config, f"{who}_provider"),
+                   getattr(config, f"{who}_input_usd_per_mtok"), getattr(config, f"{who}_output_usd_per_mtok"),
+                   options=f"{who}-")

@@ -49,6 +49,10 @@ class TaskKind(Protocol):
     def parse(self, text: str, cue: str) -> Any:
         """An answer read back from generated text (chain-of-thought, endpoint replies)."""
 
+    def with_answer(self, example: Example, answer: Any) -> Example | None:
+        """`example` with a parsed `answer` as its target (a teacher's label, for a tuned model to learn);
+        None when the answer cannot be read."""
+
     def scores(self, targets: np.ndarray, answers: np.ndarray) -> np.ndarray:
         """Each example's score in [0, 1] on the kind's primary metric."""
 

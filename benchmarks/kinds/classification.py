@@ -4,6 +4,7 @@ log-likelihood after the prompt (the harness's `multiple_choice`) and scored by 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -56,6 +57,9 @@ class Classification:
 
     def parse(self, text: str, cue: str) -> int:
         return parse_label(text, self.task.verbalizers, cue)
+
+    def with_answer(self, example: Example, answer: int) -> Example | None:
+        return replace(example, label=int(answer)) if answer >= 0 else None
 
     def scores(self, targets: np.ndarray, answers: np.ndarray) -> np.ndarray:
         return (np.asarray(targets) == np.asarray(answers)).astype(float)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Callable
+from dataclasses import replace
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
@@ -94,6 +95,10 @@ class TextKind:
     def unparseable(self, answers: np.ndarray) -> int:
         return 0
 
+    def with_answer(self, example: Example, answer: str) -> Example | None:
+        """The answer as the example's one reference; an empty one cannot be learnt from."""
+        return replace(example, target=answer) if answer.strip() else None
+
     def scores(self, targets: np.ndarray, answers: np.ndarray) -> np.ndarray:
         return np.array([METRICS[self.metric](answer, refs) for refs, answer in zip(targets, answers, strict=True)])
 
@@ -140,3 +145,8 @@ class Extraction(TextKind):
 
     def unparseable(self, answers: np.ndarray) -> int:
         return sum(parse_json(a) is None for a in answers)
+
+    def with_answer(self, example: Example, answer: str) -> Example | None:
+        """The answer's JSON object as the example's target; None when it holds none."""
+        found = parse_json(answer)
+        return None if found is None else replace(example, target=found)

@@ -40,6 +40,7 @@ def register(subparsers) -> None:
     p.add_argument("--test-size", type=int, help="held-out test examples")
     _endpoint_options(p)
     _judge_options(p)
+    _teacher_options(p)
     _launch_options(p)
     p.set_defaults(handler=handle)
 
@@ -70,6 +71,22 @@ def _judge_options(p: argparse.ArgumentParser) -> None:
     group = p.add_argument_group("judge", "a model that compares each generation answer with its reference")
     for option, name in JUDGE_OPTIONS.items():
         group.add_argument(option, dest=name, type=float if name.endswith("_usd_per_mtok") else str,
+                           help=BenchConfig.model_fields[name].description)
+
+
+# option -> BenchConfig field of the teacher (benchmarks/teacher.py; help texts from the field descriptions)
+TEACHER_OPTIONS = {"--teacher": "teacher", "--teacher-endpoint": "teacher_endpoint_url", "--teacher-model": "teacher_model",
+                   "--teacher-provider": "teacher_provider", "--teacher-api-key-env": "teacher_api_key_env",
+                   "--teacher-input-usd-per-mtok": "teacher_input_usd_per_mtok",
+                   "--teacher-output-usd-per-mtok": "teacher_output_usd_per_mtok"}
+
+
+def _teacher_options(p: argparse.ArgumentParser) -> None:
+    group = p.add_argument_group("teacher", "a model labels the training inputs the tuned approaches train on "
+                                            "(distillation)")
+    for option, name in TEACHER_OPTIONS.items():
+        group.add_argument(option, dest=name, type=float if name.endswith("_usd_per_mtok") else str,
+                           choices=("local", "endpoint") if name == "teacher" else None,
                            help=BenchConfig.model_fields[name].description)
 
 
@@ -111,7 +128,7 @@ def build_config(args: argparse.Namespace) -> BenchConfig | tuple[str, str]:
               "approaches": approaches, "quick": args.quick,
               "device": args.device, "dtype": args.dtype, "seed": args.seed, "test_size": args.test_size}
     fields |= {name: getattr(args, name, None) for name in ENDPOINT_OPTIONS.values()}
-    fields |= {name: getattr(args, name, None) for name in JUDGE_OPTIONS.values()}
+    fields |= {name: getattr(args, name, None) for name in (JUDGE_OPTIONS | TEACHER_OPTIONS).values()}
     if fields["endpoint_approaches"] is not None:
         fields["endpoint_approaches"] = [a.strip() for a in fields["endpoint_approaches"].split(",") if a.strip()]
     try:
@@ -121,7 +138,8 @@ def build_config(args: argparse.Namespace) -> BenchConfig | tuple[str, str]:
         message = err["msg"].removeprefix("Value error, ")
         lead = message.split(":")[0]  # a whole-config check names its field first ("endpoint_model: ...")
         name = str(err["loc"][0]) if err["loc"] else lead if lead in BenchConfig.model_fields else "config"
-        options = {field: opt for opt, field in (ENDPOINT_OPTIONS | JUDGE_OPTIONS).items()} | {"data_file": "--data"}
+        options = {field: opt for opt, field in (ENDPOINT_OPTIONS | JUDGE_OPTIONS | TEACHER_OPTIONS).items()} | {
+            "data_file": "--data"}
         option = options.get(name, "--" + name.replace("_", "-"))
         return option, message
 
@@ -150,6 +168,10 @@ def handle(args: argparse.Namespace) -> int:
         return _fail(*(config if isinstance(config, tuple) else launch))
     if launch.shard == "fsdp" and (refused := refused_under_fsdp(config)):
         return _fail("--shard", refused)
+    if config.teacher == "endpoint" and launch.processes > 1:
+        from benchmarks.teacher import ONE_PROCESS
+
+        return _fail("--teacher-endpoint", ONE_PROCESS)
     if config.data_file:  # read the user's file now, so bad data is a usage error, not a failed run
         from benchmarks.tasks import TaskDataError, load_task
 
@@ -160,6 +182,8 @@ def handle(args: argparse.Namespace) -> int:
     if config.endpoint_url and (failed := _endpoint_preflight(config)) is not None:
         return failed
     if config.judge_endpoint_url and (failed := _judge_preflight(config)) is not None:
+        return failed
+    if config.teacher and (failed := _teacher_preflight(config)) is not None:
         return failed
     from prompt_or_tune.commands.bench_view import run_with_progress
 
@@ -201,4 +225,30 @@ def _judge_preflight(config: BenchConfig) -> int | None:
     verdicts = "constrained to A, B, T" if judge.session.constrained else "read from the reply"
     print(f"judge {judge.session.settings.host}, model {config.judge_model}: verdicts {verdicts}")
     print(judge_cost_estimate(config, task, judge.session))
+    return None
+
+
+def _teacher_preflight(config: BenchConfig) -> int | None:
+    """Who labels the training inputs, printed before the run; an endpoint teacher's prices, key, URL and model
+    checked with one small request, and its likely and most cost printed; a usage error (exit 2) when wrong."""
+    from benchmarks.endpoint.arm import Budget
+    from benchmarks.endpoint.client import EndpointError
+    from benchmarks.tasks import load_task
+    from benchmarks.teacher import open_teacher, teacher_cost_estimate
+    from calculator.prices import PriceNotFound
+    from core.approaches import TUNED
+
+    tuned = ", ".join(a for a in config.approaches if a in TUNED)
+    if config.teacher == "local":
+        print(f"teacher: {config.model} on this machine labels the training inputs zero-shot for {tuned}")
+        return None
+    try:
+        task = load_task(config)
+        session = open_teacher(config, task.verbalizers, Budget(config.max_usd), None).session
+    except (EndpointError, PriceNotFound) as exc:
+        return _fail("--teacher-endpoint", str(exc))
+    answers = "parsed from the reply" if not session.constrained else "constrained to the labels"
+    print(f"teacher {session.settings.host}, model {config.teacher_model}: labels the training inputs zero-shot "
+          f"for {tuned}, answers {answers if task.kind == 'classification' else 'read by the task kind'}")
+    print(teacher_cost_estimate(config, task, session))
     return None

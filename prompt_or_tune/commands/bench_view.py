@@ -34,6 +34,26 @@ def summary_table(result: BenchmarkResult) -> str:
     return "\n".join(lines)
 
 
+def teacher_line(result: BenchmarkResult) -> str | None:
+    """Who labelled the tuned rows' training inputs (one teacher a run), how well its labels agree with gold
+    and what they cost; None without a teacher."""
+    taught = [row for row in result.approaches if row.teacher]
+    if not taught:
+        return None
+    t = taught[0].teacher
+    where = f"endpoint {t.endpoint_host}" if t.backend == "endpoint" else "local"
+    low, high = t.agreement.interval
+    dropped = f", {t.unparseable:,} unreadable dropped" if t.unparseable else ""
+    stopped = f" (stopped by {t.stopped})" if t.stopped else ""
+    cost = "no dollars" if t.usd_total is None else (
+        f"${t.usd_total:.4f}, ${t.usd_per_label:.6f} a label; paid in this run ${t.usd_sent:.4f}: {t.sent:,} sent, "
+        f"{t.cached:,} from the cache")
+    return (f"teacher {t.model} ({where}) labelled {t.answered:,} training inputs{stopped} for "
+            f"{', '.join(row.approach for row in taught)}: {t.kept:,} kept{dropped}; agreement with gold "
+            f"{t.agreement.metric} {t.agreement.value:.3f} [{low:.3f}, {high:.3f}]; {t.prompt_tokens:.1f} prompt + "
+            f"{t.completion_tokens:.1f} completion tokens a label; cost {cost}")
+
+
 def run_with_progress(config: BenchConfig, out: Path | None, launch=None) -> int:
     """Run in this process (queued behind any other run on the machine; a `benchmarks.launch.Launch`
     starts its ranks from here), showing progress."""
@@ -62,6 +82,8 @@ def run_with_progress(config: BenchConfig, out: Path | None, launch=None) -> int
         return 1
     result = load_result(run_dir)
     print(summary_table(result))
+    if line := teacher_line(result):
+        print(line)
     for note in result.notes:
         print(f"note: {note}")
     print(f"result: {run_dir / 'result.json'}")
