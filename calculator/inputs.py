@@ -33,7 +33,7 @@ from calculator.prompts import (
     render,
     scenario_frame,
 )
-from calculator.scenario import Scenario, same_model
+from calculator.scenario import MeasuredTeacher, Scenario, same_model
 from calculator.scenario_io import ScenarioError
 from calculator.tokens import counter_for
 from core.approaches import BY_NAME, SPECS, TUNED
@@ -328,9 +328,11 @@ def _add_finetune_provider(scenario: Scenario, inputs: Inputs) -> None:
 
 def _add_teacher(scenario: Scenario, inputs: Inputs) -> None:
     """What one teacher label costs: its prompt (counted as the prompt kind's) and its answer (with the
-    written reasoning of chain-of-thought) at the teacher model's prices."""
-    teacher = scenario.teacher
-    if not teacher.approaches:
+    written reasoning of chain-of-thought) at the teacher model's prices; a run with a teacher replaces
+    the counts with its measured usage, the agreement with its measured one and, where it was priced,
+    the cost per label with usage × price."""
+    taught = taught_approaches(scenario)
+    if not taught:
         return
     model, provider = teacher_model(scenario)
     if same_model(model, scenario.api.model) and provider == scenario.api.provider_id:
@@ -339,7 +341,7 @@ def _add_teacher(scenario: Scenario, inputs: Inputs) -> None:
     else:
         table = prices.api_token_prices(model, provider)
         price_in, price_out, source = table.input, table.output, table.source
-    spec = BY_NAME[teacher.prompt]
+    spec = BY_NAME[scenario.teacher.prompt]
     hidden = 0.0 if same_model(model, scenario.api.model) else inputs["api.reasoning_tokens_per_request"]
     inputs.add("teacher.input_usd_per_mtok", float(price_in), "USD/1M tokens", source)
     inputs.add("teacher.output_usd_per_mtok", float(price_out), "USD/1M tokens", source)
@@ -347,13 +349,37 @@ def _add_teacher(scenario: Scenario, inputs: Inputs) -> None:
                f"{spec.title}'s prompt tokens, as counted for that approach")
     inputs.add("teacher.output_tokens", output_tokens(inputs, spec) - hidden, "tokens/label",
                f"{spec.title}'s answer tokens" + (" with its written reasoning" if spec.reasons else ""))
-    for name in teacher.approaches:
+    if (measured := measured_teacher(scenario)) is not None:
+        run = f"benchmark run {scenario.measured.run_id}: the teacher {measured.model} ({measured.backend})"
+        inputs.add("teacher.prompt_tokens", measured.prompt_tokens, "tokens/label", f"{run}, mean usage")
+        inputs.add("teacher.output_tokens", measured.output_tokens, "tokens/label", f"{run}, mean usage")
+        inputs.add("teacher.agreement", measured.agreement, "fraction", f"{run}, agreement with gold labels")
+        inputs.intervals["teacher.agreement"] = tuple(measured.interval)
+        if measured.usd_per_label is not None:
+            inputs.add("teacher.usd_per_label", measured.usd_per_label, "USD/label", f"{run}, usage × price")
+    for name in taught:
         inputs.add(f"teacher.labels.{name}", 1.0, "1 = trained on the teacher's labels", USER)
 
 
+def measured_teacher(scenario: Scenario) -> MeasuredTeacher | None:
+    """The teacher an applied run measured (its rows trained on its labels), if any."""
+    rows = scenario.measured.approaches.values() if scenario.measured else ()
+    return next((row.teacher for row in rows if row.teacher is not None), None)
+
+
+def taught_approaches(scenario: Scenario) -> list[str]:
+    """The tuned approaches trained on a teacher's labels: those the scenario says, and an applied run's."""
+    measured = [name for name, row in scenario.measured.approaches.items()
+                if row.teacher is not None] if scenario.measured else []
+    return list(dict.fromkeys([*scenario.teacher.approaches, *measured]))
+
+
 def teacher_model(scenario: Scenario) -> tuple[str, str]:
-    """(model, provider) of the scenario's teacher: its own, else the API model's."""
+    """(model, provider) of the scenario's teacher: an applied run's, else its own, else the API model's."""
     teacher = scenario.teacher
+    measured = measured_teacher(scenario)
+    if measured is not None and measured.backend == "endpoint":
+        return measured.model, teacher.provider_id or scenario.api.provider_id
     return teacher.model or scenario.api.model, teacher.provider_id or scenario.api.provider_id
 
 

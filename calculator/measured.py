@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass
 
-from calculator.scenario import Measured, MeasuredApproach, Scenario, same_model
+from calculator.scenario import Measured, MeasuredApproach, MeasuredTeacher, Scenario, same_model
 from core.approaches import spec, title
 from core.metrics import metric_name, with_name
 from core.result import ApproachResult, BenchmarkResult
@@ -128,6 +128,17 @@ def applied_curve(row: ApproachResult) -> list[tuple[int, float]]:
     return sorted(points.items())
 
 
+def _teacher(row: ApproachResult) -> MeasuredTeacher | None:
+    """What a row trained on a teacher's labels measured of its teacher (core.result.TeacherStats)."""
+    taught = row.teacher
+    if taught is None:
+        return None
+    return MeasuredTeacher(model=taught.model, backend=taught.backend, agreement=taught.agreement.value,
+                           interval=tuple(taught.agreement.interval), kept=taught.kept,
+                           usd_per_label=taught.usd_per_label, prompt_tokens=taught.prompt_tokens,
+                           output_tokens=taught.completion_tokens)
+
+
 def measured_from(result: BenchmarkResult, scenario: Scenario, rows: Collection[str]) -> Measured:
     """The measured inputs from the rows named in `rows` (row keys); the others are left out."""
     choices = row_choices(scenario, result)
@@ -146,6 +157,7 @@ def measured_from(result: BenchmarkResult, scenario: Scenario, rows: Collection[
             consistency_spread=c.row.consistency.spread if c.row.consistency else None,
             model=c.model, backend=c.row.backend, run_id=result.run_id,
             labeled_examples=c.row.labeled_examples if spec(name).family == "tuning" else None,
+            teacher=_teacher(c.row),
         )
         for name, c in applied.items()
     }

@@ -18,7 +18,7 @@ from typing import Literal
 from calculator.approaches import REGISTRY
 from calculator.breakeven import BreakEven
 from calculator.costs import ApproachCosts, CostReport
-from calculator.inputs import teacher_model
+from calculator.inputs import taught_approaches, teacher_model
 from calculator.measured import score_source
 from calculator.recommend.sure import cheapest_shares
 from calculator.recommend.wording import Scale, money
@@ -120,7 +120,7 @@ def _ranked_entry(costs: ApproachCosts, report: CostReport, mc: MonteCarlo) -> R
         scale=Scale(scenario.metric),
         model=scenario.priced_model(name),
         typed_for=scenario.typed_elsewhere().get(name),
-        teacher=teacher_model(scenario)[0] if name in scenario.teacher.approaches else None,
+        teacher=teacher_model(scenario)[0] if name in taught_approaches(scenario) else None,
         teacher_cap=_cap(quantity, scenario),
     )
     entry.constraint_issues.extend(_constraint_issues(entry, report))

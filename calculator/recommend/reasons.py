@@ -221,8 +221,10 @@ def teacher_reason(chosen: RankedApproach, report: CostReport) -> str:
     teacher = report.scenario.teacher
     tokens = float(inputs["teacher.prompt_tokens"] + inputs["teacher.output_tokens"])
     made = count(max(0.0, chosen.labels_needed - float(inputs["labeling.labels_on_hand"])))
-    agreement = (f"; the teacher agrees with gold labels on {chosen.scale.brief(teacher.agreement)}"
-                 if teacher.agreement is not None else "")
+    agreed = inputs.quantities.get("teacher.agreement")
+    agreement = (f"; the teacher agrees with gold labels on {chosen.scale.brief(float(agreed.value))}"
+                 f"{chosen.scale.interval(inputs.intervals.get('teacher.agreement'))} ({agreed.source})"
+                 if agreed is not None else "")
     return (f"Its training labels come from a teacher: label {made} inputs with {chosen.teacher} "
             f"({money(float(parts['teacher labels']))}: {title(teacher.prompt).lower()}, {tokens:,.0f} tokens "
             f"each), review {pct(teacher.reviewed_share)} of them by people "

@@ -82,3 +82,35 @@ def test_only_tuned_approaches_take_a_teacher():
 
 def test_with_enough_labels_on_hand_there_is_nothing_to_compare():
     assert label_sources(evaluate(load_preset("support_intents"))).variants == []  # 5,000 on hand, 5,000 needed
+
+
+def taught_run():
+    """fake_result with its LoRA row trained on gpt-4o-mini's labels: 510 kept of 512, 86% agreement."""
+    from core.result import Quality, TeacherStats
+    from tests.fake_result import fake_result
+
+    result = fake_result("run-teacher")
+    lora = next(row for row in result.approaches if row.approach == "lora")
+    lora.teacher = TeacherStats(
+        model="gpt-4o-mini", backend="endpoint", endpoint_host="127.0.0.1:8000", provider="openai",
+        prompt="Classify: {input}", answered=512, unparseable=2, kept=510,
+        agreement=Quality(metric="accuracy", value=0.86, interval=(0.83, 0.89), interval_basis="wilson"),
+        prompt_tokens=300.0, completion_tokens=2.0, usd_total=0.051, usd_per_label=0.0001, seconds=10.0)
+    return result
+
+
+def test_a_run_with_a_teacher_prices_the_labels_it_measured():
+    """The applied LoRA row trained on gpt-4o-mini's labels: the teacher's measured cost per label (usage ×
+    price), its usage and agreement replace the counted ones; the row's score is the student's own."""
+    base = scenario("finetuning.base_model=smollm2-135m-instruct", "labeling.labels_on_hand=0")
+    found = analyze(base, [taught_run()], draws=DRAWS)
+    p = found.costs.inputs
+    assert p["teacher.usd_per_label"] == 0.0001 and p["teacher.agreement"] == 0.86
+    assert p.quantities["teacher.usd_per_label"].source.startswith("benchmark run run-teacher: the teacher gpt-4o-mini")
+    assert p["teacher.prompt_tokens"] == 300.0 and p.intervals["teacher.agreement"] == (0.83, 0.89)
+    lora = found.costs.approaches["lora"]
+    assert lora.labels_needed == 256  # the row's labeled examples
+    assert lora.profile.one_off["teacher labels"] == pytest.approx(256 * 0.0001)
+    assert lora.profile.one_off["label review"] == pytest.approx(256 * 0.1 * 0.40)
+    assert lora.score == 0.82  # measured on gold test labels, not capped again
+    assert found.recommendation.approach("lora").teacher == "gpt-4o-mini"
