@@ -119,3 +119,26 @@ def test_served_teacher_labels_the_training_inputs_lora_learns_them_and_a_rerun_
     assert (again.sent, again.cached, again.usd_sent) == (0, N_TRAIN, 0.0)
     assert again.usd_total == pytest.approx(teacher.usd_total) and again.agreement == teacher.agreement
     assert _labels_file(tmp_path / "again") == labels
+
+
+def test_max_usd_stops_the_teacher_and_lora_trains_on_the_labels_it_wrote(server, proxy, home, tmp_path):
+    """At $1000 per 1M tokens each request reserves about $0.15, so $0.50 lets the teacher label a few of the
+    16 inputs: the run is partial, says why, and LoRA trains on those labels."""
+    from benchmarks.runner import run_benchmark
+    from core.result import load_result
+
+    config = BenchConfig(quick=True, approaches=["lora"], test_size=10, train_size=N_TRAIN, chat_template="off",
+                         dtype="float32", device="cpu", teacher_endpoint_url=proxy.url, teacher_model=server["model"],
+                         teacher_input_usd_per_mtok=1000.0, teacher_output_usd_per_mtok=1000.0, max_usd=0.5,
+                         concurrency=1, endpoint_timeout_s=served.CLIENT_TIMEOUT_S)
+    run_benchmark(config, tmp_path / "run")
+    result = load_result(tmp_path / "run")
+    row = result.approach("lora")
+    teacher = row.teacher
+    assert result.status == "partial" and teacher.stopped == "max_usd", result.notes
+    sent = [reply for body, reply in proxy.exchanges if not _is_preflight(body)]
+    assert 0 < teacher.answered == teacher.sent == len(sent) < N_TRAIN and teacher.usd_sent <= 0.5
+    assert teacher.usd_sent == pytest.approx(sum(r["usage"]["prompt_tokens"] + r["usage"]["completion_tokens"]
+                                                 for r in sent) * 1000 / 1e6)
+    assert row.labeled_examples == teacher.kept and len(_labels_file(tmp_path / "run")) == teacher.answered
+    assert f"teacher: stopped by max_usd after {teacher.answered} of {N_TRAIN} training inputs" in " ".join(result.notes)
