@@ -29,7 +29,8 @@ ANSWER_WORDS = {"classification": "a label", "generation": "free text", "extract
 
 
 class Settings(BaseModel):
-    """A trained approach's hyperparameters (BenchConfig.hyperparameters.<approach>; its result row's config)."""
+    """An approach's knobs in a benchmark: a trained one's hyperparameters, a search's budget
+    (BenchConfig.hyperparameters.<approach>; its result row's config)."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -53,6 +54,13 @@ class PromptTuningSettings(Settings):
 
 class FullFinetuneSettings(Settings):
     lr: float = Field(3e-5, gt=0, le=1.0, description="learning rate of every weight")
+
+
+class PromptSearchSettings(Settings):
+    trials: int = Field(8, ge=1, le=200, description="candidate prompts scored on the validation split (the budget, "
+                        "fixed before the run)")
+    validation_examples: int | None = Field(None, ge=1, le=100_000, description="validation examples each trial is "
+                                            "scored on; default: what an extra pass scores (quick mode: 60)")
 
 
 @dataclass(frozen=True)
@@ -126,8 +134,8 @@ SPECS: tuple[ApproachSpec, ...] = (
     ApproachSpec(
         "prompt_search", "prompting", "Searched prompt",
         "The instruction and examples a search chose by their validation score, served like a few-shot prompt.",
-        "#7B61A8", 3.5, "few_shot", 4, "Setting the search up and reviewing the prompt it chose.", False,
-        labels_field="task.prompt_search_validation",
+        "#7B61A8", 2.0, "few_shot", 4, "Setting the search up and reviewing the prompt it chose.", True,
+        labels_field="task.prompt_search_validation", settings=PromptSearchSettings,
         inputs=("task.instructions", "task.labels", "task.few_shot_examples", "task.few_shot_k",
                 "task.prompt_search_trials", "task.prompt_search_validation", "team.hours.prompt_search",
                 "labeling.evaluation_labels"),

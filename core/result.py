@@ -177,6 +177,41 @@ class Consistency(_Strict):
         return data
 
 
+class SearchTrial(_Strict):
+    """One candidate prompt of a prompt search and its score on the validation split."""
+
+    candidate: str = Field(description="in words: the instruction and the examples shown, e.g. 'persona + 4 "
+                           "balanced examples'")
+    prompt_kind: str = Field(description="how its instruction is rendered (calculator.prompts: zero_shot, persona, "
+                             "output_format)")
+    variant: int = Field(description="the paraphrase of the instruction (calculator.prompts.PARAPHRASES; 0: as given)")
+    shots: str = Field(description="how its examples were chosen: none, random, balanced or typical")
+    shot_ids: list[int] = Field(default_factory=list, description="its examples' places in the training split")
+    validation_score: float = Field(description="the task kind's metric on the validation examples, in [0, 1]")
+    seconds: float
+
+
+class PromptSearchStats(_Strict):
+    """A prompt search (benchmarks/approaches/prompt_search.py): every candidate tried on the validation split,
+    in order (the validation curve), and the one chosen; only the chosen one is scored on the test split."""
+
+    metric: str = Field(description="the metric trials were chosen by (the task kind's primary)")
+    chosen: int = Field(description="the chosen trial's place in `trials`: the best validation score, the "
+                        "earlier (shorter) on a tie")
+    instruction: str = Field(description="the chosen prompt's instruction, as the model reads it")
+    prompt: str = Field(description="the chosen prompt, {input} where the input goes")
+    budget: int = Field(description="trials allowed before the run")
+    trials: list[SearchTrial]
+    validation_examples: int = Field(description="validation examples each trial was scored on")
+    baseline_validation_score: float = Field(description="the first trial's: the zero-shot instruction as given, "
+                                             "no examples")
+    calls: int = Field(description="requests the search made: trials × validation examples")
+    seconds: float = Field(description="wall time of the search (every trial's scoring)")
+    prompt_tokens: int = Field(description="prompt tokens of every call, summed (the model's tokenizer)")
+    computed_tokens: int = Field(description="tokens the model ran for them (each trial's shared prefix once)")
+    usd: float | None = Field(None, description="dollars of the search's calls (endpoint rows); None on a local model")
+
+
 LATENCY_SAMPLES = 16  # single requests timed per result row (benchmarks/latency.py)
 QUICK_LATENCY_SAMPLES = 8  # in quick mode: 16 single requests were ~20 s of a 4-minute CPU run
 LATENCY_BASES = {
@@ -290,6 +325,8 @@ class ApproachResult(_Strict):
     eval_rank_tokens_per_second: list[float] = Field(default_factory=list, description="each rank's prompt tokens / "
                                                      "its own seconds on its shard of the test split (empty: one process)")
     training: TrainingStats | None = None
+    search: PromptSearchStats | None = Field(None, description="a searched prompt's trials and choice; None for "
+                                             "other approaches and in older files")
     learning_curve: list[CurvePoint] = Field(default_factory=list)
     consistency: Consistency | None = None
     endpoint: EndpointStats | None = None

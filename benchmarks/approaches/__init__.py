@@ -13,6 +13,7 @@ from benchmarks.approaches import (
     few_shot,
     full_finetune,
     lora,
+    prompt_search,
     prompt_tuning,
     prompted,
 )
@@ -28,6 +29,7 @@ RUNNERS: dict[str, Runner] = {
     "chain_of_thought": chain_of_thought.run,
     "persona": prompted.run,
     "output_format": prompted.run,
+    "prompt_search": prompt_search.run,
     "prompt_tuning": prompt_tuning.run,
     "lora": lora.run,
     "dora": lora.run,

@@ -25,7 +25,8 @@ def test_every_approach_fills_the_contract(tmp_path, tiny_config):
     events = []
     n_test, n_train, curve_size = 10, 12, 6
     config = tiny_config(approaches=list(ALL_APPROACHES), learning_curve=[curve_size], consistency=True,
-                         test_size=n_test, train_size=n_train, train_batch_size=6, max_new_tokens=4)
+                         test_size=n_test, train_size=n_train, train_batch_size=6, max_new_tokens=4,
+                         hyperparameters={"prompt_search": {"trials": 2}})
     result = run_benchmark(config, tmp_path / "run", on_event=events.append)
     assert result.status == "complete", result.notes
     assert result == load_result(tmp_path / "run")  # what was returned is what was written
@@ -48,6 +49,7 @@ def test_every_approach_fills_the_contract(tmp_path, tiny_config):
             assert len(a.training.loss_curve) == a.training.steps
             assert a.labeled_examples == n_train
     assert result.approach("few_shot").labeled_examples == 2, result.notes
+    assert len(result.approach("prompt_search").search.trials) == 2  # its budget, from hyperparameters
     few = result.approach("few_shot")  # its examples are in the prefix: run once for the 10 requests
     assert few.computed_tokens_model < few.prompt_tokens_model / 2
     assert len(result.approach("zero_shot").consistency.scores) == 3

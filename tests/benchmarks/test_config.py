@@ -26,8 +26,8 @@ def test_a_config_file_from_before_the_settings_still_reads():
 @pytest.mark.parametrize(("given", "said"), [
     ({"lora": {"rank": 0}}, "hyperparameters.lora.rank: Input should be greater than or equal to 1"),
     ({"lora": {"rnak": 8}}, "hyperparameters.lora.rnak: Extra inputs are not permitted"),
-    ({"zero_shot": {"lr": 1}}, "hyperparameters.zero_shot: no settings for 'zero_shot'; allowed: prompt_tuning, "
-                               "lora, full_finetune, dora"),
+    ({"zero_shot": {"lr": 1}}, "hyperparameters.zero_shot: no settings for 'zero_shot'; allowed: prompt_search, "
+                               "prompt_tuning, lora, full_finetune, dora"),
 ])
 def test_bad_settings_name_the_field_and_what_is_allowed(given, said):
     with pytest.raises(ValidationError, match=said):

@@ -1,0 +1,109 @@
+"""What a prompt search tries: instructions (the product's own prompt kinds and paraphrases) and
+example sets drawn from the training split only.
+
+Instructions come from calculator.prompts, so the searched prompt is one the cost model can price:
+the zero-shot instruction as given first, then the persona and output-format variants, then the
+paraphrases (calculator.prompts.PARAPHRASES). Example sets hold k training examples: label-balanced,
+typical (each label's examples nearest its centroid by bag-of-words cosine: the most representative,
+computed in milliseconds with no model) and random, each again with another seed when the budget
+allows. Torch-free.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from benchmarks.tasks import Example, TaskData, balanced_shots
+from calculator.prompts import PARAPHRASES
+from core.approaches import spec
+
+# The instruction kinds a search may serve: each is an approach's prompt kind with no examples of its own.
+INSTRUCTION_KINDS = ("zero_shot", "persona", "output_format")
+ONE_WORD_VARIANT = 2  # "Reply with a single word.": a label's paraphrase, wrong for a text answer
+
+
+@dataclass(frozen=True)
+class Instruction:
+    kind: str  # a prompt kind of calculator.prompts
+    variant: int = 0  # its paraphrase (PARAPHRASES' index)
+
+    @property
+    def words(self) -> str:
+        name = spec(self.kind).title.removesuffix(" prompt").lower()
+        return name + (f", paraphrase {self.variant}" if self.variant else "")
+
+
+@dataclass(frozen=True)
+class ShotSet:
+    strategy: str  # none, balanced, typical, random
+    ids: tuple[int, ...] = ()  # places in the training split
+
+    @property
+    def words(self) -> str:
+        return "no examples" if not self.ids else f"{len(self.ids)} {self.strategy} examples"
+
+
+@dataclass(frozen=True)
+class Candidate:
+    instruction: Instruction
+    shots: ShotSet = field(default_factory=lambda: ShotSet("none"))
+
+    @property
+    def words(self) -> str:
+        return self.instruction.words + ("" if not self.shots.ids else f" + {self.shots.words}")
+
+
+def instructions(task_kind: str) -> list[Instruction]:
+    """Every instruction the task's kind can take, the zero-shot one as given first, paraphrases last."""
+    kinds = [k for k in INSTRUCTION_KINDS if task_kind in spec(k).task_kinds]
+    variants = [v for v in range(len(PARAPHRASES)) if task_kind == "classification" or v != ONE_WORD_VARIANT]
+    return [Instruction(kind, variant) for variant in variants for kind in kinds]
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"\w+", text.lower())
+
+
+def typical_ids(train: list[Example], k: int) -> list[int]:
+    """k training examples, labels in turn, each label's nearest its own centroid (bag-of-words cosine)."""
+    vocab: dict[str, int] = {}
+    rows = [[vocab.setdefault(w, len(vocab)) for w in _words(ex.text)] for ex in train]
+    counts = np.zeros((len(train), max(len(vocab), 1)))
+    for i, row in enumerate(rows):
+        np.add.at(counts[i], row, 1.0)
+    unit = counts / np.maximum(np.linalg.norm(counts, axis=1, keepdims=True), 1e-12)
+    ranked: dict[int, list[int]] = {}
+    for label in sorted({ex.label for ex in train}):
+        members = np.array([i for i, ex in enumerate(train) if ex.label == label])
+        closeness = unit[members] @ unit[members].mean(axis=0)
+        ranked[label] = [int(i) for i in members[np.argsort(-closeness, kind="stable")]]
+    ids: list[int] = []
+    while len(ids) < min(k, len(train)):
+        for label in ranked:
+            if ranked[label] and len(ids) < k:
+                ids.append(ranked[label].pop(0))
+    return ids
+
+
+def shot_sets(task: TaskData, k: int, seed: int) -> Iterator[ShotSet]:
+    """Example sets in the order a search tries them: balanced, typical, random, then balanced and random
+    with each next seed (typical has one answer)."""
+    place = {id(ex): i for i, ex in enumerate(task.train)}
+    yield ShotSet("balanced", tuple(place[id(ex)] for ex in balanced_shots(task, k, seed)))
+    yield ShotSet("typical", tuple(typical_ids(task.train, k)))
+    for draw in range(seed, seed + 1_000):
+        yield ShotSet("random", tuple(random.Random(draw).sample(range(len(task.train)), min(k, len(task.train)))))
+        yield ShotSet("balanced", tuple(place[id(ex)] for ex in balanced_shots(task, k, draw + 1)))
+
+
+def split_budget(trials: int, instruction_count: int) -> tuple[int, int]:
+    """(instruction trials, example-set trials): 5 and 3 of the default 8; instructions first, since the
+    example sets are tried with the best of them, and at least one of each from 2 trials on."""
+    with_shots = 0 if trials < 2 else max(1, (3 * trials) // 8)
+    alone = min(trials - with_shots, instruction_count)
+    return alone, trials - alone
