@@ -146,3 +146,30 @@ def test_local_teacher_labels_the_training_split_and_lora_learns_them(tmp_path, 
         scored = list(csv.DictReader(handle))
     assert [r["label"] for r in scored] == [names[e.label] for e in task.test]  # gold, not the teacher's
     assert row.accuracy == pytest.approx(np.mean([r["correct"] == "True" for r in scored]))
+
+
+@pytest.mark.slow
+@pytest.mark.runs
+def test_local_teacher_writes_the_references_of_a_generation_task(tmp_path, tiny_config, monkeypatch):
+    """bbc_headlines: the run's model writes a headline for each of the 8 training leads; LoRA learns those
+    headlines, is scored by chrF against the gold ones, and the agreement is the teacher's mean chrF (350-580 s
+    on two busy cores: generation on a CPU, so marker runs)."""
+    from benchmarks.runner import run_benchmark
+    from benchmarks.tasks import load_task
+    from core.result import load_result
+
+    trained = _spy_on_training(monkeypatch)
+    config = tiny_config(task="bbc_headlines", approaches=["lora"], teacher="local", test_size=10, train_size=8,
+                         dtype="float32", device="cpu")
+    run_benchmark(config, tmp_path / "run")
+    result = load_result(tmp_path / "run")
+    row, task = result.approach("lora"), load_task(config)
+    teacher = row.teacher
+    assert result.status == "complete" and teacher.agreement.metric == row.quality.metric == "chrf", result.notes
+    labels = [r for r in _labels_file(tmp_path / "run") if r["kept"] == "True"]
+    assert len(labels) == teacher.kept == row.labeled_examples and teacher.kept + teacher.unparseable == 8
+    assert teacher.agreement.value == pytest.approx(np.mean([float(r["agreement"]) for r in labels]), abs=1e-3)
+    assert [r["gold"] for r in labels] == [task.train[int(r["index"])].references[0] for r in labels]
+    assert [[e.references[0] for e in examples] for examples in trained] == [[r["teacher"] for r in labels]]
+    with (tmp_path / "run" / "predictions.csv").open(encoding="utf-8", newline="") as handle:
+        assert [r["reference"] for r in csv.DictReader(handle)] == [e.references[0] for e in task.test]
