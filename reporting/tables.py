@@ -19,7 +19,7 @@ from calculator.label_sources import table_columns as label_source_columns
 from calculator.label_sources import table_rows as label_source_rows
 from calculator.measured import applied_summary
 from calculator.recommend import Recommendation
-from calculator.recommend.ranking import PACE, standing_words
+from calculator.recommend.ranking import PACE, RankedApproach, standing_words
 from calculator.recommend.sure import NAME as SURE
 from calculator.recommend.sure import definition
 from calculator.recommend.wording import Scale, count, money, pct
@@ -92,7 +92,7 @@ def ranking(rec: Recommendation) -> Table:
         score = "—" if r.score is None else r.scale.value(r.score) + r.scale.interval(r.score_ci).replace(" [95% CI ", " [")
         spread = "—" if r.tco_p10_usd is None else f"{money(r.tco_p10_usd)}–{money(r.tco_p90_usd)}"
         rows.append([str(i), r.title, standing_words(r), score, r.score_source or "—", money(r.tco_usd),
-                     spread, "—" if r.cheapest_share is None else pct(r.cheapest_share), count(r.labels_to_buy),
+                     spread, "—" if r.cheapest_share is None else pct(r.cheapest_share), _labels_to_buy(r),
                      f"{r.launch_weeks:.1f}"])
     return Table("ranking", "Approaches ranked",
                  ["#", "approach", "standing", f"{rec.scale.name} [95% CI]", f"{rec.scale.name} from", "TCO",
@@ -101,9 +101,17 @@ def ranking(rec: Recommendation) -> Table:
                       "end of the interval meets the target, every constraint kept), then the open ones "
                       f"({rec.scale.name} uncertain or unknown), then the blocked ones with the reason; each group "
                       f"by TCO. {definition(rec.draws)} Score sources: the inputs table (Score of …). "
-                      "Training labels to buy: beyond those on hand; evaluation labels: in the one-off cost. "
+                      "Training labels to buy: beyond those on hand, and who makes them (people, or a teacher "
+                      "model with a reviewed share); evaluation labels: in the one-off cost. "
                       f"Engineering weeks: engineering hours ÷ {PACE}.",
                  widths=[0.5, 2.3, 2.5, 1.6, 1.7, 1.5, 2.7, 1.5, 1.0, 1.1])
+
+
+def _labels_to_buy(entry: RankedApproach) -> str:
+    """"5,000 by people", "5,000 by gpt-4o" for a tuned row (its label source), else the count."""
+    if entry.labels_to_buy <= 0 or entry.family != "tuning":
+        return count(entry.labels_to_buy)
+    return f"{count(entry.labels_to_buy)} by {entry.teacher or 'people'}"
 
 
 def costs(data: ReportData) -> Table:

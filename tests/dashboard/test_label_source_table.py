@@ -57,3 +57,11 @@ def test_the_teacher_switch_in_the_browser(app_url, browser, tmp_path):
     assert "teacher.approaches" in browser.current_url
     browser.execute_script("window.scrollTo(0, 0)")
     screenshot(browser, tmp_path / "decision_teacher_labels.png", "LABELS_SCREENSHOT")
+
+
+def test_the_ranking_says_who_makes_each_tuned_rows_labels():
+    at = open_app("decision", {**QUERY, "teacher.approaches": '["lora"]'})
+    ranked = next(t.value for t in at.table if "standing" in t.value.columns).map(lambda c: str(c).replace("\\", ""))
+    bought = dict(zip(ranked["approach"], ranked["training labels to buy"], strict=True))
+    assert bought["LoRA fine-tune"] == "5,000 by gpt-4o" and bought["Full fine-tune"] == "5,000 by people"
+    assert bought["Zero-shot prompt"] == "0"
