@@ -21,7 +21,16 @@ from benchmarks.config import (
 from calculator.scenario_io import describe_validation_error
 from core.approaches import TASK_KINDS, title
 from core.result import LATENCY_BASES, BenchmarkResult
-from dashboard import applied, dataset_check, endpoint_form, live_runs, plots, run_view, runs
+from dashboard import (
+    applied,
+    dataset_check,
+    endpoint_form,
+    live_runs,
+    plots,
+    run_view,
+    runs,
+    teacher_form,
+)
 from dashboard.tables import runs_table
 from dashboard.text import escape_md
 from reporting import charts
@@ -120,10 +129,12 @@ def _start_form() -> None:
                                          help=f"{FIELDS['test_size'].description}; blank: {quick_n} in quick "
                                               f"mode, {full_n:,} in full")
         endpoint = endpoint_form.inputs()
+        teacher = teacher_form.inputs()
         buttons = st.columns([1, 2, 2])  # room for the estimate button's whole label at 1366 px
         start = buttons[0].form_submit_button("Start run", type="primary")
         estimate_only = buttons[1].form_submit_button("Estimate the endpoint cost",
-                                                      help="The most the endpoint arms can cost; nothing is sent")
+                                                      help="The most the endpoint arms and an endpoint teacher can "
+                                                           "cost; nothing is sent but one small request to a teacher")
     if not (start or estimate_only):
         _show_estimate()
         return
@@ -131,7 +142,7 @@ def _start_form() -> None:
     try:
         data = {"model": model, "quick": quick, "approaches": approaches or None,
                 "text_col": text_col, "label_col": label_col, "dtype": dtype, "test_size": test_size,
-                **endpoint.fields}
+                **endpoint.fields, **teacher}
         if task == UPLOAD:
             if check is None:
                 raise ValueError("choose a CSV or JSONL file to upload, or pick a built-in task")
@@ -143,7 +154,8 @@ def _start_form() -> None:
         else:
             data["task"] = task
         config = BenchConfig.model_validate(data)
-        st.session_state[ESTIMATE] = endpoint_form.estimate(config) if config.endpoint_url else (
+        lines = [endpoint_form.estimate(config) if config.endpoint_url else None, teacher_form.estimate(config)]
+        st.session_state[ESTIMATE] = " ".join(line for line in lines if line) or (
             "No endpoint arms: give an endpoint URL (and its model) to send the prompting approaches there."
             if estimate_only else None)
         if estimate_only:
