@@ -33,7 +33,7 @@ from calculator.prompts import (
     render,
     scenario_frame,
 )
-from calculator.scenario import MeasuredTeacher, Scenario, same_model
+from calculator.scenario import MeasuredTeacher, Scenario, SearchedPrompt, same_model
 from calculator.scenario_io import ScenarioError
 from calculator.tokens import counter_for
 from core.approaches import BY_NAME, SPECS, TUNED
@@ -405,6 +405,19 @@ def _add_scores(scenario: Scenario, inputs: Inputs) -> None:
             inputs.add(f"score.{approach}", value, unit, USER)
 
 
+def _add_searched_prompt(scenario: Scenario, inputs: Inputs, approach: str, chosen: SearchedPrompt, row: str) -> None:
+    """The prompt a search chose, rendered for the scenario's own task (its kind, paraphrase and examples):
+    the tokens `approach` is priced with in place of its prompt kind's."""
+    counter = counter_for(scenario.api.model, scenario.api.tiktoken_encoding)
+    pool = few_shot_examples(scenario.task)
+    template = render(chosen.kind, scenario_frame(scenario.task), (pool * chosen.shots)[:chosen.shots], chosen.variant)
+    what = f"{row}: the chosen prompt ({chosen.kind}, paraphrase {chosen.variant}, {chosen.shots} examples)"
+    inputs.add(f"tokens.{approach}.input", counter.mean(template.text(t) for t in scenario.task.sample_inputs),
+               "tokens/request", f"{what}, {counter.source} over the scenario's sample inputs")
+    inputs.add(f"tokens.{approach}.prefix", float(counter.count(template.prefix)), "tokens/request",
+               f"{what}: its fixed part")
+
+
 def _add_measured(scenario: Scenario, inputs: Inputs) -> None:
     """A run's scores (with their intervals), labels, answer lengths and pass rates replace the typed ones."""
     measured = scenario.measured
@@ -418,7 +431,9 @@ def _add_measured(scenario: Scenario, inputs: Inputs) -> None:
         inputs.intervals[f"score.{approach}"] = tuple(numbers.interval)
         if numbers.labeled_examples:  # the labels that bought the measured score are the ones priced
             inputs.add(f"labels.{approach}", float(numbers.labeled_examples), "labels",
-                       f"{row}: labels it was trained on")
+                       f"{row}: labels its search used" if numbers.prompt else f"{row}: labels it was trained on")
+        if numbers.prompt:
+            _add_searched_prompt(scenario, inputs, approach, numbers.prompt, row)
         if numbers.output_tokens is not None:
             inputs.add(f"tokens.output.{approach}", numbers.output_tokens, "tokens/request",
                        f"{row}: mean tiktoken count of its answers")

@@ -22,7 +22,14 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass
 
-from calculator.scenario import Measured, MeasuredApproach, MeasuredTeacher, Scenario, same_model
+from calculator.scenario import (
+    Measured,
+    MeasuredApproach,
+    MeasuredTeacher,
+    Scenario,
+    SearchedPrompt,
+    same_model,
+)
 from core.approaches import spec, title
 from core.metrics import metric_name, with_name
 from core.result import ApproachResult, BenchmarkResult
@@ -128,6 +135,14 @@ def applied_curve(row: ApproachResult) -> list[tuple[int, float]]:
     return sorted(points.items())
 
 
+def _searched(row: ApproachResult) -> SearchedPrompt | None:
+    """A searched row's chosen prompt, as the scenario's task is priced with it."""
+    if row.search is None:
+        return None
+    chosen = row.search.trials[row.search.chosen]
+    return SearchedPrompt(kind=chosen.prompt_kind, variant=chosen.variant, shots=len(chosen.shot_ids))
+
+
 def _teacher(row: ApproachResult) -> MeasuredTeacher | None:
     """What a row trained on a teacher's labels measured of its teacher (core.result.TeacherStats)."""
     taught = row.teacher
@@ -156,8 +171,8 @@ def measured_from(result: BenchmarkResult, scenario: Scenario, rows: Collection[
             example_scores=c.row.quality.example_scores,
             consistency_spread=c.row.consistency.spread if c.row.consistency else None,
             model=c.model, backend=c.row.backend, run_id=result.run_id,
-            labeled_examples=c.row.labeled_examples if spec(name).family == "tuning" else None,
-            teacher=_teacher(c.row),
+            labeled_examples=c.row.labeled_examples if spec(name).family == "tuning" or c.row.search else None,
+            teacher=_teacher(c.row), prompt=_searched(c.row),
         )
         for name, c in applied.items()
     }

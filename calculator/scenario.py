@@ -533,6 +533,15 @@ class MeasuredTeacher(Section):
     output_tokens: float = Field(ge=0)
 
 
+class SearchedPrompt(Section):
+    """What a prompt search chose, in the terms calculator.prompts renders: the scenario's own task is then
+    priced with that prompt (its kind, paraphrase and number of examples), not the run's task's text."""
+
+    kind: Literal["zero_shot", "persona", "output_format"]
+    variant: int = Field(0, ge=0, description="the paraphrase (calculator.prompts.PARAPHRASES)")
+    shots: int = Field(0, ge=0, description="examples the prompt shows")
+
+
 class MeasuredApproach(Section):
     """One benchmark row applied to an approach: its score on the run's metric, what it was measured on,
     and for a text task the answers' length and every test example's own score (the pass rate at any
@@ -552,6 +561,8 @@ class MeasuredApproach(Section):
     example_scores: list[float] = Field(
         default_factory=list, description="each test example's score on the metric (text tasks)")
     teacher: MeasuredTeacher | None = Field(None, description="a tuned row trained on a teacher's labels")
+    prompt: SearchedPrompt | None = Field(None, description="a searched prompt's choice: the prompt priced in its "
+                                          "place")
 
     @model_validator(mode="before")
     @classmethod

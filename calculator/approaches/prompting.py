@@ -37,8 +37,9 @@ def output_tokens(p: Params, spec: ApproachSpec) -> Number:
 
 
 def api_per_request_usd(p: Params, spec: ApproachSpec) -> Number:
-    kind = spec.prompt_kind
-    prompt, prefix = p[f"tokens.{kind}.input"], p[f"tokens.{kind}.prefix"]
+    kind = spec.prompt_kind  # a searched prompt's own tokens (tokens.<name>.*) when a run chose it
+    prompt = p.get(f"tokens.{spec.name}.input", p[f"tokens.{kind}.input"])
+    prefix = p.get(f"tokens.{spec.name}.prefix", p[f"tokens.{kind}.prefix"])
     output = output_tokens(p, spec)
     hit = p["api.cache_hit_share"]
     # a prefix below the provider's minimum is never cached: no discount, no write

@@ -19,7 +19,7 @@ from calculator.measured import (
 )
 from calculator.scenario_io import apply_overrides, load_preset
 from core.approaches import TUNED
-from core.result import save_result
+from core.result import PromptSearchStats, SearchTrial, save_result
 from prompt_or_tune.cli import main
 from tests.fake_result import fake_result
 
@@ -113,6 +113,33 @@ def test_a_measured_lora_is_priced_with_the_labels_it_was_trained_on():
     assert applied.inputs.quantities["labels.lora"].source == (
         "measured on smollm2-135m-instruct (local), run run-mix: labels it was trained on")
     assert applied.approaches["full_finetune"].labels_needed == 5_000  # still typed: its own figure
+
+
+def test_a_searched_prompt_is_priced_as_the_prompt_it_chose_with_the_labels_it_used():
+    """The search chose the persona instruction with no examples: the scenario's own task is priced with its persona
+    prompt, not few-shot's k examples, and its labels are the 64 the search used (60 validation, 4 shown)."""
+    result = served_run()
+    searched = result.approaches[0].model_copy(update={"approach": "prompt_search", "labeled_examples": 64})
+    searched.search = PromptSearchStats(
+        metric="accuracy", chosen=1, instruction="…", prompt="…", budget=2, validation_examples=60,
+        baseline_validation_score=0.7, calls=120, seconds=4.0, prompt_tokens=9_000, computed_tokens=3_000,
+        trials=[SearchTrial(candidate="zero-shot + 4 balanced examples", prompt_kind="zero_shot", variant=0,
+                            shots="balanced", shot_ids=[1, 2, 3, 4], validation_score=0.7, seconds=2.0),
+                SearchTrial(candidate="persona", prompt_kind="persona", variant=0, shots="none",
+                            validation_score=0.8, seconds=2.0)])
+    result.approaches.append(searched)
+    typed = scenario("labeling.labels_on_hand=0", "approaches=[zero_shot,few_shot,persona,prompt_search,lora]")
+    before = evaluate(typed).approaches
+    assert before["prompt_search"].profile.per_request_usd == pytest.approx(before["few_shot"].profile.per_request_usd)
+    applied = apply_benchmark(typed, result)
+    assert applied.measured.approaches["prompt_search"].prompt.model_dump() == {"kind": "persona", "variant": 0,
+                                                                                "shots": 0}
+    after = evaluate(applied)
+    costs = after.approaches
+    assert costs["prompt_search"].profile.per_request_usd == pytest.approx(costs["persona"].profile.per_request_usd)
+    assert costs["prompt_search"].labels_needed == 64
+    assert after.inputs.quantities["tokens.prompt_search.input"].source.startswith(
+        "measured on gpt-4o (endpoint), run run-mix: the chosen prompt (persona, paraphrase 0, 0 examples)")
 
 
 def test_the_sentences_quote_the_applied_figures():
