@@ -211,9 +211,6 @@ class BenchConfig(BaseModel):
             raise ValueError("endpoint_approaches: needs endpoint_url")
         if bad := [a for a in self.endpoint_approaches or [] if a not in PROMPTING]:
             raise ValueError(f"endpoint_approaches: {', '.join(bad)} cannot run on an endpoint; allowed: {', '.join(PROMPTING)}")
-        if ("prompt_search", "endpoint") in self.arms:
-            raise ValueError("approaches: prompt_search searches on the local model only (not yet on an endpoint); "
-                             "run it locally with --endpoint-approaches naming the others")
         if (self.input_usd_per_mtok is None) != (self.output_usd_per_mtok is None):
             raise ValueError("input_usd_per_mtok and output_usd_per_mtok: give both or neither")
         if self.max_usd is not None and self.provider is None and self.input_usd_per_mtok is None \

@@ -18,8 +18,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from benchmarks.prompt_ids import PromptBuilder
 from benchmarks.tasks import Example, TaskData, balanced_shots
-from calculator.prompts import PARAPHRASES
+from calculator.prompts import PARAPHRASES, TEXT
 from core.approaches import spec
 
 # The instruction kinds a search may serve: each is an approach's prompt kind with no examples of its own.
@@ -107,3 +108,15 @@ def split_budget(trials: int, instruction_count: int) -> tuple[int, int]:
     with_shots = 0 if trials < 2 else max(1, (3 * trials) // 8)
     alone = min(trials - with_shots, instruction_count)
     return alone, trials - alone
+
+
+def widest_prompts(task: TaskData, k: int, trials: int, validation: int) -> list[str]:
+    """Every chat prompt a search can send an endpoint, each at its widest: the longest instruction with the
+    k longest training texts, for each validation example once a trial and each test example (the cost
+    estimate's upper bound)."""
+    longest = sorted(task.train, key=lambda ex: len(ex.text), reverse=True)[:k]
+    bodies = [PromptBuilder(task, tokenizer=None, use_chat=True, kind=i.kind, variant=i.variant,
+                            shots=longest).template.chat_body for i in instructions(task.kind)]
+    widest = max(bodies, key=len)
+    examples = task.validation[:validation] * trials + task.test
+    return [widest.replace(TEXT, ex.text) for ex in examples]

@@ -168,9 +168,9 @@ def run_benchmark(
                 continue  # rank 0 alone asks the endpoint (once, paid once)
             try:
                 if backend == "endpoint":
-                    from benchmarks.endpoint.arm import run as endpoint_arm
+                    from benchmarks.endpoint import arm, search
 
-                    row = endpoint_arm(ctx, name, session)
+                    row = (search.run if name == "prompt_search" else arm.run)(ctx, name, session)
                 else:
                     taught = teacher.teach(ctx, name) if teacher else None  # a tuned arm learns the teacher's labels
                     row = runner(name)(ctx, name)

@@ -134,7 +134,7 @@ SPECS: tuple[ApproachSpec, ...] = (
     ApproachSpec(
         "prompt_search", "prompting", "Searched prompt",
         "The instruction and examples a search chose by their validation score, served like a few-shot prompt.",
-        "#7B61A8", 2.0, "few_shot", 4, "Setting the search up and reviewing the prompt it chose.", True,
+        "#7B61A8", 1.5, "few_shot", 4, "Setting the search up and reviewing the prompt it chose.", True,
         labels_field="task.prompt_search_validation", settings=PromptSearchSettings,
         inputs=("task.instructions", "task.labels", "task.few_shot_examples", "task.few_shot_k",
                 "task.prompt_search_trials", "task.prompt_search_validation", "team.hours.prompt_search",

@@ -5,22 +5,27 @@ prompt kinds or a paraphrase, with or without k training examples) scored on the
 the run's own evaluation (label log-likelihoods for classification, the kind's generation and metric
 for the text kinds). Instructions are tried first with no examples, then example sets with the best
 instruction; the best validation score wins (the earlier, shorter prompt on a tie), and only it is
-scored on the test split. The test split is never shown to the search: `search` receives the training
-split's examples and the validation split alone.
+scored on the test split. The test split is never shown to the search: candidates draw their examples
+from the training split and are scored on the validation split alone (tests/benchmarks/test_prompt_search.py
+records every evaluation). The endpoint arm (benchmarks/endpoint/search.py) runs the same search with
+its trials sent through the endpoint arms' client, cache and budget.
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from itertools import islice
 
+import numpy as np
+
 from benchmarks.approaches.base import Context
 from benchmarks.approaches.few_shot import fitted_shots
-from benchmarks.evaluation import Evaluation
 from benchmarks.prompt_candidates import Candidate, ShotSet, instructions, shot_sets, split_budget
 from benchmarks.prompt_ids import PromptBuilder
 from benchmarks.tasks import Example
+from calculator.prompts import Template
 from core.approaches import PromptSearchSettings
 from core.result import ApproachResult, PromptSearchStats, SearchTrial
 
@@ -28,18 +33,109 @@ TEST_SHARE = 0.3  # of the approach's bar: the chosen prompt on the test split (
 
 
 @dataclass
-class Search:
-    """The trials in the order tried, each with its builder and validation evaluation."""
+class Trial:
+    """One candidate scored on the validation split (by the local model or an endpoint)."""
 
-    validation: list[Example]
-    trials: list[tuple[Candidate, PromptBuilder, Evaluation]] = field(default_factory=list)
-    seconds: float = 0.0
+    candidate: Candidate
+    prompt: str  # the candidate's prompt, {input} where the input goes
+    instruction: str  # its instruction, as the model reads it
+    scores: np.ndarray  # per validation example, the kind's metric
+    seconds: float
+    prompt_tokens: int
+    computed_tokens: int
+    usd: float | None = None  # an endpoint's measured dollars
+    stopped: str | None = None  # why fewer than every validation example was answered ('max_usd')
 
     @property
-    def best(self) -> int:
+    def score(self) -> float:
+        return float(np.mean(self.scores))
+
+
+Score = Callable[[Candidate, str], Trial]  # a candidate scored on the validation split; str: the progress stage
+
+
+@dataclass
+class Search:
+    """The trials in the order tried."""
+
+    validation: list[Example]
+    trials: list[Trial] = field(default_factory=list)
+    seconds: float = 0.0
+    stopped: str | None = None
+
+    @property
+    def best(self) -> Trial:
         """The first trial with the highest validation score."""
-        scores = [ev.mean_score for _, _, ev in self.trials]
-        return scores.index(max(scores))
+        return max(self.trials, key=lambda t: t.score)
+
+
+def instruction_of(template: Template, input_name: str) -> str:
+    """The part of a prompt before its examples and input: persona, instruction, output format."""
+    return template.body.split(f"\n\n{input_name}: ", 1)[0]
+
+
+def validation_examples(ctx: Context, name: str, settings: PromptSearchSettings) -> list[Example]:
+    """What every trial is scored on: the validation split (the training split's head without one), cut to
+    the settings' size, else to what an extra pass scores."""
+    validation = ctx.task.validation or ctx.task.train[:100]
+    if not ctx.task.validation:
+        ctx.notes.append(f"{name}: no validation split; trials scored on the first {len(validation)} training examples")
+    if settings.validation_examples:
+        return validation[:settings.validation_examples]
+    return ctx.templates.extra_examples(validation) if ctx.loaded else validation[:ctx.config.extra_pass_size]
+
+
+def search(ctx: Context, validation: list[Example], settings: PromptSearchSettings, score: Score) -> Search:
+    """Try up to `settings.trials` candidates, each scored by `score` on `validation`: instructions alone
+    first, then example sets (from the training split) with the best instruction. A trial the budget
+    stopped ends the search, left out: its score is over fewer examples."""
+    found = Search(validation)
+    alone, with_shots = split_budget(settings.trials, len(instructions(ctx.kind.name)))
+    started = time.perf_counter()
+
+    def trial(candidate: Candidate) -> bool:
+        number = len(found.trials)
+        with ctx.progress.part_of_approach(number / settings.trials, (number + 1) / settings.trials):
+            tried = score(candidate, f"trial {number + 1}: {candidate.words}")
+        if tried.stopped:
+            found.stopped = tried.stopped
+            return False
+        found.trials.append(tried)
+        return True
+
+    going = all(trial(Candidate(instruction)) for instruction in instructions(ctx.kind.name)[:alone])
+    best = found.best.candidate.instruction if found.trials else instructions(ctx.kind.name)[0]
+    seen: set[tuple[int, ...]] = set()
+    for shots in islice(shot_sets(ctx.task, ctx.config.k, ctx.config.seed), 100 * settings.trials):
+        if not going or len(found.trials) >= alone + with_shots:
+            break
+        if shots.ids and tuple(sorted(shots.ids)) not in seen:
+            seen.add(tuple(sorted(shots.ids)))
+            going = trial(Candidate(best, shots))
+    found.seconds = time.perf_counter() - started
+    return found
+
+
+def stats(found: Search, settings: PromptSearchSettings, metric: str) -> PromptSearchStats:
+    chosen, trials = found.best, found.trials
+    usd = [t.usd for t in trials if t.usd is not None]
+    return PromptSearchStats(
+        metric=metric, chosen=trials.index(chosen), instruction=chosen.instruction, prompt=chosen.prompt,
+        budget=settings.trials,
+        trials=[SearchTrial(candidate=t.candidate.words, prompt_kind=t.candidate.instruction.kind,
+                            variant=t.candidate.instruction.variant, shots=t.candidate.shots.strategy,
+                            shot_ids=list(t.candidate.shots.ids), validation_score=t.score, seconds=t.seconds)
+                for t in trials],
+        validation_examples=len(found.validation), baseline_validation_score=trials[0].score,
+        calls=sum(len(t.scores) for t in trials), seconds=found.seconds,
+        prompt_tokens=sum(t.prompt_tokens for t in trials), computed_tokens=sum(t.computed_tokens for t in trials),
+        usd=float(sum(usd)) if usd else None,
+    )
+
+
+def labels_used(found: Search) -> int:
+    """The validation examples and every training example a trial showed."""
+    return len(found.validation) + len({i for t in found.trials for i in t.candidate.shots.ids})
 
 
 def _builder(ctx: Context, candidate: Candidate) -> tuple[Candidate, PromptBuilder]:
@@ -52,68 +148,28 @@ def _builder(ctx: Context, candidate: Candidate) -> tuple[Candidate, PromptBuild
     return fitted, builder
 
 
-def search(ctx: Context, validation: list[Example], settings: PromptSearchSettings) -> Search:
-    """Try up to `settings.trials` candidates on `validation`: instructions alone first, then example sets
-    (from the training split) with the best instruction."""
-    found = Search(validation)
-    alone, with_shots = split_budget(settings.trials, len(instructions(ctx.kind.name)))
-    started = time.perf_counter()
-
-    def trial(candidate: Candidate) -> None:
-        number = len(found.trials)
-        with ctx.progress.part_of_approach(number / settings.trials, (number + 1) / settings.trials):
-            fitted, builder = _builder(ctx, candidate)
-            ev = ctx.evaluator.evaluate(builder, validation, stage=f"trial {number + 1}: {fitted.words}")
-        found.trials.append((fitted, builder, ev))
-
-    for instruction in instructions(ctx.kind.name)[:alone]:
-        trial(Candidate(instruction))
-    best = found.trials[found.best][0].instruction if found.trials else instructions(ctx.kind.name)[0]
-    tried: set[tuple[int, ...]] = set()
-    for shots in islice(shot_sets(ctx.task, ctx.config.k, ctx.config.seed), 100 * settings.trials):
-        if len(found.trials) >= alone + with_shots:
-            break
-        if shots.ids and tuple(sorted(shots.ids)) not in tried:
-            tried.add(tuple(sorted(shots.ids)))
-            trial(Candidate(best, shots))
-    found.seconds = time.perf_counter() - started
-    return found
-
-
-def stats(found: Search, settings: PromptSearchSettings, metric: str) -> PromptSearchStats:
-    chosen, builder, _ = found.trials[found.best]
-    evaluations = [ev for _, _, ev in found.trials]
-    template = builder.template
-    return PromptSearchStats(
-        metric=metric, chosen=found.best,
-        instruction=template.body.split(f"\n\n{builder.task.input_name}: ", 1)[0],
-        prompt=builder.text("{input}"), budget=settings.trials,
-        trials=[SearchTrial(candidate=c.words, prompt_kind=c.instruction.kind, variant=c.instruction.variant,
-                            shots=c.shots.strategy, shot_ids=list(c.shots.ids), validation_score=ev.mean_score,
-                            seconds=ev.seconds) for c, _, ev in found.trials],
-        validation_examples=len(found.validation), baseline_validation_score=evaluations[0].mean_score,
-        calls=sum(len(ev.targets) for ev in evaluations), seconds=found.seconds,
-        prompt_tokens=sum(ev.prompt_tokens for ev in evaluations),
-        computed_tokens=sum(ev.computed_tokens for ev in evaluations),
-    )
+def local_score(ctx: Context, validation: list[Example]) -> Score:
+    """A candidate scored by the run's model, the way the zero-shot and few-shot arms score the test split."""
+    def score(candidate: Candidate, stage: str) -> Trial:
+        fitted, builder = _builder(ctx, candidate)
+        ev = ctx.evaluator.evaluate(builder, validation, stage=stage)
+        return Trial(fitted, builder.text("{input}"), instruction_of(builder.template, ctx.task.input_name),
+                     ev.scores, ev.seconds, ev.prompt_tokens, ev.computed_tokens)
+    return score
 
 
 def run(ctx: Context, name: str) -> ApproachResult:
     settings = ctx.config.settings(name)
     with ctx.progress.part_of_approach(0.0, 1.0 - TEST_SHARE):
-        validation = ctx.task.validation or ctx.task.train[:100]
-        if not ctx.task.validation:
-            ctx.notes.append(f"{name}: no validation split; trials scored on the first {len(validation)} training examples")
-        validation = validation[:settings.validation_examples] if settings.validation_examples \
-            else ctx.templates.extra_examples(validation)
+        validation = validation_examples(ctx, name, settings)
         chat = ctx.templates.use_chat  # chosen on validation before the trials, so outside their timing
-        found = search(ctx, validation, settings)
-    chosen, builder, _ = found.trials[found.best]
+        found = search(ctx, validation, settings, local_score(ctx, validation))
+    chosen = found.best.candidate
+    _, builder = _builder(ctx, chosen)
     with ctx.progress.part_of_approach(1.0 - TEST_SHARE, 1.0):
         ev = ctx.evaluator.evaluate(builder, ctx.task.test, stage=name, latency=True)
-    shown = {i for c, _, _ in found.trials for i in c.shots.ids}
     return ctx.rows.result(
-        name, ev, labeled=len(validation) + len(shown), search=stats(found, settings, ctx.kind.metric),
+        name, ev, labeled=labels_used(found), search=stats(found, settings, ctx.kind.metric),
         config={"chat_template": chat, "prompt": builder.text("{input}"), "trials": settings.trials,
                 "chosen": chosen.words, "k": len(chosen.shots.ids)},
     )

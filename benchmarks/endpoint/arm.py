@@ -35,6 +35,7 @@ from benchmarks.endpoint.client import (
 )
 from benchmarks.endpoint.money import Pricing, Usage, pricing
 from benchmarks.metrics import latency_percentiles
+from benchmarks.prompt_candidates import widest_prompts
 from benchmarks.prompt_ids import PromptBuilder
 from benchmarks.tasks import Example, TaskData, balanced_shots
 from calculator.prompts import TEXT, Template
@@ -217,6 +218,10 @@ def estimate_usd(prices: Pricing, config, task: TaskData, counter: TokenCounter)
     for name, backend in config.arms:
         if backend == "endpoint":
             _, prompts = chat_prompts(task, name, shots_for(task, name, config.k, config.seed))
+            if name == "prompt_search":  # its trials on the validation split too (benchmarks/endpoint/search.py)
+                settings = config.settings(name)
+                prompts = widest_prompts(task, config.k, settings.trials,
+                                         settings.validation_examples or config.extra_pass_size)
             max_tokens = max_tokens_for(name, config, task, counter)
             out[name] = (sum(request_bound_usd(prices, counter, p, max_tokens) for p in prompts), len(prompts))
     return out

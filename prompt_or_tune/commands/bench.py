@@ -38,6 +38,8 @@ def register(subparsers) -> None:
                         "AVX512_BF16), else float32")
     p.add_argument("--seed", type=int, default=0, help="seed for split, examples and training")
     p.add_argument("--test-size", type=int, help="held-out test examples")
+    p.add_argument("--search-trials", type=int, help="prompt_search's budget: candidate prompts scored on the "
+                   "validation split (default 8)")
     _endpoint_options(p)
     _judge_options(p)
     _teacher_options(p)
@@ -129,6 +131,8 @@ def build_config(args: argparse.Namespace) -> BenchConfig | tuple[str, str]:
               "device": args.device, "dtype": args.dtype, "seed": args.seed, "test_size": args.test_size}
     fields |= {name: getattr(args, name, None) for name in ENDPOINT_OPTIONS.values()}
     fields |= {name: getattr(args, name, None) for name in (JUDGE_OPTIONS | TEACHER_OPTIONS).values()}
+    if args.search_trials is not None:
+        fields["hyperparameters"] = {"prompt_search": {"trials": args.search_trials}}
     if fields["endpoint_approaches"] is not None:
         fields["endpoint_approaches"] = [a.strip() for a in fields["endpoint_approaches"].split(",") if a.strip()]
     try:
@@ -139,7 +143,7 @@ def build_config(args: argparse.Namespace) -> BenchConfig | tuple[str, str]:
         lead = message.split(":")[0]  # a whole-config check names its field first ("endpoint_model: ...")
         name = str(err["loc"][0]) if err["loc"] else lead if lead in BenchConfig.model_fields else "config"
         options = {field: opt for opt, field in (ENDPOINT_OPTIONS | JUDGE_OPTIONS | TEACHER_OPTIONS).items()} | {
-            "data_file": "--data"}
+            "data_file": "--data", "hyperparameters": "--search-trials"}
         option = options.get(name, "--" + name.replace("_", "-"))
         return option, message
 

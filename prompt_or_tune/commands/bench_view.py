@@ -54,6 +54,24 @@ def teacher_line(result: BenchmarkResult) -> str | None:
             f"{t.completion_tokens:.1f} completion tokens a label; cost {cost}")
 
 
+def search_lines(result: BenchmarkResult) -> list[str]:
+    """A searched prompt's row: what it chose and why (each trial's validation score), what the search cost,
+    and the chosen prompt itself, indented."""
+    lines = []
+    for row in (r for r in result.approaches if r.search):
+        s = row.search
+        chosen = s.trials[s.chosen]
+        lines.append(f"{row.approach}: chose '{chosen.candidate}' of {len(s.trials)} trials (budget {s.budget}) by "
+                     f"validation {s.metric} {chosen.validation_score:.3f} on {s.validation_examples} examples, the "
+                     f"zero-shot instruction's {s.baseline_validation_score:.3f}; test {row.quality.metric} "
+                     f"{row.quality.value:.3f}; search {s.calls:,} calls, {s.seconds:.1f} s, {s.prompt_tokens:,} "
+                     "prompt tokens" + ("" if s.usd is None else f", ${s.usd:.4f}"))
+        lines += [f"  trial {i}: {t.candidate}: {t.validation_score:.3f}" + (" (chosen)" if i - 1 == s.chosen else "")
+                  for i, t in enumerate(s.trials, start=1)]
+        lines += ["  chosen prompt:", *(f"    | {line}" for line in s.prompt.splitlines())]
+    return lines
+
+
 def run_with_progress(config: BenchConfig, out: Path | None, launch=None) -> int:
     """Run in this process (queued behind any other run on the machine; a `benchmarks.launch.Launch`
     starts its ranks from here), showing progress."""
@@ -83,6 +101,8 @@ def run_with_progress(config: BenchConfig, out: Path | None, launch=None) -> int
     result = load_result(run_dir)
     print(summary_table(result))
     if line := teacher_line(result):
+        print(line)
+    for line in search_lines(result):
         print(line)
     for note in result.notes:
         print(f"note: {note}")

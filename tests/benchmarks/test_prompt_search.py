@@ -4,14 +4,22 @@ and only the chosen prompt meets the test split (issue 30)."""
 from __future__ import annotations
 
 import pytest
-from pydantic import ValidationError
 
 import benchmarks.tasks
 from benchmarks.config import BenchConfig
+from benchmarks.endpoint.arm import cost_estimate, estimate_usd
+from benchmarks.endpoint.money import Pricing
 from benchmarks.evaluation import Evaluator
-from benchmarks.prompt_candidates import instructions, shot_sets, split_budget, typical_ids
+from benchmarks.prompt_candidates import (
+    instructions,
+    shot_sets,
+    split_budget,
+    typical_ids,
+    widest_prompts,
+)
 from benchmarks.runner import run_benchmark
 from benchmarks.tasks import Example, TaskData
+from calculator.tokens import counter_for
 
 
 def test_instructions_start_from_the_zero_shot_one_and_fit_the_kind():
@@ -93,9 +101,17 @@ def test_the_search_scores_validation_only_and_the_chosen_prompt_alone_meets_tes
     assert row.n_test == len(task.test) and 0 <= row.accuracy <= 1
 
 
-def test_the_search_runs_on_the_local_model_only_for_now():
-    endpoint = {"endpoint_url": "http://127.0.0.1:9/v1", "endpoint_model": "served"}
-    with pytest.raises(ValidationError, match="prompt_search searches on the local model only"):
-        BenchConfig(approaches=["zero_shot", "prompt_search"], **endpoint)
-    config = BenchConfig(approaches=["zero_shot", "prompt_search"], endpoint_approaches=["zero_shot"], **endpoint)
-    assert ("prompt_search", "local") in config.arms and ("zero_shot", "endpoint") in config.arms
+def test_the_estimate_before_an_endpoint_run_covers_every_trial_and_the_test_split():
+    config = BenchConfig(quick=True, approaches=["zero_shot", "prompt_search"], test_size=20, val_size=10,
+                         endpoint_url="http://127.0.0.1:9/v1", endpoint_model="served", input_usd_per_mtok=1.0,
+                         output_usd_per_mtok=3.0, hyperparameters={"prompt_search": {"trials": 4}})
+    assert ("prompt_search", "endpoint") in config.arms
+    task = benchmarks.tasks.load_task(config)
+    prompts = widest_prompts(task, config.k, 4, 10)
+    assert len(prompts) == 4 * 10 + 20 and all(task.instruction in p for p in prompts)
+    counter = counter_for("served")
+    estimate = estimate_usd(Pricing(1.0, 3.0, 1.0, "user-given"), config, task, counter)
+    zero_usd, zero_n = estimate["zero_shot"]
+    search_usd, search_n = estimate["prompt_search"]
+    assert (zero_n, search_n) == (20, 60) and search_usd > 3 * zero_usd  # 3x the requests, each at its widest
+    assert "Searched prompt $" in cost_estimate(config, task, Pricing(1.0, 3.0, 1.0, "user-given"), counter)

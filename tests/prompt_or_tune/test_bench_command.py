@@ -12,6 +12,7 @@ from prompt_or_tune.cli import main
     (["--task", "sst2"], "--task", "allowed: rotten_tomatoes, imdb, bbc_news"),
     (["--data", "/no/such/file.csv"], "--data", "no such file"),
     (["--test-size", "3"], "--test-size", "greater than or equal to 10"),
+    (["--search-trials", "0"], "--search-trials", "greater than or equal to 1"),
 ])
 def test_bad_arguments_exit_2_with_one_line(capsys, argv, option, hint):
     assert main(["bench", *argv]) == 2
@@ -84,3 +85,12 @@ def test_the_progress_bar_reads_the_typed_events(tmp_path, tiny_config, capsys):
     assert events[-1].stage == "done" and events[-1].progress == 1.0
     assert [e.elapsed_s for e in events if e.elapsed_s is not None] == sorted(
         e.elapsed_s for e in events if e.elapsed_s is not None)
+
+
+def test_search_trials_bound_the_prompt_search():
+    from prompt_or_tune.cli import build_parser
+    from prompt_or_tune.commands.bench import build_config
+
+    args = build_parser().parse_args(["bench", "--approaches", "zero_shot,prompt_search", "--search-trials", "12"])
+    assert build_config(args).settings("prompt_search").trials == 12
+    assert build_config(build_parser().parse_args(["bench"])).settings("prompt_search").trials == 8
