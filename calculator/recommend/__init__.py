@@ -24,6 +24,7 @@ from calculator.recommend.reasons import (
     rules_of_thumb,
     score_gap,
     score_phrase,
+    search_reason,
     sensitivity_change,
     sensitivity_of,
     spread_note,
@@ -124,6 +125,7 @@ def recommend(report: CostReport, mc: MonteCarlo, sensitivity: Sensitivity | Non
     if chosen.family == "tuning":
         reasons += learning_curve_reason(report, target, best_prompt)
     reasons += constraint_reasons(chosen, report)
+    reasons += [s for s in [search_reason(report, ranked)] if s]
     reasons += rules_of_thumb(report, chosen, ranked)
     changes = volume_changes(report, chosen, ranked)
     changes += [s for s in [open_change(chosen, ranked, target), target_change(chosen, ranked, target)] if s]

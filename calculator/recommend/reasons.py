@@ -338,6 +338,24 @@ def target_change(chosen: RankedApproach, ranked: list[RankedApproach], target: 
             f"{money(best.tco_usd)} against {money(chosen.tco_usd)}.")
 
 
+def search_reason(report: CostReport, ranked: list[RankedApproach]) -> str | None:
+    """What a prompt search bought: its score against the best hand-written prompt's, for what its calls and
+    hours cost ("+4.2 points over Few-shot prompt (86%) for $12.40 of search calls and $1,200 of hours")."""
+    by_name = {r.name: r for r in ranked}
+    searched = by_name.get("prompt_search")
+    hand = [r for r in ranked if r.family == "prompting" and r.name != "prompt_search" and r.score is not None]
+    if searched is None or searched.score is None or not hand:
+        return None
+    best = max(hand, key=lambda r: r.score)
+    parts = report.approaches["prompt_search"].profile.one_off
+    cost = (f"{money(float(parts.get('search calls', 0.0)))} of search calls and "
+            f"{money(float(parts.get('engineering', 0.0)))} of hours")
+    scale, diff = searched.scale, searched.score - best.score
+    gained = (f"{'+' if diff > 0 else '−'}{scale.gap(diff)} over" if abs(diff) > 1e-9 else "nothing over")
+    return (f"Prompt search: {gained} {best.title} ({scale.brief(best.score)}, the best hand-written prompt) "
+            f"at {scale.brief(searched.score)}, for {cost}.")
+
+
 def open_change(chosen: RankedApproach, ranked: list[RankedApproach], target: float) -> str | None:
     """The cheapest approach whose quality is open (unknown, or its interval spans the target): were it
     shown to meet the target, it would be chosen."""

@@ -252,3 +252,14 @@ def test_an_under_trained_run_is_missing_evidence_not_the_approach_quality():
         assert rec.verdict == "provisional"
     trained_to_plan = fake_result(lora_accuracy=0.65)
     assert "lora" in apply_benchmark(load_scenario("support_intents"), trained_to_plan, mismatched=True).measured.approaches
+
+
+def test_the_reasons_say_what_a_prompt_search_bought_and_for_how_much():
+    report, rec = decide(preset("support_intents", "approaches=[zero_shot, few_shot, prompt_search, lora]",
+                                "quality.scores.prompt_search=0.9"))
+    calls = report.approaches["prompt_search"].profile.one_off["search calls"]
+    per_request = report.approaches["prompt_search"].profile.per_request["API tokens"]
+    assert calls == pytest.approx(8 * 100 * per_request)  # 8 trials × 100 validation examples, each one request
+    hours = 4 * float(report.inputs["team.engineer_usd_per_hour"])  # 4 h by default
+    assert (f"Prompt search: +4 points over Few-shot prompt (86%, the best hand-written prompt) at 90%, for "
+            f"{money(float(calls))} of search calls and {money(hours)} of hours.") in rec.reasons
