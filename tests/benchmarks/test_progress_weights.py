@@ -22,11 +22,9 @@ def test_learning_curve_sizes_widen_lora_share():
 
 
 def test_each_training_run_of_the_curve_gets_a_share_by_its_steps():
-    class Ctx:  # only what progress_shares reads
+    class Ctx:  # only what progress_shares reads: the examples the tuned approaches train on (Context.train)
         config = make_tiny_config(train_batch_size=16, train_epochs=3.0)
-
-        class task:  # noqa: N801
-            train = [None] * 320
+        train = [None] * 320
 
     # full run: 20 batches × 3 epochs = 60 steps; size 16: 1 × 3 = 3 → raised to MIN_STEPS (30);
     # size 160: 10 × 3 = 30 steps. Total 120.
