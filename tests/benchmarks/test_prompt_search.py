@@ -58,6 +58,7 @@ def test_example_sets_are_drawn_from_the_training_split_only():
 
 
 @pytest.mark.slow
+@pytest.mark.runs  # a real run (20-30 s): `make test-runs`, so the default run stays under 15 min
 def test_the_search_scores_validation_only_and_the_chosen_prompt_alone_meets_test(tmp_path, tiny_config, monkeypatch):
     """Every evaluation the run makes is recorded: the trials' are the validation split's examples (the same
     objects), the last one is the test split's, scored with the chosen prompt; no test text is in any prompt."""

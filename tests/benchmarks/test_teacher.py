@@ -109,6 +109,7 @@ def _labels_file(run_dir) -> list[dict]:
 
 
 @pytest.mark.slow
+@pytest.mark.runs  # a real run (20-30 s): `make test-runs`, so the default run stays under 15 min
 def test_local_teacher_labels_the_training_split_and_lora_learns_them(tmp_path, tiny_config, monkeypatch):
     """The run's own model labels the 16 training inputs zero-shot; LoRA (and its learning curve) trains on
     those labels, and is scored on the gold test split."""
