@@ -73,7 +73,8 @@ def volume_grid(typed: float, span: float = VOLUME_SPAN, points: int = GRID_POIN
 def crossings(a: str, b: str, totals: Totals, grid: np.ndarray,
               on_grid: dict[str, np.ndarray]) -> tuple[Crossing, ...]:
     """Every volume of the grid's span where TCO(a) − TCO(b) changes sign, low to high (each grid step
-    where it does is priced again on a finer grid, all of them in one call per approach)."""
+    where it does is priced again on a finer grid, all of them in one call per approach, and every sign
+    change on that finer grid is kept)."""
     diff = on_grid[a] - on_grid[b]
     cells = np.nonzero(np.sign(diff[:-1]) * np.sign(diff[1:]) < 0)[0]
     if not cells.size:
@@ -82,12 +83,14 @@ def crossings(a: str, b: str, totals: Totals, grid: np.ndarray,
     fine = grid[cells, None] + (grid[cells + 1] - grid[cells])[:, None] * share  # (cells, REFINE_POINTS)
     fine_diff = (totals(a, fine.ravel()) - totals(b, fine.ravel())).reshape(fine.shape)
     found = []
-    for row, cell in enumerate(cells):
-        volumes, d = fine[row], fine_diff[row]
-        j = int(np.nonzero(np.sign(d[:-1]) != np.sign(d[1:]))[0][0])
-        low, high = d[j], d[j + 1]
-        volume = volumes[j] if low == high else volumes[j] + (volumes[j + 1] - volumes[j]) * low / (low - high)
-        found.append(Crossing(float(volume), a if diff[cell + 1] < 0 else b))
+    for volumes, d in zip(fine, fine_diff, strict=True):
+        signs = np.sign(d)
+        flips = np.nonzero(signs[:-1] * signs[1:] < 0)[0]  # a fleet step may flip it thrice in one grid step
+        for j in flips if flips.size else np.nonzero(signs[:-1] != signs[1:])[0][:1]:  # else through a zero
+            low, high = d[j], d[j + 1]
+            volume = volumes[j] if low == high else volumes[j] + (volumes[j + 1] - volumes[j]) * low / (low - high)
+            after = d[j + 1] or d[-1]  # through a zero: the sign at the step's end
+            found.append(Crossing(float(volume), a if after < 0 else b))
     return tuple(found)
 
 
