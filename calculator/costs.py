@@ -10,7 +10,9 @@ from calculator.approaches import REGISTRY, CostProfile
 from calculator.approaches.base import ERRORS, Number, Params, pass_rate
 from calculator.breakeven import BreakEven, break_evens
 from calculator.inputs import Inputs, resolve_inputs
+from calculator.prices import PriceNotFound
 from calculator.scenario import Scenario
+from calculator.scenario_io import ScenarioError
 
 
 def monthly_volumes(p: Params) -> np.ndarray:
@@ -124,6 +126,16 @@ def tco_at_volumes(inputs: Inputs, name: str, volumes: np.ndarray) -> np.ndarray
     """An approach's TCO at each first-month volume (growth as in the scenario), everything else held."""
     at = inputs.with_values({"workload.requests_per_month": volumes})
     return np.broadcast_to(tco(REGISTRY[name].profile(at), at), np.shape(volumes))
+
+
+def evaluate_with(scenario: Scenario, section: str, **changes: object) -> CostReport | str:
+    """The scenario priced with fields of one section changed (`evaluate_with(s, "teacher", approaches=[])`),
+    or why it cannot be: the first line of the ScenarioError or PriceNotFound (the variant tables show it)."""
+    switched = scenario.model_copy(update={section: getattr(scenario, section).model_copy(update=changes)})
+    try:
+        return evaluate(switched)
+    except (ScenarioError, PriceNotFound) as exc:
+        return str(exc).splitlines()[0]
 
 
 def evaluate(scenario: Scenario, inputs: Inputs | None = None) -> CostReport:

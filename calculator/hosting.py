@@ -15,12 +15,11 @@ from typing import Any, Literal
 
 from calculator.approaches import REGISTRY
 from calculator.approaches.tuning import served_per_token, uses_provider
-from calculator.costs import CostReport, evaluate
+from calculator.costs import CostReport, evaluate_with
 from calculator.price_catalog import providers
 from calculator.prices import PriceNotFound, finetune_offer
 from calculator.recommend.wording import money
 from calculator.scenario import Scenario
-from calculator.scenario_io import ScenarioError
 from core.approaches import BY_NAME, TUNED, title
 
 Hosting = Literal["self_hosted", "provider"]
@@ -102,7 +101,6 @@ def hosting_variants(costs: CostReport) -> HostingVariants:
 
 def _evaluated(scenario: Scenario, hosting: Hosting) -> CostReport | str:
     """The scenario priced with this hosting, or why it cannot be (the error's first line)."""
-    switched = scenario.model_copy(update={"finetuning": scenario.finetuning.model_copy(update={"hosting": hosting})})
     if hosting == "provider":
         provider, model = _provider_id(scenario), scenario.finetuning.provider_base_model
         try:
@@ -111,10 +109,7 @@ def _evaluated(scenario: Scenario, hosting: Hosting) -> CostReport | str:
             return (f"the price table of hosted fine-tuning (data/finetune_prices.yaml) has no row for {model} at "
                     f"{providers().get(provider, provider)}; pick a provider and model it has on the Scenario "
                     "page (Fine-tuning tab)")
-    try:
-        return evaluate(switched)
-    except (ScenarioError, PriceNotFound) as exc:
-        return str(exc).splitlines()[0]
+    return evaluate_with(scenario, "finetuning", hosting=hosting)
 
 
 def _variant(name: str, hosting: Hosting, report: CostReport | str, current: bool) -> HostingVariant | str:

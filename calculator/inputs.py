@@ -41,6 +41,7 @@ from core.metrics import metric_name, shown, with_name
 
 USER = "user input"
 DEFAULT = "default"
+CAPPED = "capped at the teacher's agreement"  # the end of a typed score's source when its teacher capped it
 Number = float | np.ndarray
 
 
@@ -400,7 +401,7 @@ def _add_scores(scenario: Scenario, inputs: Inputs) -> None:
                                 "with gold labels is known (teacher.agreement, or a run with a teacher).")
         elif approach in teacher.approaches and value > agreement:
             inputs.add(f"score.{approach}", agreement, unit,
-                       f"user input {shown(scenario.metric, value, 0)}, capped at the teacher's agreement")
+                       f"user input {shown(scenario.metric, value, 0)}, {CAPPED}")
         else:
             inputs.add(f"score.{approach}", value, unit, USER)
 

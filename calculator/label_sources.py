@@ -13,12 +13,10 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from calculator.costs import CostReport, evaluate
+from calculator.costs import CostReport, evaluate_with
 from calculator.inputs import teacher_model
-from calculator.prices import PriceNotFound
 from calculator.recommend.wording import Scale, money, pct
 from calculator.scenario import Scenario
-from calculator.scenario_io import ScenarioError
 from core.approaches import TUNED, title
 
 LABEL_PARTS = ("labels", "teacher labels", "label review")  # the one-off parts that make training labels
@@ -58,8 +56,8 @@ def label_sources(costs: CostReport) -> LabelSources:
     sources = LabelSources([], model, None, costs.horizon_months, scenario.metric, scenario.quality.target)
     if not tuned:
         return sources
-    by_people = _evaluated(scenario, [])
-    by_teacher = _evaluated(scenario, tuned)
+    by_people = evaluate_with(scenario, "teacher", approaches=[])
+    by_teacher = evaluate_with(scenario, "teacher", approaches=tuned)
     failed = next((r for r in (by_people, by_teacher) if isinstance(r, str)), None)
     if failed is not None:
         return LabelSources([], model, failed, costs.horizon_months, scenario.metric, scenario.quality.target)
@@ -68,14 +66,6 @@ def label_sources(costs: CostReport) -> LabelSources:
         pair = [_variant(name, report, scenario) for report in (by_people, by_teacher)]
         variants += sorted(pair, key=lambda v: v.tco_usd)
     return LabelSources(variants, model, None, costs.horizon_months, scenario.metric, scenario.quality.target)
-
-
-def _evaluated(scenario: Scenario, taught: list[str]) -> CostReport | str:
-    switched = scenario.model_copy(update={"teacher": scenario.teacher.model_copy(update={"approaches": taught})})
-    try:
-        return evaluate(switched)
-    except (ScenarioError, PriceNotFound) as exc:
-        return str(exc).splitlines()[0]
 
 
 def _variant(name: str, report: CostReport, current: Scenario) -> LabelSourceVariant:

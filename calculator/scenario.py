@@ -400,9 +400,6 @@ class Teacher(Section):
                              "approaches (prompt_tuning, lora, full_finetune, dora)")
         return list(dict.fromkeys(approaches))
 
-    def labels_for(self, approach: str) -> bool:
-        return approach in self.approaches
-
 
 class Quality(Section):
     """What the task must reach, on its metric (accuracy for classification; chrF, field F1 or another

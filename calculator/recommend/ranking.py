@@ -18,7 +18,7 @@ from typing import Literal
 from calculator.approaches import REGISTRY
 from calculator.breakeven import BreakEven
 from calculator.costs import ApproachCosts, CostReport
-from calculator.inputs import taught_approaches, teacher_model
+from calculator.inputs import CAPPED, taught_approaches, teacher_model
 from calculator.measured import score_source
 from calculator.recommend.sure import cheapest_shares
 from calculator.recommend.wording import Scale, money
@@ -133,7 +133,7 @@ def _ranked_entry(costs: ApproachCosts, report: CostReport, mc: MonteCarlo) -> R
 
 def _cap(quantity, scenario) -> float | None:
     """The teacher agreement a typed score was capped at (inputs._add_scores says so in its source)."""
-    if quantity is not None and quantity.source.endswith("capped at the teacher's agreement"):
+    if quantity is not None and quantity.source.endswith(CAPPED):
         return scenario.teacher.agreement
     return None
 

@@ -9,7 +9,7 @@ from functools import cache
 
 import numpy as np
 
-from calculator.breakeven import VOLUME_SPAN, BreakEven, Crossing
+from calculator.breakeven import VOLUME_SPAN, Band, BreakEven, Crossing
 from calculator.costs import CostReport
 from calculator.fields import field_label
 from calculator.recommend.ranking import (
@@ -73,19 +73,12 @@ def volume_span(low: Crossing | None, high: Crossing | None, be: BreakEven | Non
     """"above 3.4M", "below 900k", "between 20.8M and 31.1M" requests a month; with `be`, the other spans
     nearby (within 2× of these edges) where the same approach is cheaper, as whole GPU replicas flip the
     order: "above 2.62M requests a month (also between 2.28M and 2.43M, where ...)"."""
-    winner = low.cheaper_above if low is not None else None
-    if low is not None and high is not None:
-        main = (low.requests_per_month, high.requests_per_month)
-        span = f"between {count(main[0])} and {count(main[1])} requests a month"
-    elif low is not None:
-        main = (low.requests_per_month, None)
-        span = f"above {count(main[0])} requests a month"
-    else:
-        main = (None, high.requests_per_month)
-        span = f"below {count(main[1])} requests a month"
-        winner = next((n for n in (be.approach, be.versus) if n != high.cheaper_above), None) if be else None
-    if be is None or winner is None:
+    main = (low.requests_per_month if low else None, high.requests_per_month if high else None)
+    span = f"{_band_words(main)} requests a month"
+    if be is None:
         return span
+    # cheaper above `low`; with only a `high`, the one of the pair that is not cheaper above it
+    winner = low.cheaper_above if low else next(n for n in (be.approach, be.versus) if n != high.cheaper_above)
     edges = [v for v in main if v is not None]
     window = (min(edges) / 2, max(edges) * 2)
     others = [band for band in be.bands(winner) if band != main and (band[1] or math.inf) > window[0]
@@ -96,7 +89,8 @@ def volume_span(low: Crossing | None, high: Crossing | None, be: BreakEven | Non
     return f"{span} (also {also}, where whole GPU replicas flip the order)"
 
 
-def _band_words(band: tuple[float | None, float | None]) -> str:
+def _band_words(band: Band) -> str:
+    """"between 2.28M and 2.43M", "above 2.62M", "below 900k"."""
     low, high = band
     if low is not None and high is not None:
         return f"between {count(low)} and {count(high)}"

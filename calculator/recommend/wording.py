@@ -16,7 +16,12 @@ def money(usd: float) -> str:
         return f"${usd:,.2f}"
     if not usd:
         return "$0"
-    return f"${usd:.{2 - math.floor(math.log10(abs(usd)))}f}"  # fixed point, never 6.1e-04
+    return f"${small(usd)}"
+
+
+def small(value: float) -> str:
+    """A value below 0.01 to three significant figures in fixed point: 0.000610, never 6.1e-04."""
+    return f"{value:.{2 - math.floor(math.log10(abs(value)))}f}"
 
 
 def count(value: float) -> str:
@@ -46,7 +51,7 @@ def amount(value: float, unit: str) -> str:
     elif abs(value) >= 0.01 or not value:
         number = f"{value:.3g}"
     else:
-        number = f"{value:.{2 - math.floor(math.log10(abs(value)))}f}"
+        number = small(value)
     return f"{number} {unit}".rstrip()
 
 

@@ -5,7 +5,6 @@ the run or the dashboard writes, nor in the page's link."""
 from __future__ import annotations
 
 import json
-import socket
 import time
 from pathlib import Path
 
@@ -18,6 +17,7 @@ from benchmarks.tasks import load_task
 from core.files import runs_dir
 from dashboard.endpoint_form import SESSION_KEY_PREFIX
 from tests.dashboard.apptest import open_app
+from tests.server_fixtures import free_port
 
 CANARY = "sk-canary-dashboard-3b9e41c7d2"
 SERVED = "HuggingFaceTB/SmolLM2-135M-Instruct"
@@ -25,10 +25,7 @@ SERVED = "HuggingFaceTB/SmolLM2-135M-Instruct"
 
 def _closed_url() -> str:
     """A local URL nothing listens on: the run's preflight fails at once, after the key was read."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    return f"http://127.0.0.1:{port}/v1"
+    return f"http://127.0.0.1:{free_port()}/v1"
 
 
 def _fill(at, url: str, key: str | None = None) -> None:

@@ -5,20 +5,18 @@ for a run with nothing to train is refused with the config's own reason."""
 from __future__ import annotations
 
 import json
-import socket
 from pathlib import Path
 
 import pytest
 
 from benchmarks.config import BenchConfig
 from tests.dashboard.apptest import open_app
+from tests.server_fixtures import free_port
 
 
 def _closed_url() -> str:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    return f"http://127.0.0.1:{port}/v1"
+    """A local URL nothing listens on: the teacher's preflight fails at once."""
+    return f"http://127.0.0.1:{free_port()}/v1"
 
 
 def _choose(at, source: str, approaches: list[str]) -> None:
