@@ -29,6 +29,7 @@ from dashboard import (
     plots,
     run_view,
     runs,
+    search_view,
     teacher_form,
 )
 from dashboard.tables import runs_table
@@ -310,6 +311,7 @@ def _compare(results: dict[str, BenchmarkResult]) -> None:
     else:  # an empty plot with bare axes said nothing
         right.caption("No learning curve in the runs chosen: a tuned approach run with learning-curve "
                       "sizes (full mode) draws one.")
+    search_view.render(picked)
     cols = st.columns(min(len(picked), 4))
     for i, result in enumerate(picked):
         with cols[i % len(cols)]:

@@ -25,7 +25,7 @@ from core.approaches import PROMPTING, SPECS
 from core.approaches import colour as spec_colour
 from core.approaches import title as spec_title
 from core.metrics import metric_name
-from core.result import BenchmarkResult
+from core.result import ApproachResult, BenchmarkResult
 from reporting.grid import in_unit
 from reporting.run_rows import score, score_interval
 
@@ -380,6 +380,11 @@ def _shown(metric: str, value: float) -> str:
     return f"{value:.1%}" if metric == "accuracy" else f"{metric_name(metric)} {value:.3f}"
 
 
+def _hover_y(metric: str) -> str:
+    """_shown's words for a hover's y value."""
+    return "%{y:.1%}" if metric == "accuracy" else f"{metric_name(metric)} %{{y:.3f}}"
+
+
 def accuracy_comparison(results: Iterable[BenchmarkResult]) -> go.Figure:
     """Each approach's quality with its 95% interval, one group per benchmark run: accuracy for a
     classification run, the task kind's own metric (chrF, field F1) for a text run, named on the axis
@@ -398,7 +403,6 @@ def accuracy_comparison(results: Iterable[BenchmarkResult]) -> go.Figure:
         approaches = result.approaches
         values, intervals = [score(a) for a in approaches], [score_interval(a) for a in approaches]
         metric = approaches[0].quality.metric if approaches else "accuracy"
-        shown = "%{y:.1%}" if metric == "accuracy" else f"{metric_name(metric)} %{{y:.3f}}"
         fig.add_bar(
             x=[title_of(a.approach) for a in approaches], y=values,
             name=result.run_id if len(metrics) <= 1 else f"{result.run_id} ({metric_name(metric)})",
@@ -406,7 +410,7 @@ def accuracy_comparison(results: Iterable[BenchmarkResult]) -> go.Figure:
             error_y={"type": "data", "symmetric": False,
                      "array": [high - v for v, (_, high) in zip(values, intervals, strict=True)],
                      "arrayminus": [v - low for v, (low, _) in zip(values, intervals, strict=True)]},
-            hovertemplate="%{x}: " + shown + "<extra>" + result.run_id + "</extra>")
+            hovertemplate="%{x}: " + _hover_y(metric) + "<extra>" + result.run_id + "</extra>")
     _quality_axis(fig, metrics)
     return fig
 
@@ -456,6 +460,38 @@ def learning_curves(results: Iterable[BenchmarkResult]) -> go.Figure:
     examples = [trace.x for trace in fig.data]
     _log_axis(fig, [x for xs in examples for x in xs], axis="x", money_ticks=False)
     _quality_axis(fig, metrics)
+    return fig
+
+
+def search_curve(row: ApproachResult, run_id: str) -> go.Figure:
+    """A prompt search's validation curve: each trial's validation score in the order tried, the best so far
+    as a step line, the chosen trial ringed, and the chosen prompt's test score as a dotted line, labelled as
+    the test split it is (examples the search never saw, so not a point of the curve)."""
+    search = row.search
+    if search is None:
+        raise ValueError(f"{title_of(row.approach)} of run {run_id} ran no prompt search")
+    metric, colour = search.metric, color_of(row.approach)
+    name, trials = metric_name(metric), list(range(1, len(search.trials) + 1))
+    scores = [t.validation_score for t in search.trials]
+    fig = _figure(f"Validation {name} by trial<br><sup>the prompt search of run {run_id}</sup>",
+                  "trial, in the order tried", f"{name} on {search.validation_examples:,} validation examples",
+                  height=440, margin={**LAYOUT["margin"], "t": 60, "b": 130},  # room for a legend of two rows
+                  legend={**LAYOUT["legend"], "y": -55 / 250})  # 55 px under a plot 250 px high: below the x title
+    fig.add_scatter(x=trials, y=np.maximum.accumulate(scores), mode="lines", line_shape="hv", name="best so far",
+                    line={"color": colour, "width": 1.5, "dash": "dash"}, hoverinfo="skip")
+    fig.add_scatter(x=trials, y=scores, mode="markers", name="trial", marker={"color": colour, "size": 9},
+                    customdata=[t.candidate for t in search.trials],
+                    hovertemplate="trial %{x}: %{customdata}<br>" + _hover_y(metric) + f"<extra>{run_id}</extra>")
+    chosen = search.trials[search.chosen]
+    fig.add_scatter(x=[search.chosen + 1], y=[chosen.validation_score], mode="markers", name="chosen",
+                    marker={"symbol": "circle-open", "size": 20, "color": "black", "line": {"width": 2}},
+                    hoverinfo="skip")
+    test = _shown(metric, row.quality.value)  # a legend entry, not a label on the plot: it would hide trials
+    fig.add_scatter(x=[0.5, len(trials) + 0.5], y=[row.quality.value] * 2, mode="lines",
+                    name=f"test: {test} on {row.n_test:,} other examples", line={"color": "#555555", "dash": "dot"},
+                    hovertemplate=f"the chosen prompt on the test split: {test}<extra>{run_id}</extra>")
+    fig.update_xaxes(tickvals=trials, range=[0.5, len(trials) + 0.5])
+    _quality_axis(fig, [metric])
     return fig
 
 

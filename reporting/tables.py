@@ -26,6 +26,7 @@ from calculator.recommend.wording import Scale, count, money, pct
 from core.approaches import ANSWER_WORDS, title
 from core.metrics import with_name
 from core.result import LATENCY_BASES, BenchmarkResult
+from reporting import search
 from reporting.appendix import changed_settings
 from reporting.grid import Grid, break_even_grid, costs_grid, in_unit, sources_grid
 from reporting.run_rows import device_text, is_text, run_rows, under_trained
@@ -274,6 +275,27 @@ def examples(result: BenchmarkResult) -> list[Table]:
                        "predictions.csv.", widths=[1.6, 3.2, 2.4, 2.4, 1.2])]
 
 
+def searches(result: BenchmarkResult) -> list[Table]:
+    """Each searched row's chosen prompt (a line a row: a table keeps the lines in every writer) and its trials,
+    with what it chose, its test score beside the hand-written prompts' and what the search cost."""
+    found = []
+    for s in search.searched_rows([result]):
+        key, source = f"{result.run_id}_{s.row.backend}", f"Source: {s.source}."
+        reasons = search.weak_evidence(s)
+        weak = " ".join(["Weak evidence:", *reasons]) if reasons else ""
+        found += [
+            Table(f"search_prompt_{key}", f"Benchmark run {result.run_id}: the prompt its search chose ({s.arm})",
+                  ["the chosen prompt, line by line ({input}: where each input goes)"],
+                  [[line] for line in s.search.prompt.splitlines() if line.strip()],
+                  note=f"It {search.chose(s.search)}; {search.gain(s.search)}. Its {search.scores_on_test(s)}. "
+                       + source),
+            of_grid(f"search_trials_{key}", f"Benchmark run {result.run_id}: the search's trials ({s.arm})",
+                    search.trials_grid(s.search),
+                    note=" ".join(filter(None, [f"Cost of the search: {search.cost(s.search)}.", weak, source]))),
+        ]
+    return found
+
+
 def speed(result: BenchmarkResult) -> Table:
     basis = result.approaches[0].latency_basis if result.approaches else "one_request"
     return of_grid(f"speed_{result.run_id}", f"Benchmark run {result.run_id}: tokens and speed",
@@ -298,7 +320,7 @@ def scenario_settings(data: ReportData) -> Table:
 
 def all_tables(data: ReportData) -> dict[str, list[Table]]:
     """Tables by report section."""
-    bench = [t for r in data.results for t in (environment(r), measurements(r), *examples(r), speed(r))]
+    bench = [t for r in data.results for t in (environment(r), measurements(r), *searches(r), *examples(r), speed(r))]
     return {
         "question": [question(data)],
         "ranking": [ranking(data.recommendation)],
