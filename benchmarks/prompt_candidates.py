@@ -4,20 +4,21 @@ example sets drawn from the training split only.
 Instructions come from calculator.prompts, so the searched prompt is one the cost model can price:
 the zero-shot instruction as given first, then the persona and output-format variants, then the
 paraphrases (calculator.prompts.PARAPHRASES). Example sets hold k training examples: label-balanced,
-typical (each label's examples nearest its centroid by bag-of-words cosine: the most representative,
-computed in milliseconds with no model) and random, each again with another seed when the budget
-allows. Torch-free.
+nearest (each input's own k nearest training examples, Liu et al. 2021 and DSPy's KNNFewShot),
+typical (each label's examples nearest its centroid: the most representative) and random, each
+fixed set again with another seed when the budget allows. Similarity is bag-of-words cosine over the
+training split, computed in milliseconds with no model. Torch-free.
 """
 
 from __future__ import annotations
 
 import random
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import numpy as np
 
+from benchmarks.bag_of_words import BagOfWords
 from benchmarks.prompt_ids import PromptBuilder
 from benchmarks.tasks import Example, TaskData, balanced_shots
 from calculator.prompts import PARAPHRASES, TEXT
@@ -39,14 +40,25 @@ class Instruction:
         return name + (f", paraphrase {self.variant}" if self.variant else "")
 
 
+NEAREST = "nearest"
+
+
 @dataclass(frozen=True)
 class ShotSet:
-    strategy: str  # none, balanced, typical, random
-    ids: tuple[int, ...] = ()  # places in the training split
+    strategy: str  # none, balanced, nearest, typical, random
+    ids: tuple[int, ...] = ()  # a fixed set's places in the training split
+    per_input: int = 0  # nearest: how many of its own nearest training examples each input is shown
+
+    @property
+    def k(self) -> int:
+        """Examples each prompt shows."""
+        return self.per_input or len(self.ids)
 
     @property
     def words(self) -> str:
-        return "no examples" if not self.ids else f"{len(self.ids)} {self.strategy} examples"
+        if not self.k:
+            return "no examples"
+        return f"{self.k} {self.strategy} examples" + (" per input" if self.per_input else "")
 
 
 @dataclass(frozen=True)
@@ -56,7 +68,7 @@ class Candidate:
 
     @property
     def words(self) -> str:
-        return self.instruction.words + ("" if not self.shots.ids else f" + {self.shots.words}")
+        return self.instruction.words + ("" if not self.shots.k else f" + {self.shots.words}")
 
 
 def instructions(task_kind: str) -> list[Instruction]:
@@ -66,22 +78,13 @@ def instructions(task_kind: str) -> list[Instruction]:
     return [Instruction(kind, variant) for variant in variants for kind in kinds]
 
 
-def _words(text: str) -> list[str]:
-    return re.findall(r"\w+", text.lower())
-
-
 def typical_ids(train: list[Example], k: int) -> list[int]:
     """k training examples, labels in turn, each label's nearest its own centroid (bag-of-words cosine)."""
-    vocab: dict[str, int] = {}
-    rows = [[vocab.setdefault(w, len(vocab)) for w in _words(ex.text)] for ex in train]
-    counts = np.zeros((len(train), max(len(vocab), 1)))
-    for i, row in enumerate(rows):
-        np.add.at(counts[i], row, 1.0)
-    unit = counts / np.maximum(np.linalg.norm(counts, axis=1, keepdims=True), 1e-12)
+    bag = BagOfWords([ex.text for ex in train])
     ranked: dict[int, list[int]] = {}
     for label in sorted({ex.label for ex in train}):
         members = np.array([i for i, ex in enumerate(train) if ex.label == label])
-        closeness = unit[members] @ unit[members].mean(axis=0)
+        closeness = bag.dot(bag.mean(members))[members]
         ranked[label] = [int(i) for i in members[np.argsort(-closeness, kind="stable")]]
     ids: list[int] = []
     while len(ids) < min(k, len(train)):
@@ -92,10 +95,11 @@ def typical_ids(train: list[Example], k: int) -> list[int]:
 
 
 def shot_sets(task: TaskData, k: int, seed: int) -> Iterator[ShotSet]:
-    """Example sets in the order a search tries them: balanced, typical, random, then balanced and random
-    with each next seed (typical has one answer)."""
+    """Example sets in the order a search tries them: balanced, nearest, typical, random, then balanced and
+    random with each next seed (nearest and typical have one answer)."""
     place = {id(ex): i for i, ex in enumerate(task.train)}
     yield ShotSet("balanced", tuple(place[id(ex)] for ex in balanced_shots(task, k, seed)))
+    yield ShotSet(NEAREST, per_input=min(k, len(task.train)))
     yield ShotSet("typical", tuple(typical_ids(task.train, k)))
     for draw in range(seed, seed + 1_000):
         yield ShotSet("random", tuple(random.Random(draw).sample(range(len(task.train)), min(k, len(task.train)))))

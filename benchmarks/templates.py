@@ -27,10 +27,11 @@ class Templates:
     progress: Progress
     notes: list[str]
 
-    def builder(self, **kwargs) -> PromptBuilder:
+    def builder(self, cls: type[PromptBuilder] = PromptBuilder, **kwargs) -> PromptBuilder:
+        """A builder of the run's tokenizer, template choice and max_seq_len (`cls`: PerInputBuilder too)."""
         if "use_chat" not in kwargs:
             kwargs["use_chat"] = self.use_chat
-        return PromptBuilder(self.task, self.loaded.tokenizer, max_len=self.config.max_seq_len, **kwargs)
+        return cls(self.task, self.loaded.tokenizer, max_len=self.config.max_seq_len, **kwargs)
 
     @cached_property
     def use_chat(self) -> bool:

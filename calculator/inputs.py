@@ -408,15 +408,18 @@ def _add_scores(scenario: Scenario, inputs: Inputs) -> None:
 
 def _add_searched_prompt(scenario: Scenario, inputs: Inputs, approach: str, chosen: SearchedPrompt, row: str) -> None:
     """The prompt a search chose, rendered for the scenario's own task (its kind, paraphrase and examples):
-    the tokens `approach` is priced with in place of its prompt kind's."""
+    the tokens `approach` is priced with in place of its prompt kind's. Examples chosen per request (its
+    nearest) are as many, but not in the fixed part a provider caches."""
     counter = counter_for(scenario.api.model, scenario.api.tiktoken_encoding)
-    pool = few_shot_examples(scenario.task)
-    template = render(chosen.kind, scenario_frame(scenario.task), (pool * chosen.shots)[:chosen.shots], chosen.variant)
-    what = f"{row}: the chosen prompt ({chosen.kind}, paraphrase {chosen.variant}, {chosen.shots} examples)"
+    pool, frame = few_shot_examples(scenario.task), scenario_frame(scenario.task)
+    template = render(chosen.kind, frame, (pool * chosen.shots)[:chosen.shots], chosen.variant)
+    fixed = render(chosen.kind, frame, variant=chosen.variant, per_input=True) if chosen.per_input else template
+    shown = f"{chosen.shots} nearest examples per request" if chosen.per_input else f"{chosen.shots} examples"
+    what = f"{row}: the chosen prompt ({chosen.kind}, paraphrase {chosen.variant}, {shown})"
     inputs.add(f"tokens.{approach}.input", counter.mean(template.text(t) for t in scenario.task.sample_inputs),
                "tokens/request", f"{what}, {counter.source} over the scenario's sample inputs")
-    inputs.add(f"tokens.{approach}.prefix", float(counter.count(template.prefix)), "tokens/request",
-               f"{what}: its fixed part")
+    inputs.add(f"tokens.{approach}.prefix", float(counter.count(fixed.prefix)), "tokens/request",
+               f"{what}: its fixed part" + (", before the examples" if chosen.per_input else ""))
 
 
 def _add_measured(scenario: Scenario, inputs: Inputs) -> None:

@@ -140,7 +140,9 @@ def _searched(row: ApproachResult) -> SearchedPrompt | None:
     if row.search is None:
         return None
     chosen = row.search.trials[row.search.chosen]
-    return SearchedPrompt(kind=chosen.prompt_kind, variant=chosen.variant, shots=len(chosen.shot_ids))
+    return SearchedPrompt(kind=chosen.prompt_kind, variant=chosen.variant,
+                          shots=len(chosen.shot_ids) if chosen.k is None else chosen.k,
+                          per_input=chosen.shots == "nearest")
 
 
 def _teacher(row: ApproachResult) -> MeasuredTeacher | None:

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from calculator.scenario import Task
 
 TEXT = "\x00TEXT\x00"  # where the input text goes
+EXAMPLES = "\x00EXAMPLES\x00"  # where each request's own examples go (a search's nearest neighbours)
 DEFAULT_PERSONA = (
     "You are a senior analyst who has labeled thousands of texts like this one. You read "
     "carefully and answer with exactly one of the given labels."
@@ -59,8 +60,9 @@ class Template:
 
     @property
     def prefix(self) -> str:
-        """The part before the input: the same for every request, so cacheable by a provider."""
-        return self.body.split(TEXT)[0]
+        """The part before the input (before the examples when each request has its own): the same for
+        every request, so cacheable by a provider."""
+        return self.body.split(TEXT)[0].split(EXAMPLES)[0]
 
     @property
     def tail(self) -> str:
@@ -94,12 +96,25 @@ def answer_text(kind: PromptKind, label: str) -> str:
     return f'{{"{JSON_KEY}": "{label}"}}' if kind == "output_format" else label
 
 
-def render(kind: PromptKind, frame: Frame, shots: Sequence[tuple[str, str]] = (), variant: int = 0) -> Template:
-    """The prompt of `kind`; `shots` are (text, label) pairs shown before the input."""
+def _worded(frame: Frame, variant: int) -> tuple[str, str]:
+    """(the instruction, the answer cue) of paraphrase `variant`."""
     pattern, cue = PARAPHRASES[variant % len(PARAPHRASES)]
     fill = {"instruction": frame.instruction, "answer": frame.answer_name,
             "input_lower": frame.input_name.lower()}
-    instruction, answer = pattern.format(**fill), cue.format(**fill)
+    return pattern.format(**fill), cue.format(**fill)
+
+
+def examples_text(frame: Frame, shots: Sequence[tuple[str, str]], variant: int = 0) -> str:
+    """(text, label) pairs as a prompt of paraphrase `variant` shows them before the input."""
+    answer = _worded(frame, variant)[1]
+    return "".join(_shot(frame, text, label, answer) for text, label in shots)
+
+
+def render(kind: PromptKind, frame: Frame, shots: Sequence[tuple[str, str]] = (), variant: int = 0, *,
+           per_input: bool = False) -> Template:
+    """The prompt of `kind`; `shots` are (text, label) pairs shown before the input, or with `per_input`
+    EXAMPLES where each request's own go (`examples_text`)."""
+    instruction, answer = _worded(frame, variant)
     query = f"{frame.input_name}: {TEXT}"
     labels = ", ".join(frame.labels)
     hint = f"Answer with {answer.lower()} only." if frame.labels else f"Answer with the {answer.lower()} only."
@@ -108,7 +123,7 @@ def render(kind: PromptKind, frame: Frame, shots: Sequence[tuple[str, str]] = ()
     if kind == "chain_of_thought":
         return Template(f"{instruction}\n\n{query}\n\nThink step by step in one or two sentences, then "
                         f"finish with '{answer}: ' and one of: {labels}.", answer, "", "")
-    examples = "".join(_shot(frame, text, label, answer) for text, label in shots)
+    examples = EXAMPLES if per_input else examples_text(frame, shots, variant)
     if kind == "output_format" and not frame.labels:  # extraction: the JSON object is the answer
         return Template(f"{instruction}\nAnswer with one JSON object only, nothing before or after it.\n\n"
                         f"{examples}{query}\nJSON:", answer, "\nJSON:", "Answer with the JSON object only.",

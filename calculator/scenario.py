@@ -537,6 +537,8 @@ class SearchedPrompt(Section):
     kind: Literal["zero_shot", "persona", "output_format"]
     variant: int = Field(0, ge=0, description="the paraphrase (calculator.prompts.PARAPHRASES)")
     shots: int = Field(0, ge=0, description="examples the prompt shows")
+    per_input: bool = Field(False, description="each request shows its own examples (its nearest): no part of the "
+                            "prefix a provider caches")
 
 
 class MeasuredApproach(Section):

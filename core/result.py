@@ -185,8 +185,12 @@ class SearchTrial(_Strict):
     prompt_kind: str = Field(description="how its instruction is rendered (calculator.prompts: zero_shot, persona, "
                              "output_format)")
     variant: int = Field(description="the paraphrase of the instruction (calculator.prompts.PARAPHRASES; 0: as given)")
-    shots: str = Field(description="how its examples were chosen: none, random, balanced or typical")
-    shot_ids: list[int] = Field(default_factory=list, description="its examples' places in the training split")
+    shots: str = Field(description="how its examples were chosen: none, random, balanced, typical or nearest "
+                       "(each input's own nearest training examples)")
+    shot_ids: list[int] = Field(default_factory=list, description="its fixed examples' places in the training "
+                                "split (empty for nearest: each input has its own)")
+    k: int | None = Field(None, description="examples each prompt shows (nearest: per input, as many as fit); None "
+                          "in older files: len(shot_ids)")
     validation_score: float = Field(description="the task kind's metric on the validation examples, in [0, 1]")
     seconds: float
 
@@ -199,7 +203,8 @@ class PromptSearchStats(_Strict):
     chosen: int = Field(description="the chosen trial's place in `trials`: the best validation score, the "
                         "earlier (shorter) on a tie")
     instruction: str = Field(description="the chosen prompt's instruction, as the model reads it")
-    prompt: str = Field(description="the chosen prompt, {input} where the input goes")
+    prompt: str = Field(description="the chosen prompt, {input} where the input goes (and a placeholder where "
+                        "each input's own nearest examples go)")
     budget: int = Field(description="trials allowed before the run")
     trials: list[SearchTrial]
     validation_examples: int = Field(description="validation examples each trial was scored on")

@@ -10,12 +10,18 @@ from core.result import ApproachResult
 PREFIX_SHARE = 0.5  # the examples may take at most half of max_seq_len; the input needs the rest
 
 
-def fitted_shots(ctx: Context, shots: list[Example]) -> list[Example]:
-    """Drop the longest examples until the prompt prefix leaves room for the input; say so."""
+def fitted(ctx: Context, shots: list[Example]) -> list[Example]:
+    """Drop the longest examples until the prompt prefix leaves room for the input."""
     budget = int(ctx.config.max_seq_len * PREFIX_SHARE)
     kept = list(shots)
     while len(kept) > 1 and len(ctx.templates.builder(shots=kept).prefix_ids) > budget:
         kept.remove(max(kept, key=lambda ex: len(ex.text)))
+    return kept
+
+
+def fitted_shots(ctx: Context, shots: list[Example]) -> list[Example]:
+    """`fitted`, and say so when examples were dropped."""
+    kept = fitted(ctx, shots)
     if len(kept) < len(shots):
         classes = len(ctx.task.labels)
         shown = len({ex.label for ex in kept})

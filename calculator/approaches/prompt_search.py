@@ -3,10 +3,13 @@
 The search scores each candidate prompt (instructions, paraphrases, example sets) on a labeled
 validation set through the API model, then serves the one that scored best. Per request it is the
 chosen prompt, priced like a few-shot prompt with k examples (prompting.api_per_request_usd; a search
-may choose fewer, so this is the upper bound). One-off: its hours, the search's calls (trials ×
-validation examples, each a request of that size), and the labels it uses: the validation set plus
-the examples its candidates show, a run's count when one is applied, else k per trial (an upper
-bound: the instruction-only trials show none).
+may choose fewer, so this is the upper bound for a fixed example set). A run whose search chose each
+request's own nearest examples prices them outside the cached prefix, since they change with every
+request (calculator/inputs.py). One-off: its hours, the search's calls (trials × validation
+examples, each a request of that size), and the labels it uses: the validation set plus
+the examples its candidates show, a run's count when one is applied, else k per trial (the
+instruction-only trials show none; a nearest-example trial shows each validation input its own k, so
+a run's count can be higher).
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ FORMULA = (
     "one-off = search hours × rate + trials × validation examples × the per-request cost (the search's "
     "calls) + (validation labels + k shown examples per trial, or a run's count) beyond those on hand × "
     "cost per label + evaluation labels; fixed = 0; per request = the chosen prompt's tokens priced like "
-    "the few-shot prompt's (k examples)"
+    "the few-shot prompt's (k examples; examples chosen per request are not in the cached prefix)"
 )
 
 

@@ -99,21 +99,39 @@ def test_few_shot_with_labels_on_hand_and_cache():
     assert per_request == pytest.approx(1303.5e-6)
 
 
+SEARCH = {"team.hours.prompt_search": 4.0, "task.prompt_search_trials": 8.0, "task.prompt_search_validation": 100.0,
+          "labeling.labels_on_hand": 0.0}
+
+
 def test_prompt_search_pays_its_search_once_and_serves_the_few_shot_sized_prompt():
-    search = {"team.hours.prompt_search": 4.0, "task.prompt_search_trials": 8.0,
-              "task.prompt_search_validation": 100.0, "labeling.labels_on_hand": 0.0}
-    one_off, fixed, per_request, total = costs("prompt_search", **search)
+    one_off, fixed, per_request, total = costs("prompt_search", **SEARCH)
     assert per_request == pytest.approx(2016e-6)  # the few-shot prompt's (1000 × 2 + 2 × 8) / 1M
     # 4 h × $100 = 400; search calls 8 trials × 100 examples × $0.002016 = 1.6128;
     # labels 100 validation + 8 trials × k 8 = 164 × $0.50 = 82
     assert one_off == pytest.approx(483.6128)
     assert fixed == 0
     assert total == pytest.approx(483.6128 + 1.2e6 * 2016e-6)
-    profile = REGISTRY["prompt_search"].profile({**P, **search, "task.prompt_search_trials": 16.0})
+    profile = REGISTRY["prompt_search"].profile({**P, **SEARCH, "task.prompt_search_trials": 16.0})
     assert profile.one_off["search calls"] == pytest.approx(2 * 1.6128)  # calls grow with the trials
-    measured = REGISTRY["prompt_search"].profile({**P, **search, "labels.prompt_search": 112.0})
+    measured = REGISTRY["prompt_search"].profile({**P, **SEARCH, "labels.prompt_search": 112.0})
     assert measured.one_off["labels"] == pytest.approx(56.0)  # a run's own count: 112 × $0.50
-    assert REGISTRY["prompt_search"].labels_needed({**P, **search}) == 164
+    assert REGISTRY["prompt_search"].labels_needed({**P, **SEARCH}) == 164
+
+
+def test_a_searched_prompt_with_each_requests_own_examples_caches_only_its_instruction():
+    """A search that chose nearest examples: as many prompt tokens as the few-shot prompt, but the examples change
+    with every request, so only the instruction before them is a cached prefix (what an applied run sets:
+    tokens.prompt_search.*, calculator/inputs.py)."""
+    half = {**SEARCH, "api.cache_hit_share": 0.5}
+    fixed = costs("prompt_search", **half, **{"tokens.prompt_search.input": 1000.0,
+                                               "tokens.prompt_search.prefix": 950.0})[2]
+    # a fixed set, like few-shot: 950 cacheable, half hit at $0.5, half written at $2:
+    # ((1000 − 950) × 2 + 475 × 0.5 + 475 × 2 + 2 × 8) / 1M
+    assert fixed == pytest.approx(1303.5e-6)
+    per_input = costs("prompt_search", **half, **{"tokens.prompt_search.input": 1000.0,
+                                                   "tokens.prompt_search.prefix": 250.0})[2]
+    # only the 250 instruction tokens cacheable: ((1000 − 250) × 2 + 125 × 0.5 + 125 × 2 + 2 × 8) / 1M
+    assert per_input == pytest.approx(1828.5e-6)
 
 
 def test_chain_of_thought_bills_reasoning():

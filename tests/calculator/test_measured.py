@@ -133,13 +133,40 @@ def test_a_searched_prompt_is_priced_as_the_prompt_it_chose_with_the_labels_it_u
     assert before["prompt_search"].profile.per_request_usd == pytest.approx(before["few_shot"].profile.per_request_usd)
     applied = apply_benchmark(typed, result)
     assert applied.measured.approaches["prompt_search"].prompt.model_dump() == {"kind": "persona", "variant": 0,
-                                                                                "shots": 0}
+                                                                                "shots": 0, "per_input": False}
     after = evaluate(applied)
     costs = after.approaches
     assert costs["prompt_search"].profile.per_request_usd == pytest.approx(costs["persona"].profile.per_request_usd)
     assert costs["prompt_search"].labels_needed == 64
     assert after.inputs.quantities["tokens.prompt_search.input"].source.startswith(
         "measured on gpt-4o (endpoint), run run-mix: the chosen prompt (persona, paraphrase 0, 0 examples)")
+
+
+def test_a_search_that_chose_nearest_examples_is_priced_with_k_examples_outside_the_cached_prefix():
+    """The chosen prompt shows each request its own 12 nearest examples: as many tokens as the 12-example few-shot
+    prompt, but its fixed part (what a provider caches) is the instruction before the examples alone."""
+    result = served_run()
+    searched = result.approaches[0].model_copy(update={"approach": "prompt_search", "labeled_examples": 300})
+    searched.search = PromptSearchStats(
+        metric="accuracy", chosen=1, instruction="…", prompt="…", budget=2, validation_examples=60,
+        baseline_validation_score=0.7, calls=120, seconds=4.0, prompt_tokens=9_000, computed_tokens=3_000,
+        trials=[SearchTrial(candidate="zero-shot", prompt_kind="zero_shot", variant=0, shots="none", k=0,
+                            validation_score=0.7, seconds=2.0),
+                SearchTrial(candidate="zero-shot + 12 nearest examples per input", prompt_kind="zero_shot", variant=0,
+                            shots="nearest", k=12, validation_score=0.9, seconds=2.0)])
+    result.approaches.append(searched)
+    typed = scenario("labeling.labels_on_hand=0", "approaches=[zero_shot,few_shot,prompt_search,lora]")
+    assert typed.task.few_shot_k == 12
+    applied = apply_benchmark(typed, result)
+    assert applied.measured.approaches["prompt_search"].prompt.model_dump() == {
+        "kind": "zero_shot", "variant": 0, "shots": 12, "per_input": True}
+    tokens = evaluate(applied).inputs.quantities
+    assert tokens["tokens.prompt_search.input"].value == tokens["tokens.few_shot.input"].value
+    # zero-shot's fixed part runs up to its input's name, 'Input: '; the nearest prompt's stops before the examples
+    assert tokens["tokens.prompt_search.prefix"].value < tokens["tokens.zero_shot.prefix"].value
+    assert tokens["tokens.prompt_search.prefix"].source.endswith(
+        "(zero_shot, paraphrase 0, 12 nearest examples per request): its fixed part, before the examples")
+    assert evaluate(applied).approaches["prompt_search"].labels_needed == 300
 
 
 def test_the_sentences_quote_the_applied_figures():
