@@ -215,6 +215,8 @@ class PromptSearchStats(_Strict):
     prompt_tokens: int = Field(description="prompt tokens of every call, summed (the model's tokenizer)")
     computed_tokens: int = Field(description="tokens the model ran for them (each trial's shared prefix once)")
     usd: float | None = Field(None, description="dollars of the search's calls (endpoint rows); None on a local model")
+    stopped: str | None = Field(None, description="why fewer trials ran than budgeted: 'max_usd' (the run's spending "
+                                "cap) or 'candidates' (no untried candidate left); None when the budget was spent")
 
 
 LATENCY_SAMPLES = 16  # single requests timed per result row (benchmarks/latency.py)

@@ -93,6 +93,11 @@ def scores_on_test(found: Searched) -> str:
     return f"test {metric_name(metric)}" + ("" if each else f" on {sizes.pop():,} examples") + ": " + ", ".join(scores)
 
 
+STOPPED = {"max_usd": "the run's spending cap, --max-usd, was reached",
+           "candidates": "no untried candidate was left for this task",
+           None: "a spending cap, or no candidates left; the run's notes say which"}  # files written before `stopped`
+
+
 def weak_evidence(found: Searched) -> list[str]:
     """Why the search's choice or its test score rests on thin evidence, one sentence each (none: it does not)."""
     search, row, reasons = found.search, found.row, []
@@ -101,8 +106,8 @@ def weak_evidence(found: Searched) -> list[str]:
         reasons.append(f"Small validation set: {search.validation_examples} examples, so one answer moves a "
                        f"trial's score by up to {step}; trials closer than that are a tie.")
     if len(search.trials) < search.budget:
-        reasons.append(f"Stopped early: it ran {len(search.trials)} of the {search.budget} trials budgeted (a "
-                       "spending cap, or no candidates left); the run's notes say which.")
+        reasons.append(f"Stopped early: it ran {len(search.trials)} of the {search.budget} trials budgeted "
+                       f"({STOPPED.get(search.stopped, STOPPED[None])}).")
     if row.endpoint is not None and row.endpoint.stopped:
         reasons.append(f"The chosen prompt's test score covers {row.n_test:,} test examples only: the endpoint's "
                        "spending cap stopped the test split.")

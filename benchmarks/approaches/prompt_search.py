@@ -92,7 +92,8 @@ def validation_examples(ctx: Context, name: str, settings: PromptSearchSettings)
 def search(ctx: Context, validation: list[Example], settings: PromptSearchSettings, score: Score) -> Search:
     """Try up to `settings.trials` candidates, each scored by `score` on `validation`: instructions alone
     first, then example sets (from the training split) with the best instruction. A trial the budget
-    stopped ends the search, left out: its score is over fewer examples."""
+    stopped ends the search, left out: its score is over fewer examples. `stopped` says why fewer trials
+    ran than budgeted ('max_usd', or 'candidates': none untried left)."""
     found = Search(validation)
     alone, with_shots = split_budget(settings.trials, len(instructions(ctx.kind.name)))
     started = time.perf_counter()
@@ -116,6 +117,10 @@ def search(ctx: Context, validation: list[Example], settings: PromptSearchSettin
         if shots.k and (shots.per_input, frozenset(shots.ids)) not in seen:
             seen.add((shots.per_input, frozenset(shots.ids)))
             going = trial(Candidate(best, shots))
+    if going and len(found.trials) < settings.trials:
+        found.stopped = "candidates"
+        ctx.notes.append(f"prompt search: {len(found.trials)} of {settings.trials} trials: no untried "
+                         "candidate left for this task")
     found.seconds = time.perf_counter() - started
     return found
 
@@ -134,7 +139,7 @@ def stats(found: Search, settings: PromptSearchSettings, metric: str) -> PromptS
         validation_examples=len(found.validation), baseline_validation_score=trials[0].score,
         calls=sum(len(t.scores) for t in trials), seconds=found.seconds,
         prompt_tokens=sum(t.prompt_tokens for t in trials), computed_tokens=sum(t.computed_tokens for t in trials),
-        usd=float(sum(usd)) if usd else None,
+        usd=float(sum(usd)) if usd else None, stopped=found.stopped,
     )
 
 

@@ -72,8 +72,8 @@ def _searched(ctx: Context, name: str, session: EndpointSession) -> Search:
         found = search(ctx, validation, settings, endpoint_score(ctx, name, session, validation))
     if not found.trials:
         raise BudgetExhausted(f"max_usd ${ctx.config.max_usd:g} reached before {name}'s first trial was answered")
-    if found.stopped:
-        ctx.notes.append(f"{name} (endpoint): the search stopped by {found.stopped} after {len(found.trials)} of "
+    if found.stopped == "max_usd":
+        ctx.notes.append(f"{name} (endpoint): the search stopped by max_usd after {len(found.trials)} of "
                          f"{settings.trials} trials; the best of those was chosen")
     return found
 

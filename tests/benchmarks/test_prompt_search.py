@@ -158,6 +158,23 @@ def test_the_default_budget_tries_nearest_examples_and_chooses_by_validation():
     assert record.trials[5].k == len(record.trials[5].shot_ids) == 4 and record.trials[0].k == 0
 
 
+def test_a_search_out_of_candidates_says_so_in_its_record_and_the_notes():
+    """4 training examples and k=4: every fixed example set is the same set (tried once) beside the nearest
+    ones, so a budget of 20 runs out of candidates; the record says why fewer trials ran."""
+    task = _task()
+    task.train = [Example(f"review {i}", i % 2) for i in range(4)]
+    ctx = _fake_ctx(task, k=4)
+
+    def scored(candidate: Candidate, stage: str) -> Trial:
+        return Trial(candidate, frozenset(candidate.shots.ids), "p", "i", np.array([0.5]), 0.1, 10, 10)
+
+    found = search(ctx, task.validation, PromptSearchSettings(trials=20), scored)
+    assert len(found.trials) == len(instructions("classification")) + 2 < 20  # + one fixed set, + nearest
+    record = prompt_search.stats(found, PromptSearchSettings(trials=20), "accuracy")
+    assert record.stopped == "candidates" and len(record.trials) < record.budget
+    assert any("no untried candidate left" in note for note in ctx.notes)
+
+
 def test_an_endpoints_nearest_prompts_show_each_input_its_own_training_examples():
     """Validation and test requests alike: each chat turn holds its input's nearest training examples (the
     training split's only), no test text is ever an example, and the labels used count what was shown."""

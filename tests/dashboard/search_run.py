@@ -25,7 +25,8 @@ TRIALS = [  # candidate, kind, shots, validation accuracy, seconds: the chosen o
 SEARCHED_ACCURACY = 0.78  # on test; the fake run's zero-shot has 0.70 and few-shot 0.75
 
 
-def search_stats(validation: int = 40, trials: int = 4, budget: int = 8, usd: float | None = None) -> PromptSearchStats:
+def search_stats(validation: int = 40, trials: int = 4, budget: int = 8, usd: float | None = None,
+                 stopped: str | None = None) -> PromptSearchStats:
     """The first `trials` of TRIALS (the chosen third among them), on `validation` examples."""
     kept = TRIALS[:trials]
     return PromptSearchStats(
@@ -34,7 +35,7 @@ def search_stats(validation: int = 40, trials: int = 4, budget: int = 8, usd: fl
                             shot_ids=[] if shots == "none" else [3, 14, 15, 92], validation_score=score,
                             seconds=seconds) for words, kind, shots, score, seconds in kept],
         validation_examples=validation, baseline_validation_score=kept[0][3], calls=validation * len(kept),
-        seconds=sum(t[4] for t in kept) + 0.4, prompt_tokens=12_345, computed_tokens=4_321, usd=usd)
+        seconds=sum(t[4] for t in kept) + 0.4, prompt_tokens=12_345, computed_tokens=4_321, usd=usd, stopped=stopped)
 
 
 def searched_result(run_id: str, search: PromptSearchStats) -> BenchmarkResult:
@@ -51,7 +52,7 @@ def searched_result(run_id: str, search: PromptSearchStats) -> BenchmarkResult:
 
 
 def stopped_search(run_id: str = "run-search-thin") -> BenchmarkResult:
-    return searched_result(run_id, search_stats())
+    return searched_result(run_id, search_stats(stopped="max_usd"))
 
 
 def full_search(run_id: str = "run-search-full") -> BenchmarkResult:

@@ -67,7 +67,8 @@ def test_thin_evidence_is_named_with_why_and_a_full_search_has_none():
     reasons = weak_evidence(thin)
     assert reasons[0] == ("Small validation set: 40 examples, so one answer moves a trial's score by up to 2.5 "
                           "points; trials closer than that are a tie.")
-    assert reasons[1].startswith("Stopped early: it ran 4 of the 8 trials budgeted")
+    assert reasons[1] == ("Stopped early: it ran 4 of the 8 trials budgeted (the run's spending cap, --max-usd, "
+                          "was reached).")
     assert len(reasons) == 2
     assert weak_evidence(searched_rows([full_search()])[0]) == []
 
