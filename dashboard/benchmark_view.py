@@ -19,7 +19,7 @@ from benchmarks.config import (
     BenchConfig,
 )
 from calculator.scenario_io import describe_validation_error
-from core.approaches import TASK_KINDS, title
+from core.approaches import TASK_KINDS, PromptSearchSettings, title
 from core.result import LATENCY_BASES, BenchmarkResult
 from dashboard import (
     applied,
@@ -42,6 +42,8 @@ STORED, CHECKED = "dataset_stored", "dataset_checked"  # file id -> stored uploa
 ESTIMATE = "endpoint_estimate"  # the last endpoint cost estimate, shown under the form
 KIND, LABEL, TARGET = "dataset_kind", "dataset_label_col", "dataset_target_col"  # what the answer is, its column
 FIELDS = BenchConfig.model_fields
+TRIALS = PromptSearchSettings.model_fields["trials"]
+TRIALS_RANGE = [next(getattr(m, side) for m in TRIALS.metadata if hasattr(m, side)) for side in ("ge", "le")]
 
 
 def _use_kind(kind: str, column: str) -> None:
@@ -120,7 +122,7 @@ def _start_form() -> None:
                                        "1.5× float32's (AMX, AVX512_BF16; scores within ~0.2 log-prob), else "
                                        "float32. "
                                        "The run's notes and the runs table say which ran.")
-        cols = st.columns([5, 1])
+        cols = st.columns([4, 1, 1])
         approaches = cols[0].multiselect("Approaches", list(ALL_APPROACHES), default=QUICK_APPROACHES,
                                          format_func=title)
         # fewer examples: a cheaper endpoint run (and a wider interval, which the runs table shows)
@@ -129,6 +131,11 @@ def _start_form() -> None:
                                          placeholder=f"{quick_n} quick",
                                          help=f"{FIELDS['test_size'].description}; blank: {quick_n} in quick "
                                               f"mode, {full_n:,} in full")
+        trials = cols[2].number_input("Search trials", min_value=TRIALS_RANGE[0], max_value=TRIALS_RANGE[1],
+                                      value=None, step=1, placeholder=f"{TRIALS.default} trials",
+                                      help=f"{title('prompt_search')}: {TRIALS.description}, each scored on the "
+                                           f"validation split; blank: {TRIALS.default}. Read only when "
+                                           f"{title('prompt_search')} is among the approaches.")
         endpoint = endpoint_form.inputs()
         teacher = teacher_form.inputs()
         buttons = st.columns([1, 2, 2])  # room for the estimate button's whole label at 1366 px
@@ -144,6 +151,8 @@ def _start_form() -> None:
         data = {"model": model, "quick": quick, "approaches": approaches or None,
                 "text_col": text_col, "label_col": label_col, "dtype": dtype, "test_size": test_size,
                 **endpoint.fields, **teacher}
+        if trials is not None and "prompt_search" in approaches:
+            data["hyperparameters"] = {"prompt_search": {"trials": int(trials)}}
         if task == UPLOAD:
             if check is None:
                 raise ValueError("choose a CSV or JSONL file to upload, or pick a built-in task")

@@ -98,10 +98,11 @@ def test_texts_in(asked: list[str], task: TaskData) -> int:
 def ours(config: BenchConfig, proxy: CountingProxy) -> dict:
     """This project's run on the endpoint arm: each row's test score, the search's trials, and every call the
     proxy answered (the search's, the three test splits' and the preflight)."""
+    from benchmarks.jobs import new_run_dir
     from benchmarks.runner import run_benchmark
 
     with fresh_home() as home, counted(proxy) as sent:
-        result = run_benchmark(config, home / "run")
+        result = run_benchmark(config, new_run_dir(home / "runs"))
     if result.status != "complete":
         raise SystemExit(f"this project's run did not complete: {result.status}: {result.notes}")
     rows = {name: result.approach(name, "endpoint") for name in APPROACHES}

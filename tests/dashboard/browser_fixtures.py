@@ -94,6 +94,13 @@ def number_box(driver, area: str, label_start: str):
                 if box.text.startswith(label_start)).find_element(By.CSS_SELECTOR, "input")
 
 
+def form_field(driver, label: str):
+    """The input of the form whose aria-label is `label`."""
+    from selenium.webdriver.common.by import By
+
+    return driver.find_element(By.CSS_SELECTOR, f'[data-testid="stForm"] input[aria-label="{label}"]')
+
+
 def go_to(driver, page: str) -> None:
     from selenium.webdriver.common.by import By
 

@@ -8,6 +8,7 @@ import pytest
 
 from tests.dashboard.browser_fixtures import (
     NEEDS_CHROMIUM,
+    form_field,
     go_to,
     main_text,
     number_box,
@@ -156,3 +157,46 @@ def test_a_run_in_progress_shows_elapsed_time_left_its_file_and_notes(app_url, b
     assert not browser.find_elements(By.CSS_SELECTOR, '[data-testid="stException"]')
     browser.execute_script("window.scrollTo(0, 0)")
     screenshot(browser, tmp_path / "run_in_progress.png", "DASHBOARD_SCREENSHOT_LIVE_RUN")
+
+
+def test_a_prompt_search_budget_typed_in_the_form_reaches_the_estimate(app_url, browser, tmp_path):
+    """The Benchmark form as a person fills it: the searched prompt added to the approaches, 3 search
+    trials typed, an endpoint named; the estimate shown is the CLI's for that very budget."""
+    from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    from benchmarks.config import BenchConfig
+    from benchmarks.endpoint.arm import cost_estimate
+    from benchmarks.tasks import load_task
+    from tests.server_fixtures import free_port
+
+    wait = WebDriverWait(browser, 60, ignored_exceptions=(StaleElementReferenceException, StopIteration,
+                                                          NoSuchElementException))
+    url, model = f"http://127.0.0.1:{free_port()}/v1", "HuggingFaceTB/SmolLM2-135M-Instruct"
+    browser.get(app_url)
+    wait.until(lambda d: decision_cost(d))
+    go_to(browser, "Benchmark")
+    wait.until(lambda d: "Start a run" in main_text(d))
+    for other in ("Few-shot prompt", "LoRA fine-tune"):
+        wait.until(lambda d, o=other: d.find_element(By.CSS_SELECTOR, f'button[aria-label="Remove {o}"]')).click()
+    choose = browser.find_element(By.CSS_SELECTOR, '[data-testid="stMultiSelect"] input')
+    choose.send_keys("Searched prompt", Keys.ENTER)
+    tags = browser.find_element(By.CSS_SELECTOR, '[data-testid="stMultiSelect"] [aria-label="Selected values"]')
+    wait.until(lambda d: tags.text.splitlines() == ["Zero-shot prompt", "Searched prompt"])
+    form_field(browser, "Search trials").send_keys("3")
+    browser.find_element(By.XPATH, "//details[.//p[starts-with(text(),'Endpoint arms')]]/summary").click()
+    wait.until(lambda d: form_field(d, "Endpoint URL").is_displayed())
+    form_field(browser, "Endpoint URL").send_keys(url)
+    form_field(browser, "Endpoint model").send_keys(model)
+    form_field(browser, "Your input $ per 1M tokens").send_keys("0.1")
+    form_field(browser, "Your output $ per 1M tokens").send_keys("0.4")
+    browser.find_element(By.XPATH, "//button[.//p[text()='Estimate the endpoint cost']]").click()
+    shown = wait.until(lambda d: next(a.text for a in d.find_elements(By.CSS_SELECTOR, '[data-testid="stAlert"]')
+                                      if "endpoint cost" in a.text))
+    config = BenchConfig(quick=True, approaches=["zero_shot", "prompt_search"], endpoint_url=url, endpoint_model=model,
+                         input_usd_per_mtok=0.1, output_usd_per_mtok=0.4,
+                         hyperparameters={"prompt_search": {"trials": 3}})
+    assert shown == cost_estimate(config, load_task(config))
+    screenshot(browser, tmp_path / "search_estimate.png", "DASHBOARD_SCREENSHOT_SEARCH_ESTIMATE")

@@ -18,7 +18,13 @@ from benchmarks.endpoint.arm import cost_estimate
 from benchmarks.tasks import load_task
 from calculator.scenario_io import load_preset
 from core.result import load_result
-from tests.dashboard.browser_fixtures import NEEDS_CHROMIUM, go_to, main_text, screenshot
+from tests.dashboard.browser_fixtures import (
+    NEEDS_CHROMIUM,
+    form_field,
+    go_to,
+    main_text,
+    screenshot,
+)
 
 pytestmark = [
     pytest.mark.server,
@@ -47,12 +53,6 @@ def _alerts(driver) -> list[str]:
     from selenium.webdriver.common.by import By
 
     return [e.text for e in driver.find_elements(By.CSS_SELECTOR, '[data-testid="stAlert"]')]
-
-
-def _field(driver, label: str):
-    from selenium.webdriver.common.by import By
-
-    return driver.find_element(By.CSS_SELECTOR, f'[data-testid="stForm"] input[aria-label="{label}"]')
 
 
 def _grid_rows(driver) -> list[dict[str, str]]:
@@ -106,17 +106,17 @@ def test_an_endpoint_run_from_the_page_applied_and_unapplied(server, app_url, br
     tags = browser.find_element(By.CSS_SELECTOR, '[data-testid="stMultiSelect"] [aria-label="Selected values"]')
     assert tags.text.splitlines() == ["Zero-shot prompt"]
     assert browser.find_element(By.XPATH, "//label[.//p[text()='quick']]//input").is_selected()
-    size = _field(browser, "Test examples")
+    size = form_field(browser, "Test examples")
     smallest = int(size.get_attribute("min"))
     assert smallest == 10
     size.send_keys(str(smallest))
     browser.find_element(By.XPATH, "//details[.//p[starts-with(text(),'Endpoint arms')]]/summary").click()
-    wait.until(lambda d: _field(d, "Endpoint URL").is_displayed())
-    _field(browser, "Endpoint URL").send_keys(url)
-    _field(browser, "Endpoint model").send_keys(model)
-    _field(browser, "Your input $ per 1M tokens").send_keys(str(PRICES[0]))
-    _field(browser, "Your output $ per 1M tokens").send_keys(str(PRICES[1]))
-    _field(browser, "Or the key itself").send_keys(CANARY)
+    wait.until(lambda d: form_field(d, "Endpoint URL").is_displayed())
+    form_field(browser, "Endpoint URL").send_keys(url)
+    form_field(browser, "Endpoint model").send_keys(model)
+    form_field(browser, "Your input $ per 1M tokens").send_keys(str(PRICES[0]))
+    form_field(browser, "Your output $ per 1M tokens").send_keys(str(PRICES[1]))
+    form_field(browser, "Or the key itself").send_keys(CANARY)
 
     # the estimate before start: the CLI's own line for this very run, and nothing started
     browser.find_element(By.XPATH, "//button[.//p[text()='Estimate the endpoint cost']]").click()

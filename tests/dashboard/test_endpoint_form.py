@@ -28,12 +28,12 @@ def _closed_url() -> str:
     return f"http://127.0.0.1:{free_port()}/v1"
 
 
-def _fill(at, url: str, key: str | None = None) -> None:
+def _fill(at, url: str, key: str | None = None, approaches: tuple[str, ...] = ("zero_shot", "few_shot")) -> None:
     def text(label: str):
         return next(t for t in at.text_input if t.label == label)
 
     at.radio[0].set_value("quick")
-    next(m for m in at.multiselect if m.label == "Approaches").set_value(["zero_shot", "few_shot"])
+    next(m for m in at.multiselect if m.label == "Approaches").set_value(list(approaches))
     text("Endpoint URL").set_value(url)
     text("Endpoint model").set_value(SERVED)
     next(n for n in at.number_input if n.label == "Your input $ per 1M tokens").set_value(0.1)
@@ -58,6 +58,26 @@ def test_the_estimate_is_shown_before_start_and_starts_nothing():
     assert f"for 480 requests to {SERVED} (Zero-shot prompt $" in expected  # in the reader's words: 2 arms × 240
     assert "for 240, Few-shot prompt $" in expected and "user-given $/1M tokens" in expected
     assert "my_runs" not in at.session_state  # nothing was started
+
+
+def test_the_search_trials_typed_reach_the_estimate():
+    """A prompt search of 3 trials: the estimate is the CLI's for that budget (3 trials' validation requests
+    and the test split), below the default 8 trials' estimate."""
+    at = open_app("benchmark")
+    url = _closed_url()
+    _fill(at, url, approaches=("prompt_search",))
+    next(n for n in at.number_input if n.label == "Search trials").set_value(3)
+    next(b for b in at.button if b.label == "Estimate the endpoint cost").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    (shown,) = [i.value.replace("\\", "") for i in at.info if "endpoint cost" in i.value]
+    fields = {"quick": True, "approaches": ["prompt_search"], "endpoint_url": url, "endpoint_model": SERVED,
+              "input_usd_per_mtok": 0.1, "output_usd_per_mtok": 0.4}
+    config = BenchConfig(**fields, hyperparameters={"prompt_search": {"trials": 3}})
+    task = load_task(config)
+    validation = min(len(task.validation), config.extra_pass_size)
+    assert shown == cost_estimate(config, task)
+    assert f"for {3 * validation + len(task.test)} requests to {SERVED}" in shown
+    assert shown != cost_estimate(BenchConfig(**fields), task)  # the default 8 trials
 
 
 @pytest.mark.slow
